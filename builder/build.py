@@ -1,0 +1,88 @@
+"""The build recipe: load, check, derive, render into staging, index, publish."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from builder.assemble import assemble
+from builder.config import load_config
+from builder.content import ContentReader, load_content
+from builder.errors import ContentError, Problem, Problems
+from builder.model import Content
+from builder.output import Staging, check_output_dir
+from builder.pages import PageWriter
+from builder.render import Renderer, make_environment, theme_dirs
+from builder.search import index_site
+from builder.sitemodel import Site
+from builder.source import HAVE_LIBYAML
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What the user asked for."""
+
+    site_dir: Path
+    output_dir: Path | None = None
+    strict: bool = False
+    encoding: str = "utf-8"
+    mask_personal_data: bool = False
+    search: bool = True
+
+    @property
+    def output(self) -> Path:
+        """The output folder (SITE_DIR/output by default)."""
+        return self.output_dir if self.output_dir is not None else self.site_dir / "output"
+
+
+@dataclass
+class BuildReport:
+    """What a check or build did."""
+
+    site: Site
+    warnings: list[Problem]
+    masked: list[tuple[str, int, int, str]]
+    pages: int = 0
+    indexed: int = 0
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+
+def load_site(options: BuildOptions) -> BuildReport:
+    """Read and check everything; raise ContentError listing every problem."""
+    problems = Problems()
+    config = load_config(options.site_dir, problems, options.encoding)
+    reader = ContentReader(options.site_dir, problems, options.encoding, options.mask_personal_data)
+    taxonomy, periods, rankings, warnings, pages = load_content(reader)
+    if config is None or problems.errors:
+        raise ContentError(problems.errors + problems.warnings)
+    content = Content(config, taxonomy, tuple(periods), tuple(rankings), tuple(warnings), tuple(pages))
+    site = assemble(content, problems, options.strict)
+    if problems.errors:
+        raise ContentError(problems.errors + problems.warnings)
+    notes = [] if HAVE_LIBYAML else ["libyaml is not available: YAML loading is about 10× slower"]
+    return BuildReport(site, problems.warnings, reader.masked, notes=notes)
+
+
+def build(options: BuildOptions) -> BuildReport:
+    """Build the site into a staging folder and swap it in for the output folder."""
+    started = time.perf_counter()
+    unsafe = check_output_dir(options.site_dir, options.output)
+    if unsafe:
+        raise ContentError([Problem(str(options.output), 1, 1, "--output", unsafe)])
+    report = load_site(options)
+    config = report.site.content.config
+    dirs = theme_dirs(options.site_dir, config.theme)
+    env = make_environment(dirs)
+    common = {"config": config, "site": report.site}
+    with Staging(options.output) as staging:
+        writer = PageWriter(report.site, Renderer(env, common), staging)
+        writer.write_all(dirs)
+        assert staging.root is not None
+        if options.search:
+            report.indexed = index_site(staging.root)
+        staging.publish()
+    report.pages = writer.count
+    report.seconds = time.perf_counter() - started
+    return report

@@ -1,0 +1,134 @@
+"""The `gongshi` command line: the only module that prints or exits."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from builder import __version__
+from builder.build import BuildOptions, BuildReport, build, load_site
+from builder.errors import ContentError, GongshiError, OutputError, Problem, SearchIndexError
+
+SITE_DIR = click.argument("site_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
+ENCODING = click.option("--input-encoding", "encoding", type=click.Choice(["utf-8", "gb18030"]), default="utf-8",
+                        show_default=True, help="Read content files in this encoding (gb18030 converts GBK files).")
+STRICT = click.option("--strict", is_flag=True, help="Treat warnings (e.g. a changed name for the same credit "
+                                                     "code) as errors.")
+MASK = click.option("--mask-personal-data", is_flag=True,
+                    help="Mask phone, ID-card and bank-card numbers and e-mails instead of stopping.")
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+
+
+def _print_report(report: BuildReport) -> None:
+    _print_problems(report.warnings)
+    for path, line, column, kind in report.masked:
+        click.echo(f"{path}:{line}:{column}: personal data: masked {kind}", err=True)
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
+
+
+def _fail(exc: GongshiError) -> None:
+    if isinstance(exc, ContentError):
+        errors = [p for p in exc.problems if p.severity == "error"]
+        _print_problems(exc.problems)
+        click.echo(f"Error: {len(errors)} problem(s) found; nothing was written.", err=True)
+        sys.exit(1)
+    if isinstance(exc, (OutputError, SearchIndexError)):
+        click.echo(f"Error: {exc}; the previous output was left as it was.", err=True)
+        sys.exit(2)
+    click.echo(f"Error: {exc}", err=True)
+    sys.exit(2)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="gongshi")
+def main() -> None:
+    """gongshi: build a consumer-complaint disclosure site (消费投诉信息公示) from YAML and Markdown."""
+
+
+@main.command("build")
+@SITE_DIR
+@click.option("--output", "-o", "output_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder [default: SITE_DIR/output].")
+@STRICT
+@ENCODING
+@MASK
+@click.option("--no-search", is_flag=True, help="Skip the search index (faster previews).")
+def build_command(site_dir: Path, output_dir: Path | None, strict: bool, encoding: str, mask_personal_data: bool,
+                  no_search: bool) -> None:
+    """Build the site into the output folder (replaced only when the build succeeds)."""
+    options = BuildOptions(site_dir, output_dir, strict, encoding, mask_personal_data, not no_search)
+    try:
+        report = build(options)
+    except GongshiError as exc:
+        _fail(exc)
+        return
+    except KeyboardInterrupt:
+        click.echo("Interrupted; the previous output was left as it was.", err=True)
+        sys.exit(130)
+    _print_report(report)
+    site = report.site
+    click.echo(f"Built {report.pages} pages ({len(site.merchants)} merchants, {len(site.periods)} periods, "
+               f"{len(site.warnings)} warnings; {report.indexed} pages indexed for search) into "
+               f"{options.output} in {report.seconds:.1f} s.")
+
+
+@main.command("check")
+@SITE_DIR
+@STRICT
+@ENCODING
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="How to print the problems.")
+def check_command(site_dir: Path, strict: bool, encoding: str, output_format: str) -> None:
+    """Check every file of a site folder; write nothing."""
+    options = BuildOptions(site_dir, strict=strict, encoding=encoding)
+    try:
+        report = load_site(options)
+    except ContentError as exc:
+        if output_format == "json":
+            click.echo(json.dumps({"ok": False, "problems": [p.as_dict() for p in exc.problems]},
+                                  ensure_ascii=False, indent=1))
+            sys.exit(1)
+        _fail(exc)
+        return
+    if output_format == "json":
+        click.echo(json.dumps({"ok": True, "problems": [p.as_dict() for p in report.warnings]},
+                              ensure_ascii=False, indent=1))
+        return
+    _print_report(report)
+    site = report.site
+    click.echo(f"OK: {len(site.merchants)} merchants, {len(site.periods)} periods, {len(site.rankings)} rankings, "
+               f"{len(site.warnings)} warnings, {len(site.pages)} pages.")
+
+
+@main.command("serve")
+@SITE_DIR
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--output", "-o", "output_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder [default: SITE_DIR/output].")
+def serve_command(site_dir: Path, port: int, output_dir: Path | None) -> None:
+    """Build, then serve the output on 127.0.0.1 for preview."""
+    from builder.serve import serve
+
+    options = BuildOptions(site_dir, output_dir)
+    try:
+        report = build(options)
+    except GongshiError as exc:
+        _fail(exc)
+        return
+    _print_report(report)
+    click.echo(f"Serving {options.output} at http://127.0.0.1:{port}/ (Ctrl-C to stop)")
+    try:
+        serve(options.output, port)
+    except OSError as exc:
+        click.echo(f"Error: cannot serve on port {port}: {exc.strerror}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("Stopped.")

@@ -1,0 +1,91 @@
+"""Loading and checking site.yaml."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from builder.errors import Problems
+from builder.fields import Fields
+from builder.model import RankingConfig, SiteConfig
+from builder.source import MarkedMap, SourceError, parse_yaml, read_text
+
+SITE_KEYS = ["title", "organizer", "base_url", "language", "description", "theme", "contact",
+             "site_id_code", "icp", "police_record", "correction_url", "rankings"]
+RANKING_KEYS = ["top_count", "bottom_count", "top_label", "bottom_label", "min_complaints", "disclaimer"]
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+def load_config(site_dir: Path, problems: Problems, encoding: str = "utf-8") -> SiteConfig | None:
+    """Read site.yaml; record its problems and return None when it cannot be used."""
+    path = site_dir / "site.yaml"
+    shown = "site.yaml"
+    if not path.is_file():
+        problems.add(shown, 1, 1, "file", "site.yaml not found: a site folder needs a site.yaml")
+        return None
+    try:
+        data = parse_yaml(read_text(path, encoding))
+    except SourceError as exc:
+        problems.add(shown, exc.line, exc.column, exc.field, exc.message)
+        return None
+    if not isinstance(data, MarkedMap):
+        problems.add(shown, 1, 1, "site.yaml", "expected a mapping of settings (key: value lines)")
+        return None
+    return read_config(data, shown, problems)
+
+
+def read_config(data: MarkedMap, shown: str, problems: Problems) -> SiteConfig | None:
+    """Check the settings mapping and build the SiteConfig."""
+    before = len(problems.errors)
+    fields = Fields(problems, shown, data)
+    fields.check_keys(SITE_KEYS)
+    title = fields.text("title", max_length=200)
+    organizer = fields.text("organizer", max_length=200)
+    base_url = fields.text("base_url", max_length=500)
+    if base_url is not None and not re.match(r"^https?://[^/\s]+(/[^\s]*)?$", base_url):
+        fields.error("base_url", f"must be an absolute http(s) URL such as https://www.example.gov.cn/gongshi/, "
+                                 f"found `{base_url}`")
+    elif base_url is not None and not base_url.endswith("/"):
+        base_url += "/"
+    language = fields.text("language", required=False) or "zh-CN"
+    if not _LANGUAGE.match(language):
+        fields.error("language", f"`{language}` is not a language tag such as zh-CN")
+    theme = fields.text("theme", required=False) or "default"
+    if not _SAFE_NAME.match(theme):
+        fields.error("theme", "a theme name may hold only letters, digits, - and _")
+    correction_url = fields.text("correction_url", required=False) or ""
+    if correction_url and not re.match(r"^(https?://|mailto:)\S+$", correction_url):
+        fields.error("correction_url", "must start with https://, http:// or mailto:")
+    rankings = _read_rankings(fields, problems, shown)
+    if len(problems.errors) > before or title is None or organizer is None or base_url is None:
+        return None
+    return SiteConfig(
+        title=title, organizer=organizer, base_url=base_url, language=language,
+        description=fields.text("description", required=False) or "", theme=theme,
+        contact=fields.text("contact", required=False) or "",
+        site_id_code=fields.text("site_id_code", required=False, max_length=20) or "",
+        icp=fields.text("icp", required=False) or "",
+        police_record=fields.text("police_record", required=False) or "",
+        correction_url=correction_url, rankings=rankings,
+    )
+
+
+def _read_rankings(fields: Fields, problems: Problems, shown: str) -> RankingConfig:
+    block = fields.mapping("rankings")
+    if block is None:
+        return RankingConfig()
+    sub = Fields(problems, shown, block, "rankings")
+    sub.check_keys(RANKING_KEYS)
+    default = RankingConfig()
+    top = sub.integer("top_count", required=False, minimum=1)
+    bottom = sub.integer("bottom_count", required=False, minimum=0)
+    minimum = sub.integer("min_complaints", required=False, minimum=0)
+    return RankingConfig(
+        top_count=default.top_count if top is None else top,
+        bottom_count=default.bottom_count if bottom is None else bottom,
+        top_label=sub.text("top_label", required=False, max_length=20) or default.top_label,
+        bottom_label=sub.text("bottom_label", required=False, max_length=20) or default.bottom_label,
+        min_complaints=default.min_complaints if minimum is None else minimum,
+        disclaimer=sub.text("disclaimer", required=False) or "",
+    )

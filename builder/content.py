@@ -1,0 +1,198 @@
+"""Loading a site folder's content/ into the model, collecting every problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, TypeVar
+
+from builder.articles import read_page, read_warning
+from builder.complaints import read_period_file
+from builder.errors import Problems
+from builder.fields import Fields, type_name
+from builder.markup import MarkdownRenderer
+from builder.model import Article, PeriodFile, RankingFile, Score, Source, Taxonomy
+from builder.periods import parse_period
+from builder.privacy import find_personal_data, mask_personal_data
+from builder.source import MarkedList, MarkedMap, SourceError, decode, parse_yaml, split_front_matter
+
+RANKING_KEYS = ["period", "effective", "formula", "scores"]
+SCORE_KEYS = ["merchant", "score"]
+TAXONOMY_KEYS = ["categories", "demands", "results"]
+T = TypeVar("T")
+
+
+class ContentReader:
+    """Reads the files of one site folder with shared options (encoding, masking)."""
+
+    def __init__(self, site_dir: Path, problems: Problems, encoding: str = "utf-8",
+                 mask_personal: bool = False) -> None:
+        self.site_dir = site_dir
+        self.problems = problems
+        self.encoding = encoding
+        self.mask_personal = mask_personal
+        self.renderer = MarkdownRenderer()
+        self.masked: list[tuple[str, int, int, str]] = []
+
+    def shown(self, path: Path) -> str:
+        """A path as shown in messages: relative to the site folder."""
+        try:
+            return path.relative_to(self.site_dir).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def text(self, path: Path) -> str | None:
+        """A file's text after the personal-data check (or masking); None after a problem."""
+        shown = self.shown(path)
+        try:
+            if path.stat().st_size > 64 * 1024 * 1024:
+                self.problems.add(shown, 1, 1, "file", "file is larger than 64 MB; split it by period")
+                return None
+            text = decode(path.read_bytes(), self.encoding)
+        except OSError as exc:
+            self.problems.add(shown, 1, 1, "file", f"cannot read file: {exc.strerror}")
+            return None
+        except SourceError as exc:
+            self.problems.add(shown, exc.line, exc.column, exc.field, exc.message)
+            return None
+        if self.mask_personal:
+            text, findings = mask_personal_data(text)
+            self.masked.extend((shown, f.line, f.column, f.kind) for f in findings)
+            return text
+        findings = find_personal_data(text)
+        for finding in findings:
+            self.problems.add(shown, finding.line, finding.column, "personal data",
+                              f"unmasked {finding.description}; mask it (e.g. 139****5678) or build with "
+                              f"--mask-personal-data")
+        return text
+
+    def yaml_files(self, folder: str, read: Callable[[object, str], T | None]) -> list[T]:
+        """Parse and read every *.yaml / *.yml file of a content folder, in name order."""
+        results: list[T] = []
+        directory = self.site_dir / "content" / folder
+        if not directory.is_dir():
+            return results
+        for path in sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")]):
+            text = self.text(path)
+            if text is None:
+                continue
+            shown = self.shown(path)
+            if not text.strip():
+                self.problems.add(shown, 1, 1, "file", "file is empty")
+                continue
+            try:
+                data = parse_yaml(text)
+            except SourceError as exc:
+                self.problems.add(shown, exc.line, exc.column, exc.field, exc.message)
+                continue
+            record = read(data, shown)
+            if record is not None:
+                results.append(record)
+        return results
+
+    def markdown_files(self, folder: str, kind: str) -> list[Article]:
+        """Read every Markdown file of content/<folder> as warnings or pages."""
+        results: list[Article] = []
+        directory = self.site_dir / "content" / folder
+        if not directory.is_dir():
+            return results
+        for path in sorted(directory.glob("*.md")):
+            text = self.text(path)
+            if text is None:
+                continue
+            shown = self.shown(path)
+            if not text.strip():
+                self.problems.add(shown, 1, 1, "file", "file is empty")
+                continue
+            try:
+                doc = split_front_matter(text)
+            except SourceError as exc:
+                self.problems.add(shown, exc.line, exc.column, exc.field, exc.message)
+                continue
+            read = read_warning if kind == "warning" else read_page
+            article = read(doc, path.stem, shown, self.problems, self.renderer)
+            if article is not None:
+                results.append(article)
+        return results
+
+    def taxonomy(self) -> Taxonomy:
+        """Read content/taxonomy.yaml when present."""
+        path = self.site_dir / "content" / "taxonomy.yaml"
+        if not path.is_file():
+            return Taxonomy()
+        found = self.yaml_files_single(path, self._read_taxonomy)
+        return found or Taxonomy()
+
+    def yaml_files_single(self, path: Path, read: Callable[[object, str], T | None]) -> T | None:
+        """Parse and read one YAML file."""
+        text = self.text(path)
+        if text is None:
+            return None
+        try:
+            data = parse_yaml(text)
+        except SourceError as exc:
+            self.problems.add(self.shown(path), exc.line, exc.column, exc.field, exc.message)
+            return None
+        return read(data, self.shown(path))
+
+    def _read_taxonomy(self, data: object, shown: str) -> Taxonomy | None:
+        if not isinstance(data, MarkedMap):
+            self.problems.add(shown, 1, 1, "file", f"expected categories, demands and results, found {type_name(data)}")
+            return None
+        fields = Fields(self.problems, shown, data)
+        fields.check_keys(TAXONOMY_KEYS)
+        categories: list[tuple[str, str]] = []
+        block = data.get("categories")
+        if isinstance(block, MarkedMap):
+            for group in block:
+                names = Fields(self.problems, shown, block, "categories").text_list(group, max_length=100)
+                categories.extend((str(group), name) for name in names)
+        elif isinstance(block, MarkedList):
+            categories.extend(("", name) for name in fields.text_list("categories", max_length=100))
+        elif block is not None:
+            fields.error("categories", f"expected a list or groups of lists, found {type_name(block)}")
+        return Taxonomy(tuple(categories), fields.text_list("demands"), fields.text_list("results"))
+
+    def read_ranking(self, data: object, shown: str) -> RankingFile | None:
+        """Check one ranking file."""
+        if not isinstance(data, MarkedMap):
+            self.problems.add(shown, 1, 1, "file", f"expected period, formula and scores, found {type_name(data)}")
+            return None
+        before = len(self.problems.errors)
+        fields = Fields(self.problems, shown, data)
+        fields.check_keys(RANKING_KEYS)
+        period_text = fields.text("period")
+        period = parse_period(period_text) if period_text else None
+        if period_text and period is None:
+            fields.error("period", f"`{period_text}` is not a period: write YYYY-MM, YYYY-Qn, YYYY-H1, YYYY-H2 or YYYY")
+        formula = fields.text("formula", max_length=2000)
+        effective = fields.date("effective", required=False)
+        listed = fields.sequence("scores", required=True)
+        scores: list[Score] = []
+        for index, raw in enumerate(listed or []):
+            assert listed is not None
+            name = f"scores[{index + 1}]"
+            line, column = listed.item_mark(index)
+            if not isinstance(raw, MarkedMap):
+                self.problems.add(shown, line, column, name, "expected merchant and score")
+                continue
+            sub = Fields(self.problems, shown, raw, name)
+            sub.check_keys(SCORE_KEYS)
+            ref, score = sub.text("merchant", max_length=200), sub.number("score")
+            if ref is not None and score is not None:
+                line, column = raw.value_mark("merchant")
+                scores.append(Score(ref, score, Source(shown, line, column)))
+        if len(self.problems.errors) > before or period is None or formula is None:
+            return None
+        return RankingFile(period, formula, tuple(scores), Source(shown, *data.mark), effective)
+
+
+def load_content(reader: ContentReader) -> tuple[Taxonomy, list[PeriodFile], list[RankingFile],
+                                                 list[Article], list[Article]]:
+    """Read taxonomy, complaint summaries, rankings, warnings and pages."""
+    taxonomy = reader.taxonomy()
+    periods = reader.yaml_files(
+        "complaints", lambda data, shown: read_period_file(data, shown, reader.problems, taxonomy))
+    rankings = reader.yaml_files("rankings", reader.read_ranking)
+    warnings = reader.markdown_files("warnings", "warning")
+    pages = reader.markdown_files("pages", "page")
+    return taxonomy, periods, rankings, warnings, pages

@@ -1,0 +1,87 @@
+"""Problems found in a site's input, and the exceptions that carry them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One problem in one input file, with its position."""
+
+    path: str
+    line: int
+    column: int
+    field: str
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        text = f"{self.path}:{self.line}:{self.column}: {self.field}: {self.message}"
+        return text if self.severity == "error" else f"{text} [{self.severity}]"
+
+    def as_dict(self) -> dict[str, object]:
+        """Return the problem as a JSON-ready mapping."""
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "field": self.field,
+            "message": self.message,
+            "severity": self.severity,
+        }
+
+
+@dataclass
+class Problems:
+    """A collector of problems, filled by every stage before the build decides to stop."""
+
+    items: list[Problem] = field(default_factory=list)
+
+    def add(self, path: str, line: int, column: int, field_name: str, message: str,
+            severity: str = "error") -> None:
+        """Record one problem."""
+        self.items.append(Problem(path, line, column, field_name, message, severity))
+
+    def warn(self, path: str, line: int, column: int, field_name: str, message: str) -> None:
+        """Record one warning."""
+        self.add(path, line, column, field_name, message, "warning")
+
+    @property
+    def errors(self) -> list[Problem]:
+        """The problems that stop a build, in file order."""
+        return sorted(p for p in self.items if p.severity == "error")
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """The problems that do not stop a build, in file order."""
+        return sorted(p for p in self.items if p.severity != "error")
+
+
+class GongshiError(Exception):
+    """Base class of every error the builder raises on purpose."""
+
+
+class ContentError(GongshiError):
+    """The input has problems; the build wrote nothing."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s) in the input")
+
+
+class OutputError(GongshiError):
+    """Writing or publishing the output failed; the previous output is intact."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
+class SearchIndexError(GongshiError):
+    """Pagefind could not index the staged site."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"search index: {reason}")

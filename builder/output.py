@@ -1,0 +1,87 @@
+"""Writing pages into a staging folder and swapping it in for output/ atomically."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path, PurePosixPath
+
+from builder.errors import OutputError
+
+
+def check_output_dir(site_dir: Path, output_dir: Path) -> str | None:
+    """Why an output folder would be unsafe to replace, or None."""
+    site, out = site_dir.resolve(), output_dir.resolve()
+    if out == site or out in site.parents:
+        return f"{output_dir} contains the site folder itself; choose an output folder inside or beside it"
+    for protected in ("content", "themes", "builder", "tests", ".git"):
+        if out == site / protected or (site / protected) in out.parents:
+            return f"{output_dir} is inside {protected}/; choose another output folder"
+    if out.exists() and not out.is_dir():
+        return f"{output_dir} exists and is not a folder"
+    return None
+
+
+class Staging:
+    """A fresh folder beside the output, filled by the build, then swapped in or removed."""
+
+    def __init__(self, output_dir: Path) -> None:
+        self.output_dir = output_dir
+        self.root: Path | None = None
+
+    def __enter__(self) -> "Staging":
+        parent = self.output_dir.resolve().parent
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+            self.root = Path(tempfile.mkdtemp(prefix=f".{self.output_dir.name}.staging-", dir=parent))
+        except OSError as exc:
+            raise OutputError(str(parent), f"cannot create a staging folder: {exc.strerror}") from None
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.root is not None and self.root.exists():
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def path(self, route: str) -> Path:
+        """The staging file for a route such as `merchants/X/index.html`, refusing any path trick."""
+        assert self.root is not None
+        parts = PurePosixPath(route).parts
+        if not parts or route.startswith("/") or any(p in ("..", ".", "") or "\\" in p for p in parts):
+            raise OutputError(route, "refusing to write outside the output folder")
+        return self.root.joinpath(*parts)
+
+    def write(self, route: str, data: str | bytes) -> None:
+        """Write one file of the site."""
+        target = self.path(route)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(data, str):
+                data = data.encode("utf-8")
+            target.write_bytes(data)
+        except OSError as exc:
+            raise OutputError(route, f"cannot write: {exc.strerror}") from None
+
+    def copy_tree(self, source: Path, route: str) -> None:
+        """Copy a folder of static files into the site, in name order."""
+        for path in sorted(source.rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                self.write(f"{route}/{path.relative_to(source).as_posix()}", path.read_bytes())
+
+    def publish(self) -> None:
+        """Replace the output folder by the staging folder; the old output is removed afterwards."""
+        assert self.root is not None
+        out = self.output_dir
+        old: Path | None = None
+        try:
+            if out.exists():
+                old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.resolve().parent))
+                os.replace(out, old / "site")
+            os.replace(self.root, out)
+        except OSError as exc:
+            if old is not None and (old / "site").exists() and not out.exists():
+                os.replace(old / "site", out)
+            raise OutputError(str(out), f"cannot replace the output folder: {exc.strerror}") from None
+        self.root = None
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)

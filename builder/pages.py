@@ -1,0 +1,168 @@
+"""The page plan: every route of the site, rendered and written one at a time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+from typing import Any, Iterable, Sequence, TypeVar
+from urllib.parse import urlsplit
+
+from builder import feeds, opendata
+from builder.model import WARNING_TYPES
+from builder.output import Staging
+from builder.pinyin import initial
+from builder.render import Renderer
+from builder.sitemodel import Site
+from builder.stats import period_stats
+
+PAGE_SIZE = 50
+T = TypeVar("T")
+
+
+def paginate(items: Sequence[T], size: int = PAGE_SIZE) -> list[Sequence[T]]:
+    """Split a listing into pages (at least one, possibly empty)."""
+    count = max(1, math.ceil(len(items) / size))
+    return [items[i * size:(i + 1) * size] for i in range(count)]
+
+
+def page_route(base: str, number: int) -> str:
+    """The folder route of page `number` of a listing rooted at `base` (e.g. `merchants/`)."""
+    return base if number == 1 else f"{base}page/{number}/"
+
+
+class PageWriter:
+    """Renders each route into the staging folder and remembers routes for the sitemap."""
+
+    def __init__(self, site: Site, renderer: Renderer, staging: Staging) -> None:
+        self.site = site
+        self.renderer = renderer
+        self.staging = staging
+        self.routes: list[tuple[str, dt.date | None]] = []
+        self.count = 0
+
+    def page(self, folder: str, template: str, column: str, title: str, modified: dt.date | None,
+             **context: Any) -> None:
+        """Render one page into `<folder>index.html`."""
+        route = f"{folder}index.html"
+        html = self.renderer.render(template, route, column=column, title=title, modified=modified, **context)
+        self.staging.write(route, html)
+        self.routes.append((folder, modified))
+        self.count += 1
+
+    def listing(self, base: str, items: Sequence[T], template: str, column: str, title: str,
+                modified: dt.date | None, **context: Any) -> None:
+        """A paginated listing."""
+        pages = paginate(items)
+        for number, chunk in enumerate(pages, start=1):
+            links = [(n, page_route(base, n)) for n in range(1, len(pages) + 1)]
+            shown = title if number == 1 else f"{title}（第{number}页）"
+            self.page(page_route(base, number), template, column, shown, modified, items=chunk,
+                      page_number=number, page_links=links, listing_base=base, total=len(items), **context)
+
+    def write_all(self, theme_dirs: list[Path]) -> None:
+        """Write every page, the open data, feed, sitemap, 404 page and static assets."""
+        site = self.site
+        updated = site.periods[0].source.published if site.periods else None
+        self.home(updated)
+        self.merchants(updated)
+        self.period_pages()
+        self.ranking_pages()
+        self.warning_pages()
+        for article in site.pages:
+            self.page(f"pages/{article.slug}/", "article.html", article.title, article.title, updated,
+                      article=article, related=[])
+        self.page("statistics/", "statistics.html", "统计分析", "统计分析", updated,
+                  stats=[period_stats(view) for view in site.periods])
+        self.page("search/", "search.html", "搜索", "搜索", updated)
+        self.open_data(updated)
+        self.not_found()
+        self.staging.write("feed.xml", feeds.atom(site.content.config, site.warnings))
+        self.staging.write("sitemap.xml", feeds.sitemap(site.content.config.base_url, self.routes))
+        for directory in reversed(theme_dirs):
+            if (directory / "static").is_dir():
+                self.staging.copy_tree(directory / "static", "assets")
+
+    def home(self, updated: dt.date | None) -> None:
+        """The home page: latest totals, lists and warnings."""
+        site = self.site
+        latest = site.periods[0] if site.periods else None
+        self.page("", "home.html", "首页", site.content.config.title, updated, latest=latest,
+                  ranking=site.rankings[0] if site.rankings else None, warnings=site.warnings[:5])
+
+    def merchants(self, updated: dt.date | None) -> None:
+        """The directory (by name and by complaints) and one page per merchant."""
+        site = self.site
+        letters = sorted({initial(m.name) for m in site.merchants}, key=lambda c: (c == "#", c))
+        self.listing("merchants/", site.merchants, "merchants.html", "经营者名录", "经营者名录", updated,
+                     order="name", letters=letters)
+        by_complaints = sorted(site.merchants, key=lambda m: (-m.latest.complaints, -m.total_complaints))
+        self.listing("merchants/by-complaints/", by_complaints, "merchants.html", "经营者名录",
+                     "经营者名录（按投诉量）", updated, order="complaints", letters=letters)
+        rankings_of = self._ranking_marks()
+        warnings_of: dict[str, list[Any]] = {}
+        for warning in site.warnings:
+            for related in site.related.get(warning.slug, []):
+                warnings_of.setdefault(related.key, []).append(warning)
+        for merchant in site.merchants:
+            self.page(f"merchants/{merchant.slug}/", "merchant.html", "经营者", merchant.name,
+                      merchant.latest.period.end, merchant=merchant, marks=rankings_of.get(merchant.key, []),
+                      warnings=warnings_of.get(merchant.key, []))
+
+    def _ranking_marks(self) -> dict[str, list[tuple[Any, str, int]]]:
+        config = self.site.content.config.rankings
+        marks: dict[str, list[tuple[Any, str, int]]] = {}
+        for ranking in self.site.rankings:
+            for label, placed in ((config.top_label, ranking.top), (config.bottom_label, ranking.bottom)):
+                for item in placed:
+                    marks.setdefault(item.merchant.key, []).append((ranking, label, item.rank))
+        return marks
+
+    def period_pages(self) -> None:
+        """The list of periods and each period's disclosure list."""
+        site = self.site
+        updated = site.periods[0].source.published if site.periods else None
+        self.page("periods/", "periods.html", "公示信息", "公示信息", updated, periods=site.periods)
+        for view in site.periods:
+            self.page(f"periods/{view.period.key}/", "period.html", "公示信息", f"{view.period.label}消费投诉信息公示",
+                      view.source.published, view=view)
+
+    def ranking_pages(self) -> None:
+        """The rankings overview and one page per ranking period."""
+        site = self.site
+        updated = site.rankings[0].source.effective if site.rankings else None
+        config = site.content.config.rankings
+        self.page("rankings/", "rankings.html", "红黑榜", f"{config.top_label}{config.bottom_label}", updated,
+                  rankings=site.rankings)
+        for ranking in site.rankings:
+            self.page(f"rankings/{ranking.period.key}/", "ranking.html", "红黑榜",
+                      f"{ranking.period.label}{config.top_label}{config.bottom_label}", ranking.source.effective,
+                      ranking=ranking)
+
+    def warning_pages(self) -> None:
+        """The warnings listing (all and per type) and each article."""
+        site = self.site
+        updated = site.warnings[0].date if site.warnings else None
+        self.listing("warnings/", site.warnings, "warnings.html", "消费警示", "消费警示", updated, kind="")
+        for number, kind in enumerate(WARNING_TYPES, start=1):
+            chosen = [w for w in site.warnings if w.kind == kind]
+            self.listing(f"warnings/type/{number}/", chosen, "warnings.html", "消费警示", kind, updated, kind=kind)
+        for warning in site.warnings:
+            self.page(f"warnings/{warning.slug}/", "article.html", "消费警示", warning.title, warning.date,
+                      article=warning, related=site.related.get(warning.slug, []))
+
+    def open_data(self, updated: dt.date | None) -> None:
+        """data/complaints.json, data/complaints.csv and a page describing them."""
+        rows = opendata.records(self.site)
+        self.staging.write("data/complaints.json", opendata.to_json(rows))
+        self.staging.write("data/complaints.csv", opendata.to_csv(rows))
+        self.page("data/", "data.html", "开放数据", "开放数据", updated, record_count=len(rows),
+                  columns=opendata.CSV_COLUMNS)
+
+    def not_found(self) -> None:
+        """404.html, linked from the site's root path because it is served at any depth."""
+        root_path = urlsplit(self.site.content.config.base_url).path or "/"
+        html = self.renderer.render("404.html", "404.html", root=root_path, column="404", title="页面未找到",
+                                    modified=None)
+        self.staging.write("404.html", html)
+        self.count += 1

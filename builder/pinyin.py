@@ -1,0 +1,19 @@
+"""Pinyin of Chinese names, for sorting and the initial-letter directory."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pypinyin import Style, lazy_pinyin
+
+
+@lru_cache(maxsize=65536)
+def pinyin_key(name: str) -> str:
+    """The name in tone-less pinyin, lower case, syllables separated by spaces."""
+    return " ".join(lazy_pinyin(name, style=Style.NORMAL, errors=lambda chars: list(chars))).lower()
+
+
+def initial(name: str) -> str:
+    """The upper-case Latin initial of a name (A–Z), or '#' when it has none."""
+    first = next((ch for ch in pinyin_key(name) if ch.isalnum()), "#").upper()
+    return first if "A" <= first <= "Z" else "#"

@@ -1,0 +1,112 @@
+"""Finding and masking consumers' personal data in text that will be published."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from builder import creditcode
+
+KINDS = {
+    "mobile": "a mobile phone number",
+    "id_card": "an ID card (身份证) number",
+    "bank_card": "a bank card number",
+    "email": "an e-mail address",
+}
+_MOBILE = re.compile(r"(?<![\d*])(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?![\d*])")
+_ID_CARD = re.compile(r"(?<![\dA-Za-z*])\d{17}[\dXx](?![\dA-Za-z*])")
+_LONG_DIGITS = re.compile(r"(?<![\d*])\d(?:[ -]?\d){15,18}(?![\d*])")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_CODE_LINE = re.compile(r"^\s*(?:-\s*)?(?:credit_code|merchant|related|id)\s*:")
+_CODE_VALUE = re.compile(r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ][0-9A-Za-z０-９Ａ-Ｚａ-ｚ \-]{16,30}[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Personal data found at a place in a text (1-based line and column)."""
+
+    line: int
+    column: int
+    kind: str
+    start: int
+    end: int
+
+    @property
+    def description(self) -> str:
+        """What was found, in words (never the data itself)."""
+        return KINDS[self.kind]
+
+
+def is_id_card(number: str) -> bool:
+    """Whether an 18-character number passes the 身份证 mod-11 check."""
+    total = sum(int(digit) * weight for digit, weight in zip(number[:17], _ID_WEIGHTS))
+    return "10X98765432"[total % 11] == number[17].upper()
+
+
+def _credit_code_spans(line: str) -> list[tuple[int, int, str]]:
+    """Spans of valid credit codes in the value of a credit_code / merchant / related line."""
+    if not _CODE_LINE.match(line):
+        return []
+    spans = []
+    for match in _CODE_VALUE.finditer(line, line.index(":") + 1):
+        if creditcode.is_valid(match.group()):
+            spans.append((match.start(), match.end(), "code"))
+    return spans
+
+
+def _line_findings(line: str) -> list[tuple[int, int, str]]:
+    taken = _credit_code_spans(line)
+    spans: list[tuple[int, int, str]] = []
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= s or start >= e for s, e, _ in taken + spans)
+
+    for match in _EMAIL.finditer(line):
+        spans.append((match.start(), match.end(), "email"))
+    for match in _ID_CARD.finditer(line):
+        if is_id_card(match.group()) and free(*match.span()):
+            spans.append((match.start(), match.end(), "id_card"))
+    for pattern, kind in ((_MOBILE, "mobile"), (_LONG_DIGITS, "bank_card")):
+        for match in pattern.finditer(line):
+            if free(*match.span()):
+                spans.append((match.start(), match.end(), kind))
+    return sorted(spans)
+
+
+def find_personal_data(text: str) -> list[Finding]:
+    """Every unmasked mobile, ID-card, bank-card number and e-mail address in a text."""
+    findings: list[Finding] = []
+    offset = 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        if any(ch.isdigit() or ch == "@" for ch in line):
+            for start, end, kind in _line_findings(line):
+                findings.append(Finding(number, start + 1, kind, offset + start, offset + end))
+        offset += len(line) + 1
+    return findings
+
+
+def _mask(value: str, kind: str) -> str:
+    if kind == "email":
+        local, _, domain = value.partition("@")
+        return f"{local[:1]}***@{domain}"
+    digits = [i for i, ch in enumerate(value) if ch.isalnum()]
+    keep = set(digits[:3] + digits[-4:]) if kind != "id_card" else set(digits[:6] + digits[-4:])
+    if kind == "bank_card":
+        keep = set(digits[-4:])
+    return "".join(ch if (i in keep or not ch.isalnum()) else "*" for i, ch in enumerate(value))
+
+
+def mask_personal_data(text: str) -> tuple[str, list[Finding]]:
+    """The text with every finding masked (e.g. 139****5678), and the findings."""
+    findings = find_personal_data(text)
+    if not findings:
+        return text, findings
+    parts: list[str] = []
+    last = 0
+    for finding in findings:
+        parts.append(text[last:finding.start])
+        parts.append(_mask(text[finding.start:finding.end], finding.kind))
+        last = finding.end
+    parts.append(text[last:])
+    return "".join(parts), findings

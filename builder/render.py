@@ -1,0 +1,85 @@
+"""The Jinja2 environment: theme lookup, filters, and rendering one page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+BUILTIN_THEMES = Path(__file__).resolve().parent.parent / "themes"
+
+
+def theme_dirs(site_dir: Path, theme: str) -> list[Path]:
+    """Theme folders in lookup order: the site's own, then the built-in one."""
+    dirs = [site_dir / "themes" / theme, BUILTIN_THEMES / theme, BUILTIN_THEMES / "default"]
+    unique: list[Path] = []
+    for path in dirs:
+        if path.is_dir() and path.resolve() not in [p.resolve() for p in unique]:
+            unique.append(path)
+    return unique
+
+
+def rate(numerator: int | None, denominator: int | None) -> str:
+    """A percentage with one decimal, or — when the denominator is 0 or unknown."""
+    if not denominator or numerator is None:
+        return "—"
+    return f"{100 * numerator / denominator:.1f}%"
+
+
+def number(value: float | int | None) -> str:
+    """A number with thousands separators; whole floats lose their .0."""
+    if value is None:
+        return "—"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def chinese_date(value: dt.date | None) -> str:
+    """A date as 2026年9月2日."""
+    return f"{value.year}年{value.month}月{value.day}日" if value else ""
+
+
+def change(current: int, previous: int | None) -> str:
+    """Change against the previous period, e.g. +3, −2, 0, or — without a previous period."""
+    if previous is None:
+        return "—"
+    delta = current - previous
+    return f"+{delta}" if delta > 0 else ("0" if delta == 0 else f"−{-delta}")
+
+
+STATUS_LABELS = {"active": "", "under_review": "复核中", "corrected": "已更正", "withdrawn": "已撤回"}
+
+
+def make_environment(dirs: list[Path]) -> jinja2.Environment:
+    """One Environment for the whole build: autoescaped, strict about undefined names."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d / "templates") for d in dirs]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(rate=lambda n, d: rate(n, d), number=number, cdate=chinese_date)
+    env.globals.update(rate=rate, change=change, status_label=STATUS_LABELS.get)
+    return env
+
+
+class Renderer:
+    """Renders templates with the site-wide context and a page's own."""
+
+    def __init__(self, env: jinja2.Environment, common: dict[str, Any]) -> None:
+        self.env = env
+        self.common = common
+        self._templates: dict[str, jinja2.Template] = {}
+
+    def render(self, template: str, route: str, root: str | None = None, **context: Any) -> str:
+        """Render a template for a route (e.g. `merchants/X/index.html`) with links relative to it."""
+        if template not in self._templates:
+            self._templates[template] = self.env.get_template(template)
+        if root is None:
+            root = "../" * route.count("/")
+        return self._templates[template].render(self.common, root=root, route=route, **context)

@@ -1,0 +1,187 @@
+"""The derived site: merchants across periods, resolved references, rankings, totals."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from builder import creditcode
+from builder.model import Article, Content, Entry, PeriodFile, RankingFile
+from builder.periods import Period
+
+
+@dataclass(frozen=True)
+class Merchant:
+    """A merchant with its public history, newest period last."""
+
+    key: str
+    slug: str
+    history: tuple[Entry, ...]
+
+    @property
+    def latest(self) -> Entry:
+        """The newest public entry."""
+        return self.history[-1]
+
+    @property
+    def name(self) -> str:
+        """The name in the newest period."""
+        return self.latest.name
+
+    @property
+    def credit_code(self) -> str:
+        """The credit code, when the merchant has one."""
+        return self.latest.credit_code
+
+    @property
+    def total_complaints(self) -> int:
+        """投诉量 over every published period."""
+        return sum(entry.complaints for entry in self.history)
+
+    @property
+    def total_resolved(self) -> int:
+        """办结量 over every published period."""
+        return sum(entry.resolved for entry in self.history)
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One merchant's place on a list."""
+
+    merchant: Merchant
+    score: float
+    rank: int
+    tied: bool
+    complaints: int
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """A ranking period's lists, as published."""
+
+    source: RankingFile
+    top: tuple[Ranked, ...]
+    bottom: tuple[Ranked, ...]
+    ranked_count: int
+    excluded_count: int
+
+    @property
+    def period(self) -> Period:
+        """The ranking's period."""
+        return self.source.period
+
+
+@dataclass(frozen=True)
+class PeriodView:
+    """A period's public entries with their merchants."""
+
+    source: PeriodFile
+    rows: tuple[tuple[Entry, Merchant], ...]
+    withdrawn: tuple[Entry, ...]
+
+    @property
+    def period(self) -> Period:
+        """The period."""
+        return self.source.period
+
+    @property
+    def complaints(self) -> int:
+        """Total 投诉量."""
+        return sum(entry.complaints for entry, _ in self.rows)
+
+    @property
+    def resolved(self) -> int:
+        """Total 办结量."""
+        return sum(entry.resolved for entry, _ in self.rows)
+
+
+@dataclass
+class Site:
+    """Everything the pages are rendered from."""
+
+    content: Content
+    merchants: list[Merchant]
+    periods: list[PeriodView]
+    rankings: list[Ranking]
+    warnings: list[Article]
+    pages: list[Article]
+    by_key: dict[str, Merchant] = field(default_factory=dict)
+    related: dict[str, list[Merchant]] = field(default_factory=dict)
+
+
+def merchant_slug(entry: Entry) -> str:
+    """The URL slug of a merchant: credit code, else id, else a hash of the name."""
+    if entry.credit_code:
+        return entry.credit_code
+    if entry.merchant_id:
+        return entry.merchant_id.lower()
+    return "m-" + hashlib.sha256(entry.name.encode()).hexdigest()[:12]
+
+
+def name_sort_key(name: str) -> tuple[str, str]:
+    """Sort key for Chinese names: pinyin, then the name itself (a total order)."""
+    from builder.pinyin import pinyin_key
+
+    return (pinyin_key(name), name)
+
+
+class Resolver:
+    """Finds a merchant from a reference: credit code, id or exact name."""
+
+    def __init__(self, merchants: list[Merchant], all_entries: list[Entry]) -> None:
+        self.public = {merchant.key: merchant for merchant in merchants}
+        self.refs: dict[str, str] = {}
+        for entry in all_entries:
+            if entry.credit_code:
+                self.refs.setdefault(entry.credit_code, entry.key)
+            if entry.merchant_id:
+                self.refs.setdefault(entry.merchant_id, entry.key)
+            self.refs.setdefault(entry.name, entry.key)
+
+    def key_of(self, ref: str) -> str | None:
+        """The merchant key a reference names (public or not), or None."""
+        normalised = creditcode.normalise(ref)
+        return self.refs.get(ref) or self.refs.get(normalised)
+
+    def find(self, ref: str) -> Merchant | None:
+        """The public merchant a reference names, or None."""
+        key = self.key_of(ref)
+        return self.public.get(key) if key else None
+
+
+def rank(ranking: RankingFile, resolver: Resolver, periods: list[PeriodView], top_count: int,
+         bottom_count: int, min_complaints: int) -> Ranking:
+    """Draw the top and bottom lists; ties broken by fewer complaints, then name."""
+    complaints: dict[str, int] = {}
+    for view in periods:
+        if ranking.period.contains(view.period):
+            for entry, merchant in view.rows:
+                complaints[merchant.key] = complaints.get(merchant.key, 0) + entry.complaints
+    scored = []
+    excluded = 0
+    for score in ranking.scores:
+        merchant = resolver.find(score.ref)
+        if merchant is None:
+            excluded += 1
+            continue
+        count = complaints.get(merchant.key, 0)
+        if count < min_complaints:
+            excluded += 1
+            continue
+        scored.append((score.score, count, merchant))
+    best = sorted(scored, key=lambda s: (-s[0], s[1], s[2].name, s[2].key))
+    worst = sorted(scored, key=lambda s: (s[0], -s[1], s[2].name, s[2].key))
+    scores = [s[0] for s in scored]
+
+    def place(items: list[tuple[float, int, Merchant]], count: int, descending: bool,
+              exclude: set[str]) -> tuple[Ranked, ...]:
+        chosen = [s for s in items if s[2].key not in exclude][:count]
+        result = []
+        for value, number, merchant in chosen:
+            better = sum(1 for other in scores if (other > value if descending else other < value))
+            result.append(Ranked(merchant, value, better + 1, scores.count(value) > 1, number))
+        return tuple(result)
+
+    top = place(best, top_count, True, set())
+    bottom = place(worst, bottom_count, False, {r.merchant.key for r in top})
+    return Ranking(ranking, top, bottom, len(scored), excluded)

@@ -1,0 +1,198 @@
+"""Reading editors' files: text decoding, YAML with line marks, Markdown front matter."""
+
+from __future__ import annotations
+
+import gc
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+try:
+    _BaseLoader: type = yaml.CSafeLoader
+    HAVE_LIBYAML = True
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _BaseLoader = yaml.SafeLoader
+    HAVE_LIBYAML = False
+
+Mark = tuple[int, int]
+ENCODINGS = ("utf-8", "gb18030")
+
+
+class MarkedMap(dict):
+    """A YAML mapping that remembers where each key and value stood (1-based line, column)."""
+
+    mark: Mark = (1, 1)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.key_marks: dict[Any, Mark] = {}
+        self.value_marks: dict[Any, Mark] = {}
+        self.duplicates: list[tuple[Any, Mark]] = []
+
+    def key_mark(self, key: Any) -> Mark:
+        """Where a key stands, or the mapping's own mark when it is absent."""
+        return self.key_marks.get(key, self.mark)
+
+    def value_mark(self, key: Any) -> Mark:
+        """Where a value stands, or the mapping's own mark when it is absent."""
+        return self.value_marks.get(key, self.mark)
+
+
+class MarkedList(list):
+    """A YAML sequence that remembers where each item stood."""
+
+    mark: Mark = (1, 1)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.item_marks: list[Mark] = []
+
+    def item_mark(self, index: int) -> Mark:
+        """Where item `index` stands."""
+        return self.item_marks[index] if index < len(self.item_marks) else self.mark
+
+
+def _mark(node: yaml.Node, line_offset: int) -> Mark:
+    return (node.start_mark.line + 1 + line_offset, node.start_mark.column + 1)
+
+
+class _MarkedLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loader that builds MarkedMap/MarkedList and keeps dates as text."""
+
+    line_offset = 0
+
+
+# Dates stay strings so that an impossible date is reported by us with its position.
+_MarkedLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_map(loader: _MarkedLoader, node: yaml.MappingNode):  # type: ignore[no-untyped-def]
+    data = MarkedMap()
+    data.mark = _mark(node, loader.line_offset)
+    yield data
+    loader.flatten_mapping(node)
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, (dict, list)):
+            key = str(key)
+        position = _mark(key_node, loader.line_offset)
+        if key in data:
+            data.duplicates.append((key, position))
+        data[key] = loader.construct_object(value_node, deep=True)
+        data.key_marks[key] = position
+        data.value_marks[key] = _mark(value_node, loader.line_offset)
+
+
+def _construct_seq(loader: _MarkedLoader, node: yaml.SequenceNode):  # type: ignore[no-untyped-def]
+    data = MarkedList()
+    data.mark = _mark(node, loader.line_offset)
+    yield data
+    for item in node.value:
+        data.append(loader.construct_object(item, deep=True))
+        data.item_marks.append(_mark(item, loader.line_offset))
+
+
+_MarkedLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+_MarkedLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+
+
+class SourceError(Exception):
+    """A file could not be read or parsed; carries the position and message."""
+
+    def __init__(self, line: int, column: int, field: str, message: str) -> None:
+        self.line = line
+        self.column = column
+        self.field = field
+        self.message = message
+        super().__init__(f"{line}:{column}: {field}: {message}")
+
+
+def _position_of_byte(data: bytes, offset: int) -> Mark:
+    before = data[:offset]
+    line = before.count(b"\n") + 1
+    column = offset - (before.rfind(b"\n") + 1) + 1
+    return line, column
+
+
+def decode(data: bytes, encoding: str = "utf-8") -> str:
+    """Decode a file's bytes (BOM allowed, CRLF folded) or raise SourceError with the bad byte's place."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line, column = _position_of_byte(data, exc.start)
+        hint = ""
+        if encoding == "utf-8":
+            try:
+                data.decode("gb18030")
+                hint = (" It is probably GBK/GB18030: save it as UTF-8 (e.g. `iconv -f GB18030 -t UTF-8`)"
+                        " or build with `--input-encoding gb18030`.")
+            except UnicodeDecodeError:
+                pass
+        raise SourceError(line, column, "encoding", f"file is not valid {encoding.upper()} text.{hint}") from None
+    if "\x00" in text:
+        line, column = _position_of_byte(data, data.find(b"\x00"))
+        raise SourceError(line, column, "encoding", "file contains a NUL character; is it a binary file?")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_text(path: Path, encoding: str = "utf-8") -> str:
+    """Read a text file with `decode`; an unreadable file raises SourceError."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(1, 1, "file", f"cannot read file: {exc.strerror}") from None
+    return decode(data, encoding)
+
+
+def parse_yaml(text: str, line_offset: int = 0) -> Any:
+    """Parse one YAML document into MarkedMap/MarkedList values, raising SourceError on bad syntax."""
+    loader = _MarkedLoader(text)
+    loader.line_offset = line_offset
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + 1 + line_offset) if mark else 1 + line_offset
+        column = (mark.column + 1) if mark else 1
+        message = " ".join(part for part in (exc.context, exc.problem) if part)
+        raise SourceError(line, column, "yaml", f"YAML syntax error: {message}") from None
+    except yaml.YAMLError as exc:
+        raise SourceError(1 + line_offset, 1, "yaml", f"YAML error: {exc}") from None
+    except RecursionError:
+        raise SourceError(1 + line_offset, 1, "yaml", "YAML nesting is too deep") from None
+    finally:
+        loader.dispose()
+        if gc_was_enabled:
+            gc.enable()
+
+
+@dataclass(frozen=True)
+class FrontMatterDoc:
+    """A Markdown file split into its front matter and body."""
+
+    meta: Any
+    body: str
+    body_line: int
+
+
+def split_front_matter(text: str) -> FrontMatterDoc:
+    """Split `---` YAML front matter from a Markdown body; missing or unclosed blocks raise SourceError."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        raise SourceError(1, 1, "front matter",
+                          "missing front matter: the file must start with a line `---`, then YAML, then `---`")
+    for index in range(1, len(lines)):
+        if lines[index].strip() in ("---", "..."):
+            meta_text = "\n".join(lines[1:index])
+            meta = parse_yaml(meta_text, line_offset=1) if meta_text.strip() else None
+            return FrontMatterDoc(meta, "\n".join(lines[index + 1:]), index + 2)
+    raise SourceError(1, 1, "front matter", "front matter is not closed: add a line `---` after the YAML block")

@@ -1,0 +1,83 @@
+"""Whole-site checks across files: duplicates, identities, references, URL collisions."""
+
+from __future__ import annotations
+
+from builder.errors import Problems
+from builder.model import Article, Entry, PeriodFile, RankingFile
+from builder.sitemodel import Resolver
+
+
+def check_periods(periods: list[PeriodFile], problems: Problems) -> None:
+    """Each period is summarised once."""
+    seen: dict[str, PeriodFile] = {}
+    for record in periods:
+        first = seen.setdefault(record.period.key, record)
+        if first is not record:
+            problems.add(record.source.path, record.source.line, record.source.column, "period",
+                         f"period {record.period.key} is already summarised in {first.source.path}")
+
+
+def check_rankings(rankings: list[RankingFile], resolver: Resolver, problems: Problems) -> None:
+    """Each ranking period appears once and every score names a known merchant, once."""
+    seen: dict[str, RankingFile] = {}
+    for record in rankings:
+        first = seen.setdefault(record.period.key, record)
+        if first is not record:
+            problems.add(record.source.path, record.source.line, record.source.column, "period",
+                         f"a ranking for {record.period.key} already exists in {first.source.path}")
+        named: dict[str, int] = {}
+        for index, score in enumerate(record.scores, start=1):
+            key = resolver.key_of(score.ref)
+            where = (score.source.path, score.source.line, score.source.column, f"scores[{index}].merchant")
+            if key is None:
+                problems.add(*where, f"`{score.ref}` is not a merchant in any complaint summary "
+                                     f"(use its credit code, id or exact name)")
+            elif key in named:
+                problems.add(*where, f"`{score.ref}` is scored twice; first at scores[{named[key]}]")
+            else:
+                named[key] = index
+
+
+def check_related(warnings: list[Article], resolver: Resolver, problems: Problems) -> None:
+    """Every merchant a warning relates to exists."""
+    for warning in warnings:
+        for ref in warning.related:
+            if resolver.key_of(ref) is None:
+                problems.add(warning.source.path, 1, 1, "related",
+                             f"`{ref}` is not a merchant in any complaint summary")
+
+
+def check_identities(entries: list[Entry], problems: Problems, strict: bool) -> None:
+    """A merchant keeps its name and district across periods (a warning, an error with --strict)."""
+    first: dict[str, Entry] = {}
+    for entry in sorted(entries, key=lambda e: (e.period, e.source.path, e.source.line)):
+        earlier = first.setdefault(entry.key, entry)
+        if earlier is entry:
+            continue
+        for field_name in ("name", "district"):
+            old, new = getattr(earlier, field_name), getattr(entry, field_name)
+            if old != new and entry.key.startswith(("code:", "id:")):
+                message = (f"`{new}` differs from `{old}` in {earlier.source.path}:{earlier.source.line} for the "
+                           f"same merchant; the newest is shown")
+                add = problems.add if strict else problems.warn
+                add(entry.source.path, entry.source.line, entry.source.column, field_name, message)
+
+
+RESERVED_ROUTES = {"merchants/page/", "merchants/by-complaints/", "merchants/district/", "merchants/category/",
+                   "merchants/letter/", "warnings/page/", "warnings/type/"}
+
+
+def check_unique_urls(routes: list[tuple[str, str, int]], problems: Problems) -> None:
+    """No two pages are written to the same URL (route, file, line), and none to a reserved one."""
+    seen: dict[str, tuple[str, int]] = {}
+    for route, path, line in routes:
+        if route in RESERVED_ROUTES:
+            problems.add(path, line, 1, "slug", f"{route} is reserved for the site's own listing pages; "
+                                                f"choose another id or slug")
+            continue
+        if route in seen and seen[route] != (path, line):
+            other_path, other_line = seen[route]
+            problems.add(path, line, 1, "slug",
+                         f"this page would be written to {route}, like {other_path}:{other_line}; give one a "
+                         f"different slug")
+        seen.setdefault(route, (path, line))

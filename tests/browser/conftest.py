@@ -1,0 +1,333 @@
+"""Browser-test fixtures: the sample site built once, served by nginx under /gongshi/, Debian's Chromium.
+
+Locally a missing nginx or Chromium skips these tests; in CI (``CI=true``) it fails them, since
+``./scripts/setup --test`` must have installed both. Never run ``playwright install``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+#: The sub-path the site is served under, as on a real host.
+SUB_PATH = "/gongshi/"
+#: Debian's Chromium (package ``chromium``); override with GONGSHI_CHROMIUM.
+CHROMIUM = os.environ.get("GONGSHI_CHROMIUM", "/usr/bin/chromium")
+#: Launch flags verified in shared/TOOLING.md.
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+#: The only host a page may send requests to.
+LOCAL_HOST = "127.0.0.1"
+IN_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+BUILD_TIMEOUT_S = 900
+NGINX_START_TIMEOUT_S = 15.0
+
+MIME_FALLBACK = """
+    types {
+        text/html html htm; text/css css; application/javascript js mjs; application/json json;
+        application/wasm wasm; image/svg+xml svg; image/png png; image/jpeg jpg jpeg; image/gif gif;
+        image/x-icon ico; image/webp webp; font/woff2 woff2; font/woff woff; text/plain txt;
+        text/csv csv; application/xml xml; application/atom+xml atom;
+    }
+"""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the ``browser`` marker (also declared in pyproject.toml)."""
+    config.addinivalue_line("markers", "browser: drives Chromium against the sample site served by nginx")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test under tests/browser/ with ``browser`` (select with -m browser / -m 'not browser')."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+def missing_tool(what: str) -> None:
+    """Skip when a tool is absent locally; fail in CI, where setup must have installed it."""
+    hint = "./scripts/setup --test installs it"
+    if IN_CI:
+        pytest.fail(f"{what} is missing in CI ({hint})", pytrace=False)
+    pytest.skip(f"{what} is not installed ({hint})")
+
+
+def find_nginx() -> str | None:
+    """Path of the nginx binary, or None."""
+    found = shutil.which("nginx")
+    if found:
+        return found
+    for candidate in ("/usr/sbin/nginx", "/usr/local/sbin/nginx"):
+        if os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((LOCAL_HOST, 0))
+        return int(s.getsockname()[1])
+
+
+def nginx_conf(site: Path, run: Path, port: int) -> str:
+    """nginx.conf serving ``site`` at http://127.0.0.1:port/gongshi/ with every path under ``run``."""
+    mime = '    include "/etc/nginx/mime.types";' if Path("/etc/nginx/mime.types").is_file() else MIME_FALLBACK
+    # As root, nginx drops its workers to an unprivileged user, which cannot read pytest's 0700
+    # temp folders: keep them as root (the master alone binds the port; nothing else changes).
+    user = "user root root;" if os.geteuid() == 0 else ""
+    tmp = run / "tmp"
+    s = SUB_PATH.rstrip("/")
+    return f"""
+daemon off;
+master_process on;
+worker_processes 1;
+{user}
+pid "{run}/nginx.pid";
+error_log "{run}/error.log" warn;
+events {{ worker_connections 256; }}
+http {{
+{mime}
+    default_type application/octet-stream;
+    access_log "{run}/access.log";
+    client_body_temp_path "{tmp}/body";
+    proxy_temp_path "{tmp}/proxy";
+    fastcgi_temp_path "{tmp}/fastcgi";
+    uwsgi_temp_path "{tmp}/uwsgi";
+    scgi_temp_path "{tmp}/scgi";
+    sendfile on;
+    server_tokens off;
+    absolute_redirect off;
+    server {{
+        listen {LOCAL_HOST}:{port};
+        server_name localhost;
+        error_page 404 {SUB_PATH}404.html;
+        location = {s} {{ return 301 {SUB_PATH}; }}
+        location {SUB_PATH} {{
+            alias "{site}/";
+            index index.html;
+        }}
+        location / {{ return 404; }}
+    }}
+}}
+"""
+
+
+def _answers(url: str) -> bool:
+    """True once anything answers HTTP at url (any status)."""
+    try:
+        with urllib.request.urlopen(url, timeout=1):
+            return True
+    except urllib.error.HTTPError:
+        return True
+    except OSError:
+        return False
+
+
+def _log_tail(path: Path, lines: int = 40) -> str:
+    """Last lines of a log file, or a note that it is absent."""
+    if not path.is_file():
+        return f"({path.name}: none)"
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+class NginxServer:
+    """One nginx process serving a folder under SUB_PATH on 127.0.0.1."""
+
+    def __init__(self, nginx: str, site: Path, run: Path) -> None:
+        """Prepare (does not start)."""
+        self.nginx, self.site, self.run = nginx, Path(site).resolve(), Path(run)
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.port = 0
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:PORT/gongshi/``."""
+        return f"http://{LOCAL_HOST}:{self.port}{SUB_PATH}"
+
+    @property
+    def access_log(self) -> Path:
+        """The access log (one line per request)."""
+        return self.run / "access.log"
+
+    def start(self, attempts: int = 3) -> str:
+        """Start nginx on a free port, wait until it answers, return the base URL."""
+        for key in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+            (self.run / "tmp" / key).mkdir(parents=True, exist_ok=True)
+        conf = self.run / "nginx.conf"
+        last_error = ""
+        for _ in range(attempts):
+            self.port = free_port()
+            conf.write_text(nginx_conf(self.site, self.run, self.port), encoding="utf-8")
+            with open(self.run / "stderr.log", "wb") as err:
+                self.proc = subprocess.Popen(
+                    [self.nginx, "-e", str(self.run / "error.log"), "-p", str(self.run), "-c", str(conf)],
+                    stdin=subprocess.DEVNULL,
+                    stdout=err,
+                    stderr=err,
+                )
+            deadline = time.monotonic() + NGINX_START_TIMEOUT_S
+            while time.monotonic() < deadline and self.proc.poll() is None:
+                if _answers(self.base_url):
+                    return self.base_url
+                time.sleep(0.05)
+            last_error = (
+                f"exit code {self.proc.poll()}\n{_log_tail(self.run / 'stderr.log')}\n"
+                f"{_log_tail(self.run / 'error.log')}"
+            )
+            self.stop()
+            if "Address already in use" not in last_error:
+                break
+        raise RuntimeError(f"nginx did not start on {self.base_url}: {last_error}")
+
+    def stop(self) -> None:
+        """Graceful stop with SIGQUIT; SIGKILL if it lingers."""
+        proc, self.proc = self.proc, None
+        if proc is None or proc.poll() is not None:
+            return
+        proc.send_signal(signal.SIGQUIT)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+# ------------------------------------------------------------------------------------------- site
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's sample site, built once per session into a temp folder."""
+    out = tmp_path_factory.mktemp("sample") / "site"
+    cmd = [sys.executable, "-m", "builder", "build", str(REPO_ROOT), "--output", str(out)]
+    proc = subprocess.run(
+        cmd, cwd=REPO_ROOT, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S
+    )
+    if proc.returncode != 0:
+        pytest.fail(
+            f"building the sample site failed: {' '.join(cmd)} exited {proc.returncode}\n"
+            f"--- stderr ---\n{proc.stderr}\n--- stdout ---\n{proc.stdout}",
+            pytrace=False,
+        )
+    assert (out / "index.html").is_file(), f"the build wrote no index.html in {out}"
+    return out
+
+
+# ------------------------------------------------------------------------------------------ nginx
+
+
+@pytest.fixture(scope="session")
+def nginx_binary() -> str:
+    """Path of nginx; skips locally / fails in CI when it is not installed."""
+    found = find_nginx()
+    if found is None:
+        missing_tool("nginx (Debian package nginx-light)")
+    assert found is not None
+    return found
+
+
+@pytest.fixture(scope="session")
+def serve_with_nginx(
+    nginx_binary: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[[Path], NginxServer]]:
+    """Factory: serve any folder under /gongshi/ with its own nginx; all are stopped at session end."""
+    servers: list[NginxServer] = []
+
+    def serve(site: Path) -> NginxServer:
+        server = NginxServer(nginx_binary, site, tmp_path_factory.mktemp("nginx"))
+        server.start()
+        servers.append(server)
+        return server
+
+    yield serve
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def nginx_server(serve_with_nginx: Callable[[Path], NginxServer], sample_site: Path) -> str:
+    """Base URL ``http://127.0.0.1:PORT/gongshi/`` of the sample site served by nginx."""
+    # (serve_with_nginx first: a missing nginx skips/fails before the build is spent)
+    return serve_with_nginx(sample_site).base_url
+
+
+# --------------------------------------------------------------------------------------- browser
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Launch Debian's Chromium (never a downloaded browser) with the verified flags."""
+    if not os.access(CHROMIUM, os.X_OK):
+        missing_tool(f"Chromium ({CHROMIUM}, Debian package chromium)")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    """Chinese locale and China's time zone, like the site's readers."""
+    return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+
+
+def is_local_url(url: str) -> bool:
+    """True for URLs that stay on this machine's test server (or need no network)."""
+    parts = urlsplit(url)
+    if parts.scheme in ("data", "blob", "about"):
+        return True
+    return parts.hostname == LOCAL_HOST
+
+
+@pytest.fixture
+def external_requests() -> list[str]:
+    """URLs of the requests the page tried to send to another host (each was aborted)."""
+    return []
+
+
+@pytest.fixture
+def context(context: Any, external_requests: list[str]) -> Iterator[Any]:
+    """pytest-playwright's context, with every request to a host other than 127.0.0.1 aborted and recorded."""
+
+    def guard(route: Any) -> None:
+        url = route.request.url
+        if is_local_url(url):
+            route.fallback()
+        else:
+            external_requests.append(url)
+            route.abort("blockedbyclient")
+
+    context.route("**/*", guard)
+    yield context
+    if external_requests:
+        pytest.fail(
+            "the site tried to load from another host:\n  " + "\n  ".join(external_requests), pytrace=False
+        )
+
+
+@pytest.fixture
+def page_errors(page: Any) -> list[str]:
+    """Uncaught JavaScript errors of ``page`` (attach before navigating)."""
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return errors

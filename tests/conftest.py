@@ -1,0 +1,27 @@
+"""Shared fixtures: fixture sites and the sample site built once."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from helpers import REPO, SITES, run_cli
+
+
+@pytest.fixture
+def minimal_site(tmp_path: Path) -> Path:
+    """A writable copy of tests/sites/minimal."""
+    target = tmp_path / "site"
+    shutil.copytree(SITES / "minimal", target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def sample_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's sample site, built once per test session."""
+    out = tmp_path_factory.mktemp("sample") / "output"
+    result = run_cli("build", REPO, "--output", out)
+    assert result.returncode == 0, result.stderr
+    return out

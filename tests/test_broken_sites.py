@@ -1,0 +1,40 @@
+"""Every failure-mode fixture gives exactly its expected messages, exit 1, and leaves output/ untouched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from helpers import run_cli
+from fixture_sites import BROKEN, assemble_case, broken_cases
+
+
+@pytest.mark.parametrize("case", broken_cases())
+def test_check_reports_every_expected_problem(case: str, tmp_path: Path) -> None:
+    site = assemble_case(case, tmp_path / "site")
+    result = run_cli("check", site)
+    expected = (BROKEN / case / "expected.txt").read_text("utf-8").splitlines()
+    problems = [line for line in result.stderr.splitlines() if not line.startswith("Error: ")]
+    assert result.returncode == 1
+    assert problems == expected
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("case", broken_cases())
+def test_failed_build_leaves_output_untouched(case: str, tmp_path: Path) -> None:
+    site = assemble_case(case, tmp_path / "site")
+    output = site / "output"
+    output.mkdir()
+    (output / "index.html").write_text("previous build", "utf-8")
+    result = run_cli("build", site)
+    assert result.returncode == 1
+    assert [p.name for p in output.iterdir()] == ["index.html"]
+    assert (output / "index.html").read_text("utf-8") == "previous build"
+    assert not [p for p in site.iterdir() if ".staging-" in p.name]
+
+
+def test_every_case_has_an_expectation_and_a_description() -> None:
+    for case in broken_cases():
+        assert (BROKEN / case / "expected.txt").read_text("utf-8").strip(), case
+        assert (BROKEN / case / "ABOUT").read_text("utf-8").strip(), case

@@ -1,0 +1,42 @@
+"""Personal data detection and masking."""
+
+from builder.privacy import find_personal_data, is_id_card, mask_personal_data
+
+
+def kinds(text: str) -> list[str]:
+    return [finding.kind for finding in find_personal_data(text)]
+
+
+def test_each_kind_is_found_with_its_position() -> None:
+    text = "第一行\n消费者电话13912345678，邮箱 zhang.san@example.com"
+    findings = find_personal_data(text)
+    assert [(f.line, f.column, f.kind) for f in findings] == [(2, 6, "mobile"), (2, 21, "email")]
+
+
+def test_id_card_needs_its_check_digit() -> None:
+    assert is_id_card("11010519491231002X")
+    assert kinds("身份证11010519491231002X") == ["id_card"]
+    # Same length, wrong check digit: still a long number, reported as a possible card number.
+    assert kinds("身份证110105194912310021") == ["bank_card"]
+
+
+def test_bank_card_with_spaces_and_mobile_with_separators() -> None:
+    assert kinds("卡号 6222 0212 3456 7890 123") == ["bank_card"]
+    assert kinds("电话 139-1234-5678") == ["mobile"]
+    assert kinds("电话 +86 13912345678") == ["mobile"]
+
+
+def test_masked_forms_and_ordinary_numbers_pass() -> None:
+    assert kinds("电话139****5678，卡号6222********1234，金额12000元，日期2026-09-02，投诉量 12") == []
+
+
+def test_credit_codes_in_code_fields_are_not_personal_data() -> None:
+    assert kinds("  credit_code: 121200004013590816") == []
+    assert kinds("  - merchant: 121200004013590816") == []
+    assert kinds("  issue: 121200004013590816") == ["bank_card"]
+
+
+def test_masking_keeps_only_the_ends() -> None:
+    masked, findings = mask_personal_data("电话13912345678 邮箱 ab@qq.com")
+    assert masked == "电话139****5678 邮箱 a***@qq.com"
+    assert len(findings) == 2

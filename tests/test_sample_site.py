@@ -1,0 +1,160 @@
+"""Whole-site checks on the built sample: pages, counts, open data, withdrawn entries, links, determinism."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+import yaml
+
+from builder import creditcode
+from helpers import REPO, run_cli
+from tools.linkcheck import check_site, external_resources
+
+PERIOD_FILES = sorted((REPO / "content" / "complaints").glob("*.yaml"))
+
+
+def source_entries() -> list[dict]:
+    """Every entry of the sample content, read independently of the builder."""
+    entries = []
+    for path in PERIOD_FILES:
+        data = yaml.safe_load(path.read_text("utf-8"))
+        for merchant in data["merchants"]:
+            entries.append({**merchant, "period": str(data["period"])})
+    return entries
+
+
+def slug_of(entry: dict) -> str:
+    """The merchant page folder for an entry, following the documented identity rule."""
+    if entry.get("credit_code"):
+        return creditcode.normalise(str(entry["credit_code"]))
+    if entry.get("id"):
+        return str(entry["id"]).lower()
+    return "m-" + hashlib.sha256(entry["name"].encode()).hexdigest()[:12]
+
+
+def visible_text(html: str) -> str:
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def all_pages(out: Path) -> list[Path]:
+    return sorted(p for p in out.rglob("*.html") if "pagefind" not in p.parts)
+
+
+def test_sample_has_what_the_issue_asks_for() -> None:
+    entries = source_entries()
+    merchants = {slug_of(e) for e in entries}
+    assert len(PERIOD_FILES) >= 3 and 35 <= len(merchants) <= 50
+    assert sum(1 for e in entries if e.get("status") in ("withdrawn", "corrected")) >= 2
+    kinds = [yaml.safe_load(p.read_text("utf-8").split("---")[1])["type"]
+             for p in (REPO / "content" / "warnings").glob("*.md")]
+    assert len(kinds) >= 6 and set(kinds) == {"消费预警", "消费提醒", "典型案例"}
+
+
+def test_every_public_entry_is_on_its_merchant_and_period_page(sample_output: Path) -> None:
+    for entry in source_entries():
+        if entry.get("status") == "withdrawn":
+            continue
+        page = (sample_output / "merchants" / slug_of(entry) / "index.html").read_text("utf-8")
+        year, month = entry["period"].split("-")
+        label = f"{year}年{int(month)}月"
+        row = re.search(rf'>{label}</a></th><td class="num">(\d+)</td><td class="num">[^<]*</td>'
+                        rf'<td class="num">(\d+)</td>', page)
+        assert row, (entry["name"], label)
+        assert (int(row[1]), int(row[2])) == (entry["complaints"], entry["resolved"])
+        period_page = (sample_output / "periods" / entry["period"] / "index.html").read_text("utf-8")
+        assert entry["name"] in period_page
+
+
+def test_withdrawn_entries_appear_nowhere(sample_output: Path) -> None:
+    withdrawn = [e for e in source_entries() if e.get("status") == "withdrawn"]
+    assert withdrawn
+    records = json.loads((sample_output / "data" / "complaints.json").read_text("utf-8"))
+    fragments = [json.loads(gzip.decompress(p.read_bytes()).removeprefix(b"pagefind_dcd"))
+                 for p in (sample_output / "pagefind" / "fragment").glob("*.pf_fragment")]
+    assert len(fragments) > 40
+    for entry in withdrawn:
+        assert not [r for r in records if r["name"] == entry["name"] and r["period"] == entry["period"]]
+        period_page = (sample_output / "periods" / entry["period"] / "index.html").read_text("utf-8")
+        assert entry["name"] not in period_page
+        year, month = entry["period"].split("-")
+        merchant_page = sample_output / "merchants" / slug_of(entry) / "index.html"
+        if merchant_page.exists():
+            assert f">{year}年{int(month)}月</a>" not in merchant_page.read_text("utf-8")
+        for item in entry.get("items") or []:
+            for page in all_pages(sample_output):
+                assert item["issue"] not in page.read_text("utf-8"), page
+            assert not [f for f in fragments if item["issue"] in f["content"]]
+        assert entry["name"] not in (sample_output / "feed.xml").read_text("utf-8")
+
+
+def test_open_data_matches_the_source_and_the_csv(sample_output: Path) -> None:
+    records = json.loads((sample_output / "data" / "complaints.json").read_text("utf-8"))
+    public = [e for e in source_entries() if e.get("status") != "withdrawn"]
+    assert len(records) == len(public)
+    by_key = {(r["period"], r["name"]): r for r in records}
+    for entry in public:
+        record = by_key[(entry["period"], entry["name"])]
+        assert (record["complaints"], record["resolved"], record["district"], record["category"]) == (
+            entry["complaints"], entry["resolved"], entry["district"], entry["category"])
+        assert (sample_output / record["url"] / "index.html").is_file()
+    raw = (sample_output / "data" / "complaints.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw[3:].decode("utf-8"))))
+    assert len(rows) == len(records)
+    assert {"公示期", "经营者名称", "统一社会信用代码", "区域", "行业类别", "投诉量", "办结量"} <= set(rows[0])
+    assert [(r["公示期"], r["经营者名称"], int(r["投诉量"])) for r in rows] == [
+        (r["period"], r["name"], r["complaints"]) for r in records]
+
+
+def test_every_page_is_chinese_with_the_footer_and_relative_links(sample_output: Path) -> None:
+    config = yaml.safe_load((REPO / "site.yaml").read_text("utf-8"))
+    pages = all_pages(sample_output)
+    assert len(pages) > 60
+    for page in pages:
+        html = page.read_text("utf-8")
+        assert '<html lang="zh-CN">' in html, page
+        assert config["organizer"] in html and config["icp"] in html and config["site_id_code"] in html, page
+        assert not re.search(r'(?:href|src)="/(?!/)', html) or page.name == "404.html", page
+        assert "<script>" not in html and not re.search(r"\son[a-z]+=", html), page
+
+
+def test_no_broken_links_and_nothing_from_another_host(sample_output: Path) -> None:
+    problems = check_site(sample_output, skip_pages=["404.html"])
+    assert problems == []
+    assert external_resources(sample_output) == []
+
+
+def test_feed_and_sitemap_are_well_formed(sample_output: Path) -> None:
+    feed = ET.parse(sample_output / "feed.xml").getroot()
+    entries = feed.findall("{http://www.w3.org/2005/Atom}entry")
+    assert len(entries) == len(list((REPO / "content" / "warnings").glob("*.md")))
+    sitemap = ET.parse(sample_output / "sitemap.xml").getroot()
+    locs = [loc.text for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert all(loc.startswith("https://") for loc in locs) and len(locs) == len(set(locs))
+
+
+def test_search_bundle_indexes_merchants_and_warnings_only(sample_output: Path) -> None:
+    entry = json.loads((sample_output / "pagefind" / "pagefind-entry.json").read_text("utf-8"))
+    merchants = {slug_of(e) for e in source_entries() if e.get("status") != "withdrawn"}
+    warnings = list((REPO / "content" / "warnings").glob("*.md"))
+    assert entry["languages"]["zh-cn"]["page_count"] == len(merchants) + len(warnings)
+
+
+def test_two_builds_give_identical_bytes(sample_output: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    result = run_cli("build", REPO, "--output", again)
+    assert result.returncode == 0, result.stderr
+
+    def digest(root: Path) -> dict[str, str]:
+        return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in sorted(root.rglob("*")) if p.is_file()}
+
+    assert digest(sample_output) == digest(again)

@@ -1,0 +1,1 @@
+"""Test helpers for gongshi (not part of the installed package)."""
