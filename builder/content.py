@@ -19,6 +19,7 @@ RANKING_KEYS = ["period", "effective", "formula", "scores"]
 SCORE_KEYS = ["merchant", "score"]
 TAXONOMY_KEYS = ["categories", "demands", "results"]
 T = TypeVar("T")
+MAX_FILE_BYTES = 16 * 1024 * 1024
 
 
 class ContentReader:
@@ -43,9 +44,15 @@ class ContentReader:
     def text(self, path: Path) -> str | None:
         """A file's text after the personal-data check (or masking); None after a problem."""
         shown = self.shown(path)
+        unsafe = self.unsafe_path(path)
+        if unsafe:
+            self.problems.add(shown, 1, 1, "file", unsafe)
+            return None
         try:
-            if path.stat().st_size > 64 * 1024 * 1024:
-                self.problems.add(shown, 1, 1, "file", "file is larger than 64 MB; split it by period")
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                self.problems.add(shown, 1, 1, "file", f"file is {size / 1024 / 1024:.1f} MB; at most "
+                                                       f"{MAX_FILE_BYTES // 1024 // 1024} MB are read: split it")
                 return None
             text = decode(path.read_bytes(), self.encoding)
         except OSError as exc:
@@ -54,16 +61,30 @@ class ContentReader:
         except SourceError as exc:
             self.problems.add(shown, exc.line, exc.column, exc.field, exc.message)
             return None
+        masked, findings = mask_personal_data(text)
         if self.mask_personal:
-            text, findings = mask_personal_data(text)
             self.masked.extend((shown, f.line, f.column, f.kind) for f in findings)
-            return text
-        findings = find_personal_data(text)
+            return masked
         for finding in findings:
             self.problems.add(shown, finding.line, finding.column, "personal data",
                               f"unmasked {finding.description}; mask it (e.g. 139****5678) or build with "
                               f"--mask-personal-data")
-        return text
+        # Later messages about this file quote the masked text, never the personal data itself.
+        return masked
+
+    def unsafe_path(self, path: Path) -> str | None:
+        """Why a content path must not be read (a folder, a link leaving the site), or None."""
+        if path.is_dir():
+            return "this is a folder, not a file; rename it or move it out of content/"
+        try:
+            resolved = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return "this is a broken or looping link; replace it by the file itself"
+        if not resolved.is_relative_to(self.site_dir.resolve()):
+            return "this is a link to a file outside the site folder; copy the file into the site instead"
+        if not resolved.is_file():
+            return "this is not a regular file"
+        return None
 
     def yaml_files(self, folder: str, read: Callable[[object, str], T | None]) -> list[T]:
         """Parse and read every *.yaml / *.yml file of a content folder, in name order."""
@@ -117,7 +138,7 @@ class ContentReader:
     def taxonomy(self) -> Taxonomy:
         """Read content/taxonomy.yaml when present."""
         path = self.site_dir / "content" / "taxonomy.yaml"
-        if not path.is_file():
+        if not (path.exists() or path.is_symlink()):
             return Taxonomy()
         found = self.yaml_files_single(path, self._read_taxonomy)
         return found or Taxonomy()

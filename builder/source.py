@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,20 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     HAVE_LIBYAML = False
 
 Mark = tuple[int, int]
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f]")
+_NEEDS_NODE_CHECK = re.compile(r"[!&]")  # without a tag or an anchor, every node is plain and unshared
 ENCODINGS = ("utf-8", "gb18030")
+
+
+class SourceError(Exception):
+    """A file could not be read or parsed; carries the position and message."""
+
+    def __init__(self, line: int, column: int, field: str, message: str) -> None:
+        self.line = line
+        self.column = column
+        self.field = field
+        self.message = message
+        super().__init__(f"{line}:{column}: {field}: {message}")
 
 
 class MarkedMap(dict):
@@ -64,11 +78,74 @@ class _MarkedLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     line_offset = 0
 
 
-# Dates stay strings so that an impossible date is reported by us with its position.
-_MarkedLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+_STR, _INT, _FLOAT, _BOOL, _NULL = (f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null"))
+_MAP, _SEQ, _MERGE = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:merge"
+# YAML 1.2 core-schema scalars: `no`, `on`, `012`, `1_000`, `1:20`, `.inf` and dates stay text or decimal, so
+# an editor's `complaints: 012` is twelve (not octal ten) and `name: no` is the text "no". Dates stay
+# strings so that an impossible date is reported by us with its position.
+_SCALARS: dict[str, re.Pattern[str]] = {
+    _BOOL: re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    _INT: re.compile(r"^[-+]?[0-9]+$"),
+    _FLOAT: re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$|^[-+]?[0-9]+[eE][-+]?[0-9]+$"),
+    _NULL: re.compile(r"^(?:~|null|Null|NULL|)$"),
+    _MERGE: re.compile(r"^<<$"),
 }
+_MarkedLoader.yaml_implicit_resolvers = {}
+for _tag, _pattern in _SCALARS.items():
+    _MarkedLoader.add_implicit_resolver(_tag, _pattern, list("-+0123456789.tTfFnN~<") + [""])
+_ALLOWED_TAGS = {_STR, _INT, _FLOAT, _BOOL, _NULL, _MAP, _SEQ, _MERGE}
+_MAX_NODES = 2_000_000
+
+
+def _construct_int(loader: _MarkedLoader, node: yaml.ScalarNode) -> int:
+    text = str(loader.construct_scalar(node))
+    if len(text.lstrip("+-0")) > 30:
+        raise yaml.constructor.ConstructorError(None, None, f"the number has {len(text)} digits, too many to be a "
+                                                            f"count or an amount", node.start_mark)
+    return int(text)
+
+
+def _construct_float(loader: _MarkedLoader, node: yaml.ScalarNode) -> float:
+    return float(loader.construct_scalar(node))
+
+
+def _construct_bool(loader: _MarkedLoader, node: yaml.ScalarNode) -> bool:
+    return str(loader.construct_scalar(node)).lower() == "true"
+
+
+_MarkedLoader.add_constructor(_INT, _construct_int)
+_MarkedLoader.add_constructor(_FLOAT, _construct_float)
+_MarkedLoader.add_constructor(_BOOL, _construct_bool)
+
+
+def _check_nodes(root: yaml.Node, line_offset: int) -> None:
+    """Refuse anchors/aliases (shared nodes) and tags other than plain text, numbers, lists and mappings."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            line, column = _mark(node, line_offset)
+            raise SourceError(line, column, "yaml", "YAML anchors and aliases (&name, *name) are not allowed: "
+                                                    "write the value out in full")
+        seen.add(id(node))
+        if len(seen) > _MAX_NODES:
+            raise SourceError(1 + line_offset, 1, "yaml", f"more than {_MAX_NODES:,} YAML values; split the file")
+        if node.tag not in _ALLOWED_TAGS:
+            line, column = _mark(node, line_offset)
+            raise SourceError(line, column, "yaml", f"the YAML tag `{node.tag.replace('tag:yaml.org,2002:', '!!')}`"
+                                                    f" is not allowed: remove it")
+        if isinstance(node, yaml.ScalarNode):
+            pattern = _SCALARS.get(node.tag)
+            if pattern is not None and not pattern.match(node.value):
+                line, column = _mark(node, line_offset)
+                raise SourceError(line, column, "yaml", f"`{node.value}` cannot be read as "
+                                                        f"{node.tag.replace('tag:yaml.org,2002:', '!!')}")
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
 
 
 def _construct_map(loader: _MarkedLoader, node: yaml.MappingNode):  # type: ignore[no-untyped-def]
@@ -101,17 +178,6 @@ _MarkedLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 _MarkedLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 
 
-class SourceError(Exception):
-    """A file could not be read or parsed; carries the position and message."""
-
-    def __init__(self, line: int, column: int, field: str, message: str) -> None:
-        self.line = line
-        self.column = column
-        self.field = field
-        self.message = message
-        super().__init__(f"{line}:{column}: {field}: {message}")
-
-
 def _position_of_byte(data: bytes, offset: int) -> Mark:
     before = data[:offset]
     line = before.count(b"\n") + 1
@@ -120,9 +186,23 @@ def _position_of_byte(data: bytes, offset: int) -> Mark:
 
 
 def decode(data: bytes, encoding: str = "utf-8") -> str:
-    """Decode a file's bytes (BOM allowed, CRLF folded) or raise SourceError with the bad byte's place."""
+    """Decode a file's bytes (BOM allowed, CRLF folded) or raise SourceError with the bad byte's place.
+
+    With encoding "gb18030", a file that is valid UTF-8 (or has a UTF-8 BOM) is still read as UTF-8, so one
+    site may mix converted and unconverted files.
+    """
+    if b"\x00" in data:
+        line, column = _position_of_byte(data, data.find(b"\x00"))
+        raise SourceError(line, column, "encoding", "file contains a NUL byte: it is a binary file (or UTF-16), "
+                                                    "not UTF-8 text")
     if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+        data, encoding = data[3:], "utf-8"
+    elif encoding != "utf-8":
+        try:
+            data.decode("utf-8")
+            encoding = "utf-8"
+        except UnicodeDecodeError:
+            pass
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
@@ -136,9 +216,17 @@ def decode(data: bytes, encoding: str = "utf-8") -> str:
             except UnicodeDecodeError:
                 pass
         raise SourceError(line, column, "encoding", f"file is not valid {encoding.upper()} text.{hint}") from None
-    if "\x00" in text:
-        line, column = _position_of_byte(data, data.find(b"\x00"))
-        raise SourceError(line, column, "encoding", "file contains a NUL character; is it a binary file?")
+    text = _fold_lines(text)
+    control = CONTROL_CHARACTER.search(text)
+    if control:
+        line = text.count("\n", 0, control.start()) + 1
+        column = control.start() - (text.rfind("\n", 0, control.start()) + 1) + 1
+        raise SourceError(line, column, "encoding", f"file contains the control character "
+                                                    f"U+{ord(control.group()):04X}; delete it")
+    return text
+
+
+def _fold_lines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -151,6 +239,11 @@ def read_text(path: Path, encoding: str = "utf-8") -> str:
     return decode(data, encoding)
 
 
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.split("\n", line + 1)
+    return lines[line][column:column + 1] if line < len(lines) else ""
+
+
 def parse_yaml(text: str, line_offset: int = 0) -> Any:
     """Parse one YAML document into MarkedMap/MarkedList values, raising SourceError on bad syntax."""
     loader = _MarkedLoader(text)
@@ -158,12 +251,19 @@ def parse_yaml(text: str, line_offset: int = 0) -> Any:
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return loader.get_single_data()
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _NEEDS_NODE_CHECK.search(text):
+            _check_nodes(node, line_offset)
+        return loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 + line_offset) if mark else 1 + line_offset
         column = (mark.column + 1) if mark else 1
         message = " ".join(part for part in (exc.context, exc.problem) if part)
+        if mark and _char_at(text, mark.line, mark.column) == "\t":
+            message = "a tab character: YAML indents with spaces, never tabs"
         raise SourceError(line, column, "yaml", f"YAML syntax error: {message}") from None
     except yaml.YAMLError as exc:
         raise SourceError(1 + line_offset, 1, "yaml", f"YAML error: {exc}") from None
