@@ -9,7 +9,7 @@ import unicodedata
 from typing import Any
 
 from builder.errors import Problems
-from builder.source import MarkedList, MarkedMap
+from builder.source import CONTROL_CHARACTER, MarkedList, MarkedMap
 
 _DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
@@ -104,6 +104,10 @@ class Fields:
             self.error(key, f"expected text, found {type_name(value)}")
             return None
         text = str(value).strip()
+        control = CONTROL_CHARACTER.search(text)
+        if control:
+            self.error(key, f"contains the control character U+{ord(control.group()):04X}; delete it")
+            return None
         if len(text) > max_length:
             self.error(key, f"text is {len(text)} characters long; at most {max_length} are allowed")
             return None
@@ -211,6 +215,10 @@ class Fields:
                 line, column = value.item_mark(index)
                 self.problems.add(self.path, line, column, f"{self.name(key)}[{index + 1}]",
                                   f"expected text, found {type_name(item)}")
+            elif CONTROL_CHARACTER.search(str(item)):
+                line, column = value.item_mark(index)
+                self.problems.add(self.path, line, column, f"{self.name(key)}[{index + 1}]",
+                                  "contains a control character; delete it")
             elif len(str(item)) > max_length:
                 line, column = value.item_mark(index)
                 self.problems.add(self.path, line, column, f"{self.name(key)}[{index + 1}]",

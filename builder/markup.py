@@ -26,6 +26,8 @@ ALLOWED_ATTRIBUTES = {
 }
 _IMG_WITHOUT_SRC = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
 _TAG = re.compile(r"<[^>]+>")
+_URL_NOISE = re.compile(r"[\x00-\x20\x7f]+")
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
 _HEADING = re.compile(r'<h([2-6]) id="([^"]+)">(.*?)</h\1>', re.S)
 
 
@@ -39,11 +41,18 @@ class Rendered:
 
 
 def _keep_attribute(tag: str, name: str, value: str) -> str | None:
-    """Drop remote or scripted URLs from images and links; keep everything else as is."""
-    lowered = value.strip().lower()
-    if tag == "img" and name == "src" and (lowered.startswith(("http:", "https:", "//", "data:"))):
+    """Keep only local images and non-script links; everything else as is.
+
+    URLs are compared the way browsers read them: control characters and spaces dropped, backslashes as
+    slashes (so `\\\\host\\a.png` is the remote `//host/a.png`), case folded.
+    """
+    if name not in ("href", "src"):
+        return value
+    seen = _URL_NOISE.sub("", value).replace("\\", "/").lower()
+    scheme = _SCHEME.match(seen)
+    if tag == "img" and name == "src" and (scheme or seen.startswith("//")):
         return None
-    if name in ("href", "src") and lowered.startswith(("javascript:", "vbscript:", "data:")):
+    if scheme and scheme.group(1) not in ("http", "https", "mailto"):
         return None
     return value
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from builder import creditcode
@@ -13,10 +14,12 @@ KINDS = {
     "bank_card": "a bank card number",
     "email": "an e-mail address",
 }
-_MOBILE = re.compile(r"(?<![\d*])(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?![\d*])")
-_ID_CARD = re.compile(r"(?<![\dA-Za-z*])\d{17}[\dXx](?![\dA-Za-z*])")
-_LONG_DIGITS = re.compile(r"(?<![\d*])\d(?:[ -]?\d){15,18}(?![\d*])")
+_MOBILE = re.compile(r"(?<![\d*+])(?:(?:\+|00)?86[- ]?)?1[3-9]\d(?:[-. ]?\d){8}(?![\d*])")
+_ID_CARD = re.compile(r"(?<![\dA-Za-z*])\d{6}(?:[ -]?\d{4}){2}[ -]?\d{3}[\dXx](?![\dA-Za-z*])")
+_LONG_DIGITS = re.compile(r"(?<![\d*])(?:\d{16,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?|\d{6}[ -]\d{10,13})(?![\d*])")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_PUBLIC_EMAIL = re.compile(r"(?:@|\.)gov\.cn$", re.I)
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63"
 _CODE_LINE = re.compile(r"^\s*(?:-\s*)?(?:credit_code|merchant|related|id)\s*:")
 _CODE_VALUE = re.compile(r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ][0-9A-Za-z０-９Ａ-Ｚａ-ｚ \-]{16,30}[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -55,7 +58,31 @@ def _credit_code_spans(line: str) -> list[tuple[int, int, str]]:
     return spans
 
 
-def _line_findings(line: str) -> list[tuple[int, int, str]]:
+def normalise(line: str) -> str:
+    """The line with full-width forms, other digits, ideographic spaces and dashes made ASCII, same length."""
+    if line.isascii():
+        return line
+    chars = []
+    for ch in line:
+        code = ord(ch)
+        if 0xFF01 <= code <= 0xFF5E:
+            ch = chr(code - 0xFEE0)
+        elif ch == "\u3000":
+            ch = " "
+        elif ch in _DASHES:
+            ch = "-"
+        elif ch.isdecimal():
+            ch = str(unicodedata.decimal(ch, 0))
+        chars.append(ch)
+    return "".join(chars)
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def _line_findings(original: str) -> list[tuple[int, int, str]]:
+    line = normalise(original)
     taken = _credit_code_spans(line)
     spans: list[tuple[int, int, str]] = []
 
@@ -63,11 +90,12 @@ def _line_findings(line: str) -> list[tuple[int, int, str]]:
         return all(end <= s or start >= e for s, e, _ in taken + spans)
 
     for match in _EMAIL.finditer(line):
-        spans.append((match.start(), match.end(), "email"))
+        if not _PUBLIC_EMAIL.search(match.group()):
+            spans.append((match.start(), match.end(), "email"))
     for match in _ID_CARD.finditer(line):
-        if is_id_card(match.group()) and free(*match.span()):
+        if is_id_card(_digits(match.group())) and free(*match.span()):
             spans.append((match.start(), match.end(), "id_card"))
-    for pattern, kind in ((_MOBILE, "mobile"), (_LONG_DIGITS, "bank_card")):
+    for pattern, kind in ((_LONG_DIGITS, "bank_card"), (_MOBILE, "mobile")):
         for match in pattern.finditer(line):
             if free(*match.span()):
                 spans.append((match.start(), match.end(), kind))
@@ -79,7 +107,7 @@ def find_personal_data(text: str) -> list[Finding]:
     findings: list[Finding] = []
     offset = 0
     for number, line in enumerate(text.split("\n"), start=1):
-        if any(ch.isdigit() or ch == "@" for ch in line):
+        if any(ch.isdigit() or ch in "@＠" for ch in line):
             for start, end, kind in _line_findings(line):
                 findings.append(Finding(number, start + 1, kind, offset + start, offset + end))
         offset += len(line) + 1
@@ -88,12 +116,12 @@ def find_personal_data(text: str) -> list[Finding]:
 
 def _mask(value: str, kind: str) -> str:
     if kind == "email":
-        local, _, domain = value.partition("@")
-        return f"{local[:1]}***@{domain}"
+        at = normalise(value).index("@")
+        return f"{value[:1]}***{value[at:]}"
     digits = [i for i, ch in enumerate(value) if ch.isalnum()]
     keep = set(digits[:3] + digits[-4:]) if kind != "id_card" else set(digits[:6] + digits[-4:])
     if kind == "bank_card":
-        keep = set(digits[-4:])
+        keep = set(digits[:4] + digits[-4:])
     return "".join(ch if (i in keep or not ch.isalnum()) else "*" for i, ch in enumerate(value))
 
 

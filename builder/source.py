@@ -142,10 +142,10 @@ def _check_nodes(root: yaml.Node, line_offset: int) -> None:
                 raise SourceError(line, column, "yaml", f"`{node.value}` cannot be read as "
                                                         f"{node.tag.replace('tag:yaml.org,2002:', '!!')}")
         elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
+            stack.extend(reversed(node.value))
         elif isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                stack.extend((key, value))
+            for key, value in reversed(node.value):
+                stack.extend((value, key))
 
 
 def _construct_map(loader: _MarkedLoader, node: yaml.MappingNode):  # type: ignore[no-untyped-def]
@@ -155,8 +155,10 @@ def _construct_map(loader: _MarkedLoader, node: yaml.MappingNode):  # type: igno
     loader.flatten_mapping(node)
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
-        if isinstance(key, (dict, list)):
-            key = str(key)
+        if not isinstance(key, str):
+            # `1:`, `null:`, `true:` or `[a, b]:` as a key: keep it as written, so messages show it and
+            # `true` and `1` stay two keys.
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key)
         position = _mark(key_node, loader.line_offset)
         if key in data:
             data.duplicates.append((key, position))

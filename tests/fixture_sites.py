@@ -19,7 +19,7 @@ def assemble_case(case: str, target: Path) -> Path:
     shutil.copytree(SITES / "minimal", target)
     source = BROKEN / case
     for path in sorted(source.rglob("*")):
-        if not path.is_file() or path.name in ("ABOUT", "expected.txt"):
+        if not path.is_file() or path.name in ("ABOUT", "expected.txt", "args.txt"):
             continue
         relative = path.relative_to(source)
         if relative.name.endswith(".append"):
@@ -31,3 +31,9 @@ def assemble_case(case: str, target: Path) -> Path:
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, destination)
     return target
+
+
+def case_args(case: str) -> list[str]:
+    """Extra command-line options of a case (its args.txt), e.g. --strict."""
+    path = BROKEN / case / "args.txt"
+    return path.read_text("utf-8").split() if path.exists() else []

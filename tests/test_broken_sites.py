@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 
 from helpers import run_cli
-from fixture_sites import BROKEN, assemble_case, broken_cases
+from fixture_sites import BROKEN, assemble_case, broken_cases, case_args
 
 
 @pytest.mark.parametrize("case", broken_cases())
 def test_check_reports_every_expected_problem(case: str, tmp_path: Path) -> None:
     site = assemble_case(case, tmp_path / "site")
-    result = run_cli("check", site)
+    result = run_cli("check", site, *case_args(case))
     expected = (BROKEN / case / "expected.txt").read_text("utf-8").splitlines()
     problems = [line for line in result.stderr.splitlines() if not line.startswith("Error: ")]
     assert result.returncode == 1
@@ -27,7 +27,7 @@ def test_failed_build_leaves_output_untouched(case: str, tmp_path: Path) -> None
     output = site / "output"
     output.mkdir()
     (output / "index.html").write_text("previous build", "utf-8")
-    result = run_cli("build", site)
+    result = run_cli("build", site, *case_args(case))
     assert result.returncode == 1
     assert [p.name for p in output.iterdir()] == ["index.html"]
     assert (output / "index.html").read_text("utf-8") == "previous build"
