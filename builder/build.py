@@ -6,6 +6,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jinja2
+
 from builder.assemble import assemble
 from builder.config import load_config
 from builder.content import ContentReader, load_content
@@ -13,7 +15,7 @@ from builder.errors import ContentError, Problem, Problems
 from builder.model import Content
 from builder.output import Staging, check_output_dir
 from builder.pages import PageWriter
-from builder.render import Renderer, make_environment, theme_dirs
+from builder.render import Renderer, make_environment, template_problem, theme_dirs
 from builder.search import index_site
 from builder.sitemodel import Site
 from builder.source import HAVE_LIBYAML
@@ -78,7 +80,10 @@ def build(options: BuildOptions) -> BuildReport:
     common = {"config": config, "site": report.site}
     with Staging(options.output) as staging:
         writer = PageWriter(report.site, Renderer(env, common), staging)
-        writer.write_all(dirs)
+        try:
+            writer.write_all(dirs)
+        except jinja2.TemplateError as exc:
+            raise ContentError([template_problem(exc, options.site_dir)]) from None
         assert staging.root is not None
         if options.search:
             report.indexed = index_site(staging.root)

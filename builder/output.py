@@ -79,9 +79,15 @@ class Staging:
                 os.replace(out, old / "site")
             os.replace(self.root, out)
         except OSError as exc:
+            reason = f"cannot replace the output folder: {exc.strerror}"
             if old is not None and (old / "site").exists() and not out.exists():
-                os.replace(old / "site", out)
-            raise OutputError(str(out), f"cannot replace the output folder: {exc.strerror}") from None
+                try:
+                    os.replace(old / "site", out)
+                except OSError:
+                    reason += f"; the previous output is kept in {old / 'site'}"
+            if old is not None and not (old / "site").exists():
+                shutil.rmtree(old, ignore_errors=True)
+            raise OutputError(str(out), reason) from None
         self.root = None
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)

@@ -8,6 +8,8 @@ from typing import Any
 
 import jinja2
 
+from builder.errors import Problem
+
 BUILTIN_THEMES = Path(__file__).resolve().parent.parent / "themes"
 
 
@@ -83,3 +85,21 @@ class Renderer:
         if root is None:
             root = "../" * route.count("/")
         return self._templates[template].render(self.common, root=root, route=route, **context)
+
+
+def template_problem(exc: jinja2.TemplateError, site_dir: Path) -> Problem:
+    """A theme template's error as a Problem at the template's file and line (from the traceback)."""
+    filename, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    if not filename:
+        trace = exc.__traceback__
+        while trace is not None:
+            code = trace.tb_frame.f_code
+            if code.co_filename.endswith(".html") and Path(code.co_filename).is_file():
+                filename, line = code.co_filename, trace.tb_lineno
+            trace = trace.tb_next
+    shown = filename or "themes"
+    try:
+        shown = Path(shown).resolve().relative_to(site_dir.resolve()).as_posix()
+    except ValueError:
+        pass
+    return Problem(shown, line or 1, 1, "template", f"{type(exc).__name__}: {exc.message or exc}")

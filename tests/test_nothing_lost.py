@@ -1,0 +1,163 @@
+"""A failed build leaves output/ byte-for-byte as it was and no staging folder; a good one replaces it whole."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import builder.cli
+import builder.output
+from builder.build import BuildOptions, build
+from builder.errors import ContentError, OutputError
+from builder.output import Staging
+from builder.pages import PageWriter
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file under a folder with the hash of its bytes."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def leftovers(site: Path) -> list[str]:
+    """Staging or old-output folders left beside the output."""
+    return sorted(p.name for p in site.iterdir() if ".staging-" in p.name or ".old-" in p.name)
+
+
+@pytest.fixture
+def published(minimal_site: Path) -> tuple[Path, dict[str, str]]:
+    """The minimal site with a previous build in output/ and its snapshot."""
+    output = minimal_site / "output"
+    build(BuildOptions(minimal_site, search=False))
+    (output / "keep-me.txt").write_text("from the previous build", "utf-8")
+    return minimal_site, snapshot(output)
+
+
+def test_bad_input_leaves_output_as_it_was(published: tuple[Path, dict[str, str]]) -> None:
+    site, before = published
+    with (site / "content" / "complaints" / "2026-09.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("  - name: 坏\n")
+    with pytest.raises(ContentError):
+        build(BuildOptions(site, search=False))
+    assert snapshot(site / "output") == before and leftovers(site) == []
+
+
+def test_a_crash_while_rendering_leaves_output_as_it_was(published: tuple[Path, dict[str, str]],
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    site, before = published
+
+    def crash(self: PageWriter) -> None:
+        raise RuntimeError("bug in a page")
+
+    monkeypatch.setattr(PageWriter, "ranking_pages", crash)
+    with pytest.raises(RuntimeError, match="bug in a page"):
+        build(BuildOptions(site, search=False))
+    assert snapshot(site / "output") == before and leftovers(site) == []
+
+
+def test_a_broken_site_template_is_reported_with_its_line(published: tuple[Path, dict[str, str]]) -> None:
+    site, before = published
+    templates = site / "themes" / "default" / "templates"
+    templates.mkdir(parents=True)
+    (templates / "statistics.html").write_text('{% extends "base.html" %}\n{% block main %}\n'
+                                               '<p>{{ no_such_name.value }}</p>\n{% endblock %}\n', "utf-8")
+    with pytest.raises(ContentError) as caught:
+        build(BuildOptions(site, search=False))
+    assert [str(p) for p in caught.value.problems] == [
+        "themes/default/templates/statistics.html:3:1: template: UndefinedError: 'no_such_name' is undefined"]
+    assert snapshot(site / "output") == before and leftovers(site) == []
+
+
+def test_ctrl_c_leaves_output_as_it_was(published: tuple[Path, dict[str, str]],
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    site, before = published
+    real_write = Staging.write
+    calls = []
+
+    def interrupted(self: Staging, route: str, data: str | bytes) -> None:
+        calls.append(route)
+        if len(calls) == 5:
+            raise KeyboardInterrupt
+        real_write(self, route, data)
+
+    monkeypatch.setattr(Staging, "write", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build(BuildOptions(site, search=False))
+    assert len(calls) == 5
+    assert snapshot(site / "output") == before and leftovers(site) == []
+
+
+def test_ctrl_c_on_the_command_line_says_so_and_exits_130(minimal_site: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(options: BuildOptions) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(builder.cli, "build", interrupted)
+    result = CliRunner().invoke(builder.cli.main, ["build", str(minimal_site)])
+    assert result.exit_code == 130
+    assert "Interrupted; the previous output was left as it was." in result.output
+
+
+def test_a_full_disk_leaves_output_as_it_was(published: tuple[Path, dict[str, str]],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    site, before = published
+    real_write_bytes = Path.write_bytes
+    written = []
+
+    def full_disk(self: Path, data: bytes) -> int:
+        if ".staging-" in str(self):
+            written.append(self)
+            if len(written) > 8:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_write_bytes(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", full_disk)
+    with pytest.raises(OutputError) as caught:
+        build(BuildOptions(site, search=False))
+    assert caught.value.reason == "cannot write: No space left on device"
+    assert snapshot(site / "output") == before and leftovers(site) == []
+
+
+def test_a_full_disk_on_the_command_line_is_one_clear_line(minimal_site: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    def full_disk(options: BuildOptions) -> None:
+        raise OutputError("merchants/x/index.html", "cannot write: No space left on device")
+
+    monkeypatch.setattr(builder.cli, "build", full_disk)
+    result = CliRunner().invoke(builder.cli.main, ["build", str(minimal_site)])
+    assert result.exit_code == 2
+    assert result.output == ("Error: merchants/x/index.html: cannot write: No space left on device; "
+                             "the previous output was left as it was.\n")
+
+
+def test_a_failed_swap_puts_the_previous_output_back(published: tuple[Path, dict[str, str]],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    site, before = published
+    real_replace = os.replace
+    calls = []
+
+    def failing_second_replace(source: Path, target: Path) -> None:
+        calls.append((source, target))
+        if len(calls) == 2:  # the old output is moved aside; now the new one cannot move in
+            raise OSError(errno.EXDEV, os.strerror(errno.EXDEV))
+        real_replace(source, target)
+
+    monkeypatch.setattr(builder.output.os, "replace", failing_second_replace)
+    with pytest.raises(OutputError, match="cannot replace the output folder"):
+        build(BuildOptions(site, search=False))
+    monkeypatch.undo()
+    assert snapshot(site / "output") == before and leftovers(site) == []
+
+
+def test_a_good_build_replaces_output_whole(published: tuple[Path, dict[str, str]]) -> None:
+    site, before = published
+    build(BuildOptions(site, search=False))
+    after = snapshot(site / "output")
+    assert "keep-me.txt" not in after
+    assert {k: v for k, v in before.items() if k != "keep-me.txt"} == after
+    assert leftovers(site) == []
