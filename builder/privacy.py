@@ -20,6 +20,10 @@ _LONG_DIGITS = re.compile(r"(?<![\d*])(?:\d{16,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]?
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _PUBLIC_EMAIL = re.compile(r"(?:@|\.)gov\.cn$", re.I)
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63"
+_ASCII_FORMS = {**{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}, 0x3000: " ",
+                **{ord(dash): "-" for dash in _DASHES}}
+_OTHER_DIGIT = re.compile(r"(?![0-9])\d")
+_WORTH_A_LOOK = re.compile(r"[\d@\uff20]")
 _CODE_LINE = re.compile(r"^\s*(?:-\s*)?(?:credit_code|merchant|related|id)\s*:")
 _CODE_VALUE = re.compile(r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ][0-9A-Za-z０-９Ａ-Ｚａ-ｚ \-]{16,30}[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -62,19 +66,10 @@ def normalise(line: str) -> str:
     """The line with full-width forms, other digits, ideographic spaces and dashes made ASCII, same length."""
     if line.isascii():
         return line
-    chars = []
-    for ch in line:
-        code = ord(ch)
-        if 0xFF01 <= code <= 0xFF5E:
-            ch = chr(code - 0xFEE0)
-        elif ch == "\u3000":
-            ch = " "
-        elif ch in _DASHES:
-            ch = "-"
-        elif ch.isdecimal():
-            ch = str(unicodedata.decimal(ch, 0))
-        chars.append(ch)
-    return "".join(chars)
+    line = line.translate(_ASCII_FORMS)
+    if _OTHER_DIGIT.search(line):
+        line = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in line)
+    return line
 
 
 def _digits(text: str) -> str:
@@ -107,7 +102,7 @@ def find_personal_data(text: str) -> list[Finding]:
     findings: list[Finding] = []
     offset = 0
     for number, line in enumerate(text.split("\n"), start=1):
-        if any(ch.isdigit() or ch in "@＠" for ch in line):
+        if _WORTH_A_LOOK.search(line):
             for start, end, kind in _line_findings(line):
                 findings.append(Finding(number, start + 1, kind, offset + start, offset + end))
         offset += len(line) + 1

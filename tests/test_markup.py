@@ -28,3 +28,19 @@ def test_tables_get_header_scope_and_headings_get_chinese_anchors() -> None:
 
 def test_level_one_headings_are_demoted() -> None:
     assert "<h1" not in render("# 标题\n")
+
+
+def test_urls_are_judged_the_way_browsers_read_them() -> None:
+    html = render('<img src="\\\\evil.example\\a.png"><img src="/\\evil.example/b.png"><img src=" //evil.example/c.png">'
+                  '<img src="HTTPS:evil.example/d.png"><a href="java\tscript:alert(1)">t</a>'
+                  '<a href="&#106;avascript:alert(2)">e</a>[m](vbscript:x) <img src="local.png">')
+    for bad in ("evil.example", "script:", "alert"):
+        assert bad not in html
+    assert '<img src="local.png">' in html
+
+
+def test_styles_forms_and_embedded_objects_are_removed() -> None:
+    html = render('<style>p{}</style><p style="color:red">x</p><form action="/x"><input></form>'
+                  '<object data="a"></object><embed src="b"><svg onload="c()"></svg>\n\n## y {: style="d" onclick="e()" }\n')
+    for bad in ("<style", "style=", "<form", "<input", "<object", "<embed", "<svg", "onload", "onclick"):
+        assert bad not in html

@@ -55,3 +55,48 @@ def test_front_matter_offsets_lines() -> None:
 def test_front_matter_problems(text: str, words: str) -> None:
     with pytest.raises(SourceError, match=words):
         split_front_matter(text)
+
+
+def test_scalars_follow_the_yaml_1_2_core_schema() -> None:
+    data = parse_yaml("a: 012\nb: no\nc: on\nd: 1_000\ne: 1:20\nf: 0x1F\ng: .inf\nh: true\ni: 3.5\nj: ~\nk: =\n")
+    assert dict(data) == {"a": 12, "b": "no", "c": "on", "d": "1_000", "e": "1:20", "f": "0x1F", "g": ".inf",
+                          "h": True, "i": 3.5, "j": None, "k": "="}
+
+
+@pytest.mark.parametrize("text, position, words", [
+    ("a: &x [1]\nb: *x\n", (1, 4), "anchors and aliases"),
+    ("a: &x [*x]\n", (1, 4), "anchors and aliases"),
+    ("a: !!python/object/apply:os.system [ls]\n", (1, 4), "tag `!!python/object/apply:os.system` is not allowed"),
+    ("a: !!timestamp 2026-02-30\n", (1, 4), "tag `!!timestamp` is not allowed"),
+    ("a: !!binary aGk=\n", (1, 4), "tag `!!binary` is not allowed"),
+    ("a: !!int abc\n", (1, 4), "`abc` cannot be read as !!int"),
+    ("a: !!bool maybe\n", (1, 4), "`maybe` cannot be read as !!bool"),
+    ("a: 1\n\tb: 2\n", (2, 1), "a tab character"),
+    ("a: " + "9" * 5000 + "\n", (1, 4), "5000 digits"),
+    ("a: " + "[" * 2000 + "]" * 2000 + "\n", (1, 1003), "maximum nesting depth"),
+])
+def test_hostile_yaml_is_refused_with_a_position(text: str, position: tuple[int, int], words: str) -> None:
+    with pytest.raises(SourceError) as caught:
+        parse_yaml(text)
+    assert (caught.value.line, caught.value.column) == position
+    assert words in caught.value.message
+
+
+def test_non_text_keys_keep_their_written_form() -> None:
+    assert list(parse_yaml("1: a\ntrue: b\nnull: c\n[x]: d\n")) == ["1", "true", "null", "['x']"]
+
+
+def test_gb18030_option_still_reads_utf8_files_as_utf8() -> None:
+    assert decode("名称: 青禾\n".encode("utf-8"), "gb18030") == "名称: 青禾\n"
+    assert decode("名称: 青禾\n".encode("gb18030"), "gb18030") == "名称: 青禾\n"
+
+
+@pytest.mark.parametrize("data, position, words", [
+    (b"\x89PNG\r\n\x1a\n\x00\x00", (3, 1), "NUL byte"),
+    ("a: 1\nb: x\x07y\n".encode(), (2, 5), "control character U+0007"),
+    ("a: x\u0085\n".encode(), (1, 5), "control character U+0085"),
+])
+def test_binary_and_control_characters_are_refused(data: bytes, position: tuple[int, int], words: str) -> None:
+    with pytest.raises(SourceError) as caught:
+        decode(data)
+    assert (caught.value.line, caught.value.column) == position and words in caught.value.message
