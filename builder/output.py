@@ -64,9 +64,14 @@ class Staging:
 
     def copy_tree(self, source: Path, route: str) -> None:
         """Copy a folder of static files into the site, in name order."""
+        inside = source.resolve()
         for path in sorted(source.rglob("*")):
             if path.is_file() and not path.name.startswith("."):
-                self.write(f"{route}/{path.relative_to(source).as_posix()}", path.read_bytes())
+                relative = path.relative_to(source).as_posix()
+                if not path.resolve().is_relative_to(inside):
+                    raise OutputError(f"{route}/{relative}", f"refusing to publish {path}: it is a link to a file "
+                                                             f"outside {source}")
+                self.write(f"{route}/{relative}", path.read_bytes())
 
     def publish(self) -> None:
         """Replace the output folder by the staging folder; the old output is removed afterwards."""

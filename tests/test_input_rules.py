@@ -165,3 +165,23 @@ def test_personal_data_is_never_quoted_in_messages(tmp_path: Path) -> None:
     squeezed = unicodedata.normalize("NFKC", re.sub(r"[\s-]", "", result.stderr))
     for secret in ("13912345678", "11010519491231002X", "6222021234567890123", "zhang.san@example.com"):
         assert secret not in squeezed
+
+
+def test_mask_personal_data_masks_reports_and_publishes_no_number(tmp_path: Path) -> None:
+    site = assemble_case("personal-data-variants", tmp_path / "site")
+    out = tmp_path / "out"
+    result = run_cli("build", site, "--output", out, "--no-search", "--mask-personal-data")
+    assert result.returncode == 0, result.stderr
+    assert [line for line in result.stderr.splitlines() if "masked" in line] == [
+        "content/complaints/2026-11.yaml:5:19: personal data: masked mobile",
+        "content/complaints/2026-11.yaml:12:20: personal data: masked mobile",
+        "content/complaints/2026-11.yaml:15:22: personal data: masked email",
+        "content/complaints/2026-11.yaml:15:51: personal data: masked id_card",
+        "content/warnings/cards.md:6:9: personal data: masked bank_card",
+    ]
+    published = "".join(p.read_text("utf-8") for p in sorted(out.rglob("*")) if p.suffix in (".html", ".json", ".xml"))
+    squeezed = unicodedata.normalize("NFKC", re.sub(r"[\s-]", "", published))
+    for secret in ("13912345678", "11010519491231002X", "6222021234567890123", "zhang.san@example.com"):
+        assert secret not in squeezed
+    assert "１３９****５６７８" in published and "110105 ******** 002X" in published
+    assert "z***@example.com" in published and "jubao@example.gov.cn" in published

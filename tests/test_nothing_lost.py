@@ -161,3 +161,16 @@ def test_a_good_build_replaces_output_whole(published: tuple[Path, dict[str, str
     assert "keep-me.txt" not in after
     assert {k: v for k, v in before.items() if k != "keep-me.txt"} == after
     assert leftovers(site) == []
+
+
+def test_a_theme_file_linking_outside_its_folder_is_not_published(published: tuple[Path, dict[str, str]],
+                                                                  tmp_path: Path) -> None:
+    site, before = published
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for the public", "utf-8")
+    static = site / "themes" / "default" / "static"
+    static.mkdir(parents=True)
+    (static / "leak.txt").symlink_to(secret)
+    with pytest.raises(OutputError, match="it is a link to a file outside"):
+        build(BuildOptions(site, search=False))
+    assert snapshot(site / "output") == before and leftovers(site) == []
