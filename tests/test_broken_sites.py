@@ -26,11 +26,13 @@ def test_failed_build_leaves_output_untouched(case: str, tmp_path: Path) -> None
     site = assemble_case(case, tmp_path / "site")
     output = site / "output"
     output.mkdir()
-    (output / "index.html").write_text("previous build", "utf-8")
+    for name in ("index.html", "404.html", "sitemap.xml"):  # what a previous build leaves
+        (output / name).write_text(f"previous build: {name}", "utf-8")
     result = run_cli("build", site, *case_args(case))
     assert result.returncode == 1
-    assert [p.name for p in output.iterdir()] == ["index.html"]
-    assert (output / "index.html").read_text("utf-8") == "previous build"
+    assert "--output" not in result.stderr
+    assert sorted(p.name for p in output.iterdir()) == ["404.html", "index.html", "sitemap.xml"]
+    assert (output / "index.html").read_text("utf-8") == "previous build: index.html"
     assert not [p for p in site.iterdir() if ".staging-" in p.name]
 
 

@@ -185,3 +185,17 @@ def test_mask_personal_data_masks_reports_and_publishes_no_number(tmp_path: Path
         assert secret not in squeezed
     assert "１３９****５６７８" in published and "110105 ******** 002X" in published
     assert "z***@example.com" in published and "jubao@example.gov.cn" in published
+
+
+def test_a_folder_that_is_not_a_previous_build_is_not_replaced(minimal_site: Path, tmp_path: Path) -> None:
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    (documents / "report.docx").write_bytes(b"precious")
+    result = run_cli("build", minimal_site, "--output", documents, "--no-search")
+    assert result.returncode == 1
+    assert "is not a previous build (it has no 404.html and no sitemap.xml)" in result.stderr
+    assert [p.name for p in documents.iterdir()] == ["report.docx"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert run_cli("build", minimal_site, "--output", empty, "--no-search").returncode == 0
+    assert run_cli("build", minimal_site, "--output", empty, "--no-search").returncode == 0  # a build replaces a build
