@@ -6,7 +6,8 @@ from collections import defaultdict
 
 from builder.errors import Problems
 from builder.model import Content, Entry
-from builder.sitemodel import Merchant, PeriodView, Resolver, Site, merchant_slug, name_sort_key, rank
+from builder.sitemodel import Merchant, PeriodView, Resolver, Site, merchant_slug, name_sort_key
+from builder.rankings import rank
 from builder.validate import check_identities, check_periods, check_rankings, check_related, check_unique_urls
 
 
@@ -41,8 +42,7 @@ def assemble(content: Content, problems: Problems, strict: bool = False) -> Site
         rows.sort(key=lambda row: (-row[0].complaints, name_sort_key(row[0].name), row[0].key))
         withdrawn = tuple(entry for entry in record.entries if not entry.public)
         periods.append(PeriodView(record, tuple(rows), withdrawn))
-    config = content.config.rankings
-    rankings = [rank(record, resolver, periods, config.top_count, config.bottom_count, config.min_complaints)
+    rankings = [rank(record, resolver, periods, content.config.rankings)
                 for record in sorted(content.rankings, key=lambda r: r.period, reverse=True)]
     warnings = sorted(content.warnings, key=lambda w: (w.date, w.slug), reverse=True)
     pages = sorted(content.pages, key=lambda p: (p.order, p.slug))

@@ -109,13 +109,15 @@ class PageWriter:
                       merchant.latest.period.end, merchant=merchant, marks=rankings_of.get(merchant.key, []),
                       warnings=warnings_of.get(merchant.key, []))
 
-    def _ranking_marks(self) -> dict[str, list[tuple[Any, str, int]]]:
+    def _ranking_marks(self) -> dict[str, list[tuple[Any, str, str]]]:
         config = self.site.content.config.rankings
-        marks: dict[str, list[tuple[Any, str, int]]] = {}
+        marks: dict[str, list[tuple[Any, str, str]]] = {}
         for ranking in self.site.rankings:
-            for label, placed in ((config.top_label, ranking.top), (config.bottom_label, ranking.bottom)):
+            for label, placed, prefix in ((config.top_label, ranking.top, "第"),
+                                          (config.bottom_label, ranking.bottom, "倒数第")):
                 for item in placed:
-                    marks.setdefault(item.merchant.key, []).append((ranking, label, item.rank))
+                    place = f"{prefix}{item.rank}名" + ("，并列" if item.tied else "")
+                    marks.setdefault(item.merchant.key, []).append((ranking, label, place))
         return marks
 
     def period_pages(self) -> None:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from builder import creditcode
 from builder.model import Article, Content, Entry, PeriodFile, RankingFile
 from builder.periods import Period
+
+if TYPE_CHECKING:
+    from builder.rankings import Ranking
 
 
 @dataclass(frozen=True)
@@ -42,33 +46,6 @@ class Merchant:
     def total_resolved(self) -> int:
         """办结量 over every published period."""
         return sum(entry.resolved for entry in self.history)
-
-
-@dataclass(frozen=True)
-class Ranked:
-    """One merchant's place on a list."""
-
-    merchant: Merchant
-    score: float
-    rank: int
-    tied: bool
-    complaints: int
-
-
-@dataclass(frozen=True)
-class Ranking:
-    """A ranking period's lists, as published."""
-
-    source: RankingFile
-    top: tuple[Ranked, ...]
-    bottom: tuple[Ranked, ...]
-    ranked_count: int
-    excluded_count: int
-
-    @property
-    def period(self) -> Period:
-        """The ranking's period."""
-        return self.source.period
 
 
 @dataclass(frozen=True)
@@ -147,41 +124,3 @@ class Resolver:
         """The public merchant a reference names, or None."""
         key = self.key_of(ref)
         return self.public.get(key) if key else None
-
-
-def rank(ranking: RankingFile, resolver: Resolver, periods: list[PeriodView], top_count: int,
-         bottom_count: int, min_complaints: int) -> Ranking:
-    """Draw the top and bottom lists; ties broken by fewer complaints, then name."""
-    complaints: dict[str, int] = {}
-    for view in periods:
-        if ranking.period.contains(view.period):
-            for entry, merchant in view.rows:
-                complaints[merchant.key] = complaints.get(merchant.key, 0) + entry.complaints
-    scored = []
-    excluded = 0
-    for score in ranking.scores:
-        merchant = resolver.find(score.ref)
-        if merchant is None:
-            excluded += 1
-            continue
-        count = complaints.get(merchant.key, 0)
-        if count < min_complaints:
-            excluded += 1
-            continue
-        scored.append((score.score, count, merchant))
-    best = sorted(scored, key=lambda s: (-s[0], s[1], s[2].name, s[2].key))
-    worst = sorted(scored, key=lambda s: (s[0], -s[1], s[2].name, s[2].key))
-    scores = [s[0] for s in scored]
-
-    def place(items: list[tuple[float, int, Merchant]], count: int, descending: bool,
-              exclude: set[str]) -> tuple[Ranked, ...]:
-        chosen = [s for s in items if s[2].key not in exclude][:count]
-        result = []
-        for value, number, merchant in chosen:
-            better = sum(1 for other in scores if (other > value if descending else other < value))
-            result.append(Ranked(merchant, value, better + 1, scores.count(value) > 1, number))
-        return tuple(result)
-
-    top = place(best, top_count, True, set())
-    bottom = place(worst, bottom_count, False, {r.merchant.key for r in top})
-    return Ranking(ranking, top, bottom, len(scored), excluded)
