@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -11,6 +12,7 @@ from builder.model import Article, Content, Entry, PeriodFile, RankingFile
 from builder.periods import Period
 
 if TYPE_CHECKING:
+    from builder.disclosure import LeftOut
     from builder.rankings import Ranking
 
 
@@ -84,6 +86,8 @@ class Site:
     pages: list[Article]
     by_key: dict[str, Merchant] = field(default_factory=dict)
     related: dict[str, list[Merchant]] = field(default_factory=dict)
+    as_of: dt.date | None = None
+    left_out: list[LeftOut] = field(default_factory=list)
 
 
 def merchant_slug(entry: Entry) -> str:
