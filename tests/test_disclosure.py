@@ -1,0 +1,224 @@
+"""Disclosure rules on a fixture site: retention boundaries, statuses, audit, freshness, rankings, as-of date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from builder.disclosure import Freshness, add_months, is_expired, resolve_as_of
+from builder.periods import parse_period
+from helpers import SITES, fixed_env, run_cli
+
+SITE = SITES / "disclosure"
+
+
+def build(tmp_path: Path, as_of: str | None, *extra: str, env: dict[str, str] | None = None) -> Path:
+    """Build the disclosure fixture into tmp_path/out (audit in tmp_path/audit.json); return the output."""
+    out = tmp_path / "out"
+    args = ["build", SITE, "--output", out, "--audit", tmp_path / "audit.json", *extra]
+    if "--search" in extra:
+        args.remove("--search")
+    else:
+        args.append("--no-search")
+    if as_of:
+        args += ["--as-of", as_of]
+    result = run_cli(*args, env=env)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def audit(tmp_path: Path) -> dict:
+    return json.loads((tmp_path / "audit.json").read_text("utf-8"))
+
+
+def published_text(out: Path) -> str:
+    """Every published file except the search bundle, concatenated."""
+    return "\n".join(p.read_text("utf-8", errors="replace") for p in sorted(out.rglob("*"))
+                     if p.is_file() and "pagefind" not in p.parts and p.suffix in (".html", ".json", ".csv", ".xml"))
+
+
+def open_data(out: Path) -> list[dict]:
+    return json.loads((out / "data" / "complaints.json").read_text("utf-8"))
+
+
+def main_of(html: str) -> str:
+    return html[html.index("<main"):html.index("</main>")]
+
+
+# --- retention ---------------------------------------------------------------------------------------------
+
+def test_an_entry_exactly_at_the_retention_boundary_is_still_published(tmp_path: Path) -> None:
+    out = build(tmp_path, "2026-10-31")  # 2024-10 ended 2024-10-31; + 24 months = 2026-10-31
+    assert (out / "merchants" / "bianjie-dangri" / "index.html").is_file()
+    assert (out / "periods" / "2024-10" / "index.html").is_file()
+    assert "边界当日食品店" in {row["name"] for row in open_data(out)}
+    reasons = {(r["period"], r["reason"]) for r in audit(tmp_path)["left_out"]}
+    assert reasons == {("2024-09", "expired"), ("2026-08", "withdrawn")}
+
+
+def test_one_day_past_the_boundary_the_entry_vanishes_and_is_audited(tmp_path: Path) -> None:
+    out = build(tmp_path, "2026-11-01")
+    text = published_text(out)
+    assert "边界当日食品店" not in text and "bianjie-dangri" not in text and "2024-10" not in text
+    assert not (out / "periods" / "2024-10").exists()
+    assert "边界当日食品店" not in {row["name"] for row in open_data(out)}
+    record = next(r for r in audit(tmp_path)["left_out"] if r["period"] == "2024-10")
+    assert record == {"kind": "entry", "period": "2024-10", "name": "边界当日食品店", "ref": "bianjie-dangri",
+                      "source": "content/complaints/2024-10.yaml:5", "reason": "expired",
+                      "detail": "period ended 2024-10-31; retention 24 months, published until 2026-10-31; "
+                                "as of 2026-11-01"}
+
+
+def test_without_retention_months_nothing_expires(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(SITE, site)
+    config = (site / "site.yaml").read_text("utf-8").replace("retention_months: 24\n", "")
+    (site / "site.yaml").write_text(config, "utf-8")
+    out = tmp_path / "out"
+    result = run_cli("build", site, "--output", out, "--no-search", "--as-of", "2030-01-01")
+    assert result.returncode == 0, result.stderr
+    assert {"过期旧事餐馆", "边界当日食品店"} <= {row["name"] for row in open_data(out)}
+    assert [r["reason"] for r in json.loads((site / ".gongshi" / "audit.json").read_text("utf-8"))["left_out"]] \
+        == ["withdrawn"]
+
+
+def test_retention_arithmetic_at_month_ends() -> None:
+    assert add_months(dt.date(2024, 10, 31), 24) == dt.date(2026, 10, 31)
+    assert add_months(dt.date(2026, 8, 31), 6) == dt.date(2027, 2, 28)
+    assert add_months(dt.date(2027, 8, 31), 6) == dt.date(2028, 2, 29)
+    quarter = parse_period("2024-Q4")
+    assert quarter is not None
+    assert not is_expired(quarter, 12, dt.date(2025, 12, 31)) and is_expired(quarter, 12, dt.date(2026, 1, 1))
+
+
+# --- statuses and the audit ----------------------------------------------------------------------------------
+
+def test_each_status_on_the_merchant_page_and_in_the_open_data(tmp_path: Path) -> None:
+    out = build(tmp_path, "2026-10-31")
+    review = main_of((out / "merchants" / "yi" / "index.html").read_text("utf-8"))
+    assert "复核中" in review and "2026年9月的公示信息正在复核中" in review
+    corrected = main_of((out / "merchants" / "bing" / "index.html").read_text("utf-8"))
+    assert "已更正" in corrected and "2026年9月更正记录" in corrected
+    assert re.search(r'<time datetime="2026-10-20">2026年10月20日</time>：办结量由 0 更正为 1（复核发现登记错误）',
+                     corrected)
+    active = main_of((out / "merchants" / "jia" / "index.html").read_text("utf-8"))
+    assert "复核中" not in active and "更正记录" not in active
+    statuses = {(row["name"], row["period"]): row["status"] for row in open_data(out)}
+    assert statuses[("乙好餐厅", "2026-09")] == "under_review"
+    assert statuses[("丙好餐厅", "2026-09")] == "corrected"
+    assert statuses[("甲好餐厅", "2026-09")] == "active"
+
+
+def test_withdrawn_appears_nowhere_public_but_in_the_audit(tmp_path: Path) -> None:
+    out = build(tmp_path, "2026-10-31", "--search")
+    assert "撤回某某餐饮店" not in published_text(out) and "chehui" not in published_text(out)
+    assert not (out / "merchants" / "chehui").exists()
+    entry = json.loads((out / "pagefind" / "pagefind-entry.json").read_text("utf-8"))
+    merchant_pages = [p for p in (out / "merchants").glob("*/index.html") if p.parent.name != "by-complaints"]
+    assert len(merchant_pages) == 6 and entry["languages"]["zh-cn"]["page_count"] == 6
+    period = main_of((out / "periods" / "2026-08" / "index.html").read_text("utf-8"))
+    assert "丁差餐厅" in period and "撤回" not in period
+    withdrawn = [r for r in audit(tmp_path)["left_out"] if r["reason"] == "withdrawn"]
+    assert withdrawn == [{"kind": "entry", "period": "2026-08", "name": "撤回某某餐饮店", "ref": "chehui",
+                          "source": "content/complaints/2026-08.yaml:29", "reason": "withdrawn",
+                          "detail": "status: withdrawn"}]
+
+
+def test_audit_goes_to_the_site_folder_by_default_and_never_into_the_output(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(SITE, site)
+    result = run_cli("build", site, "--no-search", "--as-of", "2026-10-31")
+    assert result.returncode == 0, result.stderr
+    assert "2 record(s) left out" in result.stdout
+    assert json.loads((site / ".gongshi" / "audit.json").read_text("utf-8"))["as_of"] == "2026-10-31"
+    assert not list((site / "output").rglob("audit*"))
+
+
+def test_merchant_statement_is_attributed(tmp_path: Path) -> None:
+    out = build(tmp_path, "2026-10-31")
+    page = main_of((out / "merchants" / "ding" / "index.html").read_text("utf-8"))
+    assert "经营者说明（2026年9月）" in page and "本店已整改服务流程（示例说明）。" in page and "—— 丁差餐厅" in page
+
+
+# --- freshness and the as-of date -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("as_of", "stale"), [("2026-11-09", False), ("2026-11-10", True)])
+def test_stale_notice_after_the_configured_days(tmp_path: Path, as_of: str, stale: bool) -> None:
+    out = build(tmp_path, as_of)  # newest data published 2026-10-10; stale after 30 days
+    pages = sorted(out.rglob("*.html"))
+    assert pages
+    for page in pages:
+        html = page.read_text("utf-8")
+        assert ('<p class="notice notice-stale" role="note"><strong>数据可能不是最新：</strong>' in html) is stale, page
+        assert "数据更新：<time datetime=\"2026-10-10\">2026年10月10日</time>" in html
+        day = dt.date.fromisoformat(as_of)
+        assert f'信息截至：<time datetime="{as_of}">{day.year}年{day.month}月{day.day}日</time>' in html
+
+
+def test_freshness_without_data_is_stale_only_when_configured() -> None:
+    assert Freshness(dt.date(2026, 1, 1), None, 30).stale
+    assert not Freshness(dt.date(2026, 1, 1), None).stale
+    assert Freshness(dt.date(2026, 1, 31), dt.date(2026, 1, 1), 30).age_days == 30
+
+
+def test_as_of_comes_from_the_option_then_source_date_epoch_then_today(tmp_path: Path) -> None:
+    today = dt.date(2026, 5, 5)
+    assert resolve_as_of(dt.date(2026, 1, 2), {"SOURCE_DATE_EPOCH": "0"}, today) == dt.date(2026, 1, 2)
+    assert resolve_as_of(None, {"SOURCE_DATE_EPOCH": "1795132800"}, today) == dt.date(2026, 11, 20)
+    assert resolve_as_of(None, {}, today) == today
+    with pytest.raises(ValueError, match="SOURCE_DATE_EPOCH"):
+        resolve_as_of(None, {"SOURCE_DATE_EPOCH": "yesterday"}, today)
+    out = build(tmp_path, None, env=fixed_env(SOURCE_DATE_EPOCH="1793491200"))  # 2026-11-01 UTC
+    assert '信息截至：<time datetime="2026-11-01">' in (out / "index.html").read_text("utf-8")
+
+
+def test_bad_as_of_values_are_reported() -> None:
+    result = run_cli("check", SITE, "--as-of", "2026-13-01")
+    assert result.returncode == 2 and "is not a date in the form YYYY-MM-DD" in result.stderr
+    result = run_cli("check", SITE, env=fixed_env(SOURCE_DATE_EPOCH="soon"))
+    assert result.returncode == 1
+    assert "SOURCE_DATE_EPOCH:1:1: environment: SOURCE_DATE_EPOCH must be whole seconds" in result.stderr
+
+
+# --- rankings on the built pages -----------------------------------------------------------------------------
+
+def test_quarter_ranking_with_threshold_and_tie_at_the_cut(tmp_path: Path) -> None:
+    out = build(tmp_path, "2026-10-31")
+    page = main_of((out / "rankings" / "2026-Q3" / "index.html").read_text("utf-8"))
+    top = page[page.index('id="top-2026-Q3"'):page.index('id="bottom-2026-Q3"')]
+    bottom = page[page.index('id="bottom-2026-Q3"'):]
+    assert re.findall(r"第(\d)名(（并列）)?</span>\s*<a[^>]*>([^<]+)</a>", top) == [
+        ("1", "", "甲好餐厅"), ("2", "（并列）", "丙好餐厅"), ("2", "（并列）", "乙好餐厅")]
+    assert "末位并列，并列者全部列入，共 3 家" in top
+    assert re.findall(r"倒数第(\d)名</span>\s*<a[^>]*>([^<]+)</a>", bottom) == [("1", "丁差餐厅")]
+    assert "需改进" in bottom and "戊少餐厅" not in page  # 1 complaint over the quarter < 3
+    assert "统计范围：2026年7月、2026年8月、2026年9月的公示数据" in page
+    assert "参评经营者 4 家（统计期内投诉量不少于 3 件方可参评，1 家未达条件）" in page
+    assert "榜单只反映投诉处理情况（示例免责声明）" in page
+    merchant = main_of((out / "merchants" / "ding" / "index.html").read_text("utf-8"))
+    assert "2026年第3季度需改进</a>（倒数第1名）" in merchant
+    tied = main_of((out / "merchants" / "yi" / "index.html").read_text("utf-8"))
+    assert "2026年第3季度红榜</a>（第2名，并列）" in tied
+
+
+# --- government conventions ---------------------------------------------------------------------------------
+
+def test_government_marks_meta_tags_and_generated_method_page(tmp_path: Path) -> None:
+    out = build(tmp_path, "2026-10-31")
+    home = (out / "index.html").read_text("utf-8")
+    assert '<a href="https://www.example.gov.cn/badge/" rel="noopener"><img src="assets/dzjg.svg"' in home
+    assert '<a href="mailto:jiucuo@example.gov.cn"><img src="assets/jiucuo.svg"' in home
+    assert (out / "assets" / "dzjg.svg").is_file() and (out / "assets" / "jiucuo.svg").is_file()
+    for name in ("SiteName", "SiteDomain", "SiteIDCode", "ColumnName", "ArticleTitle", "ContentSource"):
+        assert f'<meta name="{name}" content="' in home
+    merchant = (out / "merchants" / "jia" / "index.html").read_text("utf-8")
+    assert '<meta name="PubDate" content="2026-09-30 00:00">' in merchant
+    method = (out / "pages" / "method" / "index.html").read_text("utf-8")
+    assert "<h1>公示说明</h1>" in method and "<p>依据规则区投诉信息公示办法（示例）公示。</p><p>第二段依据文字。</p>" in method
+    assert "保留 24 个月" in method and "超过 30 天未更新" in method and "并列者全部列入" in method
+    assert 'href="../../pages/method/"' in (out / "pages" / "method" / "index.html").read_text("utf-8")
