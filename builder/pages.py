@@ -14,7 +14,9 @@ from builder.output import Staging
 from builder.pinyin import initial
 from builder.render import Renderer
 from builder.sitemodel import Site
-from builder.stats import period_stats
+from builder.charts import Series, bar_chart
+from builder.render import change
+from builder.stats import Row, all_period_stats
 
 PAGE_SIZE = 50
 T = TypeVar("T")
@@ -29,6 +31,11 @@ def paginate(items: Sequence[T], size: int = PAGE_SIZE) -> list[Sequence[T]]:
 def page_route(base: str, number: int) -> str:
     """The folder route of page `number` of a listing rooted at `base` (e.g. `merchants/`)."""
     return base if number == 1 else f"{base}page/{number}/"
+
+
+def row_chart(chart_id: str, title: str, labels: list[str], first: list[int], second: list[int]) -> Any:
+    """A two-series bar chart for a template (first series dark, second light)."""
+    return bar_chart(chart_id, title, labels, [Series("", tuple(first)), Series("", tuple(second))])
 
 
 class PageWriter:
@@ -72,8 +79,7 @@ class PageWriter:
         for article in site.pages:
             self.page(f"pages/{article.slug}/", "article.html", article.title, article.title, updated,
                       article=article, related=[])
-        self.page("statistics/", "statistics.html", "统计分析", "统计分析", updated,
-                  stats=[period_stats(view) for view in site.periods])
+        self.statistics(updated)
         self.page("search/", "search.html", "搜索", "搜索", updated)
         self.open_data(updated)
         self.not_found()
@@ -140,6 +146,17 @@ class PageWriter:
             self.page(f"rankings/{ranking.period.key}/", "ranking.html", "红黑榜",
                       f"{ranking.period.label}{config.top_label}{config.bottom_label}", ranking.source.effective,
                       ranking=ranking)
+
+    def statistics(self, updated: dt.date | None) -> None:
+        """The statistics overview (trend, hot spots, latest period) and one page per period."""
+        stats = all_period_stats(self.site.periods)
+        trend = [Row(s.view.period.label, s.view.complaints, s.view.resolved, len(s.view.rows)) for s in stats[::-1]]
+        changes = [change(row.complaints, trend[i - 1].complaints if i else None) for i, row in enumerate(trend)]
+        self.page("statistics/", "statistics.html", "统计分析", "统计分析", updated, stats=stats, trend=trend,
+                  changes=changes, row_chart=row_chart)
+        for one in stats:
+            self.page(f"statistics/{one.view.period.key}/", "statistics_period.html", "统计分析",
+                      f"{one.view.period.label}统计分析", one.view.source.published, s=one, row_chart=row_chart)
 
     def warning_pages(self) -> None:
         """The warnings listing (all and per type) and each article."""

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -120,12 +121,12 @@ def test_withdrawn_appears_nowhere_public_but_in_the_audit(tmp_path: Path) -> No
     assert not (out / "merchants" / "chehui").exists()
     entry = json.loads((out / "pagefind" / "pagefind-entry.json").read_text("utf-8"))
     merchant_pages = [p for p in (out / "merchants").glob("*/index.html") if p.parent.name != "by-complaints"]
-    assert len(merchant_pages) == 6 and entry["languages"]["zh-cn"]["page_count"] == 6
+    assert len(merchant_pages) == 7 and entry["languages"]["zh-cn"]["page_count"] == 7
     period = main_of((out / "periods" / "2026-08" / "index.html").read_text("utf-8"))
     assert "丁差餐厅" in period and "撤回" not in period
     withdrawn = [r for r in audit(tmp_path)["left_out"] if r["reason"] == "withdrawn"]
     assert withdrawn == [{"kind": "entry", "period": "2026-08", "name": "撤回某某餐饮店", "ref": "chehui",
-                          "source": "content/complaints/2026-08.yaml:29", "reason": "withdrawn",
+                          "source": "content/complaints/2026-08.yaml:36", "reason": "withdrawn",
                           "detail": "status: withdrawn"}]
 
 
@@ -222,3 +223,58 @@ def test_government_marks_meta_tags_and_generated_method_page(tmp_path: Path) ->
     assert "<h1>公示说明</h1>" in method and "<p>依据规则区投诉信息公示办法（示例）公示。</p><p>第二段依据文字。</p>" in method
     assert "保留 24 个月" in method and "超过 30 天未更新" in method and "并列者全部列入" in method
     assert 'href="../../pages/method/"' in (out / "pages" / "method" / "index.html").read_text("utf-8")
+
+
+# --- statistics -----------------------------------------------------------------------------------------------
+
+def rows_of(html: str, heading: str) -> list[list[str]]:
+    """The body rows (header cell + data cells, tags stripped) of the table captioned `heading`."""
+    start = html.index(f"<caption>{heading}（数据表）</caption>")
+    table = html[start:html.index("</table>", start)]
+    return [[re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)]
+            for row in re.findall(r"<tr><th scope=\"row\">.*?</tr>", table)]
+
+
+def test_period_statistics_tables_rates_and_hot_spots(tmp_path: Path) -> None:
+    out = build(tmp_path, "2026-10-31")
+    page = main_of((out / "statistics" / "2026-09" / "index.html").read_text("utf-8"))
+    # Withdrawn entries count nowhere: 2026-08's 餐饮服务 is 4, not 13.
+    assert rows_of(page, "增长最多的行业类别（投诉量）") == [["餐饮服务", "6", "4", "+2", "50.0% （2/4）"]]
+    assert rows_of(page, "增长最多的商品或服务（公示事项）") == [["外卖套餐", "2", "1", "+1", "100.0% （1/1）"]]
+    assert rows_of(page, "按行业类别") == [["餐饮服务", "5", "6", "5", "83.3% （5/6）"], ["食品", "1", "0", "0", "— （0/0）"]]
+    assert rows_of(page, "按区域")[1] == ["西街道", "1", "0", "0", "— （0/0）"]
+    assert rows_of(page, "按基本诉求（公示事项）") == [["退款", "2", "1", "50.0% （1/2）"]]
+    assert rows_of(page, "按处理结果（公示事项）") == [["调解成功", "1", "1", "100.0% （1/1）"],
+                                                ["调解终止", "1", "0", "0.0% （0/1）"]]
+    assert '<th scope="col">行业类别</th>' in page
+
+
+def test_overview_trend_over_periods(tmp_path: Path) -> None:
+    out = build(tmp_path, "2026-10-31")
+    page = main_of((out / "statistics" / "index.html").read_text("utf-8"))
+    assert rows_of(page, "各期投诉量与办结量") == [
+        ["2024年10月", "1", "3", "—", "2", "66.7% （2/3）"], ["2026年7月", "5", "7", "+4", "5", "71.4% （5/7）"],
+        ["2026年8月", "4", "4", "−3", "3", "75.0% （3/4）"], ["2026年9月", "6", "6", "+2", "5", "83.3% （5/6）"]]
+    for key in ("2024-10", "2026-07", "2026-08", "2026-09"):
+        assert f'<a href="../statistics/{key}/">' in page
+
+
+def test_charts_are_inline_accessible_svg_with_one_bar_per_value(tmp_path: Path) -> None:
+    out = build(tmp_path, "2026-10-31")
+    html = (out / "statistics" / "index.html").read_text("utf-8")
+    charts = re.findall(r"<svg .*?</svg>", html, re.S)
+    assert charts and "<script" not in html.split("</footer>")[0].split("<main")[1]
+    trend = next(c for c in charts if 'aria-labelledby="trend-c-title"' in c)
+    assert 'role="img"' in trend and '<title id="trend-c-title">各期投诉量与办结量' in trend
+    assert trend.count("<rect ") == 8 and ">2024年10月</text>" in trend
+    assert not re.search(r"(href|src)=\"(https?:)?//", trend)
+
+
+def test_built_pages_pass_the_nu_checker(tmp_path: Path) -> None:
+    jar = Path(__file__).resolve().parent.parent / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+    if not jar.is_file() or shutil.which("java") is None:
+        pytest.skip("vnu-jar or java missing: run ./scripts/setup --test")
+    out = build(tmp_path, "2026-11-10")  # stale: the notice is checked too
+    result = subprocess.run(["java", "-jar", str(jar), "--format", "gnu", "--errors-only", "--skip-non-html",
+                             str(out)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
