@@ -215,8 +215,9 @@ def test_government_marks_meta_tags_and_generated_method_page(tmp_path: Path) ->
     assert '<a href="https://www.example.gov.cn/badge/" rel="noopener"><img src="assets/dzjg.svg"' in home
     assert '<a href="mailto:jiucuo@example.gov.cn"><img src="assets/jiucuo.svg"' in home
     assert (out / "assets" / "dzjg.svg").is_file() and (out / "assets" / "jiucuo.svg").is_file()
-    for name in ("SiteName", "SiteDomain", "SiteIDCode", "ColumnName", "ArticleTitle", "ContentSource"):
-        assert f'<meta name="{name}" content="' in home
+    for name, value in (("SiteName", "规则区消费投诉信息公示"), ("SiteDomain", "www.example.gov.cn"),
+                        ("SiteIDCode", "9900000002"), ("ColumnName", "首页"), ("ContentSource", "规则区市场监督管理局")):
+        assert f'<meta name="{name}" content="{value}">' in home
     merchant = (out / "merchants" / "jia" / "index.html").read_text("utf-8")
     assert '<meta name="PubDate" content="2026-09-30 00:00">' in merchant
     method = (out / "pages" / "method" / "index.html").read_text("utf-8")
