@@ -49,6 +49,12 @@ class Merchant:
         """办结量 over every published period."""
         return sum(entry.resolved for entry in self.history)
 
+    def previous_complaints(self, entry: Entry) -> int | None:
+        """投诉量 of the period right before `entry`'s, when the merchant was disclosed in it; else None."""
+        before = entry.period.start - dt.timedelta(days=1)
+        return next((e.complaints for e in self.history if e.period.end == before
+                     and e.period.months == entry.period.months), None)
+
 
 @dataclass(frozen=True)
 class PeriodView:

@@ -140,6 +140,18 @@ def test_audit_goes_to_the_site_folder_by_default_and_never_into_the_output(tmp_
     assert not list((site / "output").rglob("audit*"))
 
 
+def test_change_is_against_the_period_right_before_or_dash(tmp_path: Path) -> None:
+    out = build(tmp_path, "2026-10-31")
+
+    def changes(slug: str) -> list[tuple[str, str]]:
+        page = main_of((out / "merchants" / slug / "index.html").read_text("utf-8"))
+        return re.findall(r'<th scope="row"><a [^>]*>([^<]+)</a></th><td class="num">\d+</td><td class="num">([^<]+)</td>',
+                          page)
+
+    assert changes("ding") == [("2026年9月", "+1"), ("2026年8月", "−1"), ("2026年7月", "—")]
+    assert changes("wu") == [("2026年9月", "—"), ("2026年7月", "—")]  # not disclosed in 2026-08
+
+
 def test_merchant_statement_is_attributed(tmp_path: Path) -> None:
     out = build(tmp_path, "2026-10-31")
     page = main_of((out / "merchants" / "ding" / "index.html").read_text("utf-8"))
@@ -205,6 +217,9 @@ def test_quarter_ranking_with_threshold_and_tie_at_the_cut(tmp_path: Path) -> No
     assert "2026年第3季度需改进</a>（倒数第1名）" in merchant
     tied = main_of((out / "merchants" / "yi" / "index.html").read_text("utf-8"))
     assert "2026年第3季度红榜</a>（第2名，并列）" in tied
+    history = main_of((out / "rankings" / "index.html").read_text("utf-8"))
+    assert ('<th scope="row"><a href="../rankings/2026-Q3/">2026年第3季度</a></th><td>2026-10-15</td>'
+            '<td class="num">4</td><td>甲好餐厅、丙好餐厅、乙好餐厅</td><td>丁差餐厅</td>') in history
 
 
 # --- government conventions ---------------------------------------------------------------------------------
