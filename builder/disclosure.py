@@ -35,7 +35,7 @@ def resolve_as_of(option: dt.date | None, environ: Mapping[str, str], today: dt.
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later; the last day of the month when that day does not exist (31 Oct + 4 → 28/29 Feb)."""
+    """The same day `months` later, or that month's last day when it is shorter (31 Oct + 4 → 28/29 Feb)."""
     year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
     return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 

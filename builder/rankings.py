@@ -75,7 +75,10 @@ def complaints_in(period: Period, views: list[PeriodView]) -> tuple[dict[str, in
     return totals, tuple(sorted(covered))
 
 
-def _draw(ordered: list[Candidate], count: int, better: Callable[[float, float], bool]) -> tuple[tuple[Ranked, ...], bool]:
+Better = Callable[[float, float], bool]
+
+
+def _draw(ordered: list[Candidate], count: int, better: Better) -> tuple[tuple[Ranked, ...], bool]:
     """The first `count` candidates plus everyone tied with the last of them; whether ties extended it."""
     if count <= 0 or not ordered:
         return (), False

@@ -105,8 +105,8 @@ def test_each_status_on_the_merchant_page_and_in_the_open_data(tmp_path: Path) -
     assert "复核中" in review and "2026年9月的公示信息正在复核中" in review
     corrected = main_of((out / "merchants" / "bing" / "index.html").read_text("utf-8"))
     assert "已更正" in corrected and "2026年9月更正记录" in corrected
-    assert re.search(r'<time datetime="2026-10-20">2026年10月20日</time>：办结量由 0 更正为 1（复核发现登记错误）',
-                     corrected)
+    assert re.search(r'<time datetime="2026-10-20">2026年10月20日</time>'
+                     r'：办结量由 0 更正为 1（复核发现登记错误）', corrected)
     active = main_of((out / "merchants" / "jia" / "index.html").read_text("utf-8"))
     assert "复核中" not in active and "更正记录" not in active
     statuses = {(row["name"], row["period"]): row["status"] for row in open_data(out)}
@@ -145,8 +145,8 @@ def test_change_is_against_the_period_right_before_or_dash(tmp_path: Path) -> No
 
     def changes(slug: str) -> list[tuple[str, str]]:
         page = main_of((out / "merchants" / slug / "index.html").read_text("utf-8"))
-        return re.findall(r'<th scope="row"><a [^>]*>([^<]+)</a></th><td class="num">\d+</td><td class="num">([^<]+)</td>',
-                          page)
+        cells = r'<th scope="row"><a [^>]*>([^<]+)</a></th><td class="num">\d+</td><td class="num">([^<]+)</td>'
+        return re.findall(cells, page)
 
     assert changes("ding") == [("2026年9月", "+1"), ("2026年8月", "−1"), ("2026年7月", "—")]
     assert changes("wu") == [("2026年9月", "—"), ("2026年7月", "—")]  # not disclosed in 2026-08
@@ -155,7 +155,8 @@ def test_change_is_against_the_period_right_before_or_dash(tmp_path: Path) -> No
 def test_merchant_statement_is_attributed(tmp_path: Path) -> None:
     out = build(tmp_path, "2026-10-31")
     page = main_of((out / "merchants" / "ding" / "index.html").read_text("utf-8"))
-    assert "经营者说明（2026年9月）" in page and "本店已整改服务流程（示例说明）。" in page and "—— 丁差餐厅" in page
+    assert "经营者说明（2026年9月）" in page and "本店已整改服务流程（示例说明）。" in page
+    assert "—— 丁差餐厅" in page
 
 
 # --- freshness and the as-of date -----------------------------------------------------------------------------

@@ -102,3 +102,4 @@ def test_a_quarter_sums_its_months_and_ignores_other_periods() -> None:
 def test_scores_of_unpublished_merchants_are_counted_apart() -> None:
     result = draw({"甲": 70, "无": 90}, {"2026-09": {"甲": 5}})
     assert [r.merchant.name for r in result.top] == ["甲"] and result.unpublished_count == 1
+
