@@ -136,7 +136,7 @@ def check_command(site_dir: Path, strict: bool, encoding: str, output_format: st
     _print_report(report)
     site = report.site
     click.echo(f"OK: {len(site.merchants)} merchants, {len(site.periods)} periods, {len(site.rankings)} rankings, "
-               f"{len(site.warnings)} warnings, {len(site.pages)} pages.")
+               f"{len(site.warnings)} warnings, {len(site.content.pages)} pages.")
     _print_disclosure(report)
 
 
