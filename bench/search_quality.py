@@ -56,7 +56,7 @@ def folder_size(path: Path) -> tuple[int, int]:
     return sum(p.stat().st_size for p in files), len(files)
 
 
-def measure(out: Path, queries_file: Path, generated: bool, first_query: str, show: int) -> dict[str, object]:
+def measure(out: Path, queries_file: Path, generated: bool, first_queries: list[str], show: int) -> dict[str, object]:
     """Serve out with nginx, run the query set in Chromium and measure a first query's bytes."""
     from playwright.sync_api import sync_playwright
 
@@ -70,7 +70,7 @@ def measure(out: Path, queries_file: Path, generated: bool, first_query: str, sh
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-                sizes = first_query_bytes(browser, base, first_query)
+                firsts = {q: first_query_bytes(browser, base, q) for q in first_queries}
                 page = browser.new_context(locale="zh-CN").new_page()
                 open_search_page(page, base)
                 outcomes = run_queries(page, queries)
@@ -87,9 +87,22 @@ def measure(out: Path, queries_file: Path, generated: bool, first_query: str, sh
     lookup_bytes, lookup_files = folder_size(lookup) if lookup.is_dir() else (0, 0)
     return {"queries": len(queries), "summary": scores.summary(), "recall_at_10": scores.recall_at_10,
             "first_hit_rate": scores.first_hit_rate, "junk_rate": scores.junk_rate, **scores.counts,
-            **sizes, "first_query_total_bytes": sizes["page_bytes"] + sizes["query_bytes"],
+            "first_query": {q: {**sizes, "total_bytes": sizes["page_bytes"] + sizes["query_bytes"]}
+                            for q, sizes in firsts.items()},
+            "first_query_max_total_bytes": max(s["page_bytes"] + s["query_bytes"] for s in firsts.values()),
             "pagefind_bytes": pagefind_bytes, "pagefind_files": pagefind_files,
             "lookup_bytes": lookup_bytes, "lookup_files": lookup_files}
+
+
+def first_queries(given: list[str] | None, queries_file: Path) -> list[str]:
+    """The queries whose first-query bytes are measured."""
+    if given:
+        return given
+    records = json.loads(queries_file.read_text("utf-8"))
+    picked = ["牛肉面"]
+    for kind in ("name", "code"):
+        picked += [r["q"] for r in records if r["kind"] == kind][:1]
+    return list(dict.fromkeys(picked))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -100,7 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=Path, help="queries.json of that site (bench/generate.py format)")
     parser.add_argument("--sample", action="store_true", help="the repository's sample site and query set")
     parser.add_argument("--keep", type=Path, help="generate and build in this folder and keep it")
-    parser.add_argument("--first-query", default="牛肉面", help="the query whose bytes are measured")
+    parser.add_argument("--first-query", action="append", metavar="Q",
+                        help="a query whose bytes are measured in a fresh browser (repeatable; default: 牛肉面, "
+                             "the first name and the first code of the query set)")
     parser.add_argument("--show", type=int, default=15, help="failures to print (default 15)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = parser.parse_args(argv)
@@ -111,7 +126,8 @@ def main(argv: list[str] | None = None) -> int:
             out = args.site or work / "sample-out"
             if args.site is None:
                 build_s = build(REPO, out)
-            result = measure(out, REPO / "tests" / "search_queries.json", False, args.first_query, args.show)
+            queries_file = REPO / "tests" / "search_queries.json"
+            result = measure(out, queries_file, False, first_queries(args.first_query, queries_file), args.show)
         else:
             if args.site:
                 out, queries = args.site, args.queries
@@ -122,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
                 generate_site(args.n, site, 3, 1)
                 queries = site / "queries.json"
                 build_s = build(site, out)
-            result = measure(out, queries, True, args.first_query, args.show)
+            result = measure(out, queries, True, first_queries(args.first_query, queries), args.show)
         result["build_seconds"] = round(build_s, 1) if build_s is not None else None
     print(json.dumps(result, ensure_ascii=False, indent=1))
     if args.json:

@@ -8,8 +8,8 @@ module writes, next to the Pagefind bundle, a small exact index that the search 
   merchant's name, district and category and of a warning's title and tags (a bigram held by more than
   ``CAP`` records is only named in the manifest: it narrows nothing);
 - ``search/lookup/r/<n>.json``: the records themselves, ``BLOCK`` per file (what a result shows and filters on);
-- ``search/lookup/c/<prefix>.json``: ``[code, record id]`` pairs, split by code prefix into files of at most
-  ``LEAF`` codes.
+- ``search/lookup/c/<n>.json``: ``[code, record id]`` pairs in code order, ``LEAF`` per file; the manifest
+  lists the first code of each file, so a prefix finds its files by binary search.
 
 A query's rare bigrams are fetched and intersected, the candidates' records fetched and checked for the
 whole fragment: a merchant is found from any 2+ character fragment, and from any 6+ character code prefix.
@@ -29,8 +29,8 @@ from builder.sitemodel import Site
 
 ROOT = "search/lookup"
 CAP = 100          # a bigram on more records than this is too common to list
-BLOCK = 32         # records per record file
-LEAF = 64          # credit codes per code file at most
+BLOCK = 16         # records per record file
+LEAF = 128         # credit codes per code file
 BUCKET_POSTINGS = 256  # aim for about this many postings per bucket file
 CODE_PREFIX = 6    # the shortest code prefix searched
 SPACE = re.compile(r"[\s\-_·・]+")
@@ -79,18 +79,22 @@ def records(site: Site) -> tuple[list[dict[str, Any]], list[list[str]]]:
     return out, texts
 
 
-def code_shards(codes: list[tuple[str, int]], prefix_len: int = CODE_PREFIX) -> dict[str, list[tuple[str, int]]]:
-    """Split sorted (code, id) pairs into files by prefix, each of at most LEAF codes where possible."""
-    groups: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for code, rid in codes:
-        groups[code[:prefix_len]].append((code, rid))
-    shards: dict[str, list[tuple[str, int]]] = {}
-    for prefix, items in groups.items():
-        if len(items) > LEAF and prefix_len < 18:
-            shards.update(code_shards(items, prefix_len + 1))
-        else:
-            shards[prefix] = items
-    return shards
+def filter_values(recs: list[dict[str, Any]], labels: list[str]) -> dict[str, list[str]]:
+    """The values of each search filter, as on the pages (the search page offers them without Pagefind)."""
+    used = {i for r in recs if r["t"] == "m" for i in r["p"]}
+    periods = [label for i, label in enumerate(labels) if i in used]
+    values: dict[str, set[str]] = {"district": set(), "category": set(), "kind": set()}
+    for r in recs:
+        values["kind"].add("经营者" if r["t"] == "m" else r["y"])
+        if r["t"] == "m":
+            values["district"].add(r["d"])
+            values["category"].add(r["c"])
+    return {**{key: sorted(found) for key, found in values.items()}, "period": periods}
+
+
+def code_shards(codes: list[tuple[str, int]]) -> list[list[tuple[str, int]]]:
+    """Sorted (code, id) pairs cut into runs of at most LEAF; the manifest names each run's first code."""
+    return [codes[i:i + LEAF] for i in range(0, len(codes), LEAF)]
 
 
 def dumps(value: Any) -> str:
@@ -116,9 +120,10 @@ def write_lookup(site: Site, staging: Staging) -> int:
         buckets[fnv1a(gram) % buckets_n][gram] = ids
     codes = sorted((r["k"], rid) for rid, r in enumerate(recs) if "k" in r)
     shards = code_shards(codes)
+    labels = [view.period.label for view in reversed(site.periods)]
     manifest = {"version": 1, "records": len(recs), "block": BLOCK, "buckets": buckets_n, "cap": CAP,
-                "codePrefix": CODE_PREFIX, "frequent": frequent, "codes": sorted(shards),
-                "periods": [view.period.label for view in reversed(site.periods)]}
+                "codePrefix": CODE_PREFIX, "frequent": frequent, "codes": [shard[0][0] for shard in shards],
+                "periods": labels, "filters": filter_values(recs, labels)}
     files = 0
     staging.write(f"{ROOT}/manifest.json", dumps(manifest))
     files += 1
@@ -128,7 +133,7 @@ def write_lookup(site: Site, staging: Staging) -> int:
     for n in range(math.ceil(len(recs) / BLOCK)):
         staging.write(f"{ROOT}/r/{n}.json", dumps(recs[n * BLOCK:(n + 1) * BLOCK]))
         files += 1
-    for prefix, items in sorted(shards.items()):
-        staging.write(f"{ROOT}/c/{prefix}.json", dumps([[code, rid] for code, rid in items]))
+    for n, shard in enumerate(shards):
+        staging.write(f"{ROOT}/c/{n}.json", dumps([[code, rid] for code, rid in shard]))
         files += 1
     return files

@@ -22,12 +22,11 @@ def test_fnv1a_matches_the_reference_values() -> None:
     assert fnv1a("金穗") != fnv1a("穗金")
 
 
-def test_code_shards_split_until_small() -> None:
-    codes = sorted((f"913599{i:04d}MA00000", i) for i in range(500))
+def test_code_shards_are_sorted_runs_of_at_most_leaf() -> None:
+    codes = sorted((f"913599{i:04d}MA00000", i) for i in range(300))
     shards = code_shards(codes)
-    assert sum(len(items) for items in shards.values()) == 500
-    assert all(len(items) <= LEAF for items in shards.values())
-    assert all(code.startswith(prefix) for prefix, items in shards.items() for code, _ in items)
+    assert [len(shard) for shard in shards] == [LEAF, LEAF, 300 - 2 * LEAF]
+    assert [pair for shard in shards for pair in shard] == codes
 
 
 def test_directory_slugs_are_ascii_and_distinct() -> None:
@@ -57,6 +56,10 @@ def test_lookup_lists_every_public_merchant_and_warning(sample_output: Path) -> 
         for gram, ids in bucket.items():
             assert fnv1a(gram) % manifest["buckets"] == n and len(ids) <= CAP
             postings[gram] = ids
+    firsts = manifest["codes"]
+    assert firsts == sorted(firsts) and firsts[0] == min(r["k"] for r in records if "k" in r)
+    assert manifest["filters"]["district"] == sorted({r["d"] for r in records if r["t"] == "m"})
+    assert set(manifest["filters"]["kind"]) == {"经营者", "消费预警", "消费提醒", "典型案例"}
     jinsui = next(i for i, r in enumerate(records) if r["n"] == "青禾区金穗牛肉面馆")
     assert all(jinsui in postings[g] for g in ("金穗", "穗牛", "牛肉", "肉面", "面馆"))
 

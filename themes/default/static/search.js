@@ -12,7 +12,8 @@ const selects = Array.from(document.querySelectorAll("select[data-filter]"));
 const sortSelect = document.getElementById("search-sort");
 const PAGE = 10;
 const SCAN = 50; // Pagefind results checked per page of results shown
-const MAX_CANDIDATES = 60;
+const MAX_CANDIDATES = 100; // records fetched to check a fragment (the manifest's cap on a bigram's list)
+const MAX_CODES = 20; // codes taken from a short code prefix
 const MERCHANT = "经营者";
 
 let pagefind = null;
@@ -63,11 +64,21 @@ async function postings(manifest, grams) {
   return ids;
 }
 
+// The code files that can hold codes starting with `code`: from the last file whose first code sorts before
+// the prefix, up to the file whose first code no longer starts with it.
 async function codeIds(manifest, code) {
-  const shards = manifest.codes.filter((p) => code.startsWith(p) || p.startsWith(code)).slice(0, 2);
+  const firsts = manifest.codes;
+  let lo = 0;
+  let hi = firsts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (firsts[mid] < code) lo = mid + 1;
+    else hi = mid;
+  }
   const ids = [];
-  for (const shard of shards) {
-    for (const [full, id] of (await fetchJSON(`c/${shard}.json`)) || []) {
+  for (let n = Math.max(0, lo - 1); n < firsts.length && n <= lo + 1 && ids.length < MAX_CODES; n++) {
+    if (n >= lo && !firsts[n].startsWith(code)) break;
+    for (const [full, id] of (await fetchJSON(`c/${n}.json`)) || []) {
       if (full.startsWith(code)) ids.push(id);
     }
   }
@@ -110,11 +121,12 @@ async function lookup(query) {
   const rare = grams.filter((g) => !frequent.has(g));
   let ids = [];
   let broad = false;
-  if (rare.length) ids = await postings(manifest, rare.slice(0, 4));
+  if (code) broad = true;
+  else if (rare.length) ids = await postings(manifest, rare.slice(0, 4));
   else broad = true;
-  if (code.length >= manifest.codePrefix) ids = ids.concat(await codeIds(manifest, code));
+  if (code.length >= manifest.codePrefix) ids = (await codeIds(manifest, code)).slice(0, MAX_CODES).concat(ids);
   if (broad && !ids.length) return null;
-  ids = [...new Set(ids)].sort((a, b) => a - b).slice(0, MAX_CANDIDATES);
+  ids = [...new Set(ids)].slice(0, MAX_CANDIDATES);
   const blocks = new Map();
   for (const id of ids) {
     const block = Math.floor(id / manifest.block);
@@ -179,7 +191,7 @@ function contains(item, terms) {
 async function scanPagefind(target) {
   const s = state;
   let scanned = 0;
-  while (s.items.length < target && s.next < s.pages.length && scanned < SCAN) {
+  while (s.items.length < target && s.next < s.pages.length && scanned < s.scan) {
     const batch = s.pages.slice(s.next, s.next + PAGE);
     s.next += batch.length;
     scanned += batch.length;
@@ -208,11 +220,14 @@ function currentSort() {
   return { complaints: value.endsWith("desc") ? "desc" : "asc" };
 }
 
+// The filter values come with the lookup's manifest: asking Pagefind for them would load every filter file.
 async function fillFilters() {
-  const pf = await load();
-  const available = await pf.filters();
+  const manifest = await fetchJSON("manifest.json");
+  const available = manifest ? manifest.filters : await (await load()).filters();
+  load().catch(() => null); // warm Pagefind up while the visitor types
   for (const select of selects) {
-    const values = Object.keys(available[select.dataset.filter] || {}).sort((a, b) => a.localeCompare(b, "zh-CN"));
+    const values = [].concat(manifest ? available[select.dataset.filter] || [] : Object.keys(available[select.dataset.filter] || {}));
+    values.sort((a, b) => a.localeCompare(b, "zh-CN"));
     for (const value of values) {
       const option = document.createElement("option");
       option.value = value;
@@ -288,7 +303,7 @@ async function start(query, filters, sort) {
   ]);
   const items = (found || []).filter((item) => passes(item, filters));
   return { items: sort ? byComplaints(items, sort.complaints) : items, seen: new Set(items.map((i) => i.url.pathname)),
-           pages: search ? search.results : [], next: 0, terms };
+           pages: search ? search.results : [], next: 0, terms, scan: items.length ? PAGE : SCAN };
 }
 
 async function run(more = false) {
