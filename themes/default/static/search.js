@@ -293,13 +293,13 @@ function byComplaints(items, direction) {
 }
 
 async function start(query, filters, sort) {
-  const pf = await load();
+  const pf = await load().catch(() => null); // without a Pagefind bundle (gongshi build --no-search): the lookup alone
   const norm = normalise(query);
   const code = codeQuery(norm);
   const terms = code ? [code.toLowerCase()] : query.split(/\s+/).map(normalise).filter(Boolean);
   const [found, search] = await Promise.all([
     query ? lookup(query) : null,
-    pf.search(code || query || null, { filters, sort }),
+    pf ? pf.search(code || query || null, { filters, sort }) : null,
   ]);
   const items = (found || []).filter((item) => passes(item, filters));
   return { items: sort ? byComplaints(items, sort.complaints) : items, seen: new Set(items.map((i) => i.url.pathname)),
