@@ -56,7 +56,8 @@ def folder_size(path: Path) -> tuple[int, int]:
     return sum(p.stat().st_size for p in files), len(files)
 
 
-def measure(out: Path, queries_file: Path, generated: bool, first_queries: list[str], show: int) -> dict[str, object]:
+def measure(out: Path, queries_file: Path, generated: bool, first_queries: list[str], show: int,
+            pagefind_only: bool = False) -> dict[str, object]:
     """Serve out with nginx, run the query set in Chromium and measure a first query's bytes."""
     from playwright.sync_api import sync_playwright
 
@@ -73,7 +74,7 @@ def measure(out: Path, queries_file: Path, generated: bool, first_queries: list[
                 firsts = {q: first_query_bytes(browser, base, q) for q in first_queries}
                 page = browser.new_context(locale="zh-CN").new_page()
                 open_search_page(page, base)
-                outcomes = run_queries(page, queries)
+                outcomes = run_queries(page, queries, pagefind_only=pagefind_only)
                 browser.close()
         finally:
             server.stop()
@@ -117,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="a query whose bytes are measured in a fresh browser (repeatable; default: 牛肉面, "
                              "the first name and the first code of the query set)")
     parser.add_argument("--show", type=int, default=15, help="failures to print (default 15)")
+    parser.add_argument("--pagefind-only", action="store_true",
+                        help="score pagefind.search alone (no lookup, no checking), to compare index variants")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="gongshi-sq-") as tmp:
@@ -127,7 +130,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.site is None:
                 build_s = build(REPO, out)
             queries_file = REPO / "tests" / "search_queries.json"
-            result = measure(out, queries_file, False, first_queries(args.first_query, queries_file), args.show)
+            result = measure(out, queries_file, False, first_queries(args.first_query, queries_file), args.show,
+                             args.pagefind_only)
         else:
             if args.site:
                 out, queries = args.site, args.queries
@@ -138,7 +142,8 @@ def main(argv: list[str] | None = None) -> int:
                 generate_site(args.n, site, 3, 1)
                 queries = site / "queries.json"
                 build_s = build(site, out)
-            result = measure(out, queries, True, first_queries(args.first_query, queries), args.show)
+            result = measure(out, queries, True, first_queries(args.first_query, queries), args.show,
+                             args.pagefind_only)
         result["build_seconds"] = round(build_s, 1) if build_s is not None else None
     print(json.dumps(result, ensure_ascii=False, indent=1))
     if args.json:
