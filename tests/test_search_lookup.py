@@ -60,6 +60,8 @@ def test_lookup_lists_every_public_merchant_and_warning(sample_output: Path) -> 
     assert firsts == sorted(firsts) and firsts[0] == min(r["k"] for r in records if "k" in r)
     assert manifest["filters"]["district"] == sorted({r["d"] for r in records if r["t"] == "m"})
     assert set(manifest["filters"]["kind"]) == {"经营者", "消费预警", "消费提醒", "典型案例"}
+    yishang = next(r for r in records if r["n"] == "青禾衣尚服饰有限公司")  # withdrawn in 2026年9月
+    assert [manifest["periods"][i] for i in yishang["p"]] == ["2026年8月", "2026年10月"]
     jinsui = next(i for i, r in enumerate(records) if r["n"] == "青禾区金穗牛肉面馆")
     assert all(jinsui in postings[g] for g in ("金穗", "穗牛", "牛肉", "肉面", "面馆"))
 
