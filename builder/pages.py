@@ -9,9 +9,10 @@ from typing import Any, Iterable, Sequence, TypeVar
 from urllib.parse import urlsplit
 
 from builder import feeds, opendata
+from builder.directory import group_by
+from builder.lookup import write_lookup
 from builder.model import WARNING_TYPES
 from builder.output import Staging
-from builder.pinyin import initial
 from builder.render import Renderer
 from builder.sitemodel import Site
 from builder.charts import Series, bar_chart
@@ -81,6 +82,7 @@ class PageWriter:
                       article=article, related=[])
         self.statistics(updated)
         self.page("search/", "search.html", "搜索", "搜索", updated)
+        write_lookup(site, self.staging)
         self.open_data(updated)
         self.not_found()
         self.staging.write("feed.xml", feeds.atom(site.content.config, site.warnings))
@@ -97,14 +99,20 @@ class PageWriter:
                   ranking=site.rankings[0] if site.rankings else None, warnings=site.warnings[:5])
 
     def merchants(self, updated: dt.date | None) -> None:
-        """The directory (by name and by complaints) and one page per merchant."""
+        """The directory (by name, by complaints, by district, category and initial) and one page per merchant."""
         site = self.site
-        letters = sorted({initial(m.name) for m in site.merchants}, key=lambda c: (c == "#", c))
+        groups = {kind: group_by(site.merchants, kind) for kind in ("district", "category", "letter")}
         self.listing("merchants/", site.merchants, "merchants.html", "经营者名录", "经营者名录", updated,
-                     order="name", letters=letters)
+                     order="name", groups=groups)
         by_complaints = sorted(site.merchants, key=lambda m: (-m.latest.complaints, -m.total_complaints))
         self.listing("merchants/by-complaints/", by_complaints, "merchants.html", "经营者名录",
-                     "经营者名录（按投诉量）", updated, order="complaints", letters=letters)
+                     "经营者名录（按投诉量）", updated, order="complaints", groups=groups)
+        titles = {"district": "{}的经营者", "category": "行业类别：{}", "letter": "拼音首字母 {}"}
+        for kind, chosen in groups.items():
+            for group in chosen:
+                title = titles[kind].format(group.label if group.label != "#" else "其他")
+                self.listing(f"merchants/{kind}/{group.slug}/", group.merchants, "merchants.html", "经营者名录",
+                             title, updated, order=kind, groups=groups, current=group)
         rankings_of = self._ranking_marks()
         warnings_of: dict[str, list[Any]] = {}
         for warning in site.warnings:
