@@ -23,7 +23,8 @@ def check_output_dir(site_dir: Path, output_dir: Path) -> str | None:
             return f"{output_dir} is inside {protected}/; choose another output folder"
     if out.exists() and not out.is_dir():
         return f"{output_dir} exists and is not a folder"
-    if out.is_dir() and any(out.iterdir()) and not all((out / name).is_file() for name in BUILD_MARKS):
+    owned = out == site / "output"  # the default output folder belongs to gongshi
+    if not owned and out.is_dir() and any(out.iterdir()) and not all((out / n).is_file() for n in BUILD_MARKS):
         return (f"{output_dir} holds files but is not a previous build (it has no {' and no '.join(BUILD_MARKS)}); "
                 f"it would be replaced whole: choose a new or empty folder")
     return None
