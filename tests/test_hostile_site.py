@@ -18,8 +18,9 @@ HOSTILE = SITES / "hostile"
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "poster", "srcset", "background", "cite",
                   "xlink:href"}
 RESOURCE_ATTRIBUTES = {"src", "srcset", "data", "poster", "background"}
-FORBIDDEN_TAGS = {"iframe", "object", "embed", "style", "base", "frame", "frameset", "applet", "svg", "math",
-                  "textarea"}
+FORBIDDEN_TAGS = {"iframe", "object", "embed", "style", "base", "frame", "frameset", "applet", "math",
+                  "textarea", "foreignobject"}
+SVG_RESOURCES = {"image", "use", "feimage"}  # our own inline SVG charts are fine; what they load is checked
 CONTROLS = {"input", "button", "select", "option"}
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
 
@@ -73,7 +74,8 @@ class PageAudit(HTMLParser):
                 scheme = _SCHEME.match(url)
                 if scheme and scheme.group(1) not in ("http", "https", "mailto"):
                     self.problem(f"{scheme.group(1)}: URL in {name}")
-                if name in RESOURCE_ATTRIBUTES and (scheme or url.startswith("//")):
+                is_resource = name in RESOURCE_ATTRIBUTES or (tag in SVG_RESOURCES and name.endswith("href"))
+                if is_resource and (scheme or url.startswith("//")):
                     self.problem(f"external resource in {tag} {name}")
 
     def handle_endtag(self, tag: str) -> None:
@@ -142,8 +144,9 @@ def test_the_audit_itself_catches_what_it_looks_for(tmp_path: Path) -> None:
     page.write_text("", "utf-8")
     audit = PageAudit(page, tmp_path)
     audit.feed('<script>alert(1)</script><img src="x" onerror="a()"><a href=" JavaScript:x">a</a>'
-               '<img src="\\\\evil.example\\a.png"><iframe></iframe><p style="x">p</p><form action="https://e/">')
+               '<img src="\\\\evil.example\\a.png"><iframe></iframe><p style="x">p</p><form action="https://e/">'
+               '<svg><use href="https://evil.example/s.svg#x"></use></svg>')
     found = " | ".join(audit.problems)
     for words in ("script that is not", "inline script", "onerror", "javascript: URL", "external resource",
-                  "<iframe>", "style attribute", "form that is not"):
+                  "<iframe>", "style attribute", "form that is not", "external resource in use href"):
         assert words in found
