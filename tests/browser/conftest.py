@@ -113,6 +113,8 @@ http {{
 {mime}
     default_type application/octet-stream;
     access_log "{run}/access.log";
+    log_format bytes '$status $bytes_sent $request_uri';
+    access_log "{run}/bytes.log" bytes;
     client_body_temp_path "{tmp}/body";
     proxy_temp_path "{tmp}/proxy";
     fastcgi_temp_path "{tmp}/fastcgi";
@@ -174,6 +176,11 @@ class NginxServer:
     def access_log(self) -> Path:
         """The access log (one line per request)."""
         return self.run / "access.log"
+
+    @property
+    def bytes_log(self) -> Path:
+        """One line per answer: ``status bytes_sent request_uri`` (bytes_sent counts headers and body)."""
+        return self.run / "bytes.log"
 
     def start(self, attempts: int = 3) -> str:
         """Start nginx on a free port, wait until it answers, return the base URL."""
