@@ -1,5 +1,6 @@
 // Larger-text mode for elderly readers (适老化). Loaded in <head> without defer, so the saved choice is
-// applied to <html> before the page is drawn. The choice stays in this browser's localStorage: no cookie.
+// applied to <html> before the page is drawn; the header gets a toggle button (aria-pressed) once the
+// page is parsed. The choice stays in this browser's localStorage: no cookie.
 (function () {
   "use strict";
   var KEY = "gongshi-text-size";
@@ -23,11 +24,17 @@
 
   apply(saved(), null);
 
+  // The button is made here, so that a page without JavaScript shows no control that does nothing.
   document.addEventListener("DOMContentLoaded", function () {
-    var button = document.getElementById("text-size");
-    if (!button) { return; }
+    var bar = document.querySelector(".site-header .header-bar");
+    if (!bar || document.getElementById("text-size")) { return; }
+    var button = document.createElement("button");
+    button.type = "button";
+    button.id = "text-size";
+    button.className = "text-size";
+    button.textContent = "大字模式";
     apply(root.classList.contains(CLASS), button);
-    button.hidden = false;
+    bar.appendChild(button);
     button.addEventListener("click", function () {
       var large = !root.classList.contains(CLASS);
       apply(large, button);
