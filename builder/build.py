@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from builder.assemble import assemble
 from builder.config import load_config
+from builder.disclosure import Freshness, audit_json, resolve_as_of, write_audit
 from builder.content import ContentReader, load_content
-from builder.errors import ContentError, Problem, Problems
+from builder.errors import ContentError, OutputError, Problem, Problems
 from builder.model import Content
 from builder.output import Staging, check_output_dir
 from builder.pages import PageWriter
@@ -29,11 +32,18 @@ class BuildOptions:
     encoding: str = "utf-8"
     mask_personal_data: bool = False
     search: bool = True
+    as_of: dt.date | None = None
+    audit_file: Path | None = None
 
     @property
     def output(self) -> Path:
         """The output folder (SITE_DIR/output by default)."""
         return self.output_dir if self.output_dir is not None else self.site_dir / "output"
+
+    @property
+    def audit(self) -> Path:
+        """Where the audit of left-out records goes (SITE_DIR/.gongshi/audit.json by default)."""
+        return self.audit_file if self.audit_file is not None else self.site_dir / ".gongshi" / "audit.json"
 
 
 @dataclass
@@ -47,22 +57,32 @@ class BuildReport:
     indexed: int = 0
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    freshness: Freshness | None = None
 
 
 def load_site(options: BuildOptions) -> BuildReport:
     """Read and check everything; raise ContentError listing every problem."""
     problems = Problems()
+    try:
+        as_of = resolve_as_of(options.as_of, os.environ, dt.date.today())
+    except ValueError as exc:
+        raise ContentError([Problem("SOURCE_DATE_EPOCH", 1, 1, "environment", str(exc))]) from None
     config = load_config(options.site_dir, problems, options.encoding)
     reader = ContentReader(options.site_dir, problems, options.encoding, options.mask_personal_data)
     taxonomy, periods, rankings, warnings, pages = load_content(reader)
     if config is None or problems.errors:
         raise ContentError(problems.errors + problems.warnings)
     content = Content(config, taxonomy, tuple(periods), tuple(rankings), tuple(warnings), tuple(pages))
-    site = assemble(content, problems, options.strict)
+    site = assemble(content, problems, options.strict, as_of)
     if problems.errors:
         raise ContentError(problems.errors + problems.warnings)
     notes = [] if HAVE_LIBYAML else ["libyaml is not available: YAML loading is about 10× slower"]
-    return BuildReport(site, problems.warnings, reader.masked, notes=notes)
+    updated = max((view.source.published for view in site.periods), default=None)
+    freshness = Freshness(as_of, updated, config.stale_after_days)
+    if freshness.stale:
+        notes.append(f"the newest data ({updated or 'none'}) is more than {config.stale_after_days} days old "
+                     f"on {as_of}: the site shows a stale-data notice")
+    return BuildReport(site, problems.warnings, reader.masked, notes=notes, freshness=freshness)
 
 
 def build(options: BuildOptions) -> BuildReport:
@@ -75,13 +95,19 @@ def build(options: BuildOptions) -> BuildReport:
     config = report.site.content.config
     dirs = theme_dirs(options.site_dir, config.theme)
     env = make_environment(dirs)
-    common = {"config": config, "site": report.site}
+    common = {"config": config, "site": report.site, "freshness": report.freshness}
     with Staging(options.output) as staging:
         writer = PageWriter(report.site, Renderer(env, common), staging)
         writer.write_all(dirs)
         assert staging.root is not None
         if options.search:
             report.indexed = index_site(staging.root)
+        assert report.freshness is not None
+        try:
+            write_audit(options.audit, audit_json(report.freshness.as_of, config.retention_months,
+                                                  report.site.left_out))
+        except OSError as exc:
+            raise OutputError(str(options.audit), f"cannot write the audit file: {exc.strerror}") from None
         staging.publish()
     report.pages = writer.count
     report.seconds = time.perf_counter() - started

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ import click
 
 from builder import __version__
 from builder.build import BuildOptions, BuildReport, build, load_site
+from builder.disclosure import parse_date
 from builder.errors import ContentError, GongshiError, OutputError, Problem, SearchIndexError
 
 SITE_DIR = click.argument("site_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
@@ -17,6 +19,19 @@ ENCODING = click.option("--input-encoding", "encoding", type=click.Choice(["utf-
                         show_default=True, help="Read content files in this encoding (gb18030 converts GBK files).")
 STRICT = click.option("--strict", is_flag=True, help="Treat warnings (e.g. a changed name for the same credit "
                                                      "code) as errors.")
+
+
+def _as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    day = parse_date(value)
+    if day is None:
+        raise click.BadParameter(f"`{value}` is not a date in the form YYYY-MM-DD")
+    return day
+
+
+AS_OF = click.option("--as-of", "as_of", metavar="YYYY-MM-DD", callback=_as_of,
+                     help="Publish as of this date (retention, freshness) [default: SOURCE_DATE_EPOCH, else today].")
 MASK = click.option("--mask-personal-data", is_flag=True,
                     help="Mask phone, ID-card and bank-card numbers and e-mails instead of stopping.")
 
@@ -32,6 +47,16 @@ def _print_report(report: BuildReport) -> None:
         click.echo(f"{path}:{line}:{column}: personal data: masked {kind}", err=True)
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
+
+
+def _print_disclosure(report: BuildReport, options: BuildOptions | None = None) -> None:
+    fresh = report.freshness
+    if fresh is None:
+        return
+    left = report.site.left_out
+    where = f"; audit written to {options.audit}" if options is not None else ""
+    click.echo(f"As of {fresh.as_of.isoformat()}: data last updated {fresh.updated or 'never'}; "
+               f"{len(left)} record(s) left out (withdrawn or past retention){where}.")
 
 
 def _fail(exc: GongshiError) -> None:
@@ -61,10 +86,14 @@ def main() -> None:
 @ENCODING
 @MASK
 @click.option("--no-search", is_flag=True, help="Skip the search index (faster previews).")
+@AS_OF
+@click.option("--audit", "audit_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the audit of left-out records [default: SITE_DIR/.gongshi/audit.json].")
 def build_command(site_dir: Path, output_dir: Path | None, strict: bool, encoding: str, mask_personal_data: bool,
-                  no_search: bool) -> None:
+                  no_search: bool, as_of: dt.date | None, audit_file: Path | None) -> None:
     """Build the site into the output folder (replaced only when the build succeeds)."""
-    options = BuildOptions(site_dir, output_dir, strict, encoding, mask_personal_data, not no_search)
+    options = BuildOptions(site_dir, output_dir, strict, encoding, mask_personal_data, not no_search, as_of,
+                           audit_file)
     try:
         report = build(options)
     except GongshiError as exc:
@@ -78,6 +107,7 @@ def build_command(site_dir: Path, output_dir: Path | None, strict: bool, encodin
     click.echo(f"Built {report.pages} pages ({len(site.merchants)} merchants, {len(site.periods)} periods, "
                f"{len(site.warnings)} warnings; {report.indexed} pages indexed for search) into "
                f"{options.output} in {report.seconds:.1f} s.")
+    _print_disclosure(report, options)
 
 
 @main.command("check")
@@ -86,9 +116,10 @@ def build_command(site_dir: Path, output_dir: Path | None, strict: bool, encodin
 @ENCODING
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="How to print the problems.")
-def check_command(site_dir: Path, strict: bool, encoding: str, output_format: str) -> None:
+@AS_OF
+def check_command(site_dir: Path, strict: bool, encoding: str, output_format: str, as_of: dt.date | None) -> None:
     """Check every file of a site folder; write nothing."""
-    options = BuildOptions(site_dir, strict=strict, encoding=encoding)
+    options = BuildOptions(site_dir, strict=strict, encoding=encoding, as_of=as_of)
     try:
         report = load_site(options)
     except ContentError as exc:
@@ -105,7 +136,8 @@ def check_command(site_dir: Path, strict: bool, encoding: str, output_format: st
     _print_report(report)
     site = report.site
     click.echo(f"OK: {len(site.merchants)} merchants, {len(site.periods)} periods, {len(site.rankings)} rankings, "
-               f"{len(site.warnings)} warnings, {len(site.pages)} pages.")
+               f"{len(site.warnings)} warnings, {len(site.content.pages)} pages.")
+    _print_disclosure(report)
 
 
 @main.command("serve")
@@ -113,11 +145,12 @@ def check_command(site_dir: Path, strict: bool, encoding: str, output_format: st
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--output", "-o", "output_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder [default: SITE_DIR/output].")
-def serve_command(site_dir: Path, port: int, output_dir: Path | None) -> None:
+@AS_OF
+def serve_command(site_dir: Path, port: int, output_dir: Path | None, as_of: dt.date | None) -> None:
     """Build, then serve the output on 127.0.0.1 for preview."""
     from builder.serve import serve
 
-    options = BuildOptions(site_dir, output_dir)
+    options = BuildOptions(site_dir, output_dir, as_of=as_of)
     try:
         report = build(options)
     except GongshiError as exc:

@@ -11,7 +11,8 @@ from builder.model import RankingConfig, SiteConfig
 from builder.source import MarkedMap, SourceError, parse_yaml, read_text
 
 SITE_KEYS = ["title", "organizer", "base_url", "language", "description", "theme", "contact",
-             "site_id_code", "icp", "police_record", "correction_url", "rankings"]
+             "site_id_code", "icp", "police_record", "correction_url", "rankings",
+             "retention_months", "stale_after_days", "legal_basis", "government_badge_url"]
 RANKING_KEYS = ["top_count", "bottom_count", "top_label", "bottom_label", "min_complaints", "disclaimer"]
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -57,6 +58,11 @@ def read_config(data: MarkedMap, shown: str, problems: Problems) -> SiteConfig |
     correction_url = fields.text("correction_url", required=False) or ""
     if correction_url and not re.match(r"^(https?://|mailto:)\S+$", correction_url):
         fields.error("correction_url", "must start with https://, http:// or mailto:")
+    badge_url = fields.text("government_badge_url", required=False) or ""
+    if badge_url and not re.match(r"^https?://\S+$", badge_url):
+        fields.error("government_badge_url", "must start with https:// or http:// (a link target, not a script)")
+    retention = fields.integer("retention_months", required=False, minimum=1)
+    stale_after = fields.integer("stale_after_days", required=False, minimum=1)
     rankings = _read_rankings(fields, problems, shown)
     if len(problems.errors) > before or title is None or organizer is None or base_url is None:
         return None
@@ -68,6 +74,9 @@ def read_config(data: MarkedMap, shown: str, problems: Problems) -> SiteConfig |
         icp=fields.text("icp", required=False) or "",
         police_record=fields.text("police_record", required=False) or "",
         correction_url=correction_url, rankings=rankings,
+        retention_months=retention, stale_after_days=stale_after,
+        legal_basis=fields.text("legal_basis", required=False, max_length=2000) or "",
+        government_badge_url=badge_url,
     )
 
 

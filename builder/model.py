@@ -39,6 +39,10 @@ class SiteConfig:
     police_record: str = ""
     correction_url: str = ""
     rankings: RankingConfig = field(default_factory=RankingConfig)
+    retention_months: int | None = None
+    stale_after_days: int | None = None
+    legal_basis: str = ""
+    government_badge_url: str = ""
 
 
 @dataclass(frozen=True)

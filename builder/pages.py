@@ -9,12 +9,15 @@ from typing import Any, Iterable, Sequence, TypeVar
 from urllib.parse import urlsplit
 
 from builder import feeds, opendata
+from builder.directory import group_by
+from builder.lookup import write_lookup
 from builder.model import WARNING_TYPES
 from builder.output import Staging
-from builder.pinyin import initial
 from builder.render import Renderer
 from builder.sitemodel import Site
-from builder.stats import period_stats
+from builder.charts import Series, bar_chart
+from builder.render import change
+from builder.stats import Row, all_period_stats
 
 PAGE_SIZE = 50
 T = TypeVar("T")
@@ -29,6 +32,11 @@ def paginate(items: Sequence[T], size: int = PAGE_SIZE) -> list[Sequence[T]]:
 def page_route(base: str, number: int) -> str:
     """The folder route of page `number` of a listing rooted at `base` (e.g. `merchants/`)."""
     return base if number == 1 else f"{base}page/{number}/"
+
+
+def row_chart(chart_id: str, title: str, labels: list[str], first: list[int], second: list[int]) -> Any:
+    """A two-series bar chart for a template (first series dark, second light)."""
+    return bar_chart(chart_id, title, labels, [Series("", tuple(first)), Series("", tuple(second))])
 
 
 class PageWriter:
@@ -72,9 +80,9 @@ class PageWriter:
         for article in site.pages:
             self.page(f"pages/{article.slug}/", "article.html", article.title, article.title, updated,
                       article=article, related=[])
-        self.page("statistics/", "statistics.html", "统计分析", "统计分析", updated,
-                  stats=[period_stats(view) for view in site.periods])
+        self.statistics(updated)
         self.page("search/", "search.html", "搜索", "搜索", updated)
+        write_lookup(site, self.staging)
         self.open_data(updated)
         self.not_found()
         self.staging.write("feed.xml", feeds.atom(site.content.config, site.warnings))
@@ -91,14 +99,20 @@ class PageWriter:
                   ranking=site.rankings[0] if site.rankings else None, warnings=site.warnings[:5])
 
     def merchants(self, updated: dt.date | None) -> None:
-        """The directory (by name and by complaints) and one page per merchant."""
+        """The directory (by name, by complaints, by district, category and initial) and one page per merchant."""
         site = self.site
-        letters = sorted({initial(m.name) for m in site.merchants}, key=lambda c: (c == "#", c))
+        groups = {kind: group_by(site.merchants, kind) for kind in ("district", "category", "letter")}
         self.listing("merchants/", site.merchants, "merchants.html", "经营者名录", "经营者名录", updated,
-                     order="name", letters=letters)
+                     order="name", groups=groups)
         by_complaints = sorted(site.merchants, key=lambda m: (-m.latest.complaints, -m.total_complaints))
         self.listing("merchants/by-complaints/", by_complaints, "merchants.html", "经营者名录",
-                     "经营者名录（按投诉量）", updated, order="complaints", letters=letters)
+                     "经营者名录（按投诉量）", updated, order="complaints", groups=groups)
+        titles = {"district": "{}的经营者", "category": "行业类别：{}", "letter": "拼音首字母 {}"}
+        for kind, chosen in groups.items():
+            for group in chosen:
+                title = titles[kind].format(group.label if group.label != "#" else "其他")
+                self.listing(f"merchants/{kind}/{group.slug}/", group.merchants, "merchants.html", "经营者名录",
+                             title, updated, order=kind, groups=groups, current=group)
         rankings_of = self._ranking_marks()
         warnings_of: dict[str, list[Any]] = {}
         for warning in site.warnings:
@@ -109,13 +123,15 @@ class PageWriter:
                       merchant.latest.period.end, merchant=merchant, marks=rankings_of.get(merchant.key, []),
                       warnings=warnings_of.get(merchant.key, []))
 
-    def _ranking_marks(self) -> dict[str, list[tuple[Any, str, int]]]:
+    def _ranking_marks(self) -> dict[str, list[tuple[Any, str, str]]]:
         config = self.site.content.config.rankings
-        marks: dict[str, list[tuple[Any, str, int]]] = {}
+        marks: dict[str, list[tuple[Any, str, str]]] = {}
         for ranking in self.site.rankings:
-            for label, placed in ((config.top_label, ranking.top), (config.bottom_label, ranking.bottom)):
+            for label, placed, prefix in ((config.top_label, ranking.top, "第"),
+                                          (config.bottom_label, ranking.bottom, "倒数第")):
                 for item in placed:
-                    marks.setdefault(item.merchant.key, []).append((ranking, label, item.rank))
+                    place = f"{prefix}{item.rank}名" + ("，并列" if item.tied else "")
+                    marks.setdefault(item.merchant.key, []).append((ranking, label, place))
         return marks
 
     def period_pages(self) -> None:
@@ -138,6 +154,17 @@ class PageWriter:
             self.page(f"rankings/{ranking.period.key}/", "ranking.html", "红黑榜",
                       f"{ranking.period.label}{config.top_label}{config.bottom_label}", ranking.source.effective,
                       ranking=ranking)
+
+    def statistics(self, updated: dt.date | None) -> None:
+        """The statistics overview (trend, hot spots, latest period) and one page per period."""
+        stats = all_period_stats(self.site.periods)
+        trend = [Row(s.view.period.label, s.view.complaints, s.view.resolved, len(s.view.rows)) for s in stats[::-1]]
+        changes = [change(row.complaints, trend[i - 1].complaints if i else None) for i, row in enumerate(trend)]
+        self.page("statistics/", "statistics.html", "统计分析", "统计分析", updated, stats=stats, trend=trend,
+                  changes=changes, row_chart=row_chart)
+        for one in stats:
+            self.page(f"statistics/{one.view.period.key}/", "statistics_period.html", "统计分析",
+                      f"{one.view.period.label}统计分析", one.view.source.published, s=one, row_chart=row_chart)
 
     def warning_pages(self) -> None:
         """The warnings listing (all and per type) and each article."""

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from builder import creditcode
 from builder.model import Article, Content, Entry, PeriodFile, RankingFile
 from builder.periods import Period
+
+if TYPE_CHECKING:
+    from builder.disclosure import LeftOut
+    from builder.rankings import Ranking
 
 
 @dataclass(frozen=True)
@@ -43,32 +49,11 @@ class Merchant:
         """办结量 over every published period."""
         return sum(entry.resolved for entry in self.history)
 
-
-@dataclass(frozen=True)
-class Ranked:
-    """One merchant's place on a list."""
-
-    merchant: Merchant
-    score: float
-    rank: int
-    tied: bool
-    complaints: int
-
-
-@dataclass(frozen=True)
-class Ranking:
-    """A ranking period's lists, as published."""
-
-    source: RankingFile
-    top: tuple[Ranked, ...]
-    bottom: tuple[Ranked, ...]
-    ranked_count: int
-    excluded_count: int
-
-    @property
-    def period(self) -> Period:
-        """The ranking's period."""
-        return self.source.period
+    def previous_complaints(self, entry: Entry) -> int | None:
+        """投诉量 of the period right before `entry`'s, when the merchant was disclosed in it; else None."""
+        before = entry.period.start - dt.timedelta(days=1)
+        return next((e.complaints for e in self.history if e.period.end == before
+                     and e.period.months == entry.period.months), None)
 
 
 @dataclass(frozen=True)
@@ -107,6 +92,8 @@ class Site:
     pages: list[Article]
     by_key: dict[str, Merchant] = field(default_factory=dict)
     related: dict[str, list[Merchant]] = field(default_factory=dict)
+    as_of: dt.date | None = None
+    left_out: list[LeftOut] = field(default_factory=list)
 
 
 def merchant_slug(entry: Entry) -> str:
@@ -147,41 +134,3 @@ class Resolver:
         """The public merchant a reference names, or None."""
         key = self.key_of(ref)
         return self.public.get(key) if key else None
-
-
-def rank(ranking: RankingFile, resolver: Resolver, periods: list[PeriodView], top_count: int,
-         bottom_count: int, min_complaints: int) -> Ranking:
-    """Draw the top and bottom lists; ties broken by fewer complaints, then name."""
-    complaints: dict[str, int] = {}
-    for view in periods:
-        if ranking.period.contains(view.period):
-            for entry, merchant in view.rows:
-                complaints[merchant.key] = complaints.get(merchant.key, 0) + entry.complaints
-    scored = []
-    excluded = 0
-    for score in ranking.scores:
-        merchant = resolver.find(score.ref)
-        if merchant is None:
-            excluded += 1
-            continue
-        count = complaints.get(merchant.key, 0)
-        if count < min_complaints:
-            excluded += 1
-            continue
-        scored.append((score.score, count, merchant))
-    best = sorted(scored, key=lambda s: (-s[0], s[1], s[2].name, s[2].key))
-    worst = sorted(scored, key=lambda s: (s[0], -s[1], s[2].name, s[2].key))
-    scores = [s[0] for s in scored]
-
-    def place(items: list[tuple[float, int, Merchant]], count: int, descending: bool,
-              exclude: set[str]) -> tuple[Ranked, ...]:
-        chosen = [s for s in items if s[2].key not in exclude][:count]
-        result = []
-        for value, number, merchant in chosen:
-            better = sum(1 for other in scores if (other > value if descending else other < value))
-            result.append(Ranked(merchant, value, better + 1, scores.count(value) > 1, number))
-        return tuple(result)
-
-    top = place(best, top_count, True, set())
-    bottom = place(worst, bottom_count, False, {r.merchant.key for r in top})
-    return Ranking(ranking, top, bottom, len(scored), excluded)

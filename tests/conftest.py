@@ -22,6 +22,6 @@ def minimal_site(tmp_path: Path) -> Path:
 def sample_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The repository's sample site, built once per test session."""
     out = tmp_path_factory.mktemp("sample") / "output"
-    result = run_cli("build", REPO, "--output", out)
+    result = run_cli("build", REPO, "--output", out, "--audit", out.parent / "audit.json")
     assert result.returncode == 0, result.stderr
     return out

@@ -150,7 +150,7 @@ def test_search_bundle_indexes_merchants_and_warnings_only(sample_output: Path) 
 
 def test_two_builds_give_identical_bytes(sample_output: Path, tmp_path: Path) -> None:
     again = tmp_path / "again"
-    result = run_cli("build", REPO, "--output", again)
+    result = run_cli("build", REPO, "--output", again, "--audit", tmp_path / "audit.json")
     assert result.returncode == 0, result.stderr
 
     def digest(root: Path) -> dict[str, str]:

@@ -1,0 +1,155 @@
+"""Search quality and first-query bytes in Chromium against a generated site served by nginx under /gongshi/.
+
+    .venv/bin/python bench/search_quality.py 10000            # generate, build, measure (temp folder)
+    .venv/bin/python bench/search_quality.py --site OUT --queries Q.json   # an existing build
+    .venv/bin/python bench/search_quality.py --sample         # the repository's sample and tests/search_queries.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+sys.path[:0] = [str(BENCH), str(REPO / "tests")]
+
+from generate import generate_site  # noqa: E402
+from searchquality import (first_query_bytes, generated_queries, load_queries, open_search_page,  # noqa: E402
+                           run_queries, score)
+
+
+def _browser_fixtures() -> Any:
+    """tests/browser/conftest.py (nginx and Chromium helpers), loaded by path."""
+    spec = importlib.util.spec_from_file_location("browser_conftest", REPO / "tests" / "browser" / "conftest.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+FIXTURES = _browser_fixtures()
+ARGS, CHROMIUM, NginxServer, find_nginx = FIXTURES.ARGS, FIXTURES.CHROMIUM, FIXTURES.NginxServer, FIXTURES.find_nginx
+
+
+def build(site: Path, out: Path) -> float:
+    """Build site into out with this checkout's builder; return the seconds it took."""
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "builder", "build", str(site), "--output", str(out)], cwd=REPO,
+                          capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"build failed:\n{proc.stderr}")
+    print(proc.stdout.strip(), file=sys.stderr)
+    return time.perf_counter() - started
+
+
+def folder_size(path: Path) -> tuple[int, int]:
+    """(bytes, files) under path."""
+    files = [p for p in path.rglob("*") if p.is_file()]
+    return sum(p.stat().st_size for p in files), len(files)
+
+
+def measure(out: Path, queries_file: Path, generated: bool, first_queries: list[str], show: int,
+            pagefind_only: bool = False) -> dict[str, object]:
+    """Serve out with nginx, run the query set in Chromium and measure a first query's bytes."""
+    from playwright.sync_api import sync_playwright
+
+    queries = generated_queries(queries_file) if generated else load_queries(queries_file)
+    nginx = find_nginx()
+    if nginx is None:
+        raise SystemExit("nginx is not installed (./scripts/setup --test)")
+    with tempfile.TemporaryDirectory(prefix="gongshi-nginx-") as run_dir:
+        server = NginxServer(nginx, out, Path(run_dir))
+        base = server.start()
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+                firsts = {q: first_query_bytes(browser, base, q) for q in first_queries}
+                page = browser.new_context(locale="zh-CN").new_page()
+                open_search_page(page, base)
+                outcomes = run_queries(page, queries, pagefind_only=pagefind_only)
+                browser.close()
+        finally:
+            server.stop()
+    scores = score(outcomes)
+    for line in scores.failures[:show]:
+        print("  " + line)
+    if len(scores.failures) > show:
+        print(f"  … {len(scores.failures) - show} more")
+    pagefind_bytes, pagefind_files = folder_size(out / "pagefind")
+    lookup = out / "search" / "lookup"
+    lookup_bytes, lookup_files = folder_size(lookup) if lookup.is_dir() else (0, 0)
+    return {"queries": len(queries), "summary": scores.summary(), "recall_at_10": scores.recall_at_10,
+            "first_hit_rate": scores.first_hit_rate, "junk_rate": scores.junk_rate, **scores.counts,
+            "first_query": {q: {**sizes, "total_bytes": sizes["page_bytes"] + sizes["query_bytes"]}
+                            for q, sizes in firsts.items()},
+            "first_query_max_total_bytes": max(s["page_bytes"] + s["query_bytes"] for s in firsts.values()),
+            "pagefind_bytes": pagefind_bytes, "pagefind_files": pagefind_files,
+            "lookup_bytes": lookup_bytes, "lookup_files": lookup_files}
+
+
+def first_queries(given: list[str] | None, queries_file: Path) -> list[str]:
+    """The queries whose first-query bytes are measured."""
+    if given:
+        return given
+    records = json.loads(queries_file.read_text("utf-8"))
+    picked = ["牛肉面"]
+    for kind in ("name", "code"):
+        picked += [r["q"] for r in records if r["kind"] == kind][:1]
+    return list(dict.fromkeys(picked))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("n", type=int, nargs="?", default=10000, help="merchants to generate (default 10000)")
+    parser.add_argument("--site", type=Path, help="an already built output folder (skip generate and build)")
+    parser.add_argument("--queries", type=Path, help="queries.json of that site (bench/generate.py format)")
+    parser.add_argument("--sample", action="store_true", help="the repository's sample site and query set")
+    parser.add_argument("--keep", type=Path, help="generate and build in this folder and keep it")
+    parser.add_argument("--first-query", action="append", metavar="Q",
+                        help="a query whose bytes are measured in a fresh browser (repeatable; default: 牛肉面, "
+                             "the first name and the first code of the query set)")
+    parser.add_argument("--show", type=int, default=15, help="failures to print (default 15)")
+    parser.add_argument("--pagefind-only", action="store_true",
+                        help="score pagefind.search alone (no lookup, no checking), to compare index variants")
+    parser.add_argument("--json", type=Path, help="also write the figures as JSON")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="gongshi-sq-") as tmp:
+        work = args.keep or Path(tmp)
+        build_s = None
+        if args.sample:
+            out = args.site or work / "sample-out"
+            if args.site is None:
+                build_s = build(REPO, out)
+            queries_file = REPO / "tests" / "search_queries.json"
+            result = measure(out, queries_file, False, first_queries(args.first_query, queries_file), args.show,
+                             args.pagefind_only)
+        else:
+            if args.site:
+                out, queries = args.site, args.queries
+                if queries is None:
+                    parser.error("--site needs --queries")
+            else:
+                site, out = work / "site", work / "output"
+                generate_site(args.n, site, 3, 1)
+                queries = site / "queries.json"
+                build_s = build(site, out)
+            result = measure(out, queries, True, first_queries(args.first_query, queries), args.show,
+                             args.pagefind_only)
+        result["build_seconds"] = round(build_s, 1) if build_s is not None else None
+    print(json.dumps(result, ensure_ascii=False, indent=1))
+    if args.json:
+        args.json.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""What may be published on a given day: the as-of date, retention, freshness and the audit of what was left out."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Mapping
+
+from builder.model import Entry, RankingFile
+from builder.periods import Period
+
+
+def parse_date(text: str) -> dt.date | None:
+    """A YYYY-MM-DD date, or None when the text is not one."""
+    try:
+        return dt.date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        return None
+
+
+def resolve_as_of(option: dt.date | None, environ: Mapping[str, str], today: dt.date) -> dt.date:
+    """The as-of date: the option, else SOURCE_DATE_EPOCH (read as UTC), else today; ValueError when unusable."""
+    if option is not None:
+        return option
+    epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        if not epoch.isdigit():
+            raise ValueError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970-01-01, found `{epoch}`")
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+    return today
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later, or that month's last day when it is shorter (31 Oct + 4 → 28/29 Feb)."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def retained_until(period: Period, retention_months: int | None) -> dt.date | None:
+    """The last day a period is published: its end plus the retention months (None: kept for ever)."""
+    return None if retention_months is None else add_months(period.end, retention_months)
+
+
+def is_expired(period: Period, retention_months: int | None, as_of: dt.date) -> bool:
+    """Whether a period ended more than `retention_months` before the as-of date."""
+    until = retained_until(period, retention_months)
+    return until is not None and as_of > until
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """One record the build did not publish, and why (for the audit file, never the site)."""
+
+    kind: str
+    period: str
+    name: str
+    ref: str
+    source: str
+    reason: str
+    detail: str
+
+
+def left_out_entry(entry: Entry, reason: str, detail: str) -> LeftOut:
+    """The audit record of an unpublished entry."""
+    return LeftOut("entry", entry.period.key, entry.name, entry.credit_code or entry.merchant_id or entry.name,
+                   f"{entry.source.path}:{entry.source.line}", reason, detail)
+
+
+def left_out_ranking(ranking: RankingFile, detail: str) -> LeftOut:
+    """The audit record of an expired ranking."""
+    return LeftOut("ranking", ranking.period.key, "", "", f"{ranking.source.path}:{ranking.source.line}",
+                   "expired", detail)
+
+
+def expiry_detail(period: Period, retention_months: int, as_of: dt.date) -> str:
+    """Why a period expired, in words."""
+    return (f"period ended {period.end.isoformat()}; retention {retention_months} months, published until "
+            f"{retained_until(period, retention_months)}; as of {as_of.isoformat()}")
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """The as-of date, the data's last update and whether the data is stale."""
+
+    as_of: dt.date
+    updated: dt.date | None
+    stale_after_days: int | None = None
+
+    @property
+    def age_days(self) -> int | None:
+        """Days from the last update to the as-of date."""
+        return None if self.updated is None else (self.as_of - self.updated).days
+
+    @property
+    def stale(self) -> bool:
+        """Whether the newest data is older than `stale_after_days` (or there is none) at the as-of date."""
+        if self.stale_after_days is None:
+            return False
+        return self.age_days is None or self.age_days > self.stale_after_days
+
+
+def audit_json(as_of: dt.date, retention_months: int | None, records: list[LeftOut]) -> str:
+    """The audit list as stable JSON."""
+    ordered = sorted(records, key=lambda r: (r.period, r.kind, r.source, r.name))
+    data = {"as_of": as_of.isoformat(), "retention_months": retention_months,
+            "left_out": [asdict(record) for record in ordered]}
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+def write_audit(path: Path, text: str) -> None:
+    """Write the audit file atomically (temporary file, then rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(text, "utf-8")
+    os.replace(temporary, path)

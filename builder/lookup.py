@@ -1,0 +1,139 @@
+"""The search lookup: static JSON that finds merchants by any fragment of a name or credit code.
+
+Pagefind matches words and word prefixes, so a fragment from the middle of a segmented name can miss. This
+module writes, next to the Pagefind bundle, a small exact index that the search page asks first:
+
+- ``search/lookup/manifest.json``: sizes, the bigrams too frequent to list, the credit-code shard prefixes;
+- ``search/lookup/b/<n>.json``: buckets of ``bigram -> [record id, ...]`` for every 2-character sequence of a
+  merchant's name, district and category and of a warning's title and tags (a bigram held by more than
+  ``CAP`` records is only named in the manifest: it narrows nothing);
+- ``search/lookup/r/<n>.json``: the records themselves, ``BLOCK`` per file (what a result shows and filters on);
+- ``search/lookup/c/<n>.json``: ``[code, record id]`` pairs in code order, ``LEAF`` per file; the manifest
+  lists the first code of each file, so a prefix finds its files by binary search.
+
+A query's rare bigrams are fetched and intersected, the candidates' records fetched and checked for the
+whole fragment: a merchant is found from any 2+ character fragment, and from any 6+ character code prefix.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from collections import defaultdict
+from typing import Any
+
+from builder.output import Staging
+from builder.sitemodel import Site
+
+ROOT = "search/lookup"
+CAP = 100          # a bigram on more records than this is too common to list
+BLOCK = 16         # records per record file
+LEAF = 128         # credit codes per code file
+BUCKET_POSTINGS = 256  # aim for about this many postings per bucket file
+CODE_PREFIX = 6    # the shortest code prefix searched
+SPACE = re.compile(r"[\s\-_·・]+")
+
+
+def normalise(text: str) -> str:
+    """NFKC, lower case, without spaces or hyphens: the form both sides compare."""
+    return SPACE.sub("", unicodedata.normalize("NFKC", text)).lower()
+
+
+def bigrams(text: str) -> set[str]:
+    """Every 2-character sequence of the normalised text."""
+    norm = normalise(text)
+    return {norm[i:i + 2] for i in range(len(norm) - 1)}
+
+
+def fnv1a(text: str) -> int:
+    """32-bit FNV-1a over UTF-16 code units (search.js computes the same)."""
+    value = 0x811C9DC5
+    data = text.encode("utf-16-le")
+    for i in range(0, len(data), 2):
+        value ^= data[i] | (data[i + 1] << 8)
+        value = (value * 0x01000193) & 0xFFFFFFFF
+    return value
+
+
+def records(site: Site) -> tuple[list[dict[str, Any]], list[list[str]]]:
+    """The lookup records (merchants in directory order, then warnings) and the texts each is found by."""
+    periods = [view.period.label for view in reversed(site.periods)]
+    index = {label: i for i, label in enumerate(periods)}
+    out: list[dict[str, Any]] = []
+    texts: list[list[str]] = []
+    for m in site.merchants:
+        latest = m.latest
+        record = {"t": "m", "n": m.name, "u": f"merchants/{m.slug}/", "d": latest.district, "c": latest.category,
+                  "x": latest.complaints, "r": latest.resolved, "l": latest.period.label,
+                  "p": sorted({index[e.period.label] for e in m.history if e.period.label in index})}
+        if m.credit_code:
+            record["k"] = m.credit_code
+        out.append(record)
+        texts.append([m.name, latest.district, latest.category])
+    for w in site.warnings:
+        out.append({"t": "w", "n": w.title, "u": f"warnings/{w.slug}/", "y": w.kind,
+                    "a": w.date.isoformat() if w.date else "", "g": list(w.tags)})
+        texts.append([w.title, *w.tags])
+    return out, texts
+
+
+def filter_values(recs: list[dict[str, Any]], labels: list[str]) -> dict[str, list[str]]:
+    """The values of each search filter, as on the pages (the search page offers them without Pagefind)."""
+    used = {i for r in recs if r["t"] == "m" for i in r["p"]}
+    periods = [label for i, label in enumerate(labels) if i in used]
+    values: dict[str, set[str]] = {"district": set(), "category": set(), "kind": set()}
+    for r in recs:
+        values["kind"].add("经营者" if r["t"] == "m" else r["y"])
+        if r["t"] == "m":
+            values["district"].add(r["d"])
+            values["category"].add(r["c"])
+    return {**{key: sorted(found) for key, found in values.items()}, "period": periods}
+
+
+def code_shards(codes: list[tuple[str, int]]) -> list[list[tuple[str, int]]]:
+    """Sorted (code, id) pairs cut into runs of at most LEAF; the manifest names each run's first code."""
+    return [codes[i:i + LEAF] for i in range(0, len(codes), LEAF)]
+
+
+def dumps(value: Any) -> str:
+    """Compact, deterministic JSON."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def write_lookup(site: Site, staging: Staging) -> int:
+    """Write the lookup files into the staging folder; return how many files were written."""
+    recs, texts = records(site)
+    postings: dict[str, list[int]] = defaultdict(list)
+    for rid, fields in enumerate(texts):
+        grams: set[str] = set()
+        for text in fields:
+            grams |= bigrams(text)
+        for gram in sorted(grams):
+            postings[gram].append(rid)
+    frequent = sorted(g for g, ids in postings.items() if len(ids) > CAP)
+    rare = {g: ids for g, ids in postings.items() if len(ids) <= CAP}
+    buckets_n = max(1, math.ceil(sum(len(ids) for ids in rare.values()) / BUCKET_POSTINGS))
+    buckets: dict[int, dict[str, list[int]]] = defaultdict(dict)
+    for gram, ids in rare.items():
+        buckets[fnv1a(gram) % buckets_n][gram] = ids
+    codes = sorted((r["k"], rid) for rid, r in enumerate(recs) if "k" in r)
+    shards = code_shards(codes)
+    labels = [view.period.label for view in reversed(site.periods)]
+    manifest = {"version": 1, "records": len(recs), "block": BLOCK, "buckets": buckets_n, "cap": CAP,
+                "codePrefix": CODE_PREFIX, "frequent": frequent, "codes": [shard[0][0] for shard in shards],
+                "periods": labels, "filters": filter_values(recs, labels)}
+    files = 0
+    staging.write(f"{ROOT}/manifest.json", dumps(manifest))
+    files += 1
+    for n in range(buckets_n):
+        staging.write(f"{ROOT}/b/{n}.json", dumps(buckets.get(n, {})))
+        files += 1
+    for n in range(math.ceil(len(recs) / BLOCK)):
+        staging.write(f"{ROOT}/r/{n}.json", dumps(recs[n * BLOCK:(n + 1) * BLOCK]))
+        files += 1
+    for n, shard in enumerate(shards):
+        staging.write(f"{ROOT}/c/{n}.json", dumps([[code, rid] for code, rid in shard]))
+        files += 1
+    return files

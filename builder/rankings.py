@@ -1,0 +1,123 @@
+"""红黑榜: drawing the top and bottom lists of a ranking period from its scores.
+
+The rule, as published on every ranking page and in the README:
+
+- A merchant takes part when its score names a published merchant and its complaints in the ranking
+  period (the sum over every complaint period lying inside it, e.g. three months of a quarter) are at
+  least `min_complaints`.
+- Order: higher score first; among equal scores, fewer complaints first, then the name (code-point
+  order). Equal scores share a place (competition ranking: 1, 2, 2, 4) and are marked as ties.
+- The top list takes `top_count` merchants; when the last place is shared, every merchant tied at that
+  place is listed too, so the list can be longer than `top_count` (and says so). The tie-break therefore
+  only orders a list; it never decides who is on it.
+- The bottom list is drawn the same way from the lowest scores, among the merchants not on the top list,
+  so a merchant is never on both lists; with few merchants the bottom list is shorter or empty.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from builder.model import RankingConfig, RankingFile
+from builder.periods import Period
+from builder.sitemodel import Merchant, PeriodView, Resolver
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One merchant's place on a list."""
+
+    merchant: Merchant
+    score: float
+    rank: int
+    tied: bool
+    complaints: int
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """A ranking period's lists, as published."""
+
+    source: RankingFile
+    top: tuple[Ranked, ...]
+    bottom: tuple[Ranked, ...]
+    ranked_count: int
+    excluded_count: int
+    unpublished_count: int = 0
+    top_extended: bool = False
+    bottom_extended: bool = False
+    covered: tuple[Period, ...] = ()
+
+    @property
+    def period(self) -> Period:
+        """The ranking's period."""
+        return self.source.period
+
+    @property
+    def listed(self) -> tuple[Ranked, ...]:
+        """Everyone on either list, top first."""
+        return self.top + self.bottom
+
+
+Candidate = tuple[float, int, Merchant]
+
+
+def complaints_in(period: Period, views: list[PeriodView]) -> tuple[dict[str, int], tuple[Period, ...]]:
+    """Published complaints per merchant over every complaint period inside `period`, and those periods."""
+    totals: dict[str, int] = {}
+    covered = []
+    for view in views:
+        if period.contains(view.period):
+            covered.append(view.period)
+            for entry, merchant in view.rows:
+                totals[merchant.key] = totals.get(merchant.key, 0) + entry.complaints
+    return totals, tuple(sorted(covered))
+
+
+Better = Callable[[float, float], bool]
+
+
+def _draw(ordered: list[Candidate], count: int, better: Better) -> tuple[tuple[Ranked, ...], bool]:
+    """The first `count` candidates plus everyone tied with the last of them; whether ties extended it."""
+    if count <= 0 or not ordered:
+        return (), False
+    cut = min(count, len(ordered))
+    last_score = ordered[cut - 1][0]
+    while cut < len(ordered) and ordered[cut][0] == last_score:
+        cut += 1
+    scores = [candidate[0] for candidate in ordered]
+    placed = []
+    for score, complaints, merchant in ordered[:cut]:
+        place = 1 + sum(1 for other in scores if better(other, score))
+        placed.append(Ranked(merchant, score, place, scores.count(score) > 1, complaints))
+    return tuple(placed), cut > count
+
+
+def rank(ranking: RankingFile, resolver: Resolver, views: list[PeriodView], config: RankingConfig) -> Ranking:
+    """Draw the top and bottom lists of one ranking period by the documented rule."""
+    complaints, covered = complaints_in(ranking.period, views)
+    candidates: list[Candidate] = []
+    excluded = unpublished = 0
+    for score in ranking.scores:
+        merchant = resolver.find(score.ref)
+        if merchant is None:
+            unpublished += 1
+            continue
+        count = complaints.get(merchant.key, 0)
+        if count < config.min_complaints:
+            excluded += 1
+            continue
+        candidates.append((score.score, count, merchant))
+    best = sorted(candidates, key=lambda c: (-c[0], c[1], c[2].name, c[2].key))
+    top, top_extended = _draw(best, config.top_count, lambda other, mine: other > mine)
+    on_top = {item.merchant.key for item in top}
+    rest = [c for c in candidates if c[2].key not in on_top]
+    worst = sorted(rest, key=lambda c: (c[0], c[1], c[2].name, c[2].key))
+    bottom, bottom_extended = _draw(worst, config.bottom_count, lambda other, mine: other < mine)
+    # Bottom places count from the lowest score among everyone ranked, not only those left over.
+    all_scores = [c[0] for c in candidates]
+    bottom = tuple(Ranked(r.merchant, r.score, 1 + sum(1 for s in all_scores if s < r.score),
+                          all_scores.count(r.score) > 1, r.complaints) for r in bottom)
+    return Ranking(ranking, top, bottom, len(candidates), excluded, unpublished, top_extended, bottom_extended,
+                   covered)

@@ -1,0 +1,192 @@
+"""Search quality in a real browser: run a query set through the site's search page and score it.
+
+Used by the browser test (tests/browser/test_search_quality.py, the sample site) and by the benchmark
+(bench/search_quality.py, a generated site). A query is typed into the real search page (input#search-input,
+submitted like a visitor would); the titles of the results shown are compared with the expected ones.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+TOP = 10
+
+#: Types the query into the search page, submits it and waits until the status line has the answer.
+RUN_QUERY_JS = """
+async ([query, timeout]) => {
+  const input = document.getElementById("search-input");
+  const form = document.getElementById("search-form");
+  const status = document.getElementById("search-status");
+  input.value = query;
+  form.requestSubmit();
+  const started = performance.now();
+  while (status.textContent === "" || status.textContent === "正在搜索…") {
+    if (performance.now() - started > timeout) break;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  const links = Array.from(document.querySelectorAll("#search-results li a.result-title"));
+  return {titles: links.map((a) => a.textContent.trim()), urls: links.map((a) => a.href),
+          status: status.textContent, ms: performance.now() - started};
+}
+"""
+
+
+#: Asks Pagefind directly (no lookup, no checking): the titles of its first 10 results.
+PAGEFIND_QUERY_JS = """
+async ([query]) => {
+  const started = performance.now();
+  const pf = await import(new URL("../pagefind/pagefind.js", location.href).href);
+  await pf.init();
+  const search = await pf.search(query);
+  const top = await Promise.all(search.results.slice(0, 10).map((r) => r.data()));
+  return {titles: top.map((d) => d.meta.title), status: `${search.results.length}`, ms: performance.now() - started};
+}
+"""
+
+
+@dataclass(frozen=True)
+class Query:
+    """One query: what is typed, which titles must be in the top 10, which one must come first."""
+
+    q: str
+    kind: str
+    expect: tuple[str, ...] = ()
+    first: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the search page showed for one query."""
+
+    query: Query
+    titles: tuple[str, ...]
+    status: str
+    ms: float
+
+    @property
+    def recalled(self) -> bool:
+        """Every expected title is among the first 10 results."""
+        return all(title in self.titles[:TOP] for title in self.query.expect)
+
+    @property
+    def first_hit(self) -> bool:
+        """The title that must come first does."""
+        return bool(self.titles) and self.titles[0] == self.query.first
+
+
+@dataclass
+class Scores:
+    """recall@10, first-hit rate and junk rate of a query set, with the failures."""
+
+    recall_at_10: float
+    first_hit_rate: float
+    junk_rate: float
+    counts: dict[str, int] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+    median_ms: float = 0.0
+
+    def summary(self) -> str:
+        """One line for a report."""
+        c = self.counts
+        return (f"recall@10 {self.recall_at_10:.1%} ({c['recalled']}/{c['recall_queries']}) · "
+                f"first hit {self.first_hit_rate:.1%} ({c['first']}/{c['first_queries']}) · "
+                f"junk {self.junk_rate:.1%} ({c['junk']}/{c['absent_queries']}) · "
+                f"median {self.median_ms:.0f} ms/query")
+
+
+def load_queries(path: Path) -> list[Query]:
+    """The query set of tests/search_queries.json."""
+    records = json.loads(Path(path).read_text("utf-8"))
+    return [Query(r["q"], r["kind"], tuple(r.get("expect") or ()), r.get("first")) for r in records]
+
+
+def generated_queries(path: Path) -> list[Query]:
+    """bench/generate.py's queries.json as Query records.
+
+    A fragment that matches more than 10 merchants cannot promise a given one in the top 10, so recall is
+    only asked for when `matches` ≤ 10, and the first place only for unique fragments (`matches` == 1).
+    """
+    out = []
+    for r in json.loads(Path(path).read_text("utf-8")):
+        if r["kind"] == "absent":
+            out.append(Query(r["q"], "absent"))
+            continue
+        matches = int(r["matches"])
+        expect = (r["expect"],) if matches <= TOP else ()
+        out.append(Query(r["q"], r["kind"] if matches <= TOP else f"{r['kind']}-common", expect,
+                         r["expect"] if matches == 1 else None))
+    return out
+
+
+def open_search_page(page: Any, base_url: str, timeout_ms: int = 30_000) -> None:
+    """Open base_url + search/ and wait until the search is ready (its filters are shown)."""
+    response = page.goto(base_url + "search/")
+    assert response is not None and response.status == 200, f"search page: {response and response.status}"
+    page.wait_for_selector("#search-filters:not([hidden])", timeout=timeout_ms)
+
+
+def run_queries(page: Any, queries: list[Query], timeout_ms: int = 20_000, pagefind_only: bool = False) -> list[Outcome]:
+    """Run every query on the open search page, one after another (or through pagefind.search alone)."""
+    outcomes = []
+    for query in queries:
+        if pagefind_only:
+            got = page.evaluate(PAGEFIND_QUERY_JS, [query.q])
+        else:
+            got = page.evaluate(RUN_QUERY_JS, [query.q, timeout_ms])
+        outcomes.append(Outcome(query, tuple(got["titles"]), got["status"], float(got["ms"])))
+    return outcomes
+
+
+def score(outcomes: list[Outcome]) -> Scores:
+    """Score the outcomes: recall@10 over queries with expectations, first hits, junk for absent words."""
+    recall = [o for o in outcomes if o.query.expect]
+    first = [o for o in outcomes if o.query.first]
+    absent = [o for o in outcomes if o.query.kind == "absent"]
+    failures = []
+    for o in outcomes:
+        shown = "、".join(o.titles[:5]) or "（无结果）"
+        if o.query.expect and not o.recalled:
+            missing = [t for t in o.query.expect if t not in o.titles[:TOP]]
+            failures.append(f"recall {o.query.kind} 「{o.query.q}」: missing {missing}; shown: {shown}")
+        if o.query.first and not o.first_hit:
+            failures.append(f"first {o.query.kind} 「{o.query.q}」: want {o.query.first}; shown: {shown}")
+        if o.query.kind == "absent" and o.titles:
+            failures.append(f"junk 「{o.query.q}」: {len(o.titles)} results shown ({o.status}): {shown}")
+    counts = {"recall_queries": len(recall), "recalled": sum(o.recalled for o in recall),
+              "first_queries": len(first), "first": sum(o.first_hit for o in first),
+              "absent_queries": len(absent), "junk": sum(1 for o in absent if o.titles)}
+    times = sorted(o.ms for o in outcomes)
+    return Scores(
+        recall_at_10=counts["recalled"] / len(recall) if recall else 1.0,
+        first_hit_rate=counts["first"] / len(first) if first else 1.0,
+        junk_rate=counts["junk"] / len(absent) if absent else 0.0,
+        counts=counts,
+        failures=failures,
+        median_ms=times[len(times) // 2] if times else 0.0,
+    )
+
+
+def first_query_bytes(browser: Any, base_url: str, query: str) -> dict[str, int]:
+    """Bytes transferred (headers + bodies) to open the search page and to answer a first query."""
+    context = browser.new_context(locale="zh-CN")
+    try:
+        page = context.new_page()
+        requests: list[Any] = []
+        page.on("requestfinished", lambda request: requests.append(request))
+        open_search_page(page, base_url)
+        page.wait_for_load_state("networkidle")
+        loaded = len(requests)
+        page.evaluate(RUN_QUERY_JS, [query, 30_000])
+        page.wait_for_load_state("networkidle")
+
+        def total(items: list[Any]) -> int:
+            sizes = [r.sizes() for r in items]
+            return sum(s["responseBodySize"] + s["responseHeadersSize"] for s in sizes)
+
+        return {"page_bytes": total(requests[:loaded]), "query_bytes": total(requests[loaded:]),
+                "page_requests": loaded, "query_requests": len(requests) - loaded}
+    finally:
+        context.close()

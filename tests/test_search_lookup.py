@@ -1,0 +1,76 @@
+"""The search lookup files and the no-JS directory of the built sample site."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from builder.directory import slugs
+from builder.lookup import CAP, LEAF, bigrams, code_shards, fnv1a, normalise
+
+
+def test_normalise_and_bigrams() -> None:
+    assert normalise("９１３５ 9902-ma") == "91359902ma"
+    assert bigrams("金穗牛肉面") == {"金穗", "穗牛", "牛肉", "肉面"}
+    assert bigrams("面") == set()
+
+
+def test_fnv1a_matches_the_reference_values() -> None:
+    # FNV-1a 32 over UTF-16 code units; the same function runs in search.js.
+    assert fnv1a("") == 0x811C9DC5
+    assert fnv1a("a") == 0xE40C292C
+    assert fnv1a("金穗") != fnv1a("穗金")
+
+
+def test_code_shards_are_sorted_runs_of_at_most_leaf() -> None:
+    codes = sorted((f"913599{i:04d}MA00000", i) for i in range(300))
+    shards = code_shards(codes)
+    assert [len(shard) for shard in shards] == [LEAF, LEAF, 300 - 2 * LEAF]
+    assert [pair for shard in shards for pair in shard] == codes
+
+
+def test_directory_slugs_are_ascii_and_distinct() -> None:
+    made = slugs(["西岭镇", "云溪镇", "熙岭镇", "ABC"])
+    assert made["云溪镇"] == "yunxizhen" and made["ABC"] == "abc"
+    assert made["西岭镇"] != made["熙岭镇"] and made["西岭镇"].startswith("xilingzhen-")
+    assert all(slug.isascii() for slug in made.values())
+
+
+def test_lookup_lists_every_public_merchant_and_warning(sample_output: Path) -> None:
+    lookup = sample_output / "search" / "lookup"
+    manifest = json.loads((lookup / "manifest.json").read_text("utf-8"))
+    records = []
+    for n in range(-(-manifest["records"] // manifest["block"])):
+        records += json.loads((lookup / "r" / f"{n}.json").read_text("utf-8"))
+    assert len(records) == manifest["records"]
+    names = {r["n"] for r in records if r["t"] == "m"}
+    merchant_pages = {p.parent.name for p in (sample_output / "merchants").glob("*/index.html")}
+    assert {r["u"].split("/")[1] for r in records if r["t"] == "m"} <= merchant_pages
+    assert "青禾区金穗牛肉面馆" in names and len(names) == 41
+    assert sum(r["t"] == "w" for r in records) == len(list((sample_output / "warnings").glob("2026-*/")))
+    for record in records:
+        assert (sample_output / record["u"] / "index.html").is_file(), record["u"]
+    postings = {}
+    for n in range(manifest["buckets"]):
+        bucket = json.loads((lookup / "b" / f"{n}.json").read_text("utf-8"))
+        for gram, ids in bucket.items():
+            assert fnv1a(gram) % manifest["buckets"] == n and len(ids) <= CAP
+            postings[gram] = ids
+    firsts = manifest["codes"]
+    assert firsts == sorted(firsts) and firsts[0] == min(r["k"] for r in records if "k" in r)
+    assert manifest["filters"]["district"] == sorted({r["d"] for r in records if r["t"] == "m"})
+    assert set(manifest["filters"]["kind"]) == {"经营者", "消费预警", "消费提醒", "典型案例"}
+    yishang = next(r for r in records if r["n"] == "青禾衣尚服饰有限公司")  # withdrawn in 2026年9月
+    assert [manifest["periods"][i] for i in yishang["p"]] == ["2026年8月", "2026年10月"]
+    jinsui = next(i for i, r in enumerate(records) if r["n"] == "青禾区金穗牛肉面馆")
+    assert all(jinsui in postings[g] for g in ("金穗", "穗牛", "牛肉", "肉面", "面馆"))
+
+
+def test_directory_pages_by_district_category_and_letter(sample_output: Path) -> None:
+    directory = (sample_output / "merchants" / "index.html").read_text("utf-8")
+    for route in ("merchants/district/xilingzhen/", "merchants/category/jiaotonggongju/", "merchants/letter/Q/"):
+        assert f'href="../{route}"' in directory, route
+        assert (sample_output / route / "index.html").is_file()
+    xiling = (sample_output / "merchants" / "district" / "xilingzhen" / "index.html").read_text("utf-8")
+    assert xiling.count('<th scope="row">') == 6 and "青禾区西岭镇老街手机维修部" in xiling
+    assert 'href="../../../merchants/' in xiling
