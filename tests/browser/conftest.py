@@ -11,7 +11,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -40,7 +39,6 @@ ARGS = [
 #: The only host a page may send requests to.
 LOCAL_HOST = "127.0.0.1"
 IN_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-BUILD_TIMEOUT_S = 900
 NGINX_START_TIMEOUT_S = 15.0
 
 MIME_FALLBACK = """
@@ -92,8 +90,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def nginx_conf(site: Path, run: Path, port: int) -> str:
-    """nginx.conf serving ``site`` at http://127.0.0.1:port/gongshi/ with every path under ``run``."""
+def nginx_conf(site: Path, run: Path, port: int, extra: str = "") -> str:
+    """nginx.conf serving ``site`` at http://127.0.0.1:port/gongshi/ with every path under ``run``.
+
+    ``extra`` is added to the ``server`` block (e.g. an ``add_header`` a host would send).
+    """
     mime = '    include "/etc/nginx/mime.types";' if Path("/etc/nginx/mime.types").is_file() else MIME_FALLBACK
     # As root, nginx drops its workers to an unprivileged user, which cannot read pytest's 0700
     # temp folders: keep them as root (the master alone binds the port; nothing else changes).
@@ -112,6 +113,8 @@ http {{
 {mime}
     default_type application/octet-stream;
     access_log "{run}/access.log";
+    log_format bytes '$status $bytes_sent $request_uri';
+    access_log "{run}/bytes.log" bytes;
     client_body_temp_path "{tmp}/body";
     proxy_temp_path "{tmp}/proxy";
     fastcgi_temp_path "{tmp}/fastcgi";
@@ -124,6 +127,7 @@ http {{
         listen {LOCAL_HOST}:{port};
         server_name localhost;
         error_page 404 {SUB_PATH}404.html;
+{extra}
         location = {s} {{ return 301 {SUB_PATH}; }}
         location {SUB_PATH} {{
             alias "{site}/";
@@ -156,9 +160,10 @@ def _log_tail(path: Path, lines: int = 40) -> str:
 class NginxServer:
     """One nginx process serving a folder under SUB_PATH on 127.0.0.1."""
 
-    def __init__(self, nginx: str, site: Path, run: Path) -> None:
-        """Prepare (does not start)."""
+    def __init__(self, nginx: str, site: Path, run: Path, extra: str = "") -> None:
+        """Prepare (does not start); ``extra`` is more configuration for the ``server`` block."""
         self.nginx, self.site, self.run = nginx, Path(site).resolve(), Path(run)
+        self.extra = extra
         self.proc: subprocess.Popen[bytes] | None = None
         self.port = 0
 
@@ -172,6 +177,11 @@ class NginxServer:
         """The access log (one line per request)."""
         return self.run / "access.log"
 
+    @property
+    def bytes_log(self) -> Path:
+        """One line per answer: ``status bytes_sent request_uri`` (bytes_sent counts headers and body)."""
+        return self.run / "bytes.log"
+
     def start(self, attempts: int = 3) -> str:
         """Start nginx on a free port, wait until it answers, return the base URL."""
         for key in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
@@ -180,7 +190,7 @@ class NginxServer:
         last_error = ""
         for _ in range(attempts):
             self.port = free_port()
-            conf.write_text(nginx_conf(self.site, self.run, self.port), encoding="utf-8")
+            conf.write_text(nginx_conf(self.site, self.run, self.port, self.extra), encoding="utf-8")
             with open(self.run / "stderr.log", "wb") as err:
                 self.proc = subprocess.Popen(
                     [self.nginx, "-e", str(self.run / "error.log"), "-p", str(self.run), "-c", str(conf)],
@@ -219,21 +229,10 @@ class NginxServer:
 
 
 @pytest.fixture(scope="session")
-def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The repository's sample site, built once per session into a temp folder."""
-    out = tmp_path_factory.mktemp("sample") / "site"
-    cmd = [sys.executable, "-m", "builder", "build", str(REPO_ROOT), "--output", str(out)]
-    proc = subprocess.run(
-        cmd, cwd=REPO_ROOT, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S
-    )
-    if proc.returncode != 0:
-        pytest.fail(
-            f"building the sample site failed: {' '.join(cmd)} exited {proc.returncode}\n"
-            f"--- stderr ---\n{proc.stderr}\n--- stdout ---\n{proc.stdout}",
-            pytrace=False,
-        )
-    assert (out / "index.html").is_file(), f"the build wrote no index.html in {out}"
-    return out
+def sample_site(sample_output: Path) -> Path:
+    """The repository's sample site: the build tests/conftest.py makes once per session."""
+    assert (sample_output / "index.html").is_file(), f"the build wrote no index.html in {sample_output}"
+    return sample_output
 
 
 # ------------------------------------------------------------------------------------------ nginx
@@ -252,12 +251,15 @@ def nginx_binary() -> str:
 @pytest.fixture(scope="session")
 def serve_with_nginx(
     nginx_binary: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Callable[[Path], NginxServer]]:
-    """Factory: serve any folder under /gongshi/ with its own nginx; all are stopped at session end."""
+) -> Iterator[Callable[..., NginxServer]]:
+    """Factory: serve any folder under /gongshi/ with its own nginx; all are stopped at session end.
+
+    ``serve(site, extra="")``: ``extra`` is added to nginx's ``server`` block (headers, for instance).
+    """
     servers: list[NginxServer] = []
 
-    def serve(site: Path) -> NginxServer:
-        server = NginxServer(nginx_binary, site, tmp_path_factory.mktemp("nginx"))
+    def serve(site: Path, extra: str = "") -> NginxServer:
+        server = NginxServer(nginx_binary, site, tmp_path_factory.mktemp("nginx"), extra)
         server.start()
         servers.append(server)
         return server
@@ -268,7 +270,7 @@ def serve_with_nginx(
 
 
 @pytest.fixture(scope="session")
-def nginx_server(serve_with_nginx: Callable[[Path], NginxServer], sample_site: Path) -> str:
+def nginx_server(serve_with_nginx: Callable[..., NginxServer], sample_site: Path) -> str:
     """Base URL ``http://127.0.0.1:PORT/gongshi/`` of the sample site served by nginx."""
     # (serve_with_nginx first: a missing nginx skips/fails before the build is spent)
     return serve_with_nginx(sample_site).base_url
