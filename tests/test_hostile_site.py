@@ -8,8 +8,10 @@ import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+import yaml
 
 from builder.build import BuildOptions, build
 from helpers import SITES
@@ -23,6 +25,9 @@ FORBIDDEN_TAGS = {"iframe", "object", "embed", "style", "base", "frame", "frames
 SVG_RESOURCES = {"image", "use", "feimage"}  # our own inline SVG charts are fine; what they load is checked
 CONTROLS = {"input", "button", "select", "option"}
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
+
+
+BASE_PATH = urlsplit(yaml.safe_load((HOSTILE / "site.yaml").read_text("utf-8"))["base_url"]).path
 
 
 def _browser_url(value: str) -> str:
@@ -41,6 +46,14 @@ class PageAudit(HTMLParser):
         self.in_script = False
         self.in_search_form = False
 
+    def local_file(self, src: str) -> Path | None:
+        """The output file a same-site URL names; root-absolute URLs (404.html) map through base_url's path."""
+        if src.startswith("/") and not src.startswith("//"):
+            if not src.startswith(BASE_PATH):
+                return None
+            return (self.out / src[len(BASE_PATH):]).resolve()
+        return (self.page.parent / src).resolve()
+
     def problem(self, text: str) -> None:
         self.problems.append(f"{self.page.relative_to(self.out)}:{self.getpos()[0]}: {text}")
 
@@ -51,8 +64,8 @@ class PageAudit(HTMLParser):
         if tag == "script":
             self.in_script = True
             src = values.get("src", "")
-            local = (self.page.parent / src).resolve() if src else None
-            if not src or _SCHEME.match(_browser_url(src)) or src.startswith("//") or not local.is_file():
+            local = self.local_file(src) if src else None
+            if not src or _SCHEME.match(_browser_url(src)) or src.startswith("//") or not local or not local.is_file():
                 self.problem(f"script that is not one of the site's own files: {values}")
         if tag == "form":
             if _SCHEME.match(_browser_url(values.get("action", ""))) or "search-box" not in values.get("class", ""):
