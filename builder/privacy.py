@@ -23,7 +23,8 @@ _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63"
 _ASCII_FORMS = {**{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}, 0x3000: " ",
                 **{ord(dash): "-" for dash in _DASHES}}
 _OTHER_DIGIT = re.compile(r"(?![0-9])\d")
-_WORTH_A_LOOK = re.compile(r"[\d@\uff20]")
+# Every finding holds an @ or at least 11 digits with at most one separator between two of them.
+_WORTH_A_LOOK = re.compile(r"[@\uff20]|\d(?:[-. \u3000\u2010-\u2015\u2212\ufe58\ufe63\uff0d\uff0e]?\d){10}")
 _CODE_LINE = re.compile(r"^\s*(?:-\s*)?(?:credit_code|merchant|related|id)\s*:")
 _CODE_VALUE = re.compile(r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ][0-9A-Za-z０-９Ａ-Ｚａ-ｚ \-]{16,30}[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -100,12 +101,17 @@ def _line_findings(original: str) -> list[tuple[int, int, str]]:
 def find_personal_data(text: str) -> list[Finding]:
     """Every unmasked mobile, ID-card, bank-card number and e-mail address in a text."""
     findings: list[Finding] = []
-    offset = 0
-    for number, line in enumerate(text.split("\n"), start=1):
-        if _WORTH_A_LOOK.search(line):
-            for start, end, kind in _line_findings(line):
-                findings.append(Finding(number, start + 1, kind, offset + start, offset + end))
-        offset += len(line) + 1
+    number, counted_to, last_line = 1, 0, -1
+    for candidate in _WORTH_A_LOOK.finditer(text):
+        offset = text.rfind("\n", 0, candidate.start()) + 1
+        if offset == last_line:
+            continue
+        number += text.count("\n", counted_to, offset)
+        counted_to = last_line = offset
+        end = text.find("\n", offset)
+        line = text[offset:] if end < 0 else text[offset:end]
+        for start, stop, kind in _line_findings(line):
+            findings.append(Finding(number, start + 1, kind, offset + start, offset + stop))
     return findings
 
 
