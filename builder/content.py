@@ -19,6 +19,7 @@ RANKING_KEYS = ["period", "effective", "formula", "scores"]
 SCORE_KEYS = ["merchant", "score"]
 TAXONOMY_KEYS = ["categories", "demands", "results"]
 T = TypeVar("T")
+P = TypeVar("P")
 MAX_FILE_BYTES = 16 * 1024 * 1024
 
 
@@ -86,13 +87,11 @@ class ContentReader:
             return "this is not a regular file"
         return None
 
-    def yaml_files(self, folder: str, read: Callable[[object, str], T | None]) -> list[T]:
-        """Parse and read every *.yaml / *.yml file of a content folder, in name order."""
+    def _read_files(self, paths: list[Path], parse: Callable[[str], P],
+                    read: Callable[[P, Path, str], T | None]) -> list[T]:
+        """Read, check, parse and turn each file into a record, recording every problem on the way."""
         results: list[T] = []
-        directory = self.site_dir / "content" / folder
-        if not directory.is_dir():
-            return results
-        for path in sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")]):
+        for path in paths:
             text = self.text(path)
             if text is None:
                 continue
@@ -101,59 +100,39 @@ class ContentReader:
                 self.problems.add(shown, 1, 1, "file", "file is empty")
                 continue
             try:
-                data = parse_yaml(text)
+                parsed = parse(text)
             except SourceError as exc:
                 self.problems.add(shown, exc.line, exc.column, exc.field, exc.message)
                 continue
-            record = read(data, shown)
+            record = read(parsed, path, shown)
             if record is not None:
                 results.append(record)
         return results
 
-    def markdown_files(self, folder: str, kind: str) -> list[Article]:
-        """Read every Markdown file of content/<folder> as warnings or pages."""
-        results: list[Article] = []
+    def yaml_files(self, folder: str, read: Callable[[object, str], T | None]) -> list[T]:
+        """Parse and read every *.yaml / *.yml file of a content folder, in name order."""
         directory = self.site_dir / "content" / folder
         if not directory.is_dir():
-            return results
-        for path in sorted(directory.glob("*.md")):
-            text = self.text(path)
-            if text is None:
-                continue
-            shown = self.shown(path)
-            if not text.strip():
-                self.problems.add(shown, 1, 1, "file", "file is empty")
-                continue
-            try:
-                doc = split_front_matter(text)
-            except SourceError as exc:
-                self.problems.add(shown, exc.line, exc.column, exc.field, exc.message)
-                continue
-            read = read_warning if kind == "warning" else read_page
-            article = read(doc, path.stem, shown, self.problems, self.renderer)
-            if article is not None:
-                results.append(article)
-        return results
+            return []
+        paths = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
+        return self._read_files(paths, parse_yaml, lambda data, _path, shown: read(data, shown))
+
+    def markdown_files(self, folder: str, kind: str) -> list[Article]:
+        """Read every Markdown file of content/<folder> as warnings or pages."""
+        directory = self.site_dir / "content" / folder
+        if not directory.is_dir():
+            return []
+        read = read_warning if kind == "warning" else read_page
+        return self._read_files(sorted(directory.glob("*.md")), split_front_matter,
+                                lambda doc, path, shown: read(doc, path.stem, shown, self.problems, self.renderer))
 
     def taxonomy(self) -> Taxonomy:
         """Read content/taxonomy.yaml when present."""
         path = self.site_dir / "content" / "taxonomy.yaml"
         if not (path.exists() or path.is_symlink()):
             return Taxonomy()
-        found = self.yaml_files_single(path, self._read_taxonomy)
-        return found or Taxonomy()
-
-    def yaml_files_single(self, path: Path, read: Callable[[object, str], T | None]) -> T | None:
-        """Parse and read one YAML file."""
-        text = self.text(path)
-        if text is None:
-            return None
-        try:
-            data = parse_yaml(text)
-        except SourceError as exc:
-            self.problems.add(self.shown(path), exc.line, exc.column, exc.field, exc.message)
-            return None
-        return read(data, self.shown(path))
+        found = self._read_files([path], parse_yaml, lambda data, _path, shown: self._read_taxonomy(data, shown))
+        return found[0] if found else Taxonomy()
 
     def _read_taxonomy(self, data: object, shown: str) -> Taxonomy | None:
         if not isinstance(data, MarkedMap):
