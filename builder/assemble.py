@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from builder.disclosure import LeftOut, expiry_detail, is_expired, left_out_entry, left_out_ranking
+from builder.disclosure import (LeftOut, expiry_detail, is_expired, left_out_entry, left_out_ranking,
+                                left_out_warning, scheduled_detail)
 from builder.errors import Problems
 from builder.model import Article, Content, Entry, Source
 from builder.sitemodel import Merchant, PeriodView, Resolver, Site, merchant_slug, name_sort_key
@@ -30,7 +31,10 @@ def assemble(content: Content, problems: Problems, strict: bool = False, as_of: 
     left_out: list[LeftOut] = []
     live_periods = []
     for record in content.periods:
-        if as_of is not None and retention is not None and is_expired(record.period, retention, as_of):
+        if as_of is not None and record.published > as_of:
+            detail = scheduled_detail(record.published, as_of)
+            left_out += [left_out_entry(e, "scheduled" if e.public else "withdrawn", detail) for e in record.entries]
+        elif as_of is not None and retention is not None and is_expired(record.period, retention, as_of):
             detail = expiry_detail(record.period, retention, as_of)
             left_out += [left_out_entry(e, "withdrawn" if not e.public else "expired", detail) for e in record.entries]
         else:
@@ -60,12 +64,19 @@ def assemble(content: Content, problems: Problems, strict: bool = False, as_of: 
         periods.append(PeriodView(record, tuple(rows), withdrawn))
     live_rankings = []
     for ranking in sorted(content.rankings, key=lambda r: r.period, reverse=True):
-        if as_of is not None and retention is not None and is_expired(ranking.period, retention, as_of):
+        if as_of is not None and ranking.effective is not None and ranking.effective > as_of:
+            left_out.append(left_out_ranking(ranking, scheduled_detail(ranking.effective, as_of), "scheduled"))
+        elif as_of is not None and retention is not None and is_expired(ranking.period, retention, as_of):
             left_out.append(left_out_ranking(ranking, expiry_detail(ranking.period, retention, as_of)))
         else:
             live_rankings.append(ranking)
     rankings = [rank(record, resolver, periods, content.config.rankings) for record in live_rankings]
-    warnings = sorted(content.warnings, key=lambda w: (w.date, w.slug), reverse=True)
+    warnings = []
+    for warning in sorted(content.warnings, key=lambda w: (w.date, w.slug), reverse=True):
+        if as_of is not None and warning.date is not None and warning.date > as_of:
+            left_out.append(left_out_warning(warning, as_of))
+        else:
+            warnings.append(warning)
     pages = list(content.pages)
     if not any(page.slug == METHOD_SLUG for page in pages):
         # The methodology page (公示说明) always exists: its rules part is generated from site.yaml.

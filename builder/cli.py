@@ -56,7 +56,7 @@ def _print_disclosure(report: BuildReport, options: BuildOptions | None = None) 
     left = report.site.left_out
     where = f"; audit written to {options.audit}" if options is not None else ""
     click.echo(f"As of {fresh.as_of.isoformat()}: data last updated {fresh.updated or 'never'}; "
-               f"{len(left)} record(s) left out (withdrawn or past retention){where}.")
+               f"{len(left)} record(s) left out (withdrawn, past retention or dated after the as-of date){where}.")
 
 
 def _fail(exc: GongshiError) -> None:

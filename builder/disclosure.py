@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Mapping
 
-from builder.model import Entry, RankingFile
+from builder.model import Article, Entry, RankingFile
 from builder.periods import Period
 
 
@@ -70,10 +70,21 @@ def left_out_entry(entry: Entry, reason: str, detail: str) -> LeftOut:
                    f"{entry.source.path}:{entry.source.line}", reason, detail)
 
 
-def left_out_ranking(ranking: RankingFile, detail: str) -> LeftOut:
-    """The audit record of an expired ranking."""
+def left_out_ranking(ranking: RankingFile, detail: str, reason: str = "expired") -> LeftOut:
+    """The audit record of an expired (or not yet effective) ranking."""
     return LeftOut("ranking", ranking.period.key, "", "", f"{ranking.source.path}:{ranking.source.line}",
-                   "expired", detail)
+                   reason, detail)
+
+
+def left_out_warning(warning: Article, as_of: dt.date) -> LeftOut:
+    """The audit record of a warning dated after the as-of date (scheduled, not yet published)."""
+    return LeftOut("warning", "", warning.title, warning.slug, warning.source.path, "scheduled",
+                   f"dated {warning.date} is after the as-of date {as_of}")
+
+
+def scheduled_detail(day: dt.date, as_of: dt.date) -> str:
+    """Why a record dated after the as-of date is not published yet, in words."""
+    return f"published {day.isoformat()} is after the as-of date {as_of.isoformat()}"
 
 
 def expiry_detail(period: Period, retention_months: int, as_of: dt.date) -> str:
