@@ -54,7 +54,7 @@ def assemble(content: Content, problems: Problems, strict: bool = False, as_of: 
     resolver = Resolver(merchants, entries)
     check_rankings(list(content.rankings), resolver, problems)
     check_related(list(content.warnings), resolver, problems)
-    check_unique_urls(_routes(content, merchants), problems)
+    check_unique_urls(_routes(content, entries), problems)
 
     periods = []
     for record in sorted(live_periods, key=lambda p: p.period, reverse=True):
@@ -90,8 +90,12 @@ def assemble(content: Content, problems: Problems, strict: bool = False, as_of: 
                 left_out=left_out)
 
 
-def _routes(content: Content, merchants: list[Merchant]) -> list[tuple[str, str, int]]:
-    routes = [(f"merchants/{m.slug.lower()}/", m.latest.source.path, m.latest.source.line) for m in merchants]
+def _routes(content: Content, entries: list[Entry]) -> list[tuple[str, str, int]]:
+    """Every page route the content asks for, whatever the as-of date (a collision is an input error)."""
+    newest: dict[str, Entry] = {}
+    for entry in sorted((e for e in entries if e.public), key=lambda e: e.period):
+        newest[entry.key] = entry
+    routes = [(f"merchants/{merchant_slug(e).lower()}/", e.source.path, e.source.line) for e in newest.values()]
     routes += [(f"warnings/{w.slug}/", w.source.path, 1) for w in content.warnings]
     routes += [(f"pages/{p.slug}/", p.source.path, 1) for p in content.pages]
     return routes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import csv
 import io
 import json
@@ -16,6 +17,7 @@ import yaml
 from builder.build import BuildOptions, build
 from helpers import SITES
 
+AS_OF = dt.date(2026, 12, 31)  # after every date in the fixture
 HOSTILE = SITES / "hostile"
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "poster", "srcset", "background", "cite",
                   "xlink:href"}
@@ -106,7 +108,7 @@ class PageAudit(HTMLParser):
 def hostile_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The hostile site, built once (without the search index, which only adds our own files)."""
     out = tmp_path_factory.mktemp("hostile") / "output"
-    build(BuildOptions(HOSTILE, out, search=False))
+    build(BuildOptions(HOSTILE, out, search=False, as_of=AS_OF))
     return out
 
 
