@@ -78,15 +78,18 @@ def complaints_in(period: Period, views: list[PeriodView]) -> tuple[dict[str, in
 Better = Callable[[float, float], bool]
 
 
-def _draw(ordered: list[Candidate], count: int, better: Better) -> tuple[tuple[Ranked, ...], bool]:
-    """The first `count` candidates plus everyone tied with the last of them; whether ties extended it."""
+def _draw(ordered: list[Candidate], count: int, better: Better,
+          scores: list[float]) -> tuple[tuple[Ranked, ...], bool]:
+    """The first `count` candidates plus everyone tied with the last of them; whether ties extended it.
+
+    Places and ties count among `scores`, the scores of everyone ranked (not only the candidates left).
+    """
     if count <= 0 or not ordered:
         return (), False
     cut = min(count, len(ordered))
     last_score = ordered[cut - 1][0]
     while cut < len(ordered) and ordered[cut][0] == last_score:
         cut += 1
-    scores = [candidate[0] for candidate in ordered]
     placed = []
     for score, complaints, merchant in ordered[:cut]:
         place = 1 + sum(1 for other in scores if better(other, score))
@@ -109,15 +112,12 @@ def rank(ranking: RankingFile, resolver: Resolver, views: list[PeriodView], conf
             excluded += 1
             continue
         candidates.append((score.score, count, merchant))
+    scores = [c[0] for c in candidates]
     best = sorted(candidates, key=lambda c: (-c[0], c[1], c[2].name, c[2].key))
-    top, top_extended = _draw(best, config.top_count, lambda other, mine: other > mine)
+    top, top_extended = _draw(best, config.top_count, lambda other, mine: other > mine, scores)
     on_top = {item.merchant.key for item in top}
     rest = [c for c in candidates if c[2].key not in on_top]
     worst = sorted(rest, key=lambda c: (c[0], c[1], c[2].name, c[2].key))
-    bottom, bottom_extended = _draw(worst, config.bottom_count, lambda other, mine: other < mine)
-    # Bottom places count from the lowest score among everyone ranked, not only those left over.
-    all_scores = [c[0] for c in candidates]
-    bottom = tuple(Ranked(r.merchant, r.score, 1 + sum(1 for s in all_scores if s < r.score),
-                          all_scores.count(r.score) > 1, r.complaints) for r in bottom)
+    bottom, bottom_extended = _draw(worst, config.bottom_count, lambda other, mine: other < mine, scores)
     return Ranking(ranking, top, bottom, len(candidates), excluded, unpublished, top_extended, bottom_extended,
                    covered)
