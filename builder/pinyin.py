@@ -17,3 +17,8 @@ def initial(name: str) -> str:
     """The upper-case Latin initial of a name (A–Z), or '#' when it has none."""
     first = next((ch for ch in pinyin_key(name) if ch.isalnum()), "#").upper()
     return first if "A" <= first <= "Z" else "#"
+
+
+def name_sort_key(name: str) -> tuple[str, str]:
+    """Sort key for Chinese names: pinyin, then the name itself (a total order)."""
+    return (pinyin_key(name), name)

@@ -46,6 +46,19 @@ class Finding:
         return KINDS[self.kind]
 
 
+@dataclass(frozen=True)
+class Masked:
+    """Personal data that a build masked at a place in a content file (reported, never quoted)."""
+
+    path: str
+    line: int
+    column: int
+    kind: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}: personal data: masked {self.kind}"
+
+
 def is_id_card(number: str) -> bool:
     """Whether an 18-character number passes the 身份证 mod-11 check."""
     total = sum(int(digit) * weight for digit, weight in zip(number[:17], _ID_WEIGHTS))
@@ -63,7 +76,7 @@ def _credit_code_spans(line: str) -> list[tuple[int, int, str]]:
     return spans
 
 
-def normalise(line: str) -> str:
+def ascii_forms(line: str) -> str:
     """The line with full-width forms, other digits, ideographic spaces and dashes made ASCII, same length."""
     if line.isascii():
         return line
@@ -78,7 +91,7 @@ def _digits(text: str) -> str:
 
 
 def _line_findings(original: str) -> list[tuple[int, int, str]]:
-    line = normalise(original)
+    line = ascii_forms(original)
     taken = _credit_code_spans(line)
     spans: list[tuple[int, int, str]] = []
 
@@ -117,7 +130,7 @@ def find_personal_data(text: str) -> list[Finding]:
 
 def _mask(value: str, kind: str) -> str:
     if kind == "email":
-        at = normalise(value).index("@")
+        at = ascii_forms(value).index("@")
         return f"{value[:1]}***{value[at:]}"
     digits = [i for i, ch in enumerate(value) if ch.isalnum()]
     keep = set(digits[:3] + digits[-4:]) if kind != "id_card" else set(digits[:6] + digits[-4:])

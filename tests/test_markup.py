@@ -1,6 +1,7 @@
 """Markdown rendering and sanitising."""
 
 from builder.markup import MarkdownRenderer
+from builder.model import Heading
 
 
 def render(text: str) -> str:
@@ -23,7 +24,7 @@ def test_tables_get_header_scope_and_headings_get_chinese_anchors() -> None:
     rendered = MarkdownRenderer().render("## 预付卡 风险\n\n|a|b|\n|-|-|\n|1|2|\n")
     assert '<h2 id="预付卡-风险">' in rendered.html
     assert '<th scope="col">a</th>' in rendered.html
-    assert rendered.toc == ((2, "预付卡-风险", "预付卡 风险"),)
+    assert rendered.toc == (Heading(2, "预付卡-风险", "预付卡 风险"),)
 
 
 def test_level_one_headings_are_demoted() -> None:

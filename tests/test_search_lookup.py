@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 from builder.directory import slugs
-from builder.lookup import CAP, LEAF, bigrams, code_shards, fnv1a, normalise
+from builder.lookup import CAP, LEAF, bigrams, code_shards, fnv1a, search_key
 
 
 def test_normalise_and_bigrams() -> None:
-    assert normalise("９１３５ 9902-ma") == "91359902ma"
+    assert search_key("９１３５ 9902-ma") == "91359902ma"
     assert bigrams("金穗牛肉面") == {"金穗", "穗牛", "牛肉", "肉面"}
     assert bigrams("面") == set()
 
