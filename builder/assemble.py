@@ -6,6 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
+from builder.derived import Merchant, PeriodView, Row
 from builder.directory import build_directory
 from builder.disclosure import LeftOut, left_out_entry, left_out_ranking, left_out_warning, unpublished
 from builder.errors import Problems
@@ -13,7 +14,6 @@ from builder.model import Article, Content, Entry, PeriodFile, RankingFile, Sour
 from builder.pinyin import name_sort_key
 from builder.rankings import placements, rank
 from builder.resolver import Resolver
-from builder.derived import Merchant, PeriodView, Row
 from builder.sitemodel import Site
 from builder.stats import statistics
 from builder.validate import check_identities, check_periods, check_rankings, check_related, check_unique_urls

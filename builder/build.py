@@ -12,8 +12,8 @@ import jinja2
 
 from builder.assemble import assemble
 from builder.config import load_config
-from builder.disclosure import Freshness, audit_json, resolve_as_of, write_audit
 from builder.content import ContentReader, load_content
+from builder.disclosure import Freshness, audit_json, resolve_as_of, write_audit
 from builder.errors import ContentError, OutputError, Problem, Problems
 from builder.model import Content
 from builder.output import Staging, check_output_dir

@@ -129,7 +129,8 @@ def _read_corrections(fields: Fields, problems: Problems, shown: str) -> tuple[C
             continue
         sub = Fields(problems, shown, raw, name)
         sub.check_keys(CORRECTION_KEYS)
-        date, change, reason = sub.date("date"), sub.text("change", max_length=1000), sub.text("reason", max_length=1000)
+        date = sub.date("date")
+        change, reason = sub.text("change", max_length=1000), sub.text("reason", max_length=1000)
         if date and change and reason:
             result.append(Correction(date, change, reason))
     return tuple(sorted(result, key=lambda c: (c.date, c.change, c.reason)))
@@ -153,7 +154,8 @@ def _read_items(fields: Fields, problems: Problems, shown: str, period: Period,
         if received and received > period.end:
             sub.error("received", f"{received.isoformat()} is after the end of period {period.key}")
         issue = sub.text("issue", max_length=2000)
-        demand = sub.choice("demand", list(taxonomy.demands)) if taxonomy.demands else sub.text("demand", max_length=500)
+        demand = (sub.choice("demand", list(taxonomy.demands)) if taxonomy.demands
+                  else sub.text("demand", max_length=500))
         result_text = (sub.choice("result", list(taxonomy.results)) if taxonomy.results
                        else sub.text("result", max_length=500))
         handled = sub.date("handled", required=False)

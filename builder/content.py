@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 from builder.articles import read_page, read_warning
 from builder.complaints import read_period_file
@@ -128,7 +129,8 @@ class ContentReader:
         path = self.site_dir / "content" / "taxonomy.yaml"
         if not (path.exists() or path.is_symlink()):
             return Taxonomy()
-        found = self._read_files([path], parse_yaml, lambda data, _path, shown: read_taxonomy(data, shown, self.problems))
+        found = self._read_files([path], parse_yaml,
+                                 lambda data, _path, shown: read_taxonomy(data, shown, self.problems))
         return found[0] if found else Taxonomy()
 
 def load_content(reader: ContentReader) -> tuple[Taxonomy, list[PeriodFile], list[RankingFile],

@@ -67,10 +67,7 @@ def group_by(merchants: tuple[Merchant, ...], kind: str) -> tuple[Group, ...]:
     """Merchants (already in name order) grouped by `district`, `category` or `letter`, groups in label order."""
     groups: dict[str, list[Merchant]] = defaultdict(list)
     for merchant in merchants:
-        if kind == "letter":
-            label = initial(merchant.name)
-        else:
-            label = getattr(merchant.latest, kind)
+        label = initial(merchant.name) if kind == "letter" else getattr(merchant.latest, kind)
         groups[label].append(merchant)
     if kind == "letter":
         ordered = sorted(groups, key=lambda c: (c == "#", c))

@@ -6,9 +6,9 @@ import calendar
 import datetime as dt
 import json
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Mapping
 
 from builder.model import Article, Entry, RankingFile
 from builder.periods import Period
@@ -22,7 +22,7 @@ def resolve_as_of(option: dt.date | None, environ: Mapping[str, str], today: dt.
     if epoch:
         if not epoch.isdigit():
             raise ValueError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970-01-01, found `{epoch}`")
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
     return today
 
 
@@ -119,7 +119,7 @@ class Freshness:
         return self.age_days is None or self.age_days > self.stale_after_days
 
 
-def audit_json(as_of: dt.date, retention_months: int | None, records: list[LeftOut]) -> str:
+def audit_json(as_of: dt.date, retention_months: int | None, records: Sequence[LeftOut]) -> str:
     """The audit list as stable JSON."""
     ordered = sorted(records, key=lambda r: (r.period, r.kind, r.source, r.name))
     data = {"as_of": as_of.isoformat(), "retention_months": retention_months,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import unicodedata
@@ -85,7 +86,7 @@ class Fields:
         if self._missing(key, required):
             return None
         value = self.data[key]
-        if isinstance(value, bool) or isinstance(value, (dict, list)):
+        if isinstance(value, (bool, dict, list)):
             self.error(key, f"expected text, found {type_name(value)}")
             return None
         text = str(value).strip()
@@ -120,10 +121,8 @@ class Fields:
             return None
         value = self.data[key]
         if isinstance(value, str):
-            try:
+            with contextlib.suppress(ValueError):
                 value = float(unicodedata.normalize("NFKC", value).strip())
-            except ValueError:
-                pass
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
             self.error(key, f"expected a number, found {value!r}" if isinstance(value, str) else
                        f"expected a number, found {type_name(value)}")

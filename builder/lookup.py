@@ -34,7 +34,8 @@ BLOCK = 16         # records per record file
 LEAF = 128         # credit codes per code file
 BUCKET_POSTINGS = 256  # aim for about this many postings per bucket file
 CODE_PREFIX = 6    # the shortest code prefix searched
-SPACE = re.compile(r"[\s\-_·・]+")
+# Spaces (written out, so that search.js strips exactly the same ones), hyphens, underscores and dots.
+SPACE = re.compile("[\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\-_·・]+")
 # The lookup record's fields and their keys in the files (one letter: the records are downloaded by phones).
 RECORD_KEYS = {
     "type": "t",        # "m" a merchant, "w" a warning

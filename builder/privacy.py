@@ -20,7 +20,7 @@ _LONG_DIGITS = re.compile(r"(?<![\d*])(?:\d{16,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]?
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _PUBLIC_EMAIL = re.compile(r"(?:@|\.)gov\.cn$", re.I)
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63"
-_ASCII_FORMS = {**{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}, 0x3000: " ",
+_ASCII_FORMS: dict[int, str | int] = {**{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}, 0x3000: " ",
                 **{ord(dash): "-" for dash in _DASHES}}
 _OTHER_DIGIT = re.compile(r"(?![0-9])\d")
 # Every finding holds an @ or at least 11 digits with at most one separator between two of them.
@@ -61,7 +61,7 @@ class Masked:
 
 def is_id_card(number: str) -> bool:
     """Whether an 18-character number passes the 身份证 mod-11 check."""
-    total = sum(int(digit) * weight for digit, weight in zip(number[:17], _ID_WEIGHTS))
+    total = sum(int(digit) * weight for digit, weight in zip(number[:17], _ID_WEIGHTS, strict=False))
     return "10X98765432"[total % 11] == number[17].upper()
 
 

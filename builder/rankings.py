@@ -19,10 +19,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
+from builder.derived import Merchant, PeriodView, Placement, Ranked, Ranking
 from builder.model import RankingConfig, RankingFile
 from builder.periods import Period
 from builder.resolver import Resolver
-from builder.derived import Merchant, PeriodView, Placement, Ranked, Ranking
 
 
 class Candidate(NamedTuple):

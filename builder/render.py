@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -109,8 +110,6 @@ def template_problem(exc: jinja2.TemplateError, site_dir: Path) -> Problem:
                 filename, line = code.co_filename, trace.tb_lineno
             trace = trace.tb_next
     shown = filename or "themes"
-    try:
+    with contextlib.suppress(ValueError):
         shown = Path(shown).resolve().relative_to(site_dir.resolve()).as_posix()
-    except ValueError:
-        pass
     return Problem(shown, line or 1, 1, "template", f"{type(exc).__name__}: {exc.message or exc}")

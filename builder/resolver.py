@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from builder import creditcode
-from builder.model import Entry
 from builder.derived import Merchant
+from builder.model import Entry
 
 
 class Resolver:

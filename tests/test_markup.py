@@ -32,7 +32,8 @@ def test_level_one_headings_are_demoted() -> None:
 
 
 def test_urls_are_judged_the_way_browsers_read_them() -> None:
-    html = render('<img src="\\\\evil.example\\a.png"><img src="/\\evil.example/b.png"><img src=" //evil.example/c.png">'
+    html = render('<img src="\\\\evil.example\\a.png"><img src="/\\evil.example/b.png">'
+                  '<img src=" //evil.example/c.png">'
                   '<img src="HTTPS:evil.example/d.png"><a href="java\tscript:alert(1)">t</a>'
                   '<a href="&#106;avascript:alert(2)">e</a>[m](vbscript:x) <img src="local.png">')
     for bad in ("evil.example", "script:", "alert"):
@@ -42,6 +43,7 @@ def test_urls_are_judged_the_way_browsers_read_them() -> None:
 
 def test_styles_forms_and_embedded_objects_are_removed() -> None:
     html = render('<style>p{}</style><p style="color:red">x</p><form action="/x"><input></form>'
-                  '<object data="a"></object><embed src="b"><svg onload="c()"></svg>\n\n## y {: style="d" onclick="e()" }\n')
+                  '<object data="a"></object><embed src="b"><svg onload="c()"></svg>'
+                  '\n\n## y {: style="d" onclick="e()" }\n')
     for bad in ("<style", "style=", "<form", "<input", "<object", "<embed", "<svg", "onload", "onclick"):
         assert bad not in html

@@ -2,9 +2,12 @@
 // runs both on the same inputs): the search key of a text, the bucket hash of a bigram, credit-code queries and
 // the record format named by the lookup manifest's `keys` table.
 
+// Spaces (the same list as lookup.py's SPACE, not the engine's own idea of \s), hyphens, underscores and dots.
+const SPACE = /[\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\-_·・]+/g;
+
 // NFKC, lower case, without spaces or hyphens (lookup.py: search_key).
 export function searchKey(text) {
-  return (text || "").normalize("NFKC").replace(/[\s\-_·・]+/g, "").toLowerCase();
+  return (text || "").normalize("NFKC").replace(SPACE, "").toLowerCase();
 }
 
 // 32-bit FNV-1a over UTF-16 code units (lookup.py: fnv1a).
@@ -17,9 +20,10 @@ export function fnv1a(text) {
   return hash >>> 0;
 }
 
-// Every 2-character sequence of a search key, each once, in order of appearance.
+// Every sequence of 2 characters (code points, as in Python; not UTF-16 units) of a search key, each once.
 export function bigramsOf(norm) {
-  return [...new Set(Array.from({ length: Math.max(0, norm.length - 1) }, (_, i) => norm.slice(i, i + 2)))];
+  const chars = Array.from(norm);
+  return [...new Set(chars.slice(1).map((char, i) => chars[i] + char))];
 }
 
 // A search key that can be (the start of) a credit code, upper-cased; "" otherwise.
