@@ -102,8 +102,7 @@ def period_views(periods: tuple[PeriodFile, ...], merchants: tuple[Merchant, ...
     for record in sorted(periods, key=lambda p: p.period, reverse=True):
         rows = [Row(entry, by_key[entry.key]) for entry in record.entries if entry.public]
         rows.sort(key=lambda row: (-row.entry.complaints, name_sort_key(row.entry.name), row.entry.key))
-        withdrawn = tuple(entry for entry in record.entries if not entry.public)
-        views.append(PeriodView(record, tuple(rows), withdrawn))
+        views.append(PeriodView(record, tuple(rows)))
     return tuple(views)
 
 

@@ -90,7 +90,6 @@ class PeriodView:
 
     source: PeriodFile
     rows: tuple[Row, ...]
-    withdrawn: tuple[Entry, ...]
 
     @property
     def period(self) -> Period:

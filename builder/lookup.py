@@ -76,8 +76,7 @@ def fnv1a(text: str) -> int:
 
 
 def lookup_records(site: Site) -> tuple[list[dict[str, Any]], list[list[str]]]:
-    """The lookup records with RECORD_KEYS' long names (merchants in directory order, then warnings) and the texts
-    each is found by."""
+    """The records, with RECORD_KEYS' long names (merchants, then warnings), and the texts each is found by."""
     periods = [view.period.label for view in reversed(site.periods)]
     index = {label: i for i, label in enumerate(periods)}
     out: list[dict[str, Any]] = []

@@ -68,7 +68,7 @@ class PageWriter:
         for number, chunk in enumerate(pages, start=1):
             shown = title if number == 1 else f"{title}（第{number}页）"
             self.page(page_route(base, number), template, column, shown, modified, items=chunk,
-                      page_number=number, page_links=links, listing_base=base, total=len(items), **context)
+                      page_number=number, page_links=links, total=len(items), **context)
 
     def write_all(self, theme_dirs: list[Path]) -> None:
         """Write every page, the open data, feed, sitemap, 404 page and static assets."""

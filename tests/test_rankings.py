@@ -36,7 +36,7 @@ def draw(scores: dict[str, float], complaints: dict[str, dict[str, int]], rankin
         found = parse_period(period)
         assert found is not None
         views.append(PeriodView(PeriodFile(found, dt.date(2026, 12, 1), "局", tuple(r.entry for r in rows), HERE),
-                                rows, ()))
+                                rows))
     period = parse_period(ranking_period)
     assert period is not None
     record = RankingFile(period, "得分", tuple(Score(name, value, HERE) for name, value in scores.items()), HERE)
