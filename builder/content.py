@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -19,6 +20,11 @@ from builder.taxonomy import read_taxonomy
 T = TypeVar("T")
 P = TypeVar("P")
 MAX_FILE_BYTES = 16 * 1024 * 1024
+YAML_SUFFIXES = (".yaml", ".yml")
+NOT_A_COMPLAINT_FILE = ("not a complaint file: content/complaints/ and its sub-folders hold only complaint files "
+                        "(*.yaml); move this file out of content/complaints/")
+LINKED_FOLDER = ("this is a link to a folder: content/complaints/ reads only real sub-folders; move the folder "
+                 "here instead")
 
 
 class ContentReader:
@@ -112,8 +118,39 @@ class ContentReader:
         directory = self.site_dir / "content" / folder
         if not directory.is_dir():
             return []
-        paths = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
+        paths = sorted(path for suffix in YAML_SUFFIXES for path in directory.glob(f"*{suffix}"))
         return self._read_files(paths, parse_yaml, lambda data, _path, shown: read(data, shown))
+
+    def complaint_paths(self) -> list[Path]:
+        """Every *.yaml under content/complaints/, sub-folders included, in path order; any other file is an error."""
+        directory = self.site_dir / "content" / "complaints"
+        if not directory.is_dir():
+            return []
+        found: list[Path] = []
+        for folder, subfolders, names in os.walk(directory):
+            here = Path(folder)
+            real = []
+            for name in subfolders:
+                path = here / name
+                if path.is_symlink() and not name.endswith(YAML_SUFFIXES):
+                    self.problems.add(self.shown(path), 1, 1, "file", LINKED_FOLDER)
+                elif name.endswith(YAML_SUFFIXES):
+                    found.append(path)  # a folder named like a complaint file: text() reports it
+                else:
+                    real.append(name)
+            subfolders[:] = sorted(real)
+            for name in names:
+                path = here / name
+                if name.endswith(YAML_SUFFIXES):
+                    found.append(path)
+                else:
+                    self.problems.add(self.shown(path), 1, 1, "file", NOT_A_COMPLAINT_FILE)
+        return sorted(found, key=lambda path: path.relative_to(directory).as_posix())
+
+    def complaint_files(self, taxonomy: Taxonomy) -> list[PeriodFile]:
+        """Read every complaint file (several files may declare one period)."""
+        return self._read_files(self.complaint_paths(), parse_yaml,
+                                lambda data, _path, shown: read_period_file(data, shown, self.problems, taxonomy))
 
     def markdown_files(self, folder: str, kind: str) -> list[Article]:
         """Read every Markdown file of content/<folder> as warnings or pages."""
@@ -135,10 +172,9 @@ class ContentReader:
 
 def load_content(reader: ContentReader) -> tuple[Taxonomy, list[PeriodFile], list[RankingFile],
                                                  list[Article], list[Article]]:
-    """Read taxonomy, complaint summaries, rankings, warnings and pages."""
+    """Read taxonomy, complaint files, rankings, warnings and pages."""
     taxonomy = reader.taxonomy()
-    periods = reader.yaml_files(
-        "complaints", lambda data, shown: read_period_file(data, shown, reader.problems, taxonomy))
+    periods = reader.complaint_files(taxonomy)
     rankings = reader.yaml_files("rankings", lambda data, shown: read_ranking_file(data, shown, reader.problems))
     warnings = reader.markdown_files("warnings", "warning")
     pages = reader.markdown_files("pages", "page")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from builder.model import Entry, PeriodFile, RankingFile, period_url
+from builder.model import Entry, PeriodSummary, RankingFile, period_url
 from builder.periods import Period
 
 
@@ -88,7 +88,7 @@ class Row:
 class PeriodView:
     """A period's public entries with their merchants, in list order (most complaints first)."""
 
-    source: PeriodFile
+    source: PeriodSummary
     rows: tuple[Row, ...]
 
     @property

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from builder.periods import Period
@@ -58,11 +59,12 @@ class SiteConfig:
 
 @dataclass(frozen=True)
 class Source:
-    """Where a record came from, for messages."""
+    """Where a record came from, for messages (`field`: its place in the file, e.g. `merchants[3]`)."""
 
     path: str
     line: int
     column: int
+    field: str = ""
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,7 @@ class Entry:
     statement: str = ""
     corrections: tuple[Correction, ...] = ()
     items: tuple[Item, ...] = ()
+    department: str = ""
     identity: Identity = field(init=False, repr=False, compare=False)
     key: str = field(init=False, repr=False, compare=False)
 
@@ -165,13 +168,54 @@ class Entry:
 
 @dataclass(frozen=True)
 class PeriodFile:
-    """One period's complaint summary."""
+    """One complaint file: the entries one department reports for one period."""
 
     period: Period
     published: dt.date
     department: str
     entries: tuple[Entry, ...]
     source: Source
+
+
+@dataclass(frozen=True)
+class PeriodSummary:
+    """A period as published: its complaint files (in path order) taken together."""
+
+    period: Period
+    files: tuple[PeriodFile, ...]
+
+    @property
+    def published(self) -> dt.date:
+        """The period's publication date: the latest of its files."""
+        return max(record.published for record in self.files)
+
+    @property
+    def departments(self) -> tuple[str, ...]:
+        """The departments that report the period, each once, in file order."""
+        return tuple(dict.fromkeys(record.department for record in self.files))
+
+    @property
+    def department(self) -> str:
+        """The departments as one line (e.g. `甲区市场监督管理局、乙区市场监督管理局`)."""
+        return "、".join(self.departments)
+
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        """Every entry of every file, in file order."""
+        return tuple(entry for record in self.files for entry in record.entries)
+
+    @property
+    def source(self) -> Source:
+        """The first file's position, for messages."""
+        return self.files[0].source
+
+
+def summarise(files: Sequence[PeriodFile]) -> tuple[PeriodSummary, ...]:
+    """Group complaint files by period (periods in order of their first file, files in the given order)."""
+    grouped: dict[str, list[PeriodFile]] = {}
+    for record in files:
+        grouped.setdefault(record.period.key, []).append(record)
+    return tuple(PeriodSummary(group[0].period, tuple(group)) for group in grouped.values())
 
 
 @dataclass(frozen=True)
@@ -251,7 +295,7 @@ class Content:
 
     config: SiteConfig
     taxonomy: Taxonomy
-    periods: tuple[PeriodFile, ...]
+    periods: tuple[PeriodFile, ...]  # every complaint file, in path order (several files may make one period)
     rankings: tuple[RankingFile, ...]
     warnings: tuple[Article, ...]
     pages: tuple[Article, ...]

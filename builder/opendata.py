@@ -37,7 +37,7 @@ def entry_rows(site: Site) -> list[dict[str, object]]:
                 "mediated": entry.mediated,
                 "recovered_yuan": _whole(entry.recovered_yuan),
                 "status": entry.status,
-                "department": view.source.department,
+                "department": entry.department,
                 "url": row.merchant.url,
             })
     return rows

@@ -29,6 +29,7 @@ class Site:
     directory: Directory
     as_of: dt.date | None = None
     left_out: tuple[LeftOut, ...] = ()
+    departments: tuple[str, ...] = ()  # every department of the published periods, each once
 
     @property
     def updated(self) -> dt.date | None:
