@@ -113,6 +113,22 @@ def _construct_bool(loader: _MarkedLoader, node: yaml.ScalarNode) -> bool:
     return str(loader.construct_scalar(node)).lower() == "true"
 
 
+_RESOLVERS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
+    first: list(found) for first, found in _MarkedLoader.yaml_implicit_resolvers.items()}
+
+
+def _resolve(self: _MarkedLoader, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
+    """The tag of a node (the composer asks for every node): the implicit resolvers above, nothing else."""
+    if kind is yaml.ScalarNode:
+        if implicit[0]:
+            for tag, pattern in _RESOLVERS.get(value[:1], ()):
+                if pattern.match(value):
+                    return tag
+        return _STR
+    return _SEQ if kind is yaml.SequenceNode else _MAP
+
+
+_MarkedLoader.resolve = _resolve
 _MarkedLoader.add_constructor(_INT, _construct_int)
 _MarkedLoader.add_constructor(_FLOAT, _construct_float)
 _MarkedLoader.add_constructor(_BOOL, _construct_bool)
@@ -178,6 +194,58 @@ def _construct_seq(loader: _MarkedLoader, node: yaml.SequenceNode):  # type: ign
 
 _MarkedLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 _MarkedLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+
+
+class _Unusual(Exception):
+    """A node the direct conversion leaves to PyYAML's constructors (merge keys, complex keys, huge numbers)."""
+
+
+_SCALAR_VALUE = {_STR: str, _FLOAT: float, _NULL: lambda _text: None, _BOOL: lambda text: text.lower() == "true"}
+
+
+def _convert(node: yaml.Node, line_offset: int) -> Any:
+    """A composed node as MarkedMap / MarkedList / scalars, like the constructors above, without their machinery.
+
+    Equivalent to `construct_document` for every node it accepts (the common case: plain mappings, lists and
+    scalars); anything else raises _Unusual and the document goes through the constructors.
+    """
+    tag = node.tag
+    if tag == _INT:
+        if len(node.value.lstrip("+-0")) > 30:
+            raise _Unusual
+        return int(node.value)
+    convert = _SCALAR_VALUE.get(tag)
+    if convert is not None:
+        return convert(node.value)
+    start = node.start_mark
+    if tag == _SEQ:
+        items = MarkedList()
+        items.mark = (start.line + 1 + line_offset, start.column + 1)
+        marks = items.item_marks
+        for item in node.value:
+            items.append(_convert(item, line_offset))
+            at = item.start_mark
+            marks.append((at.line + 1 + line_offset, at.column + 1))
+        return items
+    if tag != _MAP:
+        raise _Unusual
+    data = MarkedMap()
+    data.mark = (start.line + 1 + line_offset, start.column + 1)
+    key_marks, value_marks = data.key_marks, data.value_marks
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _MERGE or (
+                key_node.tag == _INT and len(key_node.value.lstrip("+-0")) > 30):
+            raise _Unusual
+        key = key_node.value  # a key is kept as written, whatever it resolves to (see _construct_map)
+        at = key_node.start_mark
+        position = (at.line + 1 + line_offset, at.column + 1)
+        if key in data:
+            data.duplicates.append((key, position))
+        data[key] = _convert(value_node, line_offset)
+        key_marks[key] = position
+        at = value_node.start_mark
+        value_marks[key] = (at.line + 1 + line_offset, at.column + 1)
+    return data
 
 
 def _position_of_byte(data: bytes, offset: int) -> Mark:
@@ -258,7 +326,10 @@ def parse_yaml(text: str, line_offset: int = 0) -> Any:
             return None
         if _NEEDS_NODE_CHECK.search(text):
             _check_nodes(node, line_offset)
-        return loader.construct_document(node)
+        try:
+            return _convert(node, line_offset)
+        except _Unusual:
+            return loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 + line_offset) if mark else 1 + line_offset
