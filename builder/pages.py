@@ -9,6 +9,7 @@ from typing import Any, Iterable, Sequence, TypeVar
 from urllib.parse import urlsplit
 
 from builder import feeds, opendata
+from builder.attachments import publish_files
 from builder.directory import group_by
 from builder.lookup import write_lookup
 from builder.model import WARNING_TYPES
@@ -80,6 +81,7 @@ class PageWriter:
         for article in site.pages:
             self.page(f"pages/{article.slug}/", "article.html", article.title, article.title, updated,
                       article=article, related=[])
+        publish_files([*site.warnings, *site.pages], self.staging)  # only files that published pages name
         self.statistics(updated)
         self.page("search/", "search.html", "搜索", "搜索", updated)
         write_lookup(site, self.staging)
