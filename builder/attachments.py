@@ -53,8 +53,8 @@ class FileChecker:
     """Resolves the local references of every article against content/, recording each problem."""
 
     def __init__(self, site_dir: Path, limit_mb: int, problems: Problems) -> None:
-        self.site_dir = site_dir
-        self.content = site_dir / "content"
+        self.site_dir = Path(os.path.abspath(site_dir))  # lexical: `a/../site` and symlinked sites work alike
+        self.content = self.site_dir / "content"
         self.real_content = self.content.resolve()
         self.limit_mb = limit_mb
         self.problems = problems

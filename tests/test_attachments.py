@@ -158,6 +158,12 @@ def test_exif_and_gps_are_gone_from_published_photos(media_site: Path) -> None:
         assert image.mode == "RGBA" and image.getpixel((3, 3)) == (10, 120, 200, 128)
 
 
+def test_a_site_path_with_dots_resolves_the_same(media_site: Path, tmp_path: Path) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    result = run_cli("check", tmp_path / "elsewhere" / ".." / "site")
+    assert result.returncode == 0, result.stderr
+
+
 def test_the_same_input_gives_the_same_bytes(media_site: Path, tmp_path: Path) -> None:
     first = build(media_site, "--output", str(tmp_path / "one"))
     second = build(media_site, "--output", str(tmp_path / "two"))
