@@ -170,9 +170,9 @@ def serve_command(site_dir: Path, port: int, output_dir: Path | None, as_of: dt.
 
 
 @main.command("init")
-@click.argument("directory", default=".", type=click.Path(path_type=Path))
+@click.argument("directory", default=".", metavar="[DIR]", type=click.Path(path_type=Path))
 def init_command(directory: Path) -> None:
-    """Create a new site folder (DIRECTORY must be new or empty) with a fictional example of every kind."""
+    """Create a new site folder (DIR must be new or empty) with a fictional example of every kind."""
     from builder.scaffold import ScaffoldError, init_site
 
     try:
