@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterable
 from urllib.parse import quote, unquote, urlsplit
 
 from builder.errors import ContentError, Problem, Problems
@@ -21,7 +21,6 @@ FILE_TYPES = ("pdf", "ofd", "doc", "docx", "xls", "xlsx", "zip")
 ALLOWED = (*IMAGE_TYPES, *FILE_TYPES)
 SITE_OWN = ("html", "htm", "xml", "json", "csv")  # the site's own pages and data, linked by relative URLs
 FILES_ROUTE = "files"
-ARTICLE_ROOT = "../../"  # warnings/<slug>/ and pages/<slug>/ are both two folders below the site root
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -65,6 +64,7 @@ class FileChecker:
         if not article.references:
             return article
         md_dir = (self.site_dir / article.source.path).parent
+        root = "../" * article.url.count("/")  # from the article's page back to the site root
         found: dict[tuple[str, str], Replacement] = {}
         files: dict[str, LocalFile] = {}
         for ref in article.references:
@@ -72,7 +72,7 @@ class FileChecker:
             if local is None:
                 continue
             fragment = urlsplit(ref.url.replace("\\", "/")).fragment
-            url = ARTICLE_ROOT + quote(local.route) + (f"#{fragment}" if fragment else "")
+            url = root + quote(local.route) + (f"#{fragment}" if fragment else "")
             if ref.kind == "image":
                 found[(ref.kind, ref.url)] = Replacement(url, (("width", str(local.width)),
                                                                ("height", str(local.height))))

@@ -89,7 +89,7 @@ def _reencode(image: Image.Image, fmt: str) -> bytes:
     if image.info.get("icc_profile"):
         keep["icc_profile"] = image.info["icc_profile"]
     if fmt == "JPEG":
-        keep["qtables"] = image.quantization
+        keep["qtables"] = getattr(image, "quantization", None)  # a JpegImageFile's own tables
         sampling = JpegImagePlugin.get_sampling(image)
         if sampling != -1:
             keep["subsampling"] = sampling

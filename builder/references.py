@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 # nh3 writes every attribute as name="value" with `&` and `"` escaped (but not `<` or `>`), so a tag is
 # matched attribute by attribute rather than up to the first `>`.

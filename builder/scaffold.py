@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import shutil
 from importlib.resources import files
@@ -110,7 +111,5 @@ def _undo(target: Path, written: list[Path], created: bool) -> None:
         path.unlink(missing_ok=True)
     for folder in sorted({p.parent for p in written}, key=lambda p: len(p.parts), reverse=True):
         if folder != target:
-            try:
+            with contextlib.suppress(OSError):  # a folder that was there before, or not empty
                 folder.rmdir()
-            except OSError:
-                pass

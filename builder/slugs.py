@@ -20,10 +20,10 @@ def _ascii(token: str) -> str:
 
 
 def slugify(title: str, limit: int = MAX_SLUG, fallback: str = "untitled") -> str:
-    """`关于预付卡的消费提醒` → `yu-fu-ka-de-xiao-fei-ti-xing`, cut at a hyphen within `limit`.
+    """`关于预付卡的消费提醒` → `yu-fu-ka-de-xiao-fei-ti-xing`, cut at a hyphen within `limit` characters.
 
-    A leading 关于 is dropped. Full-width letters and digits count as ASCII; every other character is a separator. A title with
-    nothing readable (only punctuation or emoji) gives `fallback`.
+    A leading 关于 is dropped. Full-width letters and digits count as ASCII; every other character is a
+    separator. A title with nothing readable (only punctuation or emoji) gives `fallback`.
     """
     text = unicodedata.normalize("NFKC", title).strip()
     for word in _LEADING:

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from test_validity import describe, vnu_messages
 
-from builder.config import RANKING_KEYS, SITE_KEYS
+from builder.config import RANKING_SETTINGS_KEYS, SITE_KEYS
 from builder.scaffold import dates, starter_files
 from helpers import REPO, fixed_env, run_cli
-from test_validity import describe, vnu_messages
 from tools.linkcheck import check_site, external_resources
 
 STARTER = REPO / "builder" / "starter_site"
@@ -79,8 +79,8 @@ def test_every_example_is_marked_fictional(new_site: Path) -> None:
 def test_every_site_yaml_key_is_explained_in_chinese(new_site: Path) -> None:
     lines = (new_site / "site.yaml").read_text("utf-8").split("\n")
     config = yaml.safe_load("\n".join(lines))
-    assert set(config) == set(SITE_KEYS) and set(config["rankings"]) == set(RANKING_KEYS)
-    for key in [*SITE_KEYS, *RANKING_KEYS]:
+    assert set(config) == set(SITE_KEYS) and set(config["rankings"]) == set(RANKING_SETTINGS_KEYS)
+    for key in [*SITE_KEYS, *RANKING_SETTINGS_KEYS]:
         index = next(i for i, line in enumerate(lines) if re.match(rf"\s*{key}:", line))
         comment = lines[index - 1].strip()
         assert comment.startswith("#") and CJK.search(comment), f"{key}: {comment!r}"
