@@ -87,6 +87,15 @@ class FileChecker:
 
     def _check(self, ref: Reference, md_dir: Path, path: str) -> LocalFile | None:
         """The file a reference names, or None (a link to a page of the site, or a problem recorded)."""
+        try:
+            return self._resolve(ref, md_dir, path)
+        except (OSError, RuntimeError) as exc:  # a name too long for the file system, a link that loops
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "a link that loops"
+            self._problem(ref, path, f"`{_shown(ref.url)}` cannot be looked up: {reason}")
+            return None
+
+    def _resolve(self, ref: Reference, md_dir: Path, path: str) -> LocalFile | None:
+        """`_check` without the file system's own errors."""
         url = _shown(ref.url)
         target = unquote(urlsplit(ref.url.strip().replace("\\", "/")).path)
         ext = posixpath.splitext(target)[1].lstrip(".").lower()

@@ -208,6 +208,9 @@ def _new(kind: str, title: str, site_dir: Path, date: dt.date | None, warning_ty
     except NewContentError as exc:
         click.echo(f"Error: {exc}; nothing was written.", err=True)
         sys.exit(1)
+    except OSError as exc:  # e.g. a SITE_DIR name too long for the file system
+        click.echo(f"Error: {exc.filename or site_dir}: {exc.strerror}; nothing was written.", err=True)
+        sys.exit(1)
     click.echo(str(path))
 
 

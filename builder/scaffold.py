@@ -81,7 +81,10 @@ def _refusal(target: Path) -> str | None:
 
 def init_site(target: Path, today: dt.date) -> list[str]:
     """Write a new site into `target` (new or empty); return the paths written. Refuses anything else."""
-    refusal = _refusal(target)
+    try:
+        refusal = _refusal(target)
+    except OSError as exc:
+        raise ScaffoldError(f"cannot use {target}: {exc.strerror}") from None
     if refusal:
         raise ScaffoldError(refusal)
     created = not target.exists()

@@ -260,6 +260,18 @@ def test_sizes_are_shown_as_government_sites_do(size: int, shown: str) -> None:
     assert human_size(size) == shown
 
 
+def test_a_name_too_long_or_a_looping_link_is_a_problem_not_a_traceback(minimal_site: Path) -> None:
+    folder = minimal_site / "content" / "pages"
+    (folder / "loop.png").symlink_to(folder / "loop.png")
+    long_name = "长" * 100 + ".png"  # 300 bytes: too long for the file system
+    (folder / "about.md").write_text(f"---\ntitle: 关于本站\n---\n![长]({long_name})\n\n![环](loop.png)\n", "utf-8")
+    result = run_cli("check", minimal_site)
+    assert result.stderr.splitlines() == [
+        f"content/pages/about.md:4:6: image: `{long_name}` cannot be looked up: File name too long",
+        "content/pages/about.md:6:6: image: `loop.png` cannot be looked up: a link that loops",
+        "Error: 2 problem(s) found; nothing was written."]
+
+
 def test_messages_name_the_line_of_a_reference_in_a_page_too(minimal_site: Path) -> None:
     (minimal_site / "content" / "pages" / "about.md").write_text(
         "---\ntitle: 关于本站\n---\n本站为测试站点。\n\n![](../../outside.png)\n", "utf-8")
