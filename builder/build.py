@@ -1,29 +1,42 @@
-"""The build recipe: load, check, derive, render into staging, index, publish."""
+"""The build recipe: load, check, derive, render into staging, index, publish.
+
+`build` is incremental: what an earlier build of the same inputs made is kept (see buildcache.py,
+outputtree.py, pageoutput.py) and the result is the same bytes as a clean build (`BuildOptions.clean`).
+When nothing at all changed since the last build and its output is intact, `build` returns at once.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import jinja2
 
 from builder.assemble import assemble
 from builder.attachments import attach_files
+from builder.buildcache import BuildCache, tool_digest
 from builder.config import load_config
 from builder.content import ContentReader, load_content
 from builder.disclosure import Freshness, audit_json, resolve_as_of, write_audit
 from builder.errors import ContentError, OutputError, Problem, Problems
+from builder.fingerprint import digest
 from builder.model import Content
-from builder.output import Staging, check_output_dir
+from builder.output import check_output_dir
+from builder.outputtree import OutputTree, TreeManifest, empty_trash, load_manifest, output_manifest, verify_tree
+from builder.pageoutput import PageKeys, PageOutput
 from builder.pages import PageWriter
 from builder.privacy import Masked
 from builder.render import Renderer, make_environment, template_problem, theme_dirs
-from builder.search import index_site
+from builder.search import SearchIndexer
 from builder.sitemodel import Site
 from builder.source import HAVE_LIBYAML
+
+#: How a build reports what it is doing: (stage, done so far, total or None). Only cli.py shows it.
+Progress = Callable[[str, int, int | None], None]
 
 
 @dataclass(frozen=True)
@@ -38,6 +51,7 @@ class BuildOptions:
     search: bool = True
     as_of: dt.date | None = None
     audit_file: Path | None = None
+    clean: bool = False  # ignore the build cache (it is written anew)
 
     @property
     def output(self) -> Path:
@@ -50,11 +64,29 @@ class BuildOptions:
         return self.audit_file if self.audit_file is not None else self.site_dir / ".gongshi" / "audit.json"
 
 
+@dataclass(frozen=True)
+class SiteCounts:
+    """How much a site holds, as the command line reports it."""
+
+    merchants: int = 0
+    periods: int = 0
+    rankings: int = 0
+    warnings: int = 0
+    pages: int = 0
+    left_out: int = 0
+
+    @classmethod
+    def of(cls, site: Site) -> SiteCounts:
+        """The counts of a site."""
+        return cls(len(site.merchants), len(site.periods), len(site.rankings), len(site.warnings),
+                   len(site.content.pages), len(site.left_out))
+
+
 @dataclass
 class BuildReport:
-    """What a check or build did."""
+    """What a check or build did (`site` is None when the build found nothing to do)."""
 
-    site: Site
+    site: Site | None
     warnings: list[Problem]
     masked: list[Masked]
     pages: int = 0
@@ -62,9 +94,13 @@ class BuildReport:
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
     freshness: Freshness | None = None
+    counts: SiteCounts = field(default_factory=SiteCounts)
+    rendered: int = 0  # pages rendered by this build
+    kept: int = 0  # pages kept (or hard-linked) from an earlier build instead
+    up_to_date: bool = False  # nothing changed since the last build: the output was left as it was
 
 
-def load_site(options: BuildOptions) -> BuildReport:
+def load_site(options: BuildOptions, cache: BuildCache | None = None) -> BuildReport:
     """Read and check everything; raise ContentError listing every problem."""
     problems = Problems()
     try:
@@ -72,7 +108,8 @@ def load_site(options: BuildOptions) -> BuildReport:
     except ValueError as exc:
         raise ContentError([Problem("SOURCE_DATE_EPOCH", 1, 1, "environment", str(exc))]) from None
     config = load_config(options.site_dir, problems, options.encoding)
-    reader = ContentReader(options.site_dir, problems, options.encoding, options.mask_personal_data)
+    reader = ContentReader(options.site_dir, problems, options.encoding, options.mask_personal_data, cache,
+                           trust_cache=not options.clean)
     taxonomy, periods, rankings, warnings, pages = load_content(reader)
     if config is None or problems.errors:
         raise ContentError(problems.errors + problems.warnings)
@@ -87,36 +124,102 @@ def load_site(options: BuildOptions) -> BuildReport:
     if freshness.stale:
         notes.append(f"the newest data ({updated or 'none'}) is more than {config.stale_after_days} days old "
                      f"on {as_of}: the site shows a stale-data notice")
-    return BuildReport(site, problems.warnings, reader.masked, notes=notes, freshness=freshness)
+    if cache is not None:
+        cache.keep_only("content", {name.removeprefix("content/") for name in reader.used})
+    return BuildReport(site, problems.warnings, reader.masked, notes=notes, freshness=freshness,
+                       counts=SiteCounts.of(site))
 
 
-def build(options: BuildOptions) -> BuildReport:
-    """Build the site into a staging folder and swap it in for the output folder."""
+def build(options: BuildOptions, progress: Progress | None = None) -> BuildReport:
+    """Build the site into a staging folder and swap it in for the output folder (incremental; see above)."""
     started = time.perf_counter()
     unsafe = check_output_dir(options.site_dir, options.output)
     if unsafe:
         raise ContentError([Problem(str(options.output), 1, 1, "--output", unsafe)])
-    report = load_site(options)
-    config = report.site.content.config
+    gongshi_dir = options.site_dir / ".gongshi"
+    empty_trash(gongshi_dir / "trash")
+    cache = BuildCache.open(options.site_dir)
+    build_key = inputs_key(options)
+    if cache is not None and not options.clean:
+        done = unchanged(options, cache, build_key)
+        if done is not None:
+            done.seconds = time.perf_counter() - started
+            return done
+    if progress is not None:
+        progress("reading", 0, None)
+    report = load_site(options, cache)
+    site = report.site
+    assert site is not None and report.freshness is not None
+    config = site.content.config
     dirs = theme_dirs(options.site_dir, config.theme)
     env = make_environment(dirs)
-    common = {"config": config, "site": report.site, "freshness": report.freshness}
-    with Staging(options.output) as staging:
-        writer = PageWriter(report.site, Renderer(env, common), staging)
+    common = {"config": config, "site": site, "freshness": report.freshness}
+    renderer = Renderer(env, common)
+    audit = audit_json(report.freshness.as_of, config.retention_months, site.left_out)
+    with OutputTree(options.output, cache, gongshi_dir, reuse=not options.clean) as tree:
+        indexer = None
+        if options.search:
+            indexer = SearchIndexer(tree, [f"{m.url}index.html" for m in site.merchants], progress=progress)
+        output = PageOutput(tree, renderer, PageKeys(env, dirs, common, options_key(options)), indexer, progress)
+        writer = PageWriter(site, renderer, tree, output)
         try:
             writer.write_all(dirs)
         except jinja2.TemplateError as exc:
             raise ContentError([template_problem(exc, options.site_dir)]) from None
-        assert staging.root is not None
-        if options.search:
-            report.indexed = index_site(staging.root)
-        assert report.freshness is not None
+        if indexer is not None:
+            report.indexed = indexer.finish(output.other_pages)
+        report.pages, report.rendered, report.kept = writer.count, output.rendered, output.placed - output.rendered
         try:
-            write_audit(options.audit, audit_json(report.freshness.as_of, config.retention_months,
-                                                  report.site.left_out))
+            write_audit(options.audit, audit)
         except OSError as exc:
             raise OutputError(str(options.audit), f"cannot write the audit file: {exc.strerror}") from None
-        staging.publish()
-    report.pages = writer.count
+        if progress is not None:
+            progress("publishing", 0, None)
+        tree.prune()
+        tree.publish_tree(tree.manifest(build_key, summary(report, audit)))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def options_key(options: BuildOptions) -> str:
+    """What of the options changes the output (the output and audit places do not)."""
+    return digest(str(options.strict), options.encoding, str(options.mask_personal_data), str(options.search))
+
+
+def inputs_key(options: BuildOptions) -> str:
+    """A digest of everything a build reads: the tool, the options, the as-of date and every input file."""
+    try:
+        as_of = resolve_as_of(options.as_of, os.environ, dt.date.today()).isoformat()
+    except ValueError as exc:
+        as_of = f"invalid: {exc}"
+    parts: list[str | bytes] = [tool_digest(), options_key(options), as_of]
+    site_dir = options.site_dir
+    for top in ("site.yaml", "content", "themes"):
+        path = site_dir / top
+        files = [path] if not path.is_dir() else sorted(p for p in path.rglob("*") if not p.is_dir())
+        for found in files:
+            try:
+                parts += [found.relative_to(site_dir).as_posix(), found.read_bytes()]
+            except OSError as exc:
+                parts += [found.relative_to(site_dir).as_posix(), f"unreadable: {exc.errno}"]
+    return digest(*parts)
+
+
+def summary(report: BuildReport, audit: str) -> dict[str, object]:
+    """What a later build that finds nothing changed reports again."""
+    return {"report": replace(report, site=None, seconds=0.0, rendered=0, kept=report.pages), "audit": audit}
+
+
+def unchanged(options: BuildOptions, cache: BuildCache, build_key: str) -> BuildReport | None:
+    """The last build's report when its inputs are the same and its output is intact (else None: build)."""
+    manifest = load_manifest(cache, output_manifest(options.output), options.output)
+    if not isinstance(manifest, TreeManifest) or manifest.build_key != build_key:
+        return None
+    last, audit = manifest.summary.get("report"), manifest.summary.get("audit")
+    if not isinstance(last, BuildReport) or not isinstance(audit, str) or not verify_tree(options.output, manifest):
+        return None
+    try:
+        write_audit(options.audit, audit)
+    except OSError as exc:
+        raise OutputError(str(options.audit), f"cannot write the audit file: {exc.strerror}") from None
+    return replace(last, up_to_date=True)

@@ -6,6 +6,8 @@ import datetime as dt
 import json
 import os
 import sys
+import threading
+import time
 from pathlib import Path
 
 import click
@@ -56,10 +58,43 @@ def _print_disclosure(report: BuildReport, options: BuildOptions | None = None) 
     fresh = report.freshness
     if fresh is None:
         return
-    left = report.site.left_out
+    left = report.counts.left_out
     where = f"; audit written to {options.audit}" if options is not None else ""
     click.echo(f"As of {fresh.as_of.isoformat()}: data last updated {fresh.updated or 'never'}; "
-               f"{len(left)} record(s) left out (withdrawn, past retention or dated after the as-of date){where}.")
+               f"{left} record(s) left out (withdrawn, past retention or dated after the as-of date){where}.")
+
+
+class ProgressLine:
+    """Shows a build's stage, count and rate on one terminal line, once the build has taken ~2 s."""
+
+    DELAY = 2.0
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.stage = ""
+        self.stage_started = self.started
+        self.shown = False
+        self.lock = threading.Lock()
+
+    def __call__(self, stage: str, done: int, total: int | None) -> None:
+        with self.lock:
+            now = time.monotonic()
+            if stage != self.stage:
+                self.stage, self.stage_started = stage, now
+            if now - self.started < self.DELAY:
+                return
+            elapsed = max(now - self.stage_started, 1e-6)
+            count = f"{done:,}/{total:,}" if total else (f"{done:,}" if done else "")
+            rate = f" ({done / elapsed:,.0f}/s)" if done and elapsed > 0.5 else ""
+            click.echo(f"\r\x1b[K{now - self.started:5.0f} s  {stage} {count}{rate}", nl=False, err=True)
+            self.shown = True
+
+    def clear(self) -> None:
+        """Remove the line before the summary is printed."""
+        with self.lock:
+            if self.shown:
+                click.echo("\r\x1b[K", nl=False, err=True)
+                self.shown = False
 
 
 def _fail(exc: GongshiError) -> None:
@@ -92,24 +127,37 @@ def main() -> None:
 @AS_OF
 @click.option("--audit", "audit_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the audit of left-out records [default: SITE_DIR/.gongshi/audit.json].")
+@click.option("--clean", is_flag=True, help="Ignore the build cache in SITE_DIR/.gongshi/ and render everything.")
 def build_command(site_dir: Path, output_dir: Path | None, strict: bool, encoding: str, mask_personal_data: bool,
-                  no_search: bool, as_of: dt.date | None, audit_file: Path | None) -> None:
+                  no_search: bool, as_of: dt.date | None, audit_file: Path | None, clean: bool) -> None:
     """Build the site into the output folder (replaced only when the build succeeds)."""
     options = BuildOptions(site_dir, output_dir, strict, encoding, mask_personal_data, not no_search, as_of,
-                           audit_file)
+                           audit_file, clean)
+    progress = ProgressLine() if sys.stderr.isatty() else None
     try:
-        report = build(options)
+        report = build(options, progress)
     except GongshiError as exc:
+        if progress is not None:
+            progress.clear()
         _fail(exc)
         return
     except KeyboardInterrupt:
+        if progress is not None:
+            progress.clear()
         click.echo("Interrupted; the previous output was left as it was.", err=True)
         sys.exit(130)
+    if progress is not None:
+        progress.clear()
     _print_report(report)
-    site = report.site
-    click.echo(f"Built {report.pages} pages ({len(site.merchants)} merchants, {len(site.periods)} periods, "
-               f"{len(site.warnings)} warnings; {report.indexed} pages indexed for search) into "
-               f"{options.output} in {report.seconds:.1f} s.")
+    counts = report.counts
+    if report.up_to_date:
+        done = f"Nothing changed since the last build: {options.output} is up to date ({report.pages} pages"
+    else:
+        kept = report.kept
+        done = (f"Built {report.pages} pages ({counts.merchants} merchants, {counts.periods} periods, "
+                f"{counts.warnings} warnings; {report.indexed} pages indexed for search"
+                + (f"; {kept} unchanged pages kept from the last build" if kept else "") + f") into {options.output}")
+    click.echo(f"{done} in {report.seconds:.1f} s." if not report.up_to_date else f"{done}; {report.seconds:.1f} s).")
     _print_disclosure(report, options)
 
 
@@ -137,9 +185,9 @@ def check_command(site_dir: Path, strict: bool, encoding: str, output_format: st
                               ensure_ascii=False, indent=1))
         return
     _print_report(report)
-    site = report.site
-    click.echo(f"OK: {len(site.merchants)} merchants, {len(site.periods)} periods, {len(site.rankings)} rankings, "
-               f"{len(site.warnings)} warnings, {len(site.content.pages)} pages.")
+    counts = report.counts
+    click.echo(f"OK: {counts.merchants} merchants, {counts.periods} periods, {counts.rankings} rankings, "
+               f"{counts.warnings} warnings, {counts.pages} pages.")
     _print_disclosure(report)
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from builder.articles import read_page, read_warning
+from builder.buildcache import BuildCache, tool_digest
 from builder.complaints import read_period_file
-from builder.errors import Problems
+from builder.errors import Problem, Problems
+from builder.fingerprint import Fingerprints, digest
 from builder.markup import MarkdownRenderer
 from builder.model import Article, PeriodFile, RankingFile, Taxonomy
 from builder.privacy import Masked, mask_personal_data
@@ -27,17 +30,29 @@ LINKED_FOLDER = ("this is a link to a folder: content/complaints/ reads only rea
                  "here instead")
 
 
+@dataclass(frozen=True)
+class FileRead:
+    """What reading one file gave (kept in the build cache): its record, problems and masked findings."""
+
+    record: object
+    problems: tuple[Problem, ...]
+    masked: tuple[Masked, ...]
+
+
 class ContentReader:
     """Reads the files of one site folder with shared options (encoding, masking)."""
 
     def __init__(self, site_dir: Path, problems: Problems, encoding: str = "utf-8",
-                 mask_personal: bool = False) -> None:
+                 mask_personal: bool = False, cache: BuildCache | None = None, trust_cache: bool = True) -> None:
         self.site_dir = site_dir
         self.problems = problems
         self.encoding = encoding
         self.mask_personal = mask_personal
         self.renderer = MarkdownRenderer()
         self.masked: list[Masked] = []
+        self.cache = cache
+        self.trust_cache = trust_cache  # False: read every file again (and store what it gives)
+        self.used: set[str] = set()  # the cache entries this build read or wrote
 
     def shown(self, path: Path) -> str:
         """A path as shown in messages: relative to the site folder."""
@@ -46,8 +61,8 @@ class ContentReader:
         except ValueError:
             return path.as_posix()
 
-    def text(self, path: Path) -> str | None:
-        """A file's text after the personal-data check (or masking); None after a problem."""
+    def data(self, path: Path) -> bytes | None:
+        """A file's bytes, or None after a problem (a folder, a link leaving the site, too large, unreadable)."""
         shown = self.shown(path)
         unsafe = self.unsafe_path(path)
         if unsafe:
@@ -59,10 +74,15 @@ class ContentReader:
                 self.problems.add(shown, 1, 1, "file", f"file is {size / 1024 / 1024:.1f} MB; at most "
                                                        f"{MAX_FILE_BYTES // 1024 // 1024} MB are read: split it")
                 return None
-            text = decode(path.read_bytes(), self.encoding)
+            return path.read_bytes()
         except OSError as exc:
             self.problems.add(shown, 1, 1, "file", f"cannot read file: {exc.strerror}")
             return None
+
+    def text(self, shown: str, data: bytes) -> str | None:
+        """A file's text after the personal-data check (or masking); None after a problem."""
+        try:
+            text = decode(data, self.encoding)
         except SourceError as exc:
             self.problems.add(shown, exc.line, exc.column, exc.field, exc.message)
             return None
@@ -92,26 +112,60 @@ class ContentReader:
         return None
 
     def _read_files(self, paths: list[Path], parse: Callable[[str], P],
-                    read: Callable[[P, Path, str], T | None]) -> list[T]:
-        """Read, check, parse and turn each file into a record, recording every problem on the way."""
+                    read: Callable[[P, Path, str], T | None], kind: str, depends: str = "") -> list[T]:
+        """Read, check, parse and turn each file into a record, recording every problem on the way.
+
+        With a cache, a file whose bytes, kind, place and `depends` (e.g. the taxonomy) were read before gives
+        back that record and its problems without being parsed again.
+        """
         results: list[T] = []
         for path in paths:
-            text = self.text(path)
-            if text is None:
+            data = self.data(path)
+            if data is None:
                 continue
             shown = self.shown(path)
-            if not text.strip():
-                self.problems.add(shown, 1, 1, "file", "file is empty")
+            name = self._entry_name(kind, shown, data, depends)
+            cached = self.cache.load(name) if self.cache is not None and name and self.trust_cache else None
+            if isinstance(cached, FileRead):
+                for problem in cached.problems:
+                    self.problems.add(problem.path, problem.line, problem.column, problem.field, problem.message,
+                                      problem.severity)
+                self.masked.extend(cached.masked)
+                self.used.add(name)
+                if cached.record is not None:
+                    results.append(cast(T, cached.record))
                 continue
-            try:
-                parsed = parse(text)
-            except SourceError as exc:
-                self.problems.add(shown, exc.line, exc.column, exc.field, exc.message)
-                continue
-            record = read(parsed, path, shown)
+            problems_before, masked_before = len(self.problems.items), len(self.masked)
+            record = self._read_one(path, shown, data, parse, read)
+            if self.cache is not None and name:
+                self.cache.save(name, FileRead(record, tuple(self.problems.items[problems_before:]),
+                                               tuple(self.masked[masked_before:])))
+                self.used.add(name)
             if record is not None:
                 results.append(record)
         return results
+
+    def _entry_name(self, kind: str, shown: str, data: bytes, depends: str) -> str:
+        """The cache entry of one file read with these options."""
+        if self.cache is None:
+            return ""
+        return "content/" + digest(tool_digest(), kind, shown, data, depends, self.encoding,
+                                   "mask" if self.mask_personal else "check")
+
+    def _read_one(self, path: Path, shown: str, data: bytes, parse: Callable[[str], P],
+                  read: Callable[[P, Path, str], T | None]) -> T | None:
+        text = self.text(shown, data)
+        if text is None:
+            return None
+        if not text.strip():
+            self.problems.add(shown, 1, 1, "file", "file is empty")
+            return None
+        try:
+            parsed = parse(text)
+        except SourceError as exc:
+            self.problems.add(shown, exc.line, exc.column, exc.field, exc.message)
+            return None
+        return read(parsed, path, shown)
 
     def yaml_files(self, folder: str, read: Callable[[object, str], T | None]) -> list[T]:
         """Parse and read every *.yaml / *.yml file of a content folder, in name order."""
@@ -119,7 +173,7 @@ class ContentReader:
         if not directory.is_dir():
             return []
         paths = sorted(path for suffix in YAML_SUFFIXES for path in directory.glob(f"*{suffix}"))
-        return self._read_files(paths, parse_yaml, lambda data, _path, shown: read(data, shown))
+        return self._read_files(paths, parse_yaml, lambda data, _path, shown: read(data, shown), f"yaml:{folder}")
 
     def complaint_paths(self) -> list[Path]:
         """Every *.yaml under content/complaints/, sub-folders included, in path order; any other file is an error."""
@@ -150,7 +204,8 @@ class ContentReader:
     def complaint_files(self, taxonomy: Taxonomy) -> list[PeriodFile]:
         """Read every complaint file (several files may declare one period)."""
         return self._read_files(self.complaint_paths(), parse_yaml,
-                                lambda data, _path, shown: read_period_file(data, shown, self.problems, taxonomy))
+                                lambda data, _path, shown: read_period_file(data, shown, self.problems, taxonomy),
+                                "complaints", Fingerprints().of(taxonomy))
 
     def markdown_files(self, folder: str, kind: str) -> list[Article]:
         """Read every Markdown file of content/<folder> as warnings or pages."""
@@ -159,7 +214,8 @@ class ContentReader:
             return []
         read = read_warning if kind == "warning" else read_page
         return self._read_files(sorted(directory.glob("*.md")), split_front_matter,
-                                lambda doc, path, shown: read(doc, path.stem, shown, self.problems, self.renderer))
+                                lambda doc, path, shown: read(doc, path.stem, shown, self.problems, self.renderer),
+                                f"markdown:{kind}")
 
     def taxonomy(self) -> Taxonomy:
         """Read content/taxonomy.yaml when present."""
@@ -167,7 +223,7 @@ class ContentReader:
         if not (path.exists() or path.is_symlink()):
             return Taxonomy()
         found = self._read_files([path], parse_yaml,
-                                 lambda data, _path, shown: read_taxonomy(data, shown, self.problems))
+                                 lambda data, _path, shown: read_taxonomy(data, shown, self.problems), "taxonomy")
         return found[0] if found else Taxonomy()
 
 def load_content(reader: ContentReader) -> tuple[Taxonomy, list[PeriodFile], list[RankingFile],

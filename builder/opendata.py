@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable, Iterator
 
 from builder.sitemodel import Site
 
@@ -19,11 +20,21 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def entry_rows(site: Site) -> list[dict[str, object]]:
     """One row per public entry, newest period first, then as listed on the period page."""
-    rows: list[dict[str, object]] = []
+    return list(iter_rows(site))
+
+
+def row_count(site: Site) -> int:
+    """How many rows the open data holds."""
+    return sum(len(view.rows) for view in site.periods)
+
+
+def iter_rows(site: Site) -> Iterator[dict[str, object]]:
+    """The rows of `entry_rows` one at a time (the files are written as they come: 100,000 merchants are
+    several hundred thousand rows)."""
     for view in site.periods:
         for row in view.rows:
             entry = row.entry
-            rows.append({
+            yield {
                 "period": entry.period.key,
                 "published": view.source.published.isoformat(),
                 "name": entry.name,
@@ -39,8 +50,7 @@ def entry_rows(site: Site) -> list[dict[str, object]]:
                 "status": entry.status,
                 "department": entry.department,
                 "url": row.merchant.url,
-            })
-    return rows
+            }
 
 
 def _whole(value: float | None) -> float | int | None:
@@ -49,7 +59,18 @@ def _whole(value: float | None) -> float | int | None:
 
 def to_json(rows: list[dict[str, object]]) -> str:
     """The records as pretty, stable JSON."""
-    return json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
+    return "".join(json_chunks(rows))
+
+
+def json_chunks(rows: Iterable[dict[str, object]]) -> Iterator[str]:
+    """`json.dumps(rows, ensure_ascii=False, indent=1)` and a newline, one row at a time (rows are flat)."""
+    opened = False
+    for row in rows:
+        fields = ",\n".join(f"  {json.dumps(key, ensure_ascii=False)}: {json.dumps(value, ensure_ascii=False)}"
+                            for key, value in row.items())
+        yield ("[\n" if not opened else ",\n") + (f" {{\n{fields}\n }}" if fields else " {}")
+        opened = True
+    yield "\n]\n" if opened else "[]\n"
 
 
 def _cell(value: object) -> str:
@@ -62,9 +83,19 @@ def _cell(value: object) -> str:
 
 def to_csv(rows: list[dict[str, object]]) -> bytes:
     """The records as CSV with Chinese headers, UTF-8 with BOM, CRLF line ends."""
+    return b"".join(csv_chunks(rows))
+
+
+def csv_chunks(rows: Iterable[dict[str, object]], batch: int = 2000) -> Iterator[bytes]:
+    """`to_csv` a batch of rows at a time."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([label for _, label in CSV_COLUMNS])
-    for row in rows:
+    yield b"\xef\xbb\xbf"
+    for count, row in enumerate(rows, start=1):
         writer.writerow([_cell(row[key]) for key, _ in CSV_COLUMNS])
-    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
+        if count % batch == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")

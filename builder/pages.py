@@ -12,9 +12,10 @@ from urllib.parse import urlsplit
 
 from builder import feeds, opendata
 from builder.attachments import publish_files
-from builder.lookup import write_lookup
+from builder.lookup import lookup_records, write_lookup
 from builder.model import WARNING_TYPES, warning_type_url
 from builder.output import Staging
+from builder.pageoutput import PageOutput
 from builder.render import Renderer
 from builder.sitemodel import Site
 
@@ -45,19 +46,19 @@ def page_route(base: str, number: int) -> str:
 class PageWriter:
     """Renders each route into the staging folder and remembers routes for the sitemap."""
 
-    def __init__(self, site: Site, renderer: Renderer, staging: Staging) -> None:
+    def __init__(self, site: Site, renderer: Renderer, staging: Staging, output: PageOutput | None = None) -> None:
         self.site = site
         self.renderer = renderer
         self.staging = staging
+        self.output = output if output is not None else PageOutput(staging, renderer)
         self.routes: list[tuple[str, dt.date | None]] = []
         self.count = 0
 
     def page(self, folder: str, template: str, column: str, title: str, modified: dt.date | None,
              **context: Any) -> None:
-        """Render one page into `<folder>index.html`."""
+        """Render one page into `<folder>index.html` (or keep it from the last build: pageoutput.py)."""
         route = f"{folder}index.html"
-        html = self.renderer.render(template, route, column=column, title=title, modified=modified, **context)
-        self.staging.write(route, html)
+        self.output.page(route, template, dict(column=column, title=title, modified=modified, **context))
         self.routes.append((folder, modified))
         self.count += 1
 
@@ -86,7 +87,7 @@ class PageWriter:
         publish_files([*site.warnings, *site.pages], self.staging)  # only files that published pages name
         self.statistics(updated)
         self.page("search/", "search.html", "搜索", "搜索", updated)
-        write_lookup(site, self.staging)
+        self.output.group("search/lookup/", lookup_records(site), lambda: write_lookup(site, self.staging))
         self.open_data(updated)
         self.not_found()
         self.staging.write("feed.xml", feeds.atom(site.content.config, site.warnings))
@@ -115,7 +116,7 @@ class PageWriter:
                 self.listing(group.url, group.merchants, "merchants.html", "经营者名录",
                              GROUP_TITLES[kind].format(group.shown), updated, order=kind, directory=directory,
                              current=group)
-        for merchant in site.merchants:
+        for merchant in self.output.order(site.merchants, lambda m: f"{m.url}index.html"):
             self.page(merchant.url, "merchant.html", "经营者", merchant.name, merchant.latest.period.end,
                       merchant=merchant, placements=site.placements.get(merchant.key, ()),
                       warnings=site.warnings_about.get(merchant.key, ()))
@@ -163,10 +164,14 @@ class PageWriter:
 
     def open_data(self, updated: dt.date | None) -> None:
         """data/complaints.json, data/complaints.csv and a page describing them."""
-        rows = opendata.entry_rows(self.site)
-        self.staging.write("data/complaints.json", opendata.to_json(rows))
-        self.staging.write("data/complaints.csv", opendata.to_csv(rows))
-        self.page("data/", "data.html", "开放数据", "开放数据", updated, record_count=len(rows),
+        site = self.site
+
+        def write() -> None:
+            self.output.write_chunks("data/complaints.json", opendata.json_chunks(opendata.iter_rows(site)))
+            self.output.write_chunks("data/complaints.csv", opendata.csv_chunks(opendata.iter_rows(site)))
+
+        self.output.group("data/complaints.", (site.periods,), write)
+        self.page("data/", "data.html", "开放数据", "开放数据", updated, record_count=opendata.row_count(site),
                   columns=opendata.CSV_COLUMNS)
 
     def not_found(self) -> None:

@@ -1,13 +1,40 @@
-"""Indexing the staged site with Pagefind (extended build, Chinese segmentation)."""
+"""The Pagefind index of the staged site, in bundles the search page merges (extended build, Chinese segmentation).
+
+One Pagefind process holding 10,000 pages needs about 1.7 GB (and past ~30,000 pages it runs out of memory
+upstream), and one new page rewrites most of a bundle. So the index is cut into bundles under `pagefind/`:
+
+- `pagefind/main/`: warnings and every other page marked `data-pagefind-body` that is not a merchant page;
+- `pagefind/m00/` … : merchant pages, shard `fnv1a(slug) mod count`, `count` a power of two chosen so that a
+  shard holds at most `SHARD_PAGES` pages (it changes only when the number of merchants doubles);
+- `pagefind/bundles.json`: the bundles in the order the search page loads them (`search.js`).
+
+Each bundle is indexed by its own `pagefind_extended --service` process fed the bundle's pages in route order
+(the bundle's bytes depend on that order), as soon as the pages are written, two at a time: the builder
+renders on one core while Pagefind indexes on the other. A bundle whose pages (routes and bytes) are unchanged
+is kept from the previous build (`OutputTree.folder`).
+"""
 
 from __future__ import annotations
 
 import json
-import subprocess
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from builder.errors import SearchIndexError
+from builder.fingerprint import digest
+from builder.lookup import fnv1a
+from builder.outputtree import OutputTree
+from builder.pagefindservice import PagefindService
 from builder.searchbundle import make_reproducible
+
+ROOT = "pagefind"
+MAIN = "main"
+SHARD_PAGES = 2500
+BODY = "data-pagefind-body"
+LANGUAGE = "zh-cn"
+Progress = Callable[[str, int, int | None], None]
 
 
 def pagefind_binary() -> Path:
@@ -22,26 +49,135 @@ def pagefind_binary() -> Path:
     return binary
 
 
-def index_site(site_dir: Path) -> int:
-    """Write a reproducible Pagefind bundle into site_dir/pagefind; return the number of pages indexed.
+def shard_count(merchants: int) -> int:
+    """How many merchant shards: the smallest power of two that keeps each under SHARD_PAGES pages."""
+    count = 1
+    while count * SHARD_PAGES < merchants:
+        count *= 2
+    return count
 
-    The binary runs as a command (not through the Python service API, whose shutdown can cut the last
-    file short) and must finish writing before the build goes on.
-    """
-    binary = pagefind_binary()
-    command = [str(binary), "--site", str(site_dir), "--output-subdir", "pagefind", "--force-language", "zh-cn",
-               "--quiet"]
+
+def shard_name(index: int, count: int) -> str:
+    """A merchant shard's folder name (`m00`, `m01` …; three digits past 100 shards)."""
+    return f"m{index:0{max(2, len(str(count - 1)))}d}"
+
+
+class SearchIndexer:
+    """Indexes the bundles of one build into its output tree; see the module's docstring."""
+
+    def __init__(self, tree: OutputTree, merchant_routes: Sequence[str], workers: int = 2,
+                 progress: Progress | None = None) -> None:
+        self.tree = tree
+        self.binary = pagefind_binary()
+        found = self.binary.stat()
+        self.version = f"{self.binary}:{found.st_size}:{found.st_mtime_ns}"  # another binary: another index
+        self.count = shard_count(len(merchant_routes))
+        self.shards: list[list[str]] = [[] for _ in range(self.count)]
+        self.shard_of: dict[str, int] = {}
+        for route in merchant_routes:
+            index = fnv1a(route) % self.count
+            self.shards[index].append(route)
+            self.shard_of[route] = index
+        self.waiting = [len(routes) for routes in self.shards]
+        self.pool = ThreadPoolExecutor(max(1, workers), thread_name_prefix="pagefind")
+        self.futures: list[Future[int]] = []
+        self.lock = threading.Lock()
+        self.progress = progress
+        self.done_bundles = 0
+        self.pages = 0
+        self.names: list[str] = []
+
+    def order(self, routes: Sequence[str]) -> list[int]:
+        """Positions of merchant routes grouped by shard (so that shards fill one after another)."""
+        return sorted(range(len(routes)), key=lambda i: self.shard_of.get(routes[i], 0))
+
+    def placed(self, route: str) -> None:
+        """A page is in the tree: a shard whose last page this is goes to Pagefind."""
+        index = self.shard_of.get(route)
+        if index is None:
+            return
+        with self.lock:
+            self.waiting[index] -= 1
+            complete = self.waiting[index] == 0
+        if complete:
+            self._submit(shard_name(index, self.count), sorted(self.shards[index]))
+
+    def finish(self, other_routes: Sequence[str]) -> int:
+        """Index the main bundle (pages outside merchants/ that ask for it), wait for all; pages indexed."""
+        assert self.tree.root is not None
+        root = self.tree.root
+        main = [route for route in sorted(other_routes) if _asks_to_be_indexed(root / route)]
+        for index, waiting in enumerate(self.waiting):
+            if waiting > 0:  # a merchant page that was never placed: index what is there
+                self._submit(shard_name(index, self.count), sorted(self.shards[index]))
+                self.waiting[index] = 0
+        self._submit(MAIN, main)
+        try:
+            for future in self.futures:
+                future.result()
+        finally:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        names = sorted(self.names, key=lambda name: (name != MAIN, name))
+        self.tree.write(f"{ROOT}/bundles.json", json.dumps({"bundles": [f"{name}/" for name in names]},
+                                                           separators=(",", ":")) + "\n")
+        return self.pages
+
+    def _submit(self, name: str, routes: list[str]) -> None:
+        if routes:  # an empty shard has no bundle
+            self.futures.append(self.pool.submit(self._bundle, name, routes))
+            self.names.append(name)
+
+    def _bundle(self, name: str, routes: list[str]) -> int:
+        """Index one bundle (or keep it) and report its pages."""
+        tree = self.tree
+        with tree.lock:
+            parts = [f"{route}:{tree.written[route].digest}" for route in routes if route in tree.written]
+        key = digest("pagefind", self.version, LANGUAGE, *parts)
+        counted: list[int] = []
+        tree.folder(f"{ROOT}/{name}/", key, lambda folder: counted.append(self._index(routes, folder)))
+        pages = counted[0] if counted else _page_count(tree.path(f"{ROOT}/{name}"))
+        with self.lock:
+            self.pages += pages
+            self.done_bundles += 1
+            if self.progress is not None:
+                self.progress("search index", self.done_bundles, self.count + 1)
+        return pages
+
+    def _index(self, routes: list[str], folder: Path) -> int:
+        """Feed the pages of one bundle to a Pagefind service and write the bundle into `folder`."""
+        assert self.tree.root is not None
+        service = PagefindService(self.binary, LANGUAGE)
+        try:
+            for route in routes:
+                try:
+                    html = (self.tree.root / route).read_text("utf-8")
+                except OSError as exc:
+                    raise SearchIndexError(f"cannot read {route}: {exc.strerror}") from None
+                if BODY in html:
+                    service.add("/" + route.removesuffix("index.html"), html)
+            service.write(folder)
+        except BaseException:
+            service.close()
+            raise
+        try:
+            make_reproducible(folder)
+        except (OSError, ValueError, KeyError) as exc:
+            raise SearchIndexError(f"unexpected Pagefind bundle: {exc}") from None
+        return service.pages
+
+
+def _asks_to_be_indexed(path: Path) -> bool:
+    """Whether a page is marked for the search index."""
     try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=3600, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise SearchIndexError(f"cannot run {binary.name}: {exc}") from None
-    if result.returncode != 0:
-        tail = (result.stderr or result.stdout).strip().splitlines()[-5:]
-        raise SearchIndexError(f"{binary.name} exited with status {result.returncode}: {' / '.join(tail)}")
-    bundle = site_dir / "pagefind"
+        return BODY in path.read_text("utf-8")
+    except OSError:
+        return False
+
+
+def _page_count(bundle: Path) -> int:
+    """The pages of a bundle, from its entry file (0 when it has none)."""
     try:
-        make_reproducible(bundle)
         entry = json.loads((bundle / "pagefind-entry.json").read_text("utf-8"))
-    except (OSError, ValueError, KeyError) as exc:
-        raise SearchIndexError(f"unexpected Pagefind bundle: {exc}") from None
-    return sum(int(language["page_count"]) for language in entry["languages"].values())
+        return sum(int(language["page_count"]) for language in entry["languages"].values())
+    except (OSError, ValueError, KeyError):
+        return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -200,7 +201,8 @@ class _Unusual(Exception):
     """A node the direct conversion leaves to PyYAML's constructors (merge keys, complex keys, huge numbers)."""
 
 
-_SCALAR_VALUE = {_STR: str, _FLOAT: float, _NULL: lambda _text: None, _BOOL: lambda text: text.lower() == "true"}
+_SCALAR_VALUE: dict[str, Callable[[str], Any]] = {_STR: str, _FLOAT: float, _NULL: lambda _text: None,
+                                                  _BOOL: lambda text: text.lower() == "true"}
 
 
 def _convert(node: yaml.Node, line_offset: int) -> Any:
