@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import jinja2
+import pypinyin
 
 from builder.assemble import assemble
 from builder.attachments import attach_files
@@ -29,12 +30,14 @@ from builder.output import check_output_dir
 from builder.outputtree import OutputTree, TreeManifest, empty_trash, load_manifest, output_manifest, verify_tree
 from builder.pageoutput import PageKeys, PageOutput
 from builder.pages import PageWriter
+from builder.pinyin import known_keys, remember_keys
 from builder.privacy import Masked
 from builder.render import Renderer, make_environment, template_problem, theme_dirs
 from builder.search import SearchIndexer
 from builder.sitemodel import Site
 from builder.source import HAVE_LIBYAML
 
+PINYIN_CACHE = f"pinyin-{pypinyin.__version__}"  # names' pinyin keys (pypinyin is slow: ~0.15 ms a name)
 #: How a build reports what it is doing: (stage, done so far, total or None). Only cli.py shows it.
 Progress = Callable[[str, int, int | None], None]
 
@@ -98,6 +101,7 @@ class BuildReport:
     rendered: int = 0  # pages rendered by this build
     kept: int = 0  # pages kept (or hard-linked) from an earlier build instead
     up_to_date: bool = False  # nothing changed since the last build: the output was left as it was
+    origins: dict[int, str] = field(default_factory=dict, repr=False)  # record id -> what it was read from
 
 
 def load_site(options: BuildOptions, cache: BuildCache | None = None) -> BuildReport:
@@ -115,7 +119,11 @@ def load_site(options: BuildOptions, cache: BuildCache | None = None) -> BuildRe
         raise ContentError(problems.errors + problems.warnings)
     content = Content(config, taxonomy, tuple(periods), tuple(rankings), tuple(warnings), tuple(pages))
     content = attach_files(content, options.site_dir, problems)  # images and attachments of warnings and pages
+    known = cache.load(PINYIN_CACHE) if cache is not None and not options.clean else None
+    remember_keys(known if isinstance(known, dict) else {})
     site = assemble(content, problems, options.strict, as_of)
+    if cache is not None and (not isinstance(known, dict) or len(known_keys()) != len(known)):
+        cache.save(PINYIN_CACHE, known_keys({entry.name for period in content.periods for entry in period.entries}))
     if problems.errors:
         raise ContentError(problems.errors + problems.warnings)
     notes = [] if HAVE_LIBYAML else ["libyaml is not available: YAML loading is about 10× slower"]
@@ -127,7 +135,7 @@ def load_site(options: BuildOptions, cache: BuildCache | None = None) -> BuildRe
     if cache is not None:
         cache.keep_only("content", {name.removeprefix("content/") for name in reader.used})
     return BuildReport(site, problems.warnings, reader.masked, notes=notes, freshness=freshness,
-                       counts=SiteCounts.of(site))
+                       counts=SiteCounts.of(site), origins=reader.origins)
 
 
 def build(options: BuildOptions, progress: Progress | None = None) -> BuildReport:
@@ -160,7 +168,8 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         indexer = None
         if options.search:
             indexer = SearchIndexer(tree, [f"{m.url}index.html" for m in site.merchants], progress=progress)
-        output = PageOutput(tree, renderer, PageKeys(env, dirs, common, options_key(options)), indexer, progress)
+        keys = PageKeys(env, dirs, common, options_key(options), report.origins)
+        output = PageOutput(tree, renderer, keys, indexer, progress)
         writer = PageWriter(site, renderer, tree, output)
         try:
             writer.write_all(dirs)
@@ -207,7 +216,8 @@ def inputs_key(options: BuildOptions) -> str:
 
 def summary(report: BuildReport, audit: str) -> dict[str, object]:
     """What a later build that finds nothing changed reports again."""
-    return {"report": replace(report, site=None, seconds=0.0, rendered=0, kept=report.pages), "audit": audit}
+    return {"report": replace(report, site=None, seconds=0.0, rendered=0, kept=report.pages, origins={}),
+            "audit": audit}
 
 
 def unchanged(options: BuildOptions, cache: BuildCache, build_key: str) -> BuildReport | None:

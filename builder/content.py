@@ -53,6 +53,7 @@ class ContentReader:
         self.cache = cache
         self.trust_cache = trust_cache  # False: read every file again (and store what it gives)
         self.used: set[str] = set()  # the cache entries this build read or wrote
+        self.origins: dict[int, str] = {}  # id of a record -> its cache entry (what it was read from, exactly)
 
     def shown(self, path: Path) -> str:
         """A path as shown in messages: relative to the site folder."""
@@ -134,6 +135,7 @@ class ContentReader:
                 self.used.add(name)
                 if cached.record is not None:
                     results.append(cast(T, cached.record))
+                    self.origins[id(cached.record)] = name
                 continue
             problems_before, masked_before = len(self.problems.items), len(self.masked)
             record = self._read_one(path, shown, data, parse, read)
@@ -143,6 +145,8 @@ class ContentReader:
                 self.used.add(name)
             if record is not None:
                 results.append(record)
+                if name:
+                    self.origins[id(record)] = name
         return results
 
     def _entry_name(self, kind: str, shown: str, data: bytes, depends: str) -> str:

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator
+from json.encoder import encode_basestring
 
 from builder.sitemodel import Site
 
@@ -65,12 +66,25 @@ def to_json(rows: list[dict[str, object]]) -> str:
 def json_chunks(rows: Iterable[dict[str, object]]) -> Iterator[str]:
     """`json.dumps(rows, ensure_ascii=False, indent=1)` and a newline, one row at a time (rows are flat)."""
     opened = False
+    keys: dict[str, str] = {}
     for row in rows:
-        fields = ",\n".join(f"  {json.dumps(key, ensure_ascii=False)}: {json.dumps(value, ensure_ascii=False)}"
-                            for key, value in row.items())
-        yield ("[\n" if not opened else ",\n") + (f" {{\n{fields}\n }}" if fields else " {}")
+        fields = []
+        for key, value in row.items():
+            shown = keys.get(key)
+            if shown is None:
+                shown = keys[key] = f"  {encode_basestring(key)}: "
+            fields.append(shown + _json_value(value))
+        body = ",\n".join(fields)
+        yield ("[\n" if not opened else ",\n") + (f" {{\n{body}\n }}" if fields else " {}")
         opened = True
     yield "\n]\n" if opened else "[]\n"
+
+
+def _json_value(value: object) -> str:
+    """One scalar as `json.dumps(value, ensure_ascii=False)` writes it."""
+    if type(value) is str:
+        return encode_basestring(value)
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _cell(value: object) -> str:

@@ -41,9 +41,15 @@ class PageKeys:
     """Cache keys of pages: what every page shares, then what each is given."""
 
     def __init__(self, env: jinja2.Environment, theme_dirs: Sequence[Path], common: dict[str, Any],
-                 options: str) -> None:
+                 options: str, origins: dict[int, str] | None = None) -> None:
         self.fingerprints = Fingerprints()
         site = common["site"]
+        # An entry is what its file's bytes made at its place in the file: no need to look at its fields.
+        for record in site.content.periods:
+            origin = (origins or {}).get(id(record))
+            if origin:
+                for index, entry in enumerate(record.entries):
+                    self.fingerprints.preset(entry, digest(origin, str(index)))
         uses = site_attributes(env)
         try:
             shared = [self.fingerprints.of(common["config"]), self.fingerprints.of(common["freshness"])]

@@ -16,6 +16,7 @@ The rule, as published on every ranking page and in the README:
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -61,9 +62,12 @@ def _draw(ordered: list[Candidate], count: int, better: Better,
     while cut < len(ordered) and ordered[cut].score == last_score:
         cut += 1
     placed = []
+    ranked = sorted(scores)  # places by bisection: ties at the cut can list thousands at 100,000 merchants
+    higher_is_better = better(1.0, 0.0)
     for score, complaints, merchant in ordered[:cut]:
-        place = 1 + sum(1 for other in scores if better(other, score))
-        placed.append(Ranked(merchant, score, place, scores.count(score) > 1, complaints))
+        low, high = bisect_left(ranked, score), bisect_right(ranked, score)
+        place = 1 + (len(ranked) - high if higher_is_better else low)
+        placed.append(Ranked(merchant, score, place, high - low > 1, complaints))
     return tuple(placed), cut > count
 
 

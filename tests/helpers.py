@@ -22,3 +22,15 @@ def run_cli(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.
     """Run `python -m builder ARGS` and capture its output (as of 2026-11-20 unless `env` says otherwise)."""
     return subprocess.run([sys.executable, "-m", "builder", *map(str, args)], capture_output=True, text=True,
                           cwd=REPO, env=fixed_env() if env is None else env, timeout=600)
+
+
+def indexed_pages(output: Path) -> int:
+    """How many pages the Pagefind bundles listed in output/pagefind/bundles.json hold together."""
+    import json
+
+    bundles = json.loads((output / "pagefind" / "bundles.json").read_text("utf-8"))["bundles"]
+    total = 0
+    for name in bundles:
+        entry = json.loads((output / "pagefind" / name / "pagefind-entry.json").read_text("utf-8"))
+        total += sum(language["page_count"] for language in entry["languages"].values())
+    return total

@@ -38,8 +38,11 @@ async ([query, timeout]) => {
 PAGEFIND_QUERY_JS = """
 async ([query]) => {
   const started = performance.now();
-  const pf = await import(new URL("../pagefind/pagefind.js", location.href).href);
+  const bundles = new URL("../pagefind/", location.href);
+  const names = (await (await fetch(new URL("bundles.json", bundles))).json()).bundles;
+  const pf = await import(new URL(names[0] + "pagefind.js", bundles).href);
   await pf.init();
+  await Promise.all(names.slice(1).map((name) => pf.mergeIndex(new URL(name, bundles).href)));
   const search = await pf.search(query);
   const top = await Promise.all(search.results.slice(0, 10).map((r) => r.data()));
   return {titles: top.map((d) => d.meta.title), status: `${search.results.length}`, ms: performance.now() - started};

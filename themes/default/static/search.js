@@ -3,7 +3,7 @@
 import { bigramsOf, codeQuery, decodeRecord, fnv1a, searchKey } from "./searchcore.js";
 
 const root = new URL("../", import.meta.url);
-const bundle = new URL("pagefind/", root);
+const bundleRoot = new URL("pagefind/", root);
 const lookupBase = new URL("search/lookup/", root);
 const form = document.getElementById("search-form");
 const input = document.getElementById("search-input");
@@ -18,6 +18,9 @@ const MAX_CODES = 20; // codes taken from a short code prefix
 const MERCHANT = "经营者";
 
 let pagefind = null;
+let bundles = []; // the Pagefind bundles (pagefind/bundles.json): the main one, then the merchant shards
+let merged = 0; // how many of them are loaded
+const FIRST_SHARDS = 4; // merchant shards loaded with the main bundle; more are merged when results run out
 let serial = 0;
 let shown = PAGE;
 let state = null;
@@ -150,13 +153,40 @@ function passes(item, filters) {
 
 // ------------------------------------------------------------------------------------- Pagefind
 
+// The index is cut into bundles (builder/search.py). The first holds Pagefind's code; the others are merged
+// into it a few at a time, so that a first query loads the main bundle and FIRST_SHARDS shards only.
 async function load() {
   if (!pagefind) {
-    pagefind = await import(new URL("pagefind.js", bundle).href);
-    await pagefind.options({ excerptLength: 30 });
-    await pagefind.init();
+    const listed = await fetch(new URL("bundles.json", bundleRoot)).then((r) => (r.ok ? r.json() : null));
+    bundles = ((listed && listed.bundles) || []).map((name) => new URL(name, bundleRoot));
+    if (!bundles.length) throw new Error("no search bundles");
+    const pf = await import(new URL("pagefind.js", bundles[0]).href);
+    await pf.options({ excerptLength: 30 });
+    await pf.init();
+    merged = 1;
+    await mergeMore(pf, FIRST_SHARDS);
+    pagefind = pf;
   }
   return pagefind;
+}
+
+async function mergeMore(pf, count) {
+  const next = bundles.slice(merged, merged + count);
+  merged += next.length;
+  await Promise.all(next.map((url) => pf.mergeIndex(url.href)));
+  return next.length;
+}
+
+// The shards not loaded yet: merge as many again as are loaded and search again (results already seen are
+// skipped by their ids).
+async function widen(s) {
+  if (!pagefind || merged >= bundles.length) return false;
+  await mergeMore(pagefind, Math.max(FIRST_SHARDS, merged - 1));
+  const search = await pagefind.search(s.query, { filters: s.filters, sort: s.sort });
+  s.pages = search.results.filter((r) => !s.ids.has(r.id));
+  s.next = 0;
+  s.total = search.results.length;
+  return true;
 }
 
 function itemOfPage(data) {
@@ -175,13 +205,20 @@ function contains(item, terms) {
   return terms.every((term) => item.text.includes(term));
 }
 
-async function scanPagefind(target) {
+// `more`: the visitor asked for more, so the shards not loaded yet may be merged (once per request).
+async function scanPagefind(target, more) {
   const s = state;
   let scanned = 0;
-  while (s.items.length < target && s.next < s.pages.length && scanned < s.scan) {
+  let widened = !more;
+  while (s.items.length < target && scanned < s.scan) {
+    if (s.next >= s.pages.length) {
+      if (widened || !(await widen(s))) break;
+      widened = true;
+    }
     const batch = s.pages.slice(s.next, s.next + PAGE);
     s.next += batch.length;
     scanned += batch.length;
+    for (const r of batch) s.ids.add(r.id);
     for (const data of await Promise.all(batch.map((r) => r.data()))) {
       const item = itemOfPage(data);
       if (s.seen.has(item.url.pathname) || (s.terms.length && !contains(item, s.terms))) continue;
@@ -294,7 +331,8 @@ async function start(query, filters, sort) {
   ]);
   const items = (found || []).filter((item) => passes(item, filters));
   return { items: sort ? byComplaints(items, sort.complaints) : items, seen: new Set(items.map((i) => i.url.pathname)),
-           pages: search ? search.results : [], next: 0, terms, scan: items.length ? PAGE : SCAN };
+           pages: search ? search.results : [], next: 0, terms, scan: items.length ? PAGE : SCAN,
+           query: code || query || null, filters, sort, ids: new Set(), total: search ? search.results.length : 0 };
 }
 
 async function run(more = false) {
@@ -320,16 +358,17 @@ async function run(more = false) {
     if (mine !== serial) return;
     state = fresh;
   }
-  await scanPagefind(shown);
+  await scanPagefind(shown, more);
   if (mine !== serial) return;
   let items = state.items;
   if (sort) items = byComplaints(items, sort.complaints);
   results.replaceChildren(...items.slice(0, shown).map(renderItem));
   results.setAttribute("aria-busy", "false");
-  const open = state.next < state.pages.length;
-  const total = state.terms.length ? items.length : state.pages.length;
+  const unread = pagefind !== null && merged < bundles.length; // shards of the index not searched yet
+  const open = state.next < state.pages.length || unread;
+  const total = state.terms.length ? items.length : state.total;
   status.textContent = total
-    ? `找到 ${total} 条结果${open && state.terms.length ? "（还有未核对的全文结果）" : ""}`
+    ? `找到 ${total} 条结果${open && state.terms.length ? "（还有未核对的全文结果）" : unread ? "（还有未查找的部分）" : ""}`
     : open ? "前面的结果都不含这个词，可点“继续查找”。" : "没有找到相关结果，请换一个词试试。";
   if (items.length > shown || open) {
     const button = element("button", "more", items.length > shown || !state.terms.length ? "显示更多结果" : "继续查找");
