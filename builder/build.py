@@ -23,7 +23,7 @@ from builder.buildcache import BuildCache, tool_digest
 from builder.config import load_config
 from builder.content import ContentReader, load_content
 from builder.disclosure import Freshness, audit_json, resolve_as_of, write_audit
-from builder.errors import ContentError, OutputError, Problem, Problems
+from builder.errors import ContentError, OutputError, Problem, Problems, SearchIndexError
 from builder.fingerprint import digest
 from builder.model import Content
 from builder.output import check_output_dir
@@ -33,7 +33,7 @@ from builder.pages import PageWriter
 from builder.pinyin import known_keys, remember_keys
 from builder.privacy import Masked
 from builder.render import Renderer, make_environment, template_problem, theme_dirs
-from builder.search import SearchIndexer
+from builder.search import SearchIndexer, pagefind_binary
 from builder.sitemodel import Site
 from builder.source import HAVE_LIBYAML
 
@@ -104,7 +104,7 @@ class BuildReport:
     origins: dict[int, str] = field(default_factory=dict, repr=False)  # record id -> what it was read from
 
 
-def load_site(options: BuildOptions, cache: BuildCache | None = None) -> BuildReport:
+def load_site(options: BuildOptions, cache: BuildCache | None = None, progress: Progress | None = None) -> BuildReport:
     """Read and check everything; raise ContentError listing every problem."""
     problems = Problems()
     try:
@@ -113,12 +113,14 @@ def load_site(options: BuildOptions, cache: BuildCache | None = None) -> BuildRe
         raise ContentError([Problem("SOURCE_DATE_EPOCH", 1, 1, "environment", str(exc))]) from None
     config = load_config(options.site_dir, problems, options.encoding)
     reader = ContentReader(options.site_dir, problems, options.encoding, options.mask_personal_data, cache,
-                           trust_cache=not options.clean)
+                           trust_cache=not options.clean, progress=progress)
     taxonomy, periods, rankings, warnings, pages = load_content(reader)
     if config is None or problems.errors:
         raise ContentError(problems.errors + problems.warnings)
     content = Content(config, taxonomy, tuple(periods), tuple(rankings), tuple(warnings), tuple(pages))
     content = attach_files(content, options.site_dir, problems)  # images and attachments of warnings and pages
+    if progress is not None:
+        progress("checking", 0, None)
     known = cache.load(PINYIN_CACHE) if cache is not None and not options.clean else None
     remember_keys(known if isinstance(known, dict) else {})
     site = assemble(content, problems, options.strict, as_of)
@@ -153,9 +155,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         if done is not None:
             done.seconds = time.perf_counter() - started
             return done
-    if progress is not None:
-        progress("reading", 0, None)
-    report = load_site(options, cache)
+    report = load_site(options, cache, progress)
     site = report.site
     assert site is not None and report.freshness is not None
     config = site.content.config
@@ -173,10 +173,13 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         writer = PageWriter(site, renderer, tree, output)
         try:
             writer.write_all(dirs)
+            if indexer is not None:
+                report.indexed = indexer.finish(output.other_pages)
         except jinja2.TemplateError as exc:
             raise ContentError([template_problem(exc, options.site_dir)]) from None
-        if indexer is not None:
-            report.indexed = indexer.finish(output.other_pages)
+        finally:
+            if indexer is not None and not indexer.finished:
+                indexer.abort()
         report.pages, report.rendered, report.kept = writer.count, output.rendered, output.placed - output.rendered
         try:
             write_audit(options.audit, audit)
@@ -202,6 +205,13 @@ def inputs_key(options: BuildOptions) -> str:
     except ValueError as exc:
         as_of = f"invalid: {exc}"
     parts: list[str | bytes] = [tool_digest(), options_key(options), as_of]
+    if options.search:
+        try:
+            binary = pagefind_binary()
+            stat = binary.stat()
+            parts.append(f"{binary}:{stat.st_size}:{stat.st_mtime_ns}")  # another Pagefind: another index
+        except (SearchIndexError, OSError):
+            parts.append("no pagefind")
     site_dir = options.site_dir
     for top in ("site.yaml", "content", "themes"):
         path = site_dir / top

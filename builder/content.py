@@ -43,7 +43,8 @@ class ContentReader:
     """Reads the files of one site folder with shared options (encoding, masking)."""
 
     def __init__(self, site_dir: Path, problems: Problems, encoding: str = "utf-8",
-                 mask_personal: bool = False, cache: BuildCache | None = None, trust_cache: bool = True) -> None:
+                 mask_personal: bool = False, cache: BuildCache | None = None, trust_cache: bool = True,
+                 progress: Callable[[str, int, int | None], None] | None = None) -> None:
         self.site_dir = site_dir
         self.problems = problems
         self.encoding = encoding
@@ -54,6 +55,8 @@ class ContentReader:
         self.trust_cache = trust_cache  # False: read every file again (and store what it gives)
         self.used: set[str] = set()  # the cache entries this build read or wrote
         self.origins: dict[int, str] = {}  # id of a record -> its cache entry (what it was read from, exactly)
+        self.progress = progress
+        self.files_read = 0
 
     def shown(self, path: Path) -> str:
         """A path as shown in messages: relative to the site folder."""
@@ -121,6 +124,9 @@ class ContentReader:
         """
         results: list[T] = []
         for path in paths:
+            self.files_read += 1
+            if self.progress is not None:
+                self.progress("reading files", self.files_read, None)
             data = self.data(path)
             if data is None:
                 continue

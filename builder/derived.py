@@ -29,19 +29,16 @@ class Merchant:
     history: tuple[Entry, ...]
     key: str = field(init=False)
     slug: str = field(init=False)
+    url: str = field(init=False)  # the merchant page's route, relative to the site root
     lines: tuple[HistoryLine, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         identity = self.history[-1].identity
         object.__setattr__(self, "key", identity.key)
         object.__setattr__(self, "slug", identity.slug)
+        object.__setattr__(self, "url", identity.url)
         object.__setattr__(self, "lines", tuple(HistoryLine(e, _previous_complaints(self.history, e))
                                                 for e in reversed(self.history)))
-
-    @property
-    def url(self) -> str:
-        """The merchant page's route, relative to the site root."""
-        return self.history[-1].identity.url
 
     @property
     def latest(self) -> Entry:

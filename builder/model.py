@@ -185,26 +185,19 @@ class PeriodSummary:
 
     period: Period
     files: tuple[PeriodFile, ...]
+    published: dt.date = field(init=False, compare=False)  # the latest of its files
+    departments: tuple[str, ...] = field(init=False, compare=False)  # each once, in file order
+    entries: tuple[Entry, ...] = field(init=False, compare=False, repr=False)  # every file's, in file order
 
-    @property
-    def published(self) -> dt.date:
-        """The period's publication date: the latest of its files."""
-        return max(record.published for record in self.files)
-
-    @property
-    def departments(self) -> tuple[str, ...]:
-        """The departments that report the period, each once, in file order."""
-        return tuple(dict.fromkeys(record.department for record in self.files))
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "published", max(record.published for record in self.files))
+        object.__setattr__(self, "departments", tuple(dict.fromkeys(record.department for record in self.files)))
+        object.__setattr__(self, "entries", tuple(entry for record in self.files for entry in record.entries))
 
     @property
     def department(self) -> str:
         """The departments as one line (e.g. `甲区市场监督管理局、乙区市场监督管理局`)."""
         return "、".join(self.departments)
-
-    @property
-    def entries(self) -> tuple[Entry, ...]:
-        """Every entry of every file, in file order."""
-        return tuple(entry for record in self.files for entry in record.entries)
 
     @property
     def source(self) -> Source:

@@ -82,8 +82,12 @@ def json_chunks(rows: Iterable[dict[str, object]]) -> Iterator[str]:
 
 def _json_value(value: object) -> str:
     """One scalar as `json.dumps(value, ensure_ascii=False)` writes it."""
-    if type(value) is str:
-        return encode_basestring(value)
+    if isinstance(value, str):
+        return str(encode_basestring(value))
+    if type(value) is int:
+        return str(value)
+    if value is None:
+        return "null"
     return json.dumps(value, ensure_ascii=False)
 
 

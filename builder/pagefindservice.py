@@ -84,6 +84,8 @@ class PagefindService:
             self.process.kill()
             self.process.wait()
         self.reader.join(timeout=10)
+        if self.process.stdout is not None and not self.reader.is_alive():
+            self.process.stdout.close()
 
     def _send(self, payload: dict[str, Any]) -> int:
         self.next_id += 1

@@ -86,6 +86,9 @@ class SearchIndexer:
         self.done_bundles = 0
         self.pages = 0
         self.names: list[str] = []
+        self.services: set[PagefindService] = set()
+        self.stopped = False
+        self.finished = False
 
     def order(self, routes: Sequence[str]) -> list[int]:
         """Positions of merchant routes grouped by shard (so that shards fill one after another)."""
@@ -115,12 +118,24 @@ class SearchIndexer:
         try:
             for future in self.futures:
                 future.result()
-        finally:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+        except BaseException:
+            self.abort()
+            raise
+        self.pool.shutdown(wait=True)
+        self.finished = True
         names = sorted(self.names, key=lambda name: (name != MAIN, name))
         self.tree.write(f"{ROOT}/bundles.json", json.dumps({"bundles": [f"{name}/" for name in names]},
                                                            separators=(",", ":")) + "\n")
         return self.pages
+
+    def abort(self) -> None:
+        """Stop indexing (the build failed): bundles not started are dropped, running services stopped."""
+        self.stopped = True
+        with self.lock:
+            running = list(self.services)
+        for service in running:
+            service.process.kill()
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
     def _submit(self, name: str, routes: list[str]) -> None:
         if routes:  # an empty shard has no bundle
@@ -146,7 +161,11 @@ class SearchIndexer:
     def _index(self, routes: list[str], folder: Path) -> int:
         """Feed the pages of one bundle to a Pagefind service and write the bundle into `folder`."""
         assert self.tree.root is not None
+        if self.stopped:
+            raise SearchIndexError("stopped")
         service = PagefindService(self.binary, LANGUAGE)
+        with self.lock:
+            self.services.add(service)
         try:
             for route in routes:
                 try:
@@ -159,6 +178,9 @@ class SearchIndexer:
         except BaseException:
             service.close()
             raise
+        finally:
+            with self.lock:
+                self.services.discard(service)
         try:
             make_reproducible(folder)
         except (OSError, ValueError, KeyError) as exc:
