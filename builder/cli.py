@@ -11,11 +11,12 @@ import click
 
 from builder import __version__
 from builder.build import BuildOptions, BuildReport, build, load_site
-from builder.disclosure import parse_date
+from builder.dates import parse_date
 from builder.errors import ContentError, GongshiError, OutputError, Problem, SearchIndexError
+from builder.source import ENCODINGS
 
 SITE_DIR = click.argument("site_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
-ENCODING = click.option("--input-encoding", "encoding", type=click.Choice(["utf-8", "gb18030"]), default="utf-8",
+ENCODING = click.option("--input-encoding", "encoding", type=click.Choice(ENCODINGS), default="utf-8",
                         show_default=True, help="Read content files in this encoding (gb18030 converts GBK files).")
 STRICT = click.option("--strict", is_flag=True, help="Treat warnings (e.g. a changed name for the same credit "
                                                      "code) as errors.")
@@ -43,8 +44,8 @@ def _print_problems(problems: list[Problem]) -> None:
 
 def _print_report(report: BuildReport) -> None:
     _print_problems(report.warnings)
-    for path, line, column, kind in report.masked:
-        click.echo(f"{path}:{line}:{column}: personal data: masked {kind}", err=True)
+    for masked in report.masked:
+        click.echo(str(masked), err=True)
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
 
