@@ -23,6 +23,7 @@ sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(REPO / "tests"))
 
 from generate import generate_site  # noqa: E402
+
 from nginxserver import NginxServer, find_nginx  # noqa: E402
 
 MB = 1024 * 1024

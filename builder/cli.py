@@ -230,7 +230,8 @@ def publish_command(dest: str, site_dir: Path, output_dir: Path | None, keep: in
 
     DEST is a local folder or an rsync/SSH target user@host:/path (ssh command: $GONGSHI_SSH, default ssh).
     """
-    from builder.publish import publish, rollback as roll_back
+    from builder.publish import publish
+    from builder.publish import rollback as roll_back
     from builder.releases import BuildRefused
 
     build_dir = output_dir if output_dir is not None else site_dir / "output"

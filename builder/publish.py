@@ -94,7 +94,7 @@ def _fresh_name(dest: Dest, taken: set[str], digest: str, now: Callable[[], dt.d
 
 
 def publish(dest_spec: str, build: Path, keep: int = KEEP,
-            now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc)) -> PublishReport:
+            now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)) -> PublishReport:
     """Copy the checked build into DEST/releases/<name>, check it there, switch current, keep the last `keep`."""
     started = time.perf_counter()
     manifest = check_build(build)
@@ -107,7 +107,9 @@ def publish(dest_spec: str, build: Path, keep: int = KEEP,
         notes = dest.remove(state.partials)  # left by a publish that was killed
         name = _fresh_name(dest, set(state.releases) | set(state.partials), manifest.digest, now)
         partial = PARTIAL + name
-        previous = state.current if state.current in state.releases else (state.releases or [None])[-1]
+        previous = state.current if state.current in state.releases else None
+        if previous is None and state.releases:
+            previous = state.releases[-1]
         expected = manifest.expected()
         try:
             copied, linked = dest.upload(build, expected, partial, previous)

@@ -49,7 +49,7 @@ class DestState:
 
 def release_name(when: dt.datetime, manifest_digest: str) -> str:
     """`20261120T103000Z-1a2b3c4d5e6f`: the UTC time and 12 hex digits of the SHA256SUMS's hash."""
-    return f"{when.astimezone(dt.timezone.utc):%Y%m%dT%H%M%SZ}-{manifest_digest[:12]}"
+    return f"{when.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}-{manifest_digest[:12]}"
 
 
 def read_current(link: str) -> tuple[str | None, str]:

@@ -13,8 +13,15 @@ from hypothesis import strategies as st
 
 from builder.build import BuildOptions, build
 from builder.errors import OutputError
-from builder.manifest import (MANIFEST, ManifestError, check_folder, manifest_bytes, parse_manifest, read_manifest,
-                              write_manifest)
+from builder.manifest import (
+    MANIFEST,
+    ManifestError,
+    check_folder,
+    manifest_bytes,
+    parse_manifest,
+    read_manifest,
+    write_manifest,
+)
 
 
 def test_the_sample_build_passes_sha256sum_check(sample_output: Path) -> None:

@@ -246,7 +246,7 @@ def test_a_killed_publish_leaves_current_and_the_next_one_cleans_up(sample_outpu
 
 def test_two_publishes_in_one_second_get_two_names(build_a: Path, tmp_path: Path) -> None:
     dest = tmp_path / "dest"
-    start = dt.datetime(2026, 11, 20, 10, 30, 0, tzinfo=dt.timezone.utc)
+    start = dt.datetime(2026, 11, 20, 10, 30, 0, tzinfo=dt.UTC)
     clock = iter([start, start, start, start + dt.timedelta(seconds=1)])
     first = publish_build(str(dest), build_a, now=lambda: next(clock))
     second = publish_build(str(dest), build_a, now=lambda: next(clock))

@@ -14,8 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from nginxserver import (IN_CI, LOCAL_HOST, MIME_FALLBACK, NGINX_START_TIMEOUT_S, SUB_PATH,  # noqa: F401
-                         NginxServer, find_nginx, free_port, missing_tool, nginx_conf)
+from nginxserver import LOCAL_HOST, NginxServer, find_nginx, missing_tool
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 #: Debian's Chromium (package ``chromium``); override with GONGSHI_CHROMIUM.
