@@ -19,7 +19,7 @@ from nginxserver import free_port, missing_tool
 SSHD = "/usr/sbin/sshd"
 #: The Host alias the tests' ssh config gives the server.
 ALIAS = "gongshi-test-sshd"
-START_TIMEOUT_S = 15.0
+START_TIMEOUT_S = 60.0
 
 
 def require_ssh_tools() -> None:
