@@ -25,6 +25,7 @@ from builder.content import ContentReader, load_content
 from builder.disclosure import Freshness, audit_json, resolve_as_of, write_audit
 from builder.errors import ContentError, OutputError, Problem, Problems, SearchIndexError
 from builder.fingerprint import digest
+from builder.manifest import MANIFEST, manifest_bytes
 from builder.model import Content
 from builder.output import check_output_dir
 from builder.outputtree import OutputTree, TreeManifest, empty_trash, load_manifest, output_manifest, verify_tree
@@ -181,6 +182,8 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
             if indexer is not None and not indexer.finished:
                 indexer.abort()
         report.pages, report.rendered, report.kept = writer.count, output.rendered, output.placed - output.rendered
+        # SHA256SUMS: the last file of the build, listing every other one (from the digests the tree keeps)
+        tree.write(MANIFEST, manifest_bytes({route: sha for route, sha in tree.digests().items() if route != MANIFEST}))
         try:
             write_audit(options.audit, audit)
         except OSError as exc:

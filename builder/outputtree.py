@@ -40,8 +40,8 @@ Stat = tuple[int, int, int]  # size, modification time (ns), inode
 
 
 def file_digest(data: bytes) -> str:
-    """The digest of a file's bytes, as manifests record it."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    """The digest of a file's bytes, as manifests record it (SHA-256: SHA256SUMS lists the same digests)."""
+    return hashlib.sha256(data).hexdigest()
 
 
 def stat_of(path: Path | str) -> Stat | None:
@@ -167,7 +167,7 @@ class OutputTree(Staging):
     def write_chunks(self, route: str, chunks: Iterable[str | bytes]) -> None:
         """Write a large file piece by piece (never kept by its bytes: its group decides)."""
         target = self.path(route)
-        hasher = hashlib.blake2b(digest_size=16)
+        hasher = hashlib.sha256()
         try:
             self._ensure_folder(target.parent)
             temporary = target.with_name(f".{target.name}.new-{os.getpid()}")
@@ -219,8 +219,9 @@ class OutputTree(Staging):
         for path in sorted(target.rglob("*")):
             found = stat_of(path)
             if found is not None:
+                record = FileRecord(key, file_digest(path.read_bytes()), found)
                 with self.lock:
-                    self.written[path.relative_to(self.root).as_posix()] = FileRecord(key, "", found)
+                    self.written[path.relative_to(self.root).as_posix()] = record
         return True
 
     def _reuse(self, route: str, wanted: FileRecord, by_key: bool) -> bool:
@@ -296,6 +297,14 @@ class OutputTree(Staging):
             if folder != str(self.root) and not os.listdir(folder):
                 os.rmdir(folder)
         return removed
+
+    def digests(self) -> dict[str, str]:
+        """Every file placed so far with the SHA-256 of its bytes."""
+        assert self.root is not None
+        with self.lock:
+            placed = dict(self.written)
+        return {route: record.digest or file_digest((self.root / route).read_bytes())
+                for route, record in placed.items()}
 
     def manifest(self, build_key: str, summary: dict[str, Any]) -> TreeManifest:
         """The manifest of the staging folder as the build leaves it."""
