@@ -316,8 +316,113 @@ def _char_at(text: str, line: int, column: int) -> str:
     return lines[line][column:column + 1] if line < len(lines) else ""
 
 
+_SCALAR_EVENT, _ALIAS_EVENT = yaml.ScalarEvent, yaml.AliasEvent
+_MAP_START, _SEQ_START = yaml.MappingStartEvent, yaml.SequenceStartEvent
+
+
+def _from_events(parser: _MarkedLoader, line_offset: int) -> Any:
+    """One document straight from the parser's events, as `_convert` builds it from composed nodes.
+
+    Without nodes, resolver calls and recursion this is about twice as fast. Anything `_convert` would leave
+    to PyYAML (tags, anchors, aliases, merge keys, complex keys, huge numbers) or a second document raises
+    _Unusual or a YAML error, and the caller reads the text again with the composer.
+    """
+    parser.get_event()  # stream start
+    if parser.check_event(yaml.StreamEndEvent):
+        return None
+    parser.get_event()  # document start
+    stack: list[tuple[Any, bool]] = []  # (container, is a mapping)
+    keys: list[tuple[Any, Mark] | None] = []  # per open mapping: the key waiting for its value
+    result: Any = None
+    done = False
+    while not done:
+        event = parser.get_event()
+        kind = type(event)
+        at = event.start_mark
+        mark = (at.line + 1 + line_offset, at.column + 1)
+        if kind is _SCALAR_EVENT:
+            if event.anchor is not None or event.tag is not None:
+                raise _Unusual
+            text = event.value
+            tag = _STR
+            if event.implicit[0]:
+                for candidate, pattern in _RESOLVERS.get(text[:1], ()):
+                    if pattern.match(text):
+                        tag = candidate
+                        break
+            if stack and stack[-1][1] and keys[-1] is None:  # a mapping key
+                if tag == _MERGE or (tag == _INT and len(text.lstrip("+-0")) > 30):
+                    raise _Unusual
+                keys[-1] = (text, mark)
+                continue
+            if tag == _INT:
+                if len(text.lstrip("+-0")) > 30:
+                    raise _Unusual
+                value: Any = int(text)
+            else:
+                convert = _SCALAR_VALUE.get(tag)
+                if convert is None:
+                    raise _Unusual  # `<<` as a value
+                value = convert(text)
+        elif kind is _MAP_START or kind is _SEQ_START:
+            if event.anchor is not None or event.tag is not None:
+                raise _Unusual
+            if stack and stack[-1][1] and keys[-1] is None:
+                raise _Unusual  # a mapping or list as a key
+            container: Any = MarkedMap() if kind is _MAP_START else MarkedList()
+            container.mark = mark
+            stack.append((container, kind is _MAP_START))
+            keys.append(None)
+            continue
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            value, _ = stack.pop()
+            keys.pop()
+            mark = value.mark
+        else:
+            raise _Unusual  # an alias
+        if not stack:
+            result = value
+            done = True
+        else:
+            parent, is_map = stack[-1]
+            if is_map:
+                pending = keys[-1]
+                assert pending is not None
+                key, key_mark = pending
+                if key in parent:
+                    parent.duplicates.append((key, key_mark))
+                parent[key] = value
+                parent.key_marks[key] = key_mark
+                parent.value_marks[key] = mark
+                keys[-1] = None
+            else:
+                parent.append(value)
+                parent.item_marks.append(mark)
+    parser.get_event()  # document end
+    if not parser.check_event(yaml.StreamEndEvent):
+        raise _Unusual  # another document: the composer reports it
+    return result
+
+
 def parse_yaml(text: str, line_offset: int = 0) -> Any:
     """Parse one YAML document into MarkedMap/MarkedList values, raising SourceError on bad syntax."""
+    if not _NEEDS_NODE_CHECK.search(text):  # no tag, no anchor: the common case, straight from the events
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        events = _MarkedLoader(text)
+        try:
+            return _from_events(events, line_offset)
+        except (_Unusual, yaml.YAMLError):
+            pass  # read again by the composer, which has every rule and the exact messages
+        finally:
+            events.dispose()
+            if gc_was_enabled:
+                gc.enable()
+    return parse_yaml_composed(text, line_offset)
+
+
+def parse_yaml_composed(text: str, line_offset: int = 0) -> Any:
+    """`parse_yaml` through PyYAML's composer (and constructors for what `_convert` leaves to them)."""
     loader = _MarkedLoader(text)
     loader.line_offset = line_offset
     gc_was_enabled = gc.isenabled()
