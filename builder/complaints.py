@@ -74,7 +74,7 @@ def _read_entry(raw: object, merchants: MarkedList, index: int, period: Period, 
     category = fields.text("category", max_length=100)
     if category and taxonomy.categories and category not in taxonomy.category_names:
         fields.error("category", f"`{category}` is not a category in content/taxonomy.yaml"
-                                 f"{suggest(category, list(taxonomy.category_names))}")
+                                 f"{suggest(category, [name for _, name in taxonomy.categories])}")
     complaints = fields.integer("complaints")
     resolved = fields.integer("resolved")
     mediated = fields.integer("mediated", required=False)

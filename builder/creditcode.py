@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -9,8 +10,13 @@ WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 _VALUES = {char: index for index, char in enumerate(ALPHABET)}
 
 
+_PLAIN = re.compile(r"[0-9A-Z]{18}")
+
+
 def normalise(code: str) -> str:
     """NFKC (full-width to half-width), drop spaces and hyphens, upper-case."""
+    if _PLAIN.fullmatch(code):  # already normal (most codes): nothing to change
+        return code
     text = unicodedata.normalize("NFKC", code)
     return "".join(ch for ch in text if not ch.isspace() and ch not in "-‐‑–—").upper()
 
@@ -25,7 +31,7 @@ def problem(code: str) -> str | None:
     """Why a normalised code is not a valid credit code, or None when it is valid."""
     if len(code) != 18:
         return f"a credit code has 18 characters, this one has {len(code)}"
-    bad = sorted({ch for ch in code if ch not in _VALUES})
+    bad = sorted(set(code) - _VALUES.keys())
     if bad:
         return f"characters not allowed in a credit code: {' '.join(bad)} (I, O, S, V and Z are never used)"
     if not code[2:8].isdigit():

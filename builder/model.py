@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -280,10 +281,10 @@ class Taxonomy:
     demands: tuple[str, ...] = ()
     results: tuple[str, ...] = ()
 
-    @property
-    def category_names(self) -> tuple[str, ...]:
+    @functools.cached_property
+    def category_names(self) -> frozenset[str]:
         """Every category name."""
-        return tuple(name for _, name in self.categories)
+        return frozenset(name for _, name in self.categories)
 
 
 @dataclass(frozen=True)
