@@ -20,6 +20,7 @@ from builder.render import Renderer
 from builder.sitemodel import Site
 
 PAGE_SIZE = 50
+PAGER_WINDOW = 5  # pages linked either side of the current one
 T = TypeVar("T")
 GROUP_TITLES = {"district": "{}的经营者", "category": "行业类别：{}", "letter": "拼音首字母 {}"}
 
@@ -36,6 +37,15 @@ def paginate(items: Sequence[T], size: int = PAGE_SIZE) -> list[Sequence[T]]:
     """Split a listing into pages (at least one, possibly empty)."""
     count = max(1, math.ceil(len(items) / size))
     return [items[i * size:(i + 1) * size] for i in range(count)]
+
+
+def pager_links(base: str, number: int, count: int, window: int = PAGER_WINDOW) -> list[PageLink]:
+    """The pages a pager links from page `number` of `count`: the first, the last and `window` either side.
+
+    Every page linking every other grows with the square of the listing (100,000 merchants are 2,000 pages).
+    """
+    shown = sorted({1, count, *range(max(1, number - window), min(count, number + window) + 1)})
+    return [PageLink(n, page_route(base, n)) for n in shown]
 
 
 def page_route(base: str, number: int) -> str:
@@ -66,11 +76,11 @@ class PageWriter:
                 modified: dt.date | None, **context: Any) -> None:
         """A paginated listing."""
         pages = paginate(items)
-        links = [PageLink(n, page_route(base, n)) for n in range(1, len(pages) + 1)]
         for number, chunk in enumerate(pages, start=1):
             shown = title if number == 1 else f"{title}（第{number}页）"
             self.page(page_route(base, number), template, column, shown, modified, items=chunk,
-                      page_number=number, page_links=links, total=len(items), **context)
+                      page_number=number, page_links=pager_links(base, number, len(pages)), total=len(items),
+                      **context)
 
     def write_all(self, theme_dirs: list[Path]) -> None:
         """Write every page, the open data, feed, sitemap, 404 page and static assets."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from hypothesis import given, settings
@@ -50,7 +49,8 @@ def same(a: Any, b: Any) -> bool:
         return False
     if isinstance(a, MarkedMap):
         return (list(a) == list(b) and a.mark == b.mark and a.key_marks == b.key_marks
-                and a.value_marks == b.value_marks and a.duplicates == b.duplicates and all(same(a[k], b[k]) for k in a))
+                and a.value_marks == b.value_marks and a.duplicates == b.duplicates
+                and all(same(a[k], b[k]) for k in a))
     if isinstance(a, MarkedList):
         return (len(a) == len(b) and a.mark == b.mark and a.item_marks == b.item_marks
                 and all(same(x, y) for x, y in zip(a, b, strict=True)))
