@@ -9,7 +9,7 @@ from builder.model import Entry, PeriodSummary, RankingFile, period_url
 from builder.periods import Period
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HistoryLine:
     """One period of a merchant's history, with its 投诉量 in the period right before (None: not disclosed then)."""
 
@@ -22,7 +22,7 @@ class HistoryLine:
         return period_url(self.entry.period)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per entry or merchant: 100,000s of them
 class Merchant:
     """A merchant with its public history, newest period last."""
 
@@ -73,7 +73,7 @@ def _previous_complaints(history: tuple[Entry, ...], entry: Entry) -> int | None
                  and e.period.months == entry.period.months), None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
     """One line of a period's disclosure list: the entry and its merchant."""
 
@@ -114,7 +114,7 @@ class PeriodView:
         return sum(row.entry.resolved for row in self.rows)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Ranked:
     """One merchant's place on a list."""
 

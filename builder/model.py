@@ -60,7 +60,7 @@ class SiteConfig:
     max_attachment_mb: int = 10
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     """Where a record came from, for messages (`field`: its place in the file, e.g. `merchants[3]`)."""
 
@@ -70,7 +70,7 @@ class Source:
     field: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Correction:
     """One line of an entry's correction log."""
 
@@ -79,7 +79,7 @@ class Correction:
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Item:
     """One disclosed complaint."""
 
@@ -92,7 +92,7 @@ class Item:
     detail: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Identity:
     """Who a merchant is across periods: its credit code, else its id, else its exact name."""
 
@@ -134,7 +134,7 @@ def identify(credit_code: str, merchant_id: str, name: str) -> Identity:
     return Identity("name", name)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per entry or merchant: 100,000s of them
 class Entry:
     """A merchant's disclosure in one period."""
 
@@ -214,7 +214,7 @@ def summarise(files: Sequence[PeriodFile]) -> tuple[PeriodSummary, ...]:
     return tuple(PeriodSummary(group[0].period, tuple(group)) for group in grouped.values())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Score:
     """One merchant's score in a ranking."""
 

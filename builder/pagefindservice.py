@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -46,8 +47,9 @@ class PagefindService:
         self._send({"type": "AddFile", "index_id": self.index_id, "url": url, "file_contents": html})
         self.pages += 1
 
-    def write(self, folder: Path) -> int:
-        """Wait until every page is indexed, write the bundle into `folder`, stop the service; files written.
+    def write(self, folder: Path, keep: Callable[[str], bool] = lambda _path: True) -> int:
+        """Wait until every page is indexed, write the bundle (the files `keep` accepts) into `folder`, stop
+        the service; return the number of files written.
 
         The bundle comes back through the pipe (`GetFiles`) and is written here: the service's own
         `WriteFiles` answers before its writes are finished (tokio files dropped unflushed), so a bundle
@@ -67,6 +69,8 @@ class PagefindService:
             relative = Path(str(item.get("path", "")))
             if relative.is_absolute() or ".." in relative.parts or not relative.parts:
                 raise SearchIndexError(f"{self.binary.name} named an unexpected file: {relative}")
+            if not keep(relative.as_posix()):
+                continue
             target = folder / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(base64.b64decode(item.get("content", "")))

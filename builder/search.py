@@ -149,7 +149,7 @@ class SearchIndexer:
             parts = [f"{route}:{tree.written[route].digest}" for route in routes if route in tree.written]
         key = digest("pagefind", self.version, LANGUAGE, *parts)
         counted: list[int] = []
-        tree.folder(f"{ROOT}/{name}/", key, lambda folder: counted.append(self._index(routes, folder)))
+        tree.folder(f"{ROOT}/{name}/", key, lambda folder: counted.append(self._index(routes, folder, name == MAIN)))
         pages = counted[0] if counted else _page_count(tree.path(f"{ROOT}/{name}"))
         with self.lock:
             self.pages += pages
@@ -158,7 +158,7 @@ class SearchIndexer:
                 self.progress("search index", self.done_bundles, self.count + 1)
         return pages
 
-    def _index(self, routes: list[str], folder: Path) -> int:
+    def _index(self, routes: list[str], folder: Path, main: bool) -> int:
         """Feed the pages of one bundle to a Pagefind service and write the bundle into `folder`."""
         assert self.tree.root is not None
         if self.stopped:
@@ -174,7 +174,7 @@ class SearchIndexer:
                     raise SearchIndexError(f"cannot read {route}: {exc.strerror}") from None
                 if BODY in html:
                     service.add("/" + route.removesuffix("index.html"), html)
-            service.write(folder)
+            service.write(folder, keep=lambda path: wanted(path, main))
         except BaseException:
             service.close()
             raise
@@ -186,6 +186,18 @@ class SearchIndexer:
         except (OSError, ValueError, KeyError) as exc:
             raise SearchIndexError(f"unexpected Pagefind bundle: {exc}") from None
         return service.pages
+
+
+UI_FILES = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
+
+
+def wanted(path: str, main: bool) -> bool:
+    """Whether a file of a bundle is published: the search page uses no Pagefind UI, and a merged shard
+    needs only its index (the main bundle's pagefind.js, worker and WebAssembly search every shard)."""
+    name = path.rsplit("/", 1)[-1]
+    if "/" in path or name == "pagefind-entry.json" or name.endswith(".pf_meta"):
+        return True
+    return main and not name.startswith(UI_FILES)
 
 
 def _asks_to_be_indexed(path: Path) -> bool:

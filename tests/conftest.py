@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from helpers import REPO, SITES, run_cli
+from helpers import NO_CACHE, REPO, SITES, run_cli
 
 
 @pytest.fixture
 def minimal_site(tmp_path: Path) -> Path:
     """A writable copy of tests/sites/minimal."""
     target = tmp_path / "site"
-    shutil.copytree(SITES / "minimal", target)
+    shutil.copytree(SITES / "minimal", target, ignore=NO_CACHE)
     return target
 
 

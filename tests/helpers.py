@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 SITES = Path(__file__).resolve().parent / "sites"
+# A build keeps its cache in SITE_DIR/.gongshi/: copies of fixture sites leave it behind.
+NO_CACHE = shutil.ignore_patterns(".gongshi")
 # The as-of date of every test build unless a test says otherwise: 2026-11-20 00:00 UTC.
 AS_OF_EPOCH = "1795132800"
 

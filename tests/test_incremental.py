@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from builder.build import BuildOptions, build
-from helpers import SITES
+from helpers import NO_CACHE, SITES
 
 AS_OF = dt.date(2026, 11, 20)
 Edit = Callable[[Path], None]
@@ -30,9 +30,9 @@ def snapshot(folder: Path) -> dict[str, str]:
 
 def site_copy(target: Path) -> Path:
     """The districts fixture (several files per period) with the minimal site's warning and ranking."""
-    shutil.copytree(SITES / "districts", target)
+    shutil.copytree(SITES / "districts", target, ignore=NO_CACHE)
     for folder in ("warnings", "pages"):
-        shutil.copytree(SITES / "minimal" / "content" / folder, target / "content" / folder)
+        shutil.copytree(SITES / "minimal" / "content" / folder, target / "content" / folder, ignore=NO_CACHE)
     return target
 
 
