@@ -194,7 +194,8 @@ def _build(options: BuildOptions, progress: Progress | None) -> BuildReport:
     with OutputTree(options.output, cache, gongshi_dir, reuse=not options.clean) as tree:
         indexer = None
         if options.search:
-            indexer = SearchIndexer(tree, [f"{m.url}index.html" for m in site.merchants], progress=progress)
+            indexer = SearchIndexer(tree, [f"{m.url}index.html" for m in site.merchants], progress=progress,
+                                    cache=cache)
         keys = PageKeys(env, dirs, common, options_key(options), report.origins)
         output = PageOutput(tree, renderer, keys, indexer, progress)
         writer = PageWriter(site, renderer, tree, output)

@@ -4,14 +4,16 @@ One Pagefind process holding 10,000 pages needs about 1.7 GB (and past ~30,000 p
 upstream), and one new page rewrites most of a bundle. So the index is cut into bundles under `pagefind/`:
 
 - `pagefind/main/`: warnings and every other page marked `data-pagefind-body` that is not a merchant page;
-- `pagefind/m00/` … : merchant pages, shard `fnv1a(slug) mod count`, `count` a power of two chosen so that a
-  shard holds at most `SHARD_PAGES` pages (it changes only when the number of merchants doubles);
-- `pagefind/bundles.json`: the bundles in the order the search page loads them (`search.js`).
+- `pagefind/m00/` … : merchant pages, shard `fnv1a(route) mod count`, `count` a power of two chosen so that
+  a shard holds at most `SHARD_PAGES` pages (≈ 450 MB for Pagefind; the count changes only when the number of
+  merchants doubles, and then every shard is indexed once again);
+- `pagefind/bundles.json`: the bundles in the order the search page uses them, and the number of
+  `pagefind/routes/` files that say which bundles hold each character (`searchroutes.py`).
 
-Each bundle is indexed by its own `pagefind_extended --service` process fed the bundle's pages in route order
-(the bundle's bytes depend on that order), as soon as the pages are written, two at a time: the builder
-renders on one core while Pagefind indexes on the other. A bundle whose pages (routes and bytes) are unchanged
-is kept from the previous build (`OutputTree.folder`).
+Each bundle is indexed by its own `pagefind_extended --service` process (`pagefindservice.py`) fed the
+bundle's pages in route order (the bundle's bytes depend on that order) as soon as the last of them is
+written: one bundle at a time (Pagefind already parses with two threads), beside the rendering. A bundle
+whose pages (routes and bytes) are unchanged is kept from the previous build (`OutputTree.folder`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
+from builder import searchroutes
+from builder.buildcache import BuildCache
 from builder.errors import SearchIndexError
 from builder.fingerprint import digest
 from builder.lookup import fnv1a
@@ -65,9 +69,10 @@ def shard_name(index: int, count: int) -> str:
 class SearchIndexer:
     """Indexes the bundles of one build into its output tree; see the module's docstring."""
 
-    def __init__(self, tree: OutputTree, merchant_routes: Sequence[str], workers: int = 2,
-                 progress: Progress | None = None) -> None:
+    def __init__(self, tree: OutputTree, merchant_routes: Sequence[str], workers: int = 1,
+                 progress: Progress | None = None, cache: BuildCache | None = None) -> None:
         self.tree = tree
+        self.cache = cache
         self.binary = pagefind_binary()
         found = self.binary.stat()
         self.version = f"{self.binary}:{found.st_size}:{found.st_mtime_ns}"  # another binary: another index
@@ -86,6 +91,8 @@ class SearchIndexer:
         self.done_bundles = 0
         self.pages = 0
         self.names: list[str] = []
+        self.keys: dict[str, str] = {}  # bundle -> its key
+        self.characters: dict[str, set[str]] = {}  # bundle -> the characters of its pages (searchroutes.py)
         self.services: set[PagefindService] = set()
         self.stopped = False
         self.finished = False
@@ -124,8 +131,13 @@ class SearchIndexer:
         self.pool.shutdown(wait=True)
         self.finished = True
         names = sorted(self.names, key=lambda name: (name != MAIN, name))
-        self.tree.write(f"{ROOT}/bundles.json", json.dumps({"bundles": [f"{name}/" for name in names]},
-                                                           separators=(",", ":")) + "\n")
+        routes: list[int] = []
+        self.tree.group(f"{searchroutes.ROOT}/", digest("routes", *(self.keys[name] for name in names)),
+                        lambda: routes.append(searchroutes.write_routes(self.tree, [self.characters[name]
+                                                                                   for name in names])))
+        files = routes[0] if routes else len([r for r in self.tree.written if r.startswith(searchroutes.ROOT)])
+        self.tree.write(f"{ROOT}/bundles.json", json.dumps({"bundles": [f"{name}/" for name in names],
+                                                            "routes": files}, separators=(",", ":")) + "\n")
         return self.pages
 
     def abort(self) -> None:
@@ -148,17 +160,40 @@ class SearchIndexer:
         with tree.lock:
             parts = [f"{route}:{tree.written[route].digest}" for route in routes if route in tree.written]
         key = digest("pagefind", self.version, LANGUAGE, *parts)
+        characters: set[str] = set()
         counted: list[int] = []
-        tree.folder(f"{ROOT}/{name}/", key, lambda folder: counted.append(self._index(routes, folder, name == MAIN)))
+        tree.folder(f"{ROOT}/{name}/", key,
+                    lambda folder: counted.append(self._index(routes, folder, characters)))
         pages = counted[0] if counted else _page_count(tree.path(f"{ROOT}/{name}"))
+        known = self.cache.load(f"routes/{key}") if self.cache is not None and not counted else None
+        if counted or not isinstance(known, set):
+            if not counted:  # a bundle kept from an earlier build whose characters are not in the cache
+                characters = self._characters(routes)
+            if self.cache is not None:
+                self.cache.save(f"routes/{key}", characters)
+        else:
+            characters = known
         with self.lock:
+            self.keys[name] = key
+            self.characters[name] = characters
             self.pages += pages
             self.done_bundles += 1
             if self.progress is not None:
                 self.progress("search index", self.done_bundles, self.count + 1)
         return pages
 
-    def _index(self, routes: list[str], folder: Path, main: bool) -> int:
+    def _characters(self, routes: list[str]) -> set[str]:
+        """The characters of the indexed text of these pages (read from the tree)."""
+        assert self.tree.root is not None
+        found: set[str] = set()
+        for route in routes:
+            try:
+                found |= searchroutes.page_characters((self.tree.root / route).read_text("utf-8"))
+            except OSError as exc:
+                raise SearchIndexError(f"cannot read {route}: {exc.strerror}") from None
+        return found
+
+    def _index(self, routes: list[str], folder: Path, characters: set[str]) -> int:
         """Feed the pages of one bundle to a Pagefind service and write the bundle into `folder`."""
         assert self.tree.root is not None
         if self.stopped:
@@ -174,7 +209,8 @@ class SearchIndexer:
                     raise SearchIndexError(f"cannot read {route}: {exc.strerror}") from None
                 if BODY in html:
                     service.add("/" + route.removesuffix("index.html"), html)
-            service.write(folder, keep=lambda path: wanted(path, main))
+                    characters |= searchroutes.page_characters(html)
+            service.write(folder, keep=wanted)
         except BaseException:
             service.close()
             raise
@@ -191,13 +227,11 @@ class SearchIndexer:
 UI_FILES = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
 
 
-def wanted(path: str, main: bool) -> bool:
-    """Whether a file of a bundle is published: the search page uses no Pagefind UI, and a merged shard
-    needs only its index (the main bundle's pagefind.js, worker and WebAssembly search every shard)."""
-    name = path.rsplit("/", 1)[-1]
-    if "/" in path or name == "pagefind-entry.json" or name.endswith(".pf_meta"):
-        return True
-    return main and not name.startswith(UI_FILES)
+def wanted(path: str) -> bool:
+    """Whether a file of a bundle is published: the search page uses none of Pagefind's UI files. Every bundle
+    keeps pagefind.js, its worker and WebAssembly (about 155 KB on disk): whichever bundle is listed first runs
+    the search, and a site without warnings has no main bundle."""
+    return not path.rsplit("/", 1)[-1].startswith(UI_FILES)
 
 
 def _asks_to_be_indexed(path: Path) -> bool:

@@ -56,8 +56,9 @@ def test_search_page_speaks_chinese(page: Page, nginx_server: str) -> None:
     assert "西岭镇" in page.locator("#filter-district option").all_text_contents()
     assert "2026年9月" in page.locator("#filter-period option").all_text_contents()
     shown = ask(page, "汽修")
-    assert shown["status"] == "找到 1 条结果"
-    assert shown["titles"] == ["青禾顺通汽修有限公司"]
+    # The merchant, then the typical-case article that names it (its text holds 汽修: a checked full-text hit).
+    assert shown["status"] == "找到 2 条结果"
+    assert shown["titles"] == ["青禾顺通汽修有限公司", "汽车维修消费投诉典型案例"]
     assert ask(page, "麒麟")["status"] == "没有找到相关结果，请换一个词试试。"
 
 

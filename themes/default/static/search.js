@@ -19,8 +19,9 @@ const MERCHANT = "经营者";
 
 let pagefind = null;
 let bundles = []; // the Pagefind bundles (pagefind/bundles.json): the main one, then the merchant shards
-let merged = 0; // how many of them are loaded
-const FIRST_SHARDS = 4; // merchant shards loaded with the main bundle; more are merged when results run out
+let routeFiles = 0; // how many pagefind/routes/<n>.json files map each character to the bundles holding it
+const merged = new Set(); // indexes of the bundles merged into the search so far
+const MERGE_AT_ONCE = 2; // bundles merged for a query (and for each request for more) before results show
 let serial = 0;
 let shown = PAGE;
 let state = null;
@@ -153,35 +154,56 @@ function passes(item, filters) {
 
 // ------------------------------------------------------------------------------------- Pagefind
 
-// The index is cut into bundles (builder/search.py). The first holds Pagefind's code; the others are merged
-// into it a few at a time, so that a first query loads the main bundle and FIRST_SHARDS shards only.
+// The index is cut into bundles (builder/search.py). The first holds Pagefind's code and the warnings; the
+// merchant shards are merged into it only when a query needs them (builder/searchroutes.py): a shard whose
+// pages lack one of the query's characters cannot give a result that passes `contains` below.
 async function load() {
   if (!pagefind) {
     const listed = await fetch(new URL("bundles.json", bundleRoot)).then((r) => (r.ok ? r.json() : null));
     bundles = ((listed && listed.bundles) || []).map((name) => new URL(name, bundleRoot));
+    routeFiles = (listed && listed.routes) || 0;
     if (!bundles.length) throw new Error("no search bundles");
     const pf = await import(new URL("pagefind.js", bundles[0]).href);
     await pf.options({ excerptLength: 30 });
     await pf.init();
-    merged = 1;
-    await mergeMore(pf, FIRST_SHARDS);
+    merged.add(0);
     pagefind = pf;
   }
   return pagefind;
 }
 
-async function mergeMore(pf, count) {
-  const next = bundles.slice(merged, merged + count);
-  merged += next.length;
-  await Promise.all(next.map((url) => pf.mergeIndex(url.href)));
+const routes = new Map();
+function routeFile(n) {
+  if (!routes.has(n)) {
+    routes.set(n, fetch(new URL(`routes/${n}.json`, bundleRoot)).then((r) => (r.ok ? r.json() : null)).catch(() => null));
+  }
+  return routes.get(n);
+}
+
+// The bundles that hold every character of the query's words (all of them without words, or without routes).
+async function candidates(terms) {
+  const all = bundles.map((_, i) => i);
+  const chars = [...new Set(Array.from(terms.join("")))];
+  if (!chars.length || !routeFiles) return all;
+  let mask = (1n << BigInt(bundles.length)) - 1n;
+  for (const char of chars) {
+    const table = (await routeFile(fnv1a(char) % routeFiles)) || {};
+    mask &= table[char] ? BigInt(`0x${table[char]}`) : 0n;
+    if (mask === 0n) break;
+  }
+  return all.filter((i) => (mask >> BigInt(i)) & 1n);
+}
+
+async function mergeSome(pf, wanted, count) {
+  const next = wanted.filter((i) => !merged.has(i)).slice(0, count);
+  for (const i of next) merged.add(i);
+  await Promise.all(next.map((i) => pf.mergeIndex(bundles[i].href)));
   return next.length;
 }
 
-// The shards not loaded yet: merge as many again as are loaded and search again (results already seen are
-// skipped by their ids).
+// More of the query's bundles: merge the next ones and search again (results already seen are skipped by id).
 async function widen(s) {
-  if (!pagefind || merged >= bundles.length) return false;
-  await mergeMore(pagefind, Math.max(FIRST_SHARDS, merged - 1));
+  if (!pagefind || !(await mergeSome(pagefind, s.wanted, MERGE_AT_ONCE))) return false;
   const search = await pagefind.search(s.query, { filters: s.filters, sort: s.sort });
   s.pages = search.results.filter((r) => !s.ids.has(r.id));
   s.next = 0;
@@ -205,11 +227,12 @@ function contains(item, terms) {
   return terms.every((term) => item.text.includes(term));
 }
 
-// `more`: the visitor asked for more, so the shards not loaded yet may be merged (once per request).
-async function scanPagefind(target, more) {
+// When the merged bundles give too few results, the query's next bundles are merged once per request
+// (a first query loads the main bundle and at most 2 × MERGE_AT_ONCE shards).
+async function scanPagefind(target) {
   const s = state;
   let scanned = 0;
-  let widened = !more;
+  let widened = false;
   while (s.items.length < target && scanned < s.scan) {
     if (s.next >= s.pages.length) {
       if (widened || !(await widen(s))) break;
@@ -325,14 +348,17 @@ async function start(query, filters, sort) {
   const norm = searchKey(query);
   const code = codeQuery(norm);
   const terms = code ? [code.toLowerCase()] : query.split(/\s+/).map(searchKey).filter(Boolean);
+  const wanted = pf ? await candidates(terms) : [];
+  if (pf) await mergeSome(pf, wanted, MERGE_AT_ONCE);
   const [found, search] = await Promise.all([
     query ? lookup(query) : null,
-    pf ? pf.search(code || query || null, { filters, sort }) : null,
+    pf && wanted.some((i) => merged.has(i)) ? pf.search(code || query || null, { filters, sort }) : null,
   ]);
   const items = (found || []).filter((item) => passes(item, filters));
   return { items: sort ? byComplaints(items, sort.complaints) : items, seen: new Set(items.map((i) => i.url.pathname)),
            pages: search ? search.results : [], next: 0, terms, scan: items.length ? PAGE : SCAN,
-           query: code || query || null, filters, sort, ids: new Set(), total: search ? search.results.length : 0 };
+           query: code || query || null, filters, sort, ids: new Set(), total: search ? search.results.length : 0,
+           wanted };
 }
 
 async function run(more = false) {
@@ -358,13 +384,13 @@ async function run(more = false) {
     if (mine !== serial) return;
     state = fresh;
   }
-  await scanPagefind(shown, more);
+  await scanPagefind(shown);
   if (mine !== serial) return;
   let items = state.items;
   if (sort) items = byComplaints(items, sort.complaints);
   results.replaceChildren(...items.slice(0, shown).map(renderItem));
   results.setAttribute("aria-busy", "false");
-  const unread = pagefind !== null && merged < bundles.length; // shards of the index not searched yet
+  const unread = state.wanted.some((i) => !merged.has(i)); // bundles that may hold results, not searched yet
   const open = state.next < state.pages.length || unread;
   const total = state.terms.length ? items.length : state.total;
   status.textContent = total
