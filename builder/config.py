@@ -13,7 +13,7 @@ from builder.source import MarkedMap, SourceError, parse_yaml, read_text
 
 SITE_KEYS = ["title", "organizer", "base_url", "language", "description", "theme", "contact",
              "site_id_code", "icp", "police_record", "correction_url", "rankings",
-             "retention_months", "stale_after_days", "legal_basis", "government_badge_url",
+             "retention_months", "stale_after_days", "legal_basis", "government_badge_url", "max_attachment_mb",
              "complaint_url", "complaint_hotline"]
 RANKING_SETTINGS_KEYS = ["top_count", "bottom_count", "top_label", "bottom_label", "min_complaints", "disclaimer"]
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
@@ -74,6 +74,7 @@ def read_config(data: MarkedMap, shown: str, problems: Problems) -> SiteConfig |
         fields.error("complaint_hotline", f"must be a telephone number (digits, spaces, -), found `{hotline}`")
     retention = fields.integer("retention_months", required=False, minimum=1)
     stale_after = fields.integer("stale_after_days", required=False, minimum=1)
+    max_attachment = fields.integer("max_attachment_mb", required=False, minimum=1)
     rankings = _read_rankings(fields, problems, shown)
     if problems.error_count > before or title is None or organizer is None or base_url is None:
         return None
@@ -87,7 +88,9 @@ def read_config(data: MarkedMap, shown: str, problems: Problems) -> SiteConfig |
         correction_url=correction_url, rankings=rankings,
         retention_months=retention, stale_after_days=stale_after,
         legal_basis=fields.text("legal_basis", required=False, max_length=2000) or "",
-        government_badge_url=badge_url, complaint_url=complaint_url, complaint_hotline=hotline,
+        government_badge_url=badge_url,
+        max_attachment_mb=SiteConfig.max_attachment_mb if max_attachment is None else max_attachment,
+        complaint_url=complaint_url, complaint_hotline=hotline,
     )
 
 

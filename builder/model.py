@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from builder.periods import Period
+from builder.references import LocalFile, Reference
 
 STATUSES = ("active", "under_review", "corrected", "withdrawn")
 #: Where consumers complain by default: the national 12315 platform and hotline.
@@ -58,6 +59,7 @@ class SiteConfig:
     stale_after_days: int | None = None
     legal_basis: str = ""
     government_badge_url: str = ""
+    max_attachment_mb: int = 10
     complaint_url: str = COMPLAINT_URL
     complaint_hotline: str = COMPLAINT_HOTLINE
 
@@ -267,6 +269,8 @@ class Article:
     related: tuple[str, ...] = ()
     order: int = 0
     toc: tuple[Heading, ...] = ()
+    references: tuple[Reference, ...] = ()  # local images and links, found by articles.py
+    files: tuple[LocalFile, ...] = ()  # the files they name, checked by attachments.py; published with the page
 
     @property
     def section(self) -> str:
