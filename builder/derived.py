@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from builder.model import Entry, PeriodFile, RankingFile, period_url
 from builder.periods import Period
-from builder.scoring import Component
+from builder.scoring import Component, formula_text
 
 
 @dataclass(frozen=True)
@@ -169,6 +169,11 @@ class Ranking:
     top_extended: bool = False
     bottom_extended: bool = False
     covered: tuple[Period, ...] = ()
+
+    @property
+    def formula(self) -> str:
+        """The formula as published: written from the weights for a computed ranking, else the file's text."""
+        return formula_text(self.source.weights) if self.source.computed else self.source.formula
 
     @property
     def ranked_count(self) -> int:

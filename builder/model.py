@@ -223,6 +223,7 @@ class Weight:
 class RankingFile:
     """A ranking period: either scores supplied by an evaluator, or a formula (weights) gongshi computes.
 
+    `formula` is the editor's text (optional with weights: `derived.Ranking.formula` writes it from them);
     `min_complaints` (None: site.yaml's) is the eligibility rule; `decimals` the rounding of computed scores;
     `scored_by` and `scope` say who supplied the scores and whom they cover.
     """

@@ -5,7 +5,7 @@ from __future__ import annotations
 from builder.errors import Problems
 from builder.fields import Fields, suggest, type_name
 from builder.model import RankingFile, Score, Source, Weight
-from builder.scoring import FIGURES, formula_text
+from builder.scoring import FIGURES
 from builder.source import MarkedMap
 
 RANKING_FILE_KEYS = ["period", "effective", "formula", "weights", "min_complaints", "decimals", "scored_by", "scope",
@@ -43,7 +43,7 @@ def read_ranking_file(data: object, shown: str, problems: Problems) -> RankingFi
                                   f"itself", at_value=False)
     if problems.error_count > before or period is None or (formula is None and not weights):
         return None
-    return RankingFile(period, formula or formula_text(weights), tuple(scores), Source(shown, *data.mark), effective,
+    return RankingFile(period, formula or "", tuple(scores), Source(shown, *data.mark), effective,
                        weights, minimum, 1 if decimals is None else decimals, scored_by, scope)
 
 

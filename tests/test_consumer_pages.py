@@ -121,6 +121,7 @@ def ranking_rows(page: str, section: str) -> list[tuple[str, ...]]:
 def test_sample_ranking_recomputes_from_the_published_figures(sample_output: Path) -> None:
     """Every merchant of October with ≥ 5 complaints is scored 办结率 × 60 + 调解成功率 × 40, rounded half up."""
     page = main_of(read(sample_output, "rankings/2026-10/index.html"))
+    assert '<p class="formula">综合评价得分 = 办结率 × 60 + 调解成功率 × 40</p>' in page  # written from the weights
     expected = {}
     for m in period_entries("2026-10"):
         if m["complaints"] >= 5:
