@@ -270,3 +270,21 @@ def test_console_script_runs_import(minimal_site: Path, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "3 merchants, 5 complaints, 3 resolved, 3 items" in result.stdout
     assert os.path.getsize(minimal_site / "content" / "complaints" / "2026-11.yaml") > 0
+
+
+def test_a_second_file_for_a_period_does_not_land(tmp_path: Path, minimal_site: Path) -> None:
+    export = write_xlsx(tmp_path / "october.xlsx", [["经营者名称", "区域", "行业", "投诉量", "办结量"],
+                                                    ["测试丁食品店", "东湖街道", "食品", 2, 1]], above=0)
+    out = minimal_site / "content" / "complaints" / "2026-10-platform.yaml"
+    before = snapshot(minimal_site)
+    result = invoke("import", export, minimal_site, "--period", "2026-10", "--out", out, "--skip-bad-rows")
+    assert result.exit_code == 1
+    # as `gongshi check` would tell it after the file landed (the check reads the files in name order)
+    assert ("content/complaints/2026-10.yaml:1:1: period: period 2026-10 is already summarised in "
+            "content/complaints/2026-10-platform.yaml") in result.stderr
+    assert snapshot(minimal_site) == before
+    out.unlink(missing_ok=True)
+    later = minimal_site / "content" / "complaints" / "2026-10x.yaml"
+    result = invoke("import", export, minimal_site, "--period", "2026-10", "--out", later)
+    assert (f"{export}:1:1: period: period 2026-10 is already summarised in content/complaints/2026-10.yaml "
+            f"(from --period 2026-10)") in result.stderr

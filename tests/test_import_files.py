@@ -208,3 +208,13 @@ def test_missing_district_and_default(tmp_path: Path, minimal_site: Path) -> Non
         f"{path}:1:1: district: no column for district (区域); headers taken: 区域、所属区域、辖区、所属辖区、街道、属地、"
         f"所在地区; name one with --map district=列名, or give every row one value with --default district=值")
     assert "    district: 测试区\n" in imported(path, minimal_site, "--default", "district=测试区")
+
+
+def test_item_columns_of_a_file_per_merchant_are_ignored(tmp_path: Path, minimal_site: Path) -> None:
+    path = write_xlsx(tmp_path / "mixed.xlsx", [MERCHANT_HEADER + ["受理日期", "处理结果"],
+                                                ["测试商行", "东湖街道", "食品", 4, 2, "不是日期", "调解成功"]], above=0)
+    result = invoke("import", path, minimal_site, "--period", "2026-11")
+    assert result.exit_code == 0, result.stderr
+    assert (f"{path}:1:6: column: `受理日期`: a file of one row per merchant lists no items; ignored [ignored]"
+            in result.stderr)
+    assert "items" not in body(minimal_site)

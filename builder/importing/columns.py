@@ -151,6 +151,11 @@ def resolve_layout(row: Sequence[object], header_index: int, mapped: dict[str, s
                                                                 f"{name}=列名"))
         else:
             columns[name] = hits[0]
+    if any(name in columns for name in PER_MERCHANT):
+        for name in ITEM_FIELDS:
+            if name in columns:
+                column = columns.pop(name)
+                ignored.append((column, headers[column - 1], "a file of one row per merchant lists no items"))
     layout = Layout(line, headers, columns, tuple(sorted(ignored)), dict(defaults))
     problems.extend(_missing_fields(layout, shown, ambiguous | set(mapped)))
     return layout, problems

@@ -126,13 +126,19 @@ class Aggregator:
 
     def chosen(self, name: str, rows: list[Record]) -> Chosen | None:
         """The most frequent value of a field among a merchant's rows (ties: the earliest)."""
-        counts = Counter(getattr(r, name) for r in rows if getattr(r, name))
+        counts: Counter[str] = Counter()
+        first: dict[str, int] = {}
+        for record in rows:
+            value = getattr(record, name)
+            if value:
+                counts[value] += 1
+                first.setdefault(value, record.row)
         if not counts:
             return None
-        value = max(counts, key=lambda v: (counts[v], -next(r.row for r in rows if getattr(r, name) == v)))
-        carried = tuple(r.row for r in rows if getattr(r, name) == value)
-        from_default = name not in self.layout.columns
-        return Chosen(value, () if from_default else carried, self.column(name))
+        value = max(counts, key=lambda v: (counts[v], -first[v]))
+        if name not in self.layout.columns:
+            return Chosen(value, (), None)
+        return Chosen(value, tuple(r.row for r in rows if getattr(r, name) == value), self.column(name))
 
     def per_complaint(self, key: str, rows: list[Record]) -> Merchant | None:
         """A merchant from its complaint rows."""

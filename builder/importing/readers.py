@@ -112,7 +112,7 @@ def _with_header(source: SourceFile, sheet: str, rows: list[list[Cell]], bad: di
 
 
 def _no_header(shown: str, sheet: str | None, mapped: dict[str, str]) -> Problem:
-    where = f"sheet {sheet}" if sheet else "the file" if sheet is None else "the file"
+    where = f"sheet {sheet}" if sheet else "the file"
     some = "、".join(FIELDS["name"][:3] + FIELDS["complaints"][:1] + FIELDS["received"][:1])
     hint = " (--map names count as known)" if mapped else ""
     return Problem(shown, 1, 1, "header", f"no header row found in {where}: none of its first {HEADER_SEARCH_ROWS} "

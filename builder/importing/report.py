@@ -56,7 +56,7 @@ class ImportReport:
             "names_merged": len(self.merged), "merged": listed(self.merged, "merged"),
             "personal_data_masked": len(self.masked), "masked": listed(self.masked, "masked"),
             "notes": listed(self.notes, "note"),
-            "not_itemised": {reason: rows for reason, rows in sorted(self.not_itemised.items())},
+            "not_itemised": {reason: sorted(rows) for reason, rows in sorted(self.not_itemised.items())},
             "problems": listed(self.problems), "warnings": listed(self.warnings),
             "output": self.output, "written": self.written, "dry_run": self.dry_run,
         }
@@ -70,25 +70,28 @@ class ImportReport:
         lines += [_line(p, "note") for p in self.notes]
         for reason, rows in sorted(self.not_itemised.items()):
             lines.append(f"{self.source}: items: {len(rows)} row(s) counted but not listed as items ({reason}): "
-                         f"rows {_few(rows)}")
+                         f"rows {_few(sorted(rows))}")
         lines += [str(p) for p in self.warnings]
         lines += [str(p) for p in sorted(self.problems)]
         return lines
 
+    def where(self) -> str:
+        """The sheet and header that were read, e.g. ` (sheet 明细, header at row 3, one row per complaint)`."""
+        parts = [f"sheet {self.sheet}"] if self.sheet else []
+        if self.header_row:
+            parts += [f"header at row {self.header_row}", f"one row per {self.mode}"]
+        return f" ({', '.join(parts)})" if parts else ""
+
     def summary(self) -> str:
         """One paragraph: what was read, what was (or would be) written."""
-        where = f" (sheet {self.sheet}" if self.sheet else " ("
-        where += f"{', ' if self.sheet else ''}header at row {self.header_row}, one row per {self.mode})"
-        rows_skipped = len({p.line for p in self.skipped})
-        counts = (f"{self.rows_read} rows read, {self.merchants} merchants, {self.complaints} complaints, "
-                  f"{self.resolved} resolved, {self.items} items; {rows_skipped} rows skipped, "
-                  f"{len(self.merged)} names merged, {len(self.masked)} personal data masked")
         if not self.ok:
-            return (f"Error: {len(self.problems)} problem(s) in {self.source}{where if self.header_row else ''}; "
-                    f"nothing was written.")
+            return f"Error: {len(self.problems)} problem(s) in {self.source}{self.where()}; nothing was written."
+        counts = (f"{self.rows_read} rows read, {self.merchants} merchants, {self.complaints} complaints, "
+                  f"{self.resolved} resolved, {self.items} items; {len({p.line for p in self.skipped})} rows "
+                  f"skipped, {len(self.merged)} names merged, {len(self.masked)} personal data masked")
         if self.dry_run:
-            return f"Dry run: {self.source}{where}: {counts}. Would write {self.output}; `gongshi check` passes."
-        return f"Imported {self.source}{where}: {counts}. Wrote {self.output}; `gongshi check` passes."
+            return f"Dry run: {self.source}{self.where()}: {counts}. Would write {self.output}; `gongshi check` passes."
+        return f"Imported {self.source}{self.where()}: {counts}. Wrote {self.output}; `gongshi check` passes."
 
 
 class ImportFailed(ContentError):

@@ -64,6 +64,8 @@ class RowReader:
         self.found = RowsRead()
         self.readers = [(name, column, self.reader(name, column)) for name, column in
                         sorted(layout.columns.items(), key=lambda pair: pair[1])]
+        self.defaults = list(layout.defaults.items())
+        self.per_merchant = layout.per_merchant
 
     def read(self) -> RowsRead:
         """Read the rows below the header."""
@@ -122,27 +124,40 @@ class RowReader:
                                            f"{message} (cell {cell_ref(row, column)})"))
 
     def record(self, row: int, cells: list[object]) -> Record | None:
-        """Parse one row's mapped cells; None when a cell cannot be read."""
+        """Parse one row's mapped cells; None when a cell cannot be read (every such cell is reported)."""
         record = Record(row)
-        bad = False
         width = len(cells)
+        masked_before = len(self.found.masked)
         bad_cells = self.table.bad_cells
+        try:
+            if bad_cells and any((row, column) in bad_cells for _, column, _ in self.readers):
+                raise CellError("a cell holds no usable value")
+            for name, column, read in self.readers:
+                if column <= width:
+                    value = cells[column - 1]
+                    if value is not None and value != "":
+                        setattr(record, name, read(row, value))
+        except CellError:
+            del self.found.masked[masked_before:]  # the careful pass below reports them again
+            self.report_cells(row, cells)
+            return None
+        for name, value in self.defaults:
+            if not getattr(record, name):
+                setattr(record, name, value)
+        return record if self.consistent(record) else None
+
+    def report_cells(self, row: int, cells: list[object]) -> None:
+        """Read a row cell by cell, reporting every cell that cannot be read."""
+        record = Record(row)
         for name, column, read in self.readers:
-            value = cells[column - 1] if column <= width else None
+            value = cells[column - 1] if column <= len(cells) else None
             try:
-                if bad_cells and (row, column) in bad_cells:
-                    raise CellError(bad_cells[(row, column)])
+                if (row, column) in self.table.bad_cells:
+                    raise CellError(self.table.bad_cells[(row, column)])
                 if value is not None and value != "":
                     setattr(record, name, read(row, value))
             except CellError as exc:
                 self.problem(row, column, name, str(exc))
-                bad = True
-        for name, value in self.layout.defaults.items():
-            if not getattr(record, name):
-                setattr(record, name, value)
-        if bad:
-            return None
-        return record if self.consistent(record) else None
 
     def consistent(self, record: Record) -> bool:
         """Checks across the cells of one row: required cells, counts, dates against the period."""
@@ -150,7 +165,7 @@ class RowReader:
         problems = []
         if not record.name:
             problems.append(("name", f"is empty: every row needs the merchant's name ({LABELS['name']})"))
-        if self.layout.per_merchant:
+        if self.per_merchant:
             for name in ("complaints", "resolved"):
                 if getattr(record, name) is None:
                     problems.append((name, "is empty: write a whole number (0 when there is none)"))

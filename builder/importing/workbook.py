@@ -18,7 +18,8 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_WORTH_A_LOOK = re.compile(rb"<(?:\w+:)?f[\s>/]|\st=\"e\"")
+# Any of these in a sheet's XML may start a formula (<f>, <x:f>) or an error cell (t="e"); most exports have none.
+_MAY_HOLD_FORMULAS = (b"<f", b":f>", b":f ", b't="e"')
 _REF = re.compile(r"^([A-Z]+)(\d+)$")
 Cell = object
 
@@ -115,10 +116,11 @@ def _has_formulas(archive: zipfile.ZipFile, part: str) -> bool:
     """Whether a sheet's XML holds any formula or error cell (read in chunks; most exports hold none)."""
     tail = b""
     with archive.open(part) as stream:
-        while chunk := stream.read(1 << 20):
-            if _WORTH_A_LOOK.search(tail + chunk):
+        while chunk := stream.read(1 << 22):
+            window = tail + chunk
+            if any(marker in window for marker in _MAY_HOLD_FORMULAS):
                 return True
-            tail = chunk[-16:]
+            tail = chunk[-8:]
     return False
 
 
