@@ -226,8 +226,13 @@ def import_command(file: Path, site_dir: Path, period: str, published: dt.date |
             click.echo(exc.report.summary(), err=True)
         sys.exit(1)
     except GongshiError as exc:
+        if output_format == "json":
+            click.echo(json.dumps({"ok": False, "error": str(exc)}, ensure_ascii=False))
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("Interrupted; content/ was left as it was.", err=True)
+        sys.exit(130)
     if output_format == "json":
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=1))
         return

@@ -29,7 +29,8 @@ def test_counts(cell: object, count: int) -> None:
     ("-3", "must be 0 or more, found `-3`"), (-1, "must be 0 or more, found `-1`"),
     ("1.5", "must be a whole number, found `1.5`"), (2.5, "must be a whole number, found `2.5`"),
     ("41.19%", "`41.19%` is a percentage, not a count"), ("12,08", "expected a whole number, found `12,08`"),
-    (True, "expected a whole number, found `TRUE`"), (dt.date(2026, 1, 1), "expected a whole number, found `2026-01-01`"),
+    (True, "expected a whole number, found `TRUE`"),
+    (dt.date(2026, 1, 1), "expected a whole number, found `2026-01-01`"),
     ("  ", "is empty: write a whole number (0 when there is none)"),
 ])
 def test_bad_counts(cell: object, message: str) -> None:

@@ -101,7 +101,7 @@ def parse_count(value: object) -> int:
 
 
 def parse_date(value: object) -> dt.date:
-    """A date: an Excel date cell or serial number, or 2026-10-05, 2026/10/5, 2026.10.5, 2026年10月5日 (a time may follow)."""
+    """A date: an Excel date or serial number, 2026-10-05, 2026/10/5, 2026.10.5 or 2026年10月5日 (and a time)."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
