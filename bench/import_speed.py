@@ -25,8 +25,7 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 sys.path.insert(0, str(BENCH))
 
-from generate import (BRAND_CHARS, DEMANDS, DISTRICTS, INDUSTRIES, RESULTS, TAXONOMY_YAML,  # noqa: E402
-                      check_char)
+from generate import BRAND_CHARS, DEMANDS, DISTRICTS, INDUSTRIES, RESULTS, TAXONOMY_YAML, check_char  # noqa: E402
 
 HEADER = ["序号", "受理日期", "被投诉人", "统一社会信用代码", "所属区域", "行业类别", "商品或服务", "投诉问题",
           "诉求", "处理结果", "办结日期"]

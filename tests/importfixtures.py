@@ -16,8 +16,8 @@ from builder import creditcode
 from builder.cli import main
 from helpers import AS_OF_EPOCH
 
-COMPLAINT_HEADER = ["序号", "受理日期", "被投诉人", "统一社会信用代码", "所属区域", "行业类别", "商品或服务", "投诉问题",
-                    "诉求", "处理结果", "办结日期"]
+COMPLAINT_HEADER = ["序号", "受理日期", "被投诉人", "统一社会信用代码", "所属区域", "行业类别", "商品或服务",
+                    "投诉问题", "诉求", "处理结果", "办结日期"]
 
 
 def fictional_code(number: int, kind: str = "91") -> str:

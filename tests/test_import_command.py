@@ -14,8 +14,13 @@ from builder.errors import OutputError
 from builder.importing.run import ImportOptions, run_import
 from builder.source import parse_yaml
 from helpers import run_cli
-from importfixtures import (CODE_A, CODE_B, COMPLAINT_HEADER, complaint_rows, csv_text, invoke, snapshot,
-                            write_xlsx)
+from importfixtures import CODE_A, CODE_B, COMPLAINT_HEADER, complaint_rows, csv_text, invoke, snapshot, write_xlsx
+
+ITEM_A = "{received: 2026-11-02, goods: 火锅套餐, issue: 菜品中发现异物, demand: 赔偿, result: 调解成功, " \
+         "handled: 2026-11-09}"
+ITEM_B = "{received: 2026-11-06, goods: 健身年卡, issue: 办卡后门店停业, demand: 退款, result: 调解成功, " \
+         "handled: 2026-11-20}"
+ITEM_C = "{received: 2026-11-12, goods: 空调, issue: 安装后漏水, demand: 维修, result: 调解终止, handled: 2026-11-19}"
 
 
 @pytest.fixture
@@ -51,7 +56,7 @@ merchants:
     complaints: 2
     resolved: 1
     items:
-      - {{received: 2026-11-02, goods: 火锅套餐, issue: 菜品中发现异物, demand: 赔偿, result: 调解成功, handled: 2026-11-09}}
+      - {ITEM_A}
   - name: 测试乙健身服务有限公司
     credit_code: "{CODE_B}"
     district: 西山镇
@@ -59,14 +64,14 @@ merchants:
     complaints: 2
     resolved: 1
     items:
-      - {{received: 2026-11-06, goods: 健身年卡, issue: 办卡后门店停业, demand: 退款, result: 调解成功, handled: 2026-11-20}}
+      - {ITEM_B}
   - name: 测试丙家电销售有限公司
     district: 南湖街道
     category: 家用电子电器
     complaints: 1
     resolved: 1
     items:
-      - {{received: 2026-11-12, goods: 空调, issue: 安装后漏水, demand: 维修, result: 调解终止, handled: 2026-11-19}}
+      - {ITEM_C}
 """
     assert ("Imported " in result.stdout and "5 rows read, 3 merchants, 5 complaints, 3 resolved, 3 items; "
             "0 rows skipped, 0 names merged, 0 personal data masked. Wrote content/complaints/2026-11.yaml"
@@ -179,7 +184,8 @@ def test_a_file_that_fails_the_site_check_does_not_land(tmp_path: Path, minimal_
         f"{export}:4:6: category: `餐饮` is not a category in content/taxonomy.yaml (did you mean `餐饮服务`?) "
         f"(cell F4)",
         f"{export}:6:9: demand: `退钱` is not one of: 退款, 维修, 赔偿, 其他 (cell I6)",
-        f"Error: 2 problem(s) in {export} (sheet 投诉明细, header at row 3, one row per complaint); nothing was written.",
+        f"Error: 2 problem(s) in {export} (sheet 投诉明细, header at row 3, one row per complaint); nothing was "
+        f"written.",
     ]
     assert snapshot(minimal_site) == before
 

@@ -8,8 +8,17 @@ from pathlib import Path
 import pytest
 
 from builder.importing import readers
-from importfixtures import (COMPLAINT_HEADER, Formula, complaint_rows, csv_text, drop_saved_value, invoke, snapshot,
-                            write_xls, write_xlsx)
+from importfixtures import (
+    COMPLAINT_HEADER,
+    Formula,
+    complaint_rows,
+    csv_text,
+    drop_saved_value,
+    invoke,
+    snapshot,
+    write_xls,
+    write_xlsx,
+)
 
 TITLE = ["测试区2026年11月消费投诉明细（虚构数据）"]
 MERCHANT_HEADER = ["经营者名称", "辖区", "行业", "投诉量", "办结量"]
@@ -65,7 +74,7 @@ def test_csv_quoted_line_breaks_and_empty_trailing_columns(tmp_path: Path, minim
 
 def test_undecodable_csv_is_refused_with_advice(tmp_path: Path, minimal_site: Path) -> None:
     path = tmp_path / "latin.csv"
-    path.write_bytes("经营者名称,投诉量\n".encode("utf-8") + b"caf\xe9\xff,1\n")
+    path.write_bytes("经营者名称,投诉量\n".encode() + b"caf\xe9\xff,1\n")
     assert only_problem(path, minimal_site) == (
         f"{path}:2:4: encoding: the file is neither UTF-8 nor GB18030/GBK text: open it in Excel or WPS and save it "
         f"as “CSV UTF-8 (逗号分隔)” (.csv) or as an Excel workbook (.xlsx), or convert it with `iconv -t UTF-8`")
@@ -77,8 +86,8 @@ def test_undecodable_csv_is_refused_with_advice(tmp_path: Path, minimal_site: Pa
 
 def test_unclosed_quote_names_its_row(tmp_path: Path, minimal_site: Path) -> None:
     path = tmp_path / "cut.csv"
-    path.write_text(csv_text([MERCHANT_HEADER, ["测试商行", "东湖街道", "食品", 1, 1]]) + '测试二商行,东湖街道,"食品\r\n',
-                    "utf-8")
+    cut_short = '测试二商行,东湖街道,"食品\r\n'
+    path.write_text(csv_text([MERCHANT_HEADER, ["测试商行", "东湖街道", "食品", 1, 1]]) + cut_short, "utf-8")
     assert only_problem(path, minimal_site) == (
         f"{path}:3:1: file: a quoted cell opened on line 3 or later is never closed: the file ends inside it "
         f"(a missing `\"`; the file may be cut short)")
@@ -88,7 +97,7 @@ def test_unclosed_quote_names_its_row(tmp_path: Path, minimal_site: Path) -> Non
     ("page.xls", b"<html><table><tr><td>\xe7\xbb\x8f</td></tr></table></html>",
      "file: this .xls file is really a web page (HTML), not an Excel workbook: open it in Excel or WPS and save it "
      "as .xlsx"),
-    ("text.xlsx", "经营者名称,投诉量\n".encode("utf-8"),
+    ("text.xlsx", "经营者名称,投诉量\n".encode(),
      "file: this .xlsx file is really text or another format, not an Excel workbook: open it in Excel or WPS and "
      "save it as .xlsx"),
     ("locked.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600),
@@ -145,7 +154,8 @@ def test_formulas_give_their_saved_values(tmp_path: Path, minimal_site: Path) ->
     rows = [MERCHANT_HEADER, ["测试甲商行", "东湖街道", "食品", Formula("=2+3", 5), Formula("=D2-1", 4)],
             ["测试乙商行", "东湖街道", "食品", 3, 3]]
     text = imported(write_xlsx(tmp_path / "saved.xlsx", rows, above=0), minimal_site)
-    assert "  - name: 测试甲商行\n    district: 东湖街道\n    category: 食品\n    complaints: 5\n    resolved: 4\n" in text
+    assert ("  - name: 测试甲商行\n    district: 东湖街道\n    category: 食品\n    complaints: 5\n"
+            "    resolved: 4\n") in text
 
 
 def test_formula_without_saved_value_and_error_cells_are_named(tmp_path: Path, minimal_site: Path) -> None:
@@ -181,10 +191,12 @@ def test_headers_found_by_synonym_unit_and_map(tmp_path: Path, minimal_site: Pat
     path = write_xlsx(tmp_path / "map.xlsx", [["企业", "所在地区", "行业分类", "投诉件数（件）", "办结件数(件)"],
                                               ["测试商行", "东湖街道", "食品", 4, 2]], above=0)
     assert only_problem(path, minimal_site) == (
-        f"{path}:1:1: name: no column for name (经营者名称); headers taken: 经营者名称、经营者、被投诉人、被投诉人名称、"
+        f"{path}:1:1: name: no column for name (经营者名称); headers taken: 经营者名称、经营者、被投诉人、"
+        f"被投诉人名称、"
         f"被投诉单位、被投诉方、企业名称、商户名称、单位名称; name one with --map name=列名")
     text = imported(path, minimal_site, "--map", "name=企业")
-    assert "  - name: 测试商行\n    district: 东湖街道\n    category: 食品\n    complaints: 4\n    resolved: 2\n" in text
+    assert ("  - name: 测试商行\n    district: 东湖街道\n    category: 食品\n    complaints: 4\n"
+            "    resolved: 2\n") in text
     assert only_problem(path, minimal_site, "--map", "name=商号", "--force") == (
         f"{path}:1:1: --map: --map name=商号: no column `商号` in the header row 1; its columns are: 企业 (A), "
         f"所在地区 (B), 行业分类 (C), 投诉件数（件） (D), 办结件数(件) (E)")
@@ -198,21 +210,24 @@ def test_two_columns_for_one_field(tmp_path: Path, minimal_site: Path) -> None:
         f"with --map name=列名")
     result = invoke("import", path, minimal_site, "--period", "2026-11", "--map", "name=经营者名称")
     assert result.exit_code == 0, result.stderr
-    assert f"{path}:1:1: column: `被投诉人`: --map name=经营者名称 chose another column; ignored [ignored]" in result.stderr
+    assert (f"{path}:1:1: column: `被投诉人`: --map name=经营者名称 chose another column; ignored [ignored]"
+            in result.stderr)
 
 
 def test_missing_district_and_default(tmp_path: Path, minimal_site: Path) -> None:
     path = write_xlsx(tmp_path / "nodistrict.xlsx", [["经营者名称", "行业", "投诉量", "办结量"],
                                                      ["测试商行", "食品", 4, 2]], above=0)
     assert only_problem(path, minimal_site) == (
-        f"{path}:1:1: district: no column for district (区域); headers taken: 区域、所属区域、辖区、所属辖区、街道、属地、"
+        f"{path}:1:1: district: no column for district (区域); headers taken: 区域、所属区域、辖区、所属辖区、"
+        f"街道、属地、"
         f"所在地区; name one with --map district=列名, or give every row one value with --default district=值")
     assert "    district: 测试区\n" in imported(path, minimal_site, "--default", "district=测试区")
 
 
 def test_item_columns_of_a_file_per_merchant_are_ignored(tmp_path: Path, minimal_site: Path) -> None:
     path = write_xlsx(tmp_path / "mixed.xlsx", [MERCHANT_HEADER + ["受理日期", "处理结果"],
-                                                ["测试商行", "东湖街道", "食品", 4, 2, "不是日期", "调解成功"]], above=0)
+                                                ["测试商行", "东湖街道", "食品", 4, 2, "不是日期", "调解成功"]],
+                      above=0)
     result = invoke("import", path, minimal_site, "--period", "2026-11")
     assert result.exit_code == 0, result.stderr
     assert (f"{path}:1:6: column: `受理日期`: a file of one row per merchant lists no items; ignored [ignored]"

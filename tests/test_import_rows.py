@@ -8,7 +8,7 @@ from pathlib import Path
 from builder.importing.values import fold_name
 from builder.privacy import is_id_card
 from builder.source import parse_yaml
-from importfixtures import (CODE_A, CODE_B, COMPLAINT_HEADER, complaint_rows, invoke, snapshot, write_xlsx)
+from importfixtures import CODE_A, CODE_B, COMPLAINT_HEADER, complaint_rows, invoke, snapshot, write_xlsx
 
 MERCHANT_HEADER = ["经营者名称", "统一社会信用代码", "辖区", "行业", "投诉量（件）", "办结量"]
 
@@ -34,7 +34,8 @@ def test_per_merchant_counts_in_every_accepted_form(tmp_path: Path, minimal_site
     assert result.exit_code == 0, result.stderr
     merchants = written(minimal_site)["merchants"]
     assert [(m["name"], m.get("credit_code"), m["complaints"], m["resolved"]) for m in merchants] == [
-        ("测试甲餐饮有限公司", CODE_A, 1208, 12), ("测试乙健身服务有限公司", CODE_B, 12, 3), ("测试丙食品店", None, 7, 7)]
+        ("测试甲餐饮有限公司", CODE_A, 1208, 12), ("测试乙健身服务有限公司", CODE_B, 12, 3),
+        ("测试丙食品店", None, 7, 7)]
     assert "header at row 2, one row per merchant" in result.stdout
     assert "3 merchants, 1227 complaints, 22 resolved, 0 items" in result.stdout
 
@@ -168,7 +169,8 @@ def test_one_credit_code_under_two_spellings(tmp_path: Path, minimal_site: Path)
     assert merged == [
         f"{export}:7:3: name: `测试甲餐饮有限公司` without a credit code (row 7) counted with the merchant of credit "
         f"code {CODE_A} [merged]",
-        f"{export}:4:3: name: `测试甲餐饮管理有限公司` (1 row) counted as `测试甲餐饮有限公司` (3 rows): same credit code "
+        f"{export}:4:3: name: `测试甲餐饮管理有限公司` (1 row) counted as `测试甲餐饮有限公司` (3 rows): same credit "
+        f"code "
         f"{CODE_A} [merged]",
         f"{export}:8:3: name: `测试甲 餐饮有限公司` (1 row) counted as `测试甲餐饮有限公司` (3 rows): same credit code "
         f"{CODE_A} [merged]",
@@ -235,5 +237,6 @@ def test_file_name_cannot_break_out_of_the_header_comment(tmp_path: Path, minima
     result = invoke("import", export, minimal_site, "--period", "2026-11")
     assert result.exit_code == 0, result.stderr
     text = (minimal_site / "content" / "complaints" / "2026-11.yaml").read_text("utf-8")
-    assert text.splitlines()[1] == '# source: "x period: 2099-01 \\"139****5678.xlsx", sheet "投诉明细", header at row 3'
+    assert text.splitlines()[1] == ('# source: "x period: 2099-01 \\"139****5678.xlsx", sheet "投诉明细", header at '
+                                    'row 3')
     assert written(minimal_site)["period"] == "2026-11"

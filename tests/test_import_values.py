@@ -9,8 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from builder.importing.columns import cell_ref, column_letter, find_header, fold
-from builder.importing.values import (CellError, clean_text, fold_name, is_total, parse_count, parse_credit_code,
-                                      parse_date)
+from builder.importing.values import (
+    CellError,
+    clean_text,
+    fold_name,
+    is_total,
+    parse_count,
+    parse_credit_code,
+    parse_date,
+)
 from builder.importing.yamlwrite import comment, scalar
 from builder.source import parse_yaml
 from importfixtures import CODE_A

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from builder.errors import Problem
 
@@ -134,14 +134,14 @@ def resolve_layout(row: Sequence[object], header_index: int, mapped: dict[str, s
     for index, key in enumerate(keys, start=1):
         if index in taken:
             continue
-        name = _synonym(key)
-        if name is None:
+        synonym = _synonym(key)
+        if synonym is None:
             if key:
                 ignored.append((index, headers[index - 1], "not a known field"))
-        elif name in columns:
-            ignored.append((index, headers[index - 1], f"--map {name}={mapped[name]} chose another column"))
+        elif synonym in columns:
+            ignored.append((index, headers[index - 1], f"--map {synonym}={mapped[synonym]} chose another column"))
         else:
-            found.setdefault(name, []).append(index)
+            found.setdefault(synonym, []).append(index)
     ambiguous = {name for name, hits in found.items() if len(hits) > 1}
     for name, hits in found.items():
         if len(hits) > 1:

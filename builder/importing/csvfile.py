@@ -6,6 +6,7 @@ import csv
 import io
 
 from builder.errors import ContentError, Problem
+from builder.importing.workbook import Cell
 
 RESAVE = ("open it in Excel or WPS and save it as “CSV UTF-8 (逗号分隔)” (.csv) or as an Excel workbook (.xlsx), "
           "or convert it with `iconv -t UTF-8`")
@@ -43,10 +44,10 @@ def decode(data: bytes, shown: str) -> str:
         raise fail(first_bad, f"the file is neither UTF-8 nor GB18030/GBK text: {RESAVE}") from None
 
 
-def read_rows(text: str, delimiter: str, shown: str, max_rows: int) -> list[list[str]]:
+def read_rows(text: str, delimiter: str, shown: str, max_rows: int) -> list[list[Cell]]:
     """The records of a CSV text (a quoted cell may span lines: one record is one spreadsheet row)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    rows: list[list[str]] = []
+    rows: list[list[Cell]] = []
     start_line = 1
     try:
         for record in reader:
@@ -56,7 +57,7 @@ def read_rows(text: str, delimiter: str, shown: str, max_rows: int) -> list[list
             if len(record) > MAX_COLUMNS:
                 raise ContentError([Problem(shown, len(rows) + 1, MAX_COLUMNS + 1, "file",
                                             f"row has {len(record):,} cells; at most {MAX_COLUMNS:,} are read")])
-            rows.append(record)
+            rows.append([*record])
             start_line = reader.line_num + 1
     except csv.Error as exc:
         row = len(rows) + 1

@@ -4,33 +4,28 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Protocol
 
 from builder.errors import OutputError
 
 
-class _Wanted(Protocol):
-    site_dir: Path
-    out: Path | None
-    force: bool
-
-
-def target_path(options: _Wanted, period_key: str, bad: Callable[[str, str], None]) -> tuple[Path, str]:
+def target_path(site_dir: Path, out: Path | None, force: bool, period_key: str,
+                bad: Callable[[str, str], None]) -> tuple[Path, str]:
     """The file to write and how messages show it; every reason to refuse it goes to `bad`."""
-    folder = options.site_dir / "content" / "complaints"
-    target = options.out if options.out is not None else folder / f"{period_key or 'period'}.yaml"
-    shown = (target.as_posix() if options.out is not None
+    folder = site_dir / "content" / "complaints"
+    target = out if out is not None else folder / f"{period_key or 'period'}.yaml"
+    shown = (target.as_posix() if out is not None
              else (Path("content") / "complaints" / target.name).as_posix())
-    site = options.site_dir.resolve()
+    site = site_dir.resolve()
     resolved_folder = folder.resolve()
     if not resolved_folder.is_relative_to(site):
         bad("--out", f"{folder.as_posix()} leads outside the site folder (a link): the file is not written there")
         return target, shown
-    if options.out is not None:
-        parent = options.out.absolute().parent.resolve()
+    if out is not None:
+        parent = out.absolute().parent.resolve()
         if parent != resolved_folder:
-            bad("--out", f"{options.out.as_posix()} is not in {folder.as_posix()}/: period files live there "
+            bad("--out", f"{out.as_posix()} is not in {folder.as_posix()}/: period files live there "
                          f"(sub-folders are not read)")
             return target, shown
         if target.suffix not in (".yaml", ".yml") or target.name.startswith("."):
@@ -39,7 +34,7 @@ def target_path(options: _Wanted, period_key: str, bad: Callable[[str, str], Non
         shown = (Path("content") / "complaints" / target.name).as_posix()
     if target.is_symlink() or (target.exists() and not target.is_file()):
         bad("--out", f"{shown} exists and is not a regular file (a link or a folder): not replaced")
-    elif target.exists() and not options.force:
+    elif target.exists() and not force:
         bad("--out", f"{shown} already exists: give --force to replace it (nothing was written)")
     return target, shown
 

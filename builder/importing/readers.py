@@ -82,8 +82,7 @@ def read_table(source: SourceFile, sheet: str | None, mapped: dict[str, str]) ->
                                                                 "remove the password in Excel or WPS and save it")])
     if source.kind in ("csv", "tsv"):
         text = csvfile.decode(source.data, source.shown)
-        rows: list[list[Cell]] = csvfile.read_rows(text, "\t" if source.kind == "tsv" else ",", source.shown,
-                                                   MAX_ROWS)  # type: ignore[assignment]
+        rows = csvfile.read_rows(text, "\t" if source.kind == "tsv" else ",", source.shown, MAX_ROWS)
         if sheet is not None:
             raise ContentError([Problem(source.shown, 1, 1, "--sheet", "a CSV file has no sheets; leave out --sheet")])
         return _with_header(source, "", rows, {}, mapped)

@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable
 
 from builder.errors import Problem
 from builder.importing.columns import LABELS, Layout, cell_ref
 from builder.importing.readers import Table
-from builder.importing.values import (MAX_LENGTHS, CellError, as_text, clean_text, fold_name, is_empty, is_total,
-                                      parse_count, parse_credit_code, parse_date)
+from builder.importing.values import (
+    MAX_LENGTHS,
+    CellError,
+    as_text,
+    clean_text,
+    fold_name,
+    is_empty,
+    is_total,
+    parse_count,
+    parse_credit_code,
+    parse_date,
+)
 from builder.periods import Period
 from builder.privacy import find_personal_data, mask_personal_data
 
@@ -35,7 +45,7 @@ class Record:
     handled: dt.date | None = None
     number: str = ""
 
-    def same_complaint(self, other: "Record") -> bool:
+    def same_complaint(self, other: Record) -> bool:
         """Whether two rows say the same about a complaint (every field but the row number)."""
         return all(getattr(self, name) == getattr(other, name) for name in self.__slots__ if name != "row")
 
@@ -107,7 +117,7 @@ class RowReader:
             self.found.records.append(record)
         return self.found
 
-    def repeat_message(self, cells: list[object], first: int) -> str:
+    def repeat_message(self, cells: Sequence[object], first: int) -> str:
         """Why a row repeated exactly is counted once (naming the complaint number when there is one)."""
         column = self.layout.columns.get("number")
         number = as_text(cells[column - 1]).strip() if column and column <= len(cells) else ""
@@ -123,7 +133,7 @@ class RowReader:
         self.found.problems.append(Problem(self.shown, row, column, field_name,
                                            f"{message} (cell {cell_ref(row, column)})"))
 
-    def record(self, row: int, cells: list[object]) -> Record | None:
+    def record(self, row: int, cells: Sequence[object]) -> Record | None:
         """Parse one row's mapped cells; None when a cell cannot be read (every such cell is reported)."""
         record = Record(row)
         width = len(cells)
@@ -146,7 +156,7 @@ class RowReader:
                 setattr(record, name, value)
         return record if self.consistent(record) else None
 
-    def report_cells(self, row: int, cells: list[object]) -> None:
+    def report_cells(self, row: int, cells: Sequence[object]) -> None:
         """Read a row cell by cell, reporting every cell that cannot be read."""
         record = Record(row)
         for name, column, read in self.readers:
@@ -231,7 +241,7 @@ class RowReader:
         return lambda value: clean_text(as_text(value), limit)
 
 
-def _strip_empty_tail(cells: list[object]) -> tuple[object, ...]:
+def _strip_empty_tail(cells: Sequence[object]) -> tuple[object, ...]:
     """The row's cells without the empty ones at its end (empty when the row is blank)."""
     end = len(cells)
     while end and is_empty(cells[end - 1]):

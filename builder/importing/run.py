@@ -211,21 +211,26 @@ def _plan(options: ImportOptions, shown: str, report: ImportReport) -> Plan:
                              f"every row")
             continue
         try:
-            defaults[name] = clean_text(value, 100)
+            text = clean_text(value, 100)
         except CellError as exc:
             bad("--default", f"--default {name}: {exc}")
-        if not defaults.get(name):
+            continue
+        if not text:
             bad("--default", f"--default {name}= gives no value")
+            continue
+        defaults[name] = text
     as_of = options.as_of or _as_of(problems, shown)
-    department = options.department if options.department is not None else _organizer(options.site_dir)
+    given = options.department if options.department is not None else _organizer(options.site_dir)
+    department = ""
     try:
-        department = clean_text(department or "", 200)
+        department = clean_text(given or "", 200)
     except CellError as exc:
         bad("--department", str(exc))
     if not department:
         bad("--department", "--department gives no text" if options.department is not None
             else "no --department given and site.yaml names no organizer")
-    target, shown_target = output.target_path(options, period.key if period else "", bad)
+    target, shown_target = output.target_path(options.site_dir, options.out, options.force,
+                                              period.key if period else "", bad)
     report.output = shown_target
     if problems or period is None:
         report.problems = problems
@@ -242,7 +247,7 @@ def _as_of(problems: list[Problem], shown: str) -> dt.date:
         problems.append(Problem("SOURCE_DATE_EPOCH", 1, 1, "environment", f"SOURCE_DATE_EPOCH must be whole seconds "
                                                                          f"since 1970-01-01, found `{epoch}`"))
         return dt.date.today()
-    return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+    return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
 
 
 def _organizer(site_dir: Path) -> str | None:

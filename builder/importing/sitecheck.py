@@ -60,8 +60,8 @@ def translate(problems: list[Problem], written: str, origins: list[Origin | None
         told = problem
         origin = origins[problem.line - 1] if problem.path == written and 0 < problem.line <= len(origins) else None
         if origin is not None and origin.rows:
-            leaf = _leaf(problem.field, origin.field)
-            column = origin.columns.get(leaf) or origin.columns.get(origin.field) or 1
+            leaf = _leaf(problem.field, origin.key)
+            column = origin.columns.get(leaf) or origin.columns.get(origin.key) or 1
             row = origin.rows[0]
             told = Problem(source, row, column, leaf, f"{problem.message} (cell {cell_ref(row, column)})",
                            problem.severity)
@@ -69,7 +69,7 @@ def translate(problems: list[Problem], written: str, origins: list[Origin | None
                 for bad_row in origin.rows:
                     result.bad_rows.setdefault(bad_row, told)
         elif origin is not None:
-            told = Problem(source, header_row, 1, _leaf(problem.field, origin.field),
+            told = Problem(source, header_row, 1, _leaf(problem.field, origin.key),
                            f"{problem.message} (from {origin.option})", problem.severity)
             result.only_rows = result.only_rows and problem.severity != "error"
         elif problem.severity == "error":

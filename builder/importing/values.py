@@ -77,7 +77,7 @@ def _quote(value: object) -> str:
 
 def parse_count(value: object) -> int:
     """A whole number ≥ 0: `1,208`, `１２`, `12件` and surrounding spaces are fine."""
-    if isinstance(value, bool) or isinstance(value, (dt.date, dt.time, dt.timedelta)):
+    if isinstance(value, (bool, dt.date, dt.time, dt.timedelta)):
         raise CellError(f"expected a whole number, found {_quote(value)}")
     if isinstance(value, (int, float)):
         if value < 0:
@@ -106,7 +106,7 @@ def parse_date(value: object) -> dt.date:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, bool) or isinstance(value, (dt.time, dt.timedelta)):
+    if isinstance(value, (bool, dt.time, dt.timedelta)):
         raise CellError(f"expected a date, found {_quote(value)}")
     if isinstance(value, (int, float)):
         return _serial(value)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import posixpath
 import re
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
+from typing import IO
 from xml.etree import ElementTree
 
 import python_calamine
@@ -21,7 +23,7 @@ _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 # Any of these in a sheet's XML may start a formula (<f>, <x:f>) or an error cell (t="e"); most exports have none.
 _MAY_HOLD_FORMULAS = (b"<f", b":f>", b":f ", b't="e"')
 _REF = re.compile(r"^([A-Z]+)(\d+)$")
-Cell = object
+Cell = int | float | str | bool | dt.time | dt.date | dt.datetime | dt.timedelta  # what calamine gives
 
 
 def _column_number(letters: str) -> int:
@@ -124,9 +126,9 @@ def _has_formulas(archive: zipfile.ZipFile, part: str) -> bool:
     return False
 
 
-def _scan_cells(stream: object) -> Iterator[tuple[tuple[int, int], str]]:
+def _scan_cells(stream: IO[bytes]) -> Iterator[tuple[tuple[int, int], str]]:
     row, column = 0, 0
-    for event, element in ElementTree.iterparse(stream, events=("start", "end")):  # type: ignore[arg-type]
+    for event, element in ElementTree.iterparse(stream, events=("start", "end")):
         tag = element.tag.rsplit("}", 1)[-1]
         if event == "start":
             if tag == "row":

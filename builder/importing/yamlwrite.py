@@ -25,7 +25,7 @@ ITEM_KEYS = ("received", "goods", "issue", "demand", "result", "handled")
 class Origin:
     """Where one written line came from: spreadsheet rows and columns, or a command-line option."""
 
-    field: str
+    key: str
     rows: tuple[int, ...] = ()
     columns: dict[str, int] = field(default_factory=dict)
     option: str = ""
