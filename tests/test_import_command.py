@@ -294,3 +294,15 @@ def test_a_second_file_for_a_period_does_not_land(tmp_path: Path, minimal_site: 
     result = invoke("import", export, minimal_site, "--period", "2026-10", "--out", later)
     assert (f"{export}:1:1: period: period 2026-10 is already summarised in content/complaints/2026-10.yaml "
             f"(from --period 2026-10)") in result.stderr
+
+
+def test_the_check_never_writes_through_to_the_site(tmp_path: Path, minimal_site: Path, export: Path) -> None:
+    target = minimal_site / "content" / "complaints" / "2026-11.yaml"
+    target.write_text("# an editor's file\n", "utf-8")
+    before = snapshot(minimal_site)
+    assert invoke("import", export, minimal_site, "--period", "2026-11", "--force", "--dry-run").exit_code == 0
+    rows = [COMPLAINT_HEADER] + complaint_rows()
+    rows[1][5] = "餐饮"
+    failing = write_xlsx(tmp_path / "failing.xlsx", rows)
+    assert invoke("import", failing, minimal_site, "--period", "2026-11", "--force").exit_code == 1
+    assert snapshot(minimal_site) == before  # the staged copy hard-links the site's files; none was written through

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
 import tempfile
@@ -36,12 +37,12 @@ def check_in_place(site_dir: Path, name: str, text: str, as_of: dt.date) -> list
             if (site_dir / "site.yaml").is_file():
                 shutil.copyfile(site_dir / "site.yaml", stage / "site.yaml")
             if (site_dir / "content").is_dir():
-                shutil.copytree(site_dir / "content", stage / "content", symlinks=True)
+                shutil.copytree(site_dir / "content", stage / "content", symlinks=True, copy_function=_link_or_copy)
             complaints = stage / "content" / "complaints"
             complaints.mkdir(parents=True, exist_ok=True)
             staged = complaints / name
             if staged.is_symlink() or staged.exists():
-                staged.unlink()
+                staged.unlink()  # it may be a hard link to the site's own file: never write through it
             staged.write_text(text, encoding="utf-8")
         except OSError as exc:
             raise OutputError(tmp, f"cannot copy the site for the check: {exc.strerror}") from None
@@ -50,6 +51,14 @@ def check_in_place(site_dir: Path, name: str, text: str, as_of: dt.date) -> list
         except ContentError as exc:
             return list(exc.problems)
         return list(report.warnings)
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    """A hard link where the temporary folder shares the site's file system (images cost nothing), else a copy."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def translate(problems: list[Problem], written: str, origins: list[Origin | None], source: str,
