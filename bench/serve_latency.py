@@ -32,6 +32,7 @@ sys.path[:0] = [str(BENCH), str(REPO / "tests")]
 from generate import generate_site  # noqa: E402
 from playwright.sync_api import Error as PlaywrightError  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
+
 from preview import Preview, edit  # noqa: E402
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -109,8 +110,9 @@ def measure(label: str, site: Path, edits: int, browser: Any) -> dict[str, Any]:
             lags.append(time.time() - saved)
             publishes.append(seconds_in(preview, r"^Build \d+ \(pages and search index\) published .* in [\d.]+ s",
                                         mark))
-            print(f"{label}: edit {number}: shown after {shown[-1]:.2f} s ({cpu[-1]:.2f} s CPU; build {builds[-1]:.2f} s, index "
-                  f"{indexes[-1]:.1f} s, publish {publishes[-1]:.1f} s)", file=sys.stderr, flush=True)
+            print(f"{label}: edit {number}: shown after {shown[-1]:.2f} s ({cpu[-1]:.2f} s CPU; build "
+                  f"{builds[-1]:.2f} s, index {indexes[-1]:.1f} s, publish {publishes[-1]:.1f} s)",
+                  file=sys.stderr, flush=True)
         page.close()
         pages = int(re.search(r"Built (\d+) pages", preview.out[1]).group(1))  # type: ignore[union-attr]
         stopping = time.monotonic()

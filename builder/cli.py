@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -11,12 +12,14 @@ import click
 
 from builder import __version__
 from builder.build import BuildOptions, BuildReport, build, load_site
-from builder.disclosure import parse_date
+from builder.dates import parse_date
 from builder.errors import ContentError, GongshiError, OutputError, Problem, SearchIndexError
+from builder.model import WARNING_TYPES
 from builder.previewstate import Report
+from builder.source import ENCODINGS
 
 SITE_DIR = click.argument("site_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
-ENCODING = click.option("--input-encoding", "encoding", type=click.Choice(["utf-8", "gb18030"]), default="utf-8",
+ENCODING = click.option("--input-encoding", "encoding", type=click.Choice(ENCODINGS), default="utf-8",
                         show_default=True, help="Read content files in this encoding (gb18030 converts GBK files).")
 STRICT = click.option("--strict", is_flag=True, help="Treat warnings (e.g. a changed name for the same credit "
                                                      "code) as errors.")
@@ -44,8 +47,8 @@ def _print_problems(problems: list[Problem]) -> None:
 
 def _print_report(report: BuildReport) -> None:
     _print_problems(report.warnings)
-    for path, line, column, kind in report.masked:
-        click.echo(f"{path}:{line}:{column}: personal data: masked {kind}", err=True)
+    for masked in report.masked:
+        click.echo(str(masked), err=True)
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
 
@@ -200,3 +203,72 @@ def _print_preview(report: Report) -> None:
     click.echo(report.message, err=failed or report.kind == "note")
     for line in report.lines:
         click.echo(line, err=True)
+
+
+@main.command("init")
+@click.argument("directory", default=".", metavar="[DIR]", type=click.Path(path_type=Path))
+def init_command(directory: Path) -> None:
+    """Create a new site folder (DIR must be new or empty) with a fictional example of every kind."""
+    from builder.scaffold import ScaffoldError, init_site
+
+    try:
+        written = init_site(directory, _today())
+    except ScaffoldError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"Created a new site in {directory} ({len(written)} files; the merchants, complaints and warning "
+               f"are fictional examples). Read {directory / 'README.md'}, then: gongshi build {directory}")
+
+
+def _today() -> dt.date:
+    """Today, or the date of SOURCE_DATE_EPOCH when it is set (as for the as-of date of a build)."""
+    from builder.disclosure import resolve_as_of
+
+    try:
+        return resolve_as_of(None, os.environ, dt.date.today())
+    except ValueError as exc:
+        click.echo(f"Error: SOURCE_DATE_EPOCH: {exc}", err=True)
+        sys.exit(2)
+
+
+def _new(kind: str, title: str, site_dir: Path, date: dt.date | None, warning_type: str = "消费提醒") -> None:
+    from builder.newcontent import NewContentError, new_article
+
+    try:
+        path = new_article(site_dir, kind, title, date or _today(), warning_type)
+    except ContentError as exc:
+        _print_problems(exc.problems)
+        click.echo("Error: the archetype gives a file that would not build; nothing was written.", err=True)
+        sys.exit(1)
+    except NewContentError as exc:
+        click.echo(f"Error: {exc}; nothing was written.", err=True)
+        sys.exit(1)
+    except OSError as exc:  # e.g. a SITE_DIR name too long for the file system
+        click.echo(f"Error: {exc.filename or site_dir}: {exc.strerror}; nothing was written.", err=True)
+        sys.exit(1)
+    click.echo(str(path))
+
+
+@main.group("new")
+def new_group() -> None:
+    """Create a new warning or page (from archetypes/<kind>.md when the site has one)."""
+
+
+@new_group.command("warning")
+@click.argument("title")
+@SITE_DIR
+@click.option("--type", "warning_type", type=click.Choice(list(WARNING_TYPES)), default="消费提醒",
+              show_default=True, help="The kind of warning.")
+@click.option("--date", "date", metavar="YYYY-MM-DD", callback=_as_of,
+              help="The warning's date [default: today, or SOURCE_DATE_EPOCH's date].")
+def new_warning_command(title: str, site_dir: Path, warning_type: str, date: dt.date | None) -> None:
+    """Write content/warnings/<date>-<slug>.md with its front matter filled in, and print its path."""
+    _new("warning", title, site_dir, date, warning_type)
+
+
+@new_group.command("page")
+@click.argument("title")
+@SITE_DIR
+def new_page_command(title: str, site_dir: Path) -> None:
+    """Write content/pages/<slug>.md with its front matter filled in, and print its path."""
+    _new("page", title, site_dir, None)

@@ -100,7 +100,7 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
     server: PreviewServer
     server_version = "gongshi-preview"
 
-    def log_message(self, format: str, *args: object) -> None:
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's signature
         """Keep the terminal for build reports."""
 
     def do_GET(self) -> None:
@@ -137,7 +137,8 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
         state = self.server.state
         message = ("构建完成后，本页会自动刷新。" if self.server.reload else "构建完成后，请手动刷新本页。")
         if state.status.problems:
-            message = "构建发现问题（见终端" + ("和本页上方的提示" if self.server.reload else "") + "），修正后即可预览。"
+            shown = "和本页上方的提示" if self.server.reload else ""
+            message = f"构建发现问题（见终端{shown}），修正后即可预览。"
         body = WAITING.format(prefix=PREFIX, message=message).encode("utf-8")
         if self.server.reload:
             body = inject(body, "")
@@ -154,12 +155,11 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
         seen = -1
         try:
             self.wfile.write(b"retry: 1000\n\n")
-            while not state.stopping:
+            while True:
                 seen, status = state.wait(seen, KEEP_ALIVE_S)
-                line = b": keep-alive\n\n" if status is None else f"data: {status.as_json()}\n\n".encode()
                 if state.stopping:
                     break
-                self.wfile.write(line)
+                self.wfile.write(b": keep-alive\n\n" if status is None else f"data: {status.as_json()}\n\n".encode())
                 self.wfile.flush()
         except OSError:  # the page was closed or reloaded
             return

@@ -8,6 +8,7 @@ so the output folder holds exactly what `gongshi build` would write and never a 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -95,10 +96,8 @@ class Indexer:
                                                  start_new_session=True)
             except OSError as exc:
                 raise SearchIndexError(f"cannot run {Path(command[0]).name}: {exc.strerror}") from None
-            try:  # the edit-to-page path (the builds) comes first on a busy machine
+            with contextlib.suppress(OSError):  # the builds (edit to page) come first on a busy machine
                 os.setpriority(os.PRIO_PROCESS, self._process.pid, 10)
-            except OSError:
-                pass
         output, _ = self._process.communicate()
         with self._lock:
             status, self._process = self._process.returncode, None
@@ -130,10 +129,8 @@ class Indexer:
         with self._lock:
             self._stopping = True
             if self._process is not None and self._process.poll() is None:
-                try:
+                with contextlib.suppress(OSError):
                     os.killpg(self._process.pid, signal.SIGTERM)
-                except OSError:
-                    pass
         self._wake.set()
         if self._thread.is_alive():
             self._thread.join(timeout=30)

@@ -110,7 +110,7 @@ def test_a_build_is_deleted_only_when_nothing_reads_it_any_more(tmp_path: Path) 
 
 
 def test_the_preview_sends_the_readme_policy() -> None:
-    assert CSP == documented_csp()
+    assert documented_csp() == CSP
 
 
 # ------------------------------------------------------------------------------------------ process
