@@ -319,3 +319,15 @@ def test_sigterm_stops_cleanly_too(minimal_site: Path) -> None:
         preview.start()
         assert preview.stop(signal.SIGTERM) == 0 and preview.out[-1] == "Stopped."
     assert leftovers(minimal_site) == []
+
+
+def test_as_of_decides_what_the_preview_publishes(minimal_site: Path) -> None:
+    with Preview(minimal_site, "--as-of", "2026-10-20") as preview:  # the warning is dated 2026-11-01
+        preview.start()
+        assert "预付卡消费提醒" not in get(preview.base + "warnings/")[2]
+        assert "信息截至" in get(preview.base)[2] and "2026年10月20日" in get(preview.base)[2]
+        assert preview.stop() == 0
+    with Preview(minimal_site, "--as-of", "2026-11-02") as preview:
+        preview.start()
+        assert "预付卡消费提醒" in get(preview.base + "warnings/")[2]
+        assert preview.stop() == 0
