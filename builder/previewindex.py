@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from builder.errors import GongshiError, OutputError, SearchIndexError
+from builder.manifest import MANIFEST, write_manifest
 from builder.output import Staging
 from builder.previewstate import Generation, PreviewState, Report
 from builder.search import finish_bundle, pagefind_binary, pagefind_command
@@ -28,14 +29,20 @@ class Stopped(Exception):
     """The preview is stopping: leave the current job."""
 
 
-def link_tree(source: Path, target: Path, stopping: Callable[[], bool]) -> None:
-    """Fill `target` with hard links to every file under `source` (copies where links are impossible)."""
+def link_tree(source: Path, target: Path, stopping: Callable[[], bool], skip: str = "") -> None:
+    """Fill `target` with hard links to every file under `source` (copies where links are impossible).
+
+    `skip` names a file at the top that is left out (to be written anew: writing into a hard link would
+    change the source too).
+    """
     for folder, dirs, files in os.walk(source):
         dirs.sort()
         here = Path(folder)
         into = target / here.relative_to(source)
         into.mkdir(exist_ok=True)
         for name in sorted(files):
+            if here == source and name == skip:
+                continue
             if stopping():
                 raise Stopped
             try:
@@ -116,9 +123,10 @@ class Indexer:
         with Staging(self.output) as staging:
             assert staging.root is not None
             try:
-                link_tree(gen.path, staging.root, lambda: self._stopping)
+                link_tree(gen.path, staging.root, lambda: self._stopping, skip=MANIFEST)
             except OSError as exc:
                 raise OutputError(str(self.output), f"cannot copy the preview build: {exc.strerror}") from None
+            write_manifest(staging.root)  # listing the search bundle too, as `gongshi build` does
             staging.publish()
         self.published = gen
         self.report(Report("published", f"Build {gen.number} (pages and search index) published to {self.output} "
