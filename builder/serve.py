@@ -32,6 +32,8 @@ from builder.watch import SiteWatcher
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 POLL_S = 0.5
+#: The signals that stop the preview.
+STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,24 @@ def stop_signals() -> Iterator[None]:
             signal.signal(getattr(signal, name), handler)
 
 
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold back SIGINT, SIGTERM and SIGHUP while threads start; they are delivered when this ends.
+
+    Interrupted inside Thread.start(), a thread may run on although is_alive() said no, and the
+    server thread would then find its socket closed under it.
+    """
+    stops = {getattr(signal, name) for name in STOP_SIGNALS if hasattr(signal, name)}
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, stops)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, stops)
+
+
 class Preview:
     """A running live preview of one site."""
 
@@ -136,9 +156,10 @@ class Preview:
         server_thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.2},
                                          name="preview server", daemon=True)
         try:
-            server_thread.start()
-            self.watcher.start()
-            self.indexer.start()
+            with signals_held():  # a Ctrl-C now arrives once the threads have started and can be stopped
+                server_thread.start()
+                self.watcher.start()
+                self.indexer.start()
             self._build(frozenset())
             while True:
                 changes = self.watcher.next_changes(POLL_S)
@@ -148,7 +169,7 @@ class Preview:
         except KeyboardInterrupt:
             pass
         finally:
-            stops = [getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)]
+            stops = [getattr(signal, name) for name in STOP_SIGNALS if hasattr(signal, name)]
             ignored = {sig: signal.signal(sig, signal.SIG_IGN) for sig in stops}
             try:
                 self._stop(server_thread)
