@@ -17,6 +17,7 @@ from builder.build import BuildOptions, BuildReport, build, load_site
 from builder.dates import parse_date
 from builder.errors import ContentError, GongshiError, OutputError, Problem, SearchIndexError
 from builder.model import WARNING_TYPES
+from builder.previewstate import Report
 from builder.source import ENCODINGS
 
 SITE_DIR = click.argument("site_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
@@ -193,29 +194,63 @@ def check_command(site_dir: Path, strict: bool, encoding: str, output_format: st
 
 @main.command("serve")
 @SITE_DIR
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0: any free port).")
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="ADDR",
+              help="Address to listen on; 0.0.0.0 shows the preview to other computers on the network.")
 @click.option("--output", "-o", "output_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Output folder [default: SITE_DIR/output].")
+              help="Output folder [default: SITE_DIR/output]; gets each preview build once it is complete "
+                   "(search index included).")
 @AS_OF
-def serve_command(site_dir: Path, port: int, output_dir: Path | None, as_of: dt.date | None) -> None:
-    """Build, then serve the output on 127.0.0.1 for preview."""
-    from builder.serve import serve
+@click.option("--no-reload", is_flag=True,
+              help="Rebuild on changes but do not reload open pages (no script is added to them).")
+def serve_command(site_dir: Path, port: int, host: str, output_dir: Path | None, as_of: dt.date | None,
+                  no_reload: bool) -> None:
+    """Live preview: build, serve on 127.0.0.1, rebuild on every change and reload open pages."""
+    from builder.serve import PortInUse, Preview, ServeOptions, stop_signals
 
-    options = BuildOptions(site_dir, output_dir, as_of=as_of)
-    try:
-        report = build(options)
-    except GongshiError as exc:
-        _fail(exc)
-        return
-    _print_report(report)
-    click.echo(f"Serving {options.output} at http://127.0.0.1:{port}/ (Ctrl-C to stop)")
-    try:
-        serve(options.output, port)
-    except OSError as exc:
-        click.echo(f"Error: cannot serve on port {port}: {exc.strerror}", err=True)
+    if not site_dir.is_dir():
+        click.echo(f"Error: {site_dir} is not a folder (give the site folder, the one with site.yaml)", err=True)
         sys.exit(2)
-    except KeyboardInterrupt:
-        click.echo("Stopped.")
+    options = ServeOptions(BuildOptions(site_dir, output_dir, as_of=as_of), host, port, not no_reload)
+    preview: Preview | None = None
+    try:
+        with stop_signals():  # from here on Ctrl-C, SIGTERM and SIGHUP stop the preview cleanly
+            try:
+                preview = Preview(options, _print_preview)
+                bound = preview.bind()
+            except PortInUse as exc:
+                click.echo(f"Error: {exc}; stop the other program or choose another port with --port "
+                           f"(e.g. --port {exc.port + 1 if exc.port < 65535 else 8000}).", err=True)
+                sys.exit(2)
+            except OSError as exc:
+                click.echo(f"Error: cannot listen on {host} port {port}: {exc.strerror or exc}; choose another "
+                           f"--host or --port.", err=True)
+                sys.exit(2)
+            except GongshiError as exc:
+                _fail(exc)
+                return
+            if options.public:
+                click.echo(f"Warning: --host {host} shows this preview, drafts and mistakes included, to every "
+                           f"computer that can reach this one on port {bound}; use it only on a trusted network.",
+                           err=True)
+            reload = "pages reload after each rebuild" if not no_reload else "no automatic reload"
+            click.echo(f"Serving a live preview of {site_dir} on {preview.url()} ({reload}; Ctrl-C to stop)")
+            preview.run()
+    except KeyboardInterrupt:  # before the preview ran (it stops itself once running)
+        pass
+    finally:
+        if preview is not None:
+            preview.close()
+    click.echo("Stopped.")
+
+
+def _print_preview(report: Report) -> None:
+    """Print what the live preview reports (problems go to stderr)."""
+    failed = report.kind in ("failed", "index-failed")
+    click.echo(report.message, err=failed or report.kind == "note")
+    for line in report.lines:
+        click.echo(line, err=True)
 
 
 @main.command("init")
@@ -381,3 +416,77 @@ def publish_command(dest: str, site_dir: Path, output_dir: Path | None, keep: in
                + (f" (was releases/{report.previous})." if report.previous else "."))
     if report.removed:
         click.echo(f"Removed {len(report.removed)} old release(s): {', '.join(report.removed)}.")
+
+
+def _pairs(_ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for value in values:
+        name, equals, text = value.partition("=")
+        if not equals or not name.strip():
+            raise click.BadParameter(f"`{value}` is not FIELD=TEXT (e.g. --{param.name} name=被投诉人)")
+        pairs.append((name.strip(), text.strip()))
+    return tuple(pairs)
+
+
+def _published(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    day = parse_date(value)
+    if day is None:
+        raise click.BadParameter(f"`{value}` is not a date in the form YYYY-MM-DD")
+    return day
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(dir_okay=True, path_type=Path))
+@SITE_DIR
+@click.option("--period", required=True, metavar="PERIOD", help="The disclosure period: YYYY-MM, YYYY-Qn, YYYY-H1|H2 "
+                                                                 "or YYYY.")
+@click.option("--published", metavar="YYYY-MM-DD", callback=_published,
+              help="Publication date [default: the as-of date: SOURCE_DATE_EPOCH, else today].")
+@click.option("--department", metavar="TEXT", help="公示部门 [default: site.yaml's organizer].")
+@click.option("--sheet", metavar="NAME", help="The sheet to read [default: the first one with a header row].")
+@click.option("--map", "mapping", multiple=True, metavar="FIELD=COLUMN", callback=_pairs,
+              help="Read FIELD from the column headed COLUMN (adds to or overrides the header table).")
+@click.option("--default", "defaults", multiple=True, metavar="FIELD=VALUE", callback=_pairs,
+              help="Give district or category one value where the file has no column (or an empty cell).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="The file to write, in SITE_DIR/content/complaints/ [default: <period>.yaml there].")
+@click.option("--force", is_flag=True, help="Replace an existing file.")
+@click.option("--dry-run", is_flag=True, help="Read, check and report; write nothing.")
+@click.option("--skip-bad-rows", is_flag=True, help="Write the good rows and report the others.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="How to print the report.")
+def import_command(file: Path, site_dir: Path, period: str, published: dt.date | None, department: str | None,
+                   sheet: str | None, mapping: tuple[tuple[str, str], ...], defaults: tuple[tuple[str, str], ...],
+                   out: Path | None, force: bool, dry_run: bool, skip_bad_rows: bool, output_format: str) -> None:
+    """Import a spreadsheet (XLSX, XLS, CSV) as a period file in content/complaints/, checked like `gongshi check`."""
+    from builder.importing.report import ImportFailed
+    from builder.importing.run import ImportOptions, run_import
+
+    options = ImportOptions(file, site_dir, period, published, department, sheet, mapping, defaults, out, force,
+                            dry_run, skip_bad_rows)
+    try:
+        report = run_import(options)
+    except ImportFailed as exc:
+        if output_format == "json":
+            click.echo(json.dumps(exc.report.as_dict(), ensure_ascii=False, indent=1))
+        else:
+            for line in exc.report.detail_lines():
+                click.echo(line, err=True)
+            click.echo(exc.report.summary(), err=True)
+        sys.exit(1)
+    except GongshiError as exc:
+        if output_format == "json":
+            click.echo(json.dumps({"ok": False, "error": str(exc)}, ensure_ascii=False))
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("Interrupted; content/ was left as it was.", err=True)
+        sys.exit(130)
+    if output_format == "json":
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=1))
+        return
+    for line in report.detail_lines():
+        click.echo(line, err=True)
+    click.echo(report.summary())

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.bccache
 from markupsafe import Markup
 
 from builder.charts import bar_chart
+from builder.derived import NOT_RANKED_LABELS
 from builder.errors import Problem
 from builder.model import WARNING_TYPES, warning_type_url
-from builder.stats import Breakdown, HotTable
+from builder.scoring import FIGURES, round_half_up
+from builder.stats import Breakdown, HotTable, Matrix
 
 BUILTIN_THEMES = Path(__file__).resolve().parent.parent / "themes"
 
@@ -44,6 +49,14 @@ def number(value: float | int | None) -> str:
     return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
+def fixed(value: float | Fraction | Decimal | None, places: int) -> str:
+    """A number with exactly `places` decimals, rounded half up (四舍五入), or — for None."""
+    if value is None:
+        return "—"
+    exact_value = value if isinstance(value, Fraction) else Fraction(repr(value) if isinstance(value, float) else value)
+    return format(round_half_up(exact_value, places), "f")
+
+
 def chinese_date(value: dt.date | None) -> str:
     """A date as 2026年9月2日."""
     return f"{value.year}年{value.month}月{value.day}日" if value else ""
@@ -60,7 +73,31 @@ def change(current: int, previous: int | None) -> str:
 STATUS_LABELS = {"active": "", "under_review": "复核中", "corrected": "已更正", "withdrawn": "已撤回"}
 
 
-def chart(chart_id: str, table: Breakdown | HotTable) -> Markup:
+class MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept for the next build in the same process (the live preview rebuilds often).
+
+    Jinja checks each entry against the checksum of the template's source, so an edited template is
+    compiled anew; a single `gongshi build` starts empty and gains nothing, loses nothing.
+    """
+
+    def __init__(self) -> None:
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Fill the bucket from memory, if this template was compiled before."""
+        data = self.store.get(bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Keep a newly compiled template."""
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED = MemoryBytecodeCache()
+
+
+def chart(chart_id: str, table: Breakdown | HotTable | Matrix) -> Markup:
     """The bar chart of a statistics table."""
     labels, series = table.series()
     return bar_chart(chart_id, table.chart_title, labels, series)
@@ -69,6 +106,7 @@ def chart(chart_id: str, table: Breakdown | HotTable) -> Markup:
 def make_environment(dirs: list[Path]) -> jinja2.Environment:
     """One Environment for the whole build: autoescaped, strict about undefined names."""
     env = jinja2.Environment(
+        bytecode_cache=COMPILED,
         loader=jinja2.FileSystemLoader([str(d / "templates") for d in dirs]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -76,9 +114,10 @@ def make_environment(dirs: list[Path]) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(number=number, cdate=chinese_date)
+    env.filters.update(number=number, cdate=chinese_date, fixed=fixed)
     env.globals.update(rate=rate, change=change, status_label=STATUS_LABELS.get, chart=chart,
-                       warning_types=WARNING_TYPES, warning_type_url=warning_type_url)
+                       warning_types=WARNING_TYPES, warning_type_url=warning_type_url, figures=FIGURES,
+                       not_ranked_labels=NOT_RANKED_LABELS)
     return env
 
 

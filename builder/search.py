@@ -242,6 +242,23 @@ def _asks_to_be_indexed(path: Path) -> bool:
         return False
 
 
+def pagefind_command(binary: Path, site_dir: Path) -> list[str]:
+    """The command that writes site_dir/pagefind as one bundle (Chinese segmentation for every page)."""
+    return [str(binary), "--site", str(site_dir), "--output-subdir", "pagefind", "--force-language", "zh-cn",
+            "--quiet"]
+
+
+def finish_bundle(site_dir: Path) -> int:
+    """Make site_dir/pagefind reproducible; return the number of pages it indexed."""
+    bundle = site_dir / "pagefind"
+    try:
+        make_reproducible(bundle)
+        entry = json.loads((bundle / "pagefind-entry.json").read_text("utf-8"))
+    except (OSError, ValueError, KeyError) as exc:
+        raise SearchIndexError(f"unexpected Pagefind bundle: {exc}") from None
+    return sum(int(language["page_count"]) for language in entry["languages"].values())
+
+
 def _page_count(bundle: Path) -> int:
     """The pages of a bundle, from its entry file (0 when it has none)."""
     try:

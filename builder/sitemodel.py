@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from builder.derived import Merchant, PeriodView, Placement, Ranking
 from builder.directory import Directory
 from builder.disclosure import LeftOut
 from builder.model import Article, Content
 from builder.stats import Statistics
+from builder.tags import Tag
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Site:
     as_of: dt.date | None = None
     left_out: tuple[LeftOut, ...] = ()
     departments: tuple[str, ...] = ()  # every department of the published periods, each once
+    tags: dict[str, Tag] = field(default_factory=dict)
 
     @property
     def updated(self) -> dt.date | None:
