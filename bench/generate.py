@@ -50,7 +50,8 @@ def self_check() -> None:
     failures += [f"known invalid code accepted: {c}" for c in KNOWN_INVALID if is_valid_credit_code(c)]
     if WEIGHTS != [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]:
         failures.append(f"wrong weights {WEIGHTS}")
-    if not is_valid_credit_code("９１３５０１００Ｍ０００１００Ｙ４３ ") or not is_valid_credit_code("91350100-M000100 y43"):
+    if (not is_valid_credit_code("９１３５０１００Ｍ０００１００Ｙ４３ ")
+            or not is_valid_credit_code("91350100-M000100 y43")):
         failures.append("normalisation (full-width, spaces, hyphens, lower case) is broken")
     if failures:
         raise SystemExit("credit-code self-check failed: " + "; ".join(failures))
@@ -147,7 +148,8 @@ TAXONOMY_YAML = """\
 # 虚构站点的分类表，由 bench/generate.py 生成
 categories:
   商品类: [家用电子电器, 日用商品, 食品, 医药及医疗用品, 服装鞋帽, 交通工具, 首饰]
-  服务类: [餐饮服务, 预付式消费, 生活社会服务, 美容美发服务, 教育培训服务, 房屋装修及物业, 互联网服务, 电信服务, 文化娱乐体育服务]
+  服务类: [餐饮服务, 预付式消费, 生活社会服务, 美容美发服务, 教育培训服务, 房屋装修及物业, 互联网服务, 电信服务,
+          文化娱乐体育服务]
 demands: [退货, 退款, 换货, 维修, 赔偿, 履行合同, 赔礼道歉, 其他]
 results: [调解成功, 调解终止, 撤回, 不予受理, 移送有关部门, 其他]
 """

@@ -173,7 +173,7 @@ def print_table(results: list[Result]) -> None:
     rows = [HEADER] + [row(r) for r in results]
     widths = [max(len(cells[i]) for cells in rows) for i in range(len(HEADER))]
     for cells in rows:
-        print("  ".join(c.rjust(w) for c, w in zip(cells, widths)))
+        print("  ".join(c.rjust(w) for c, w in zip(cells, widths, strict=False)))
 
 
 def main(argv: list[str] | None = None) -> int:

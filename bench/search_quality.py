@@ -22,8 +22,8 @@ REPO = BENCH.parent
 sys.path[:0] = [str(BENCH), str(REPO / "tests")]
 
 from generate import generate_site  # noqa: E402
-from searchquality import (first_query_bytes, generated_queries, load_queries, open_search_page,  # noqa: E402
-                           run_queries, score)
+
+from searchquality import first_query_bytes, generated_queries, load_queries, open_search_page, run_queries, score  # noqa: E402
 
 
 def _browser_fixtures() -> Any:

@@ -9,6 +9,7 @@ from builder.errors import Problems
 from builder.fields import Fields, type_name
 from builder.markup import MarkdownRenderer
 from builder.model import WARNING_TYPES, Article, Source
+from builder.references import find_references
 from builder.source import FrontMatterDoc, MarkedMap
 
 WARNING_KEYS = ["title", "date", "type", "summary", "tags", "related", "slug"]
@@ -52,7 +53,7 @@ def read_warning(doc: FrontMatterDoc, stem: str, shown: str, problems: Problems,
     meta = _meta(doc, shown, problems)
     if meta is None:
         return None
-    before = len(problems.errors)
+    before = problems.error_count
     fields = Fields(problems, shown, meta)
     fields.check_keys(WARNING_KEYS)
     title = fields.text("title", max_length=200)
@@ -64,12 +65,13 @@ def read_warning(doc: FrontMatterDoc, stem: str, shown: str, problems: Problems,
     slug = _slug(fields, stem, date.isoformat() if date else "warning")
     if not doc.body.strip():
         problems.add(shown, doc.body_line, 1, "body", "the warning has no text below its front matter")
-    if len(problems.errors) > before or not (title and date and kind and slug):
+    if problems.error_count > before or not (title and date and kind and slug):
         return None
     rendered = renderer.render(doc.body)
     return Article(slug=slug, title=title, html=rendered.html, text=rendered.text,
                    source=Source(shown, 1, 1), date=date, kind=kind, summary=summary or _summary(rendered.text),
-                   tags=tags, related=related, toc=rendered.toc)
+                   tags=tags, related=related, toc=rendered.toc,
+                   references=find_references(rendered.html, doc.body, doc.body_line))
 
 
 def read_page(doc: FrontMatterDoc, stem: str, shown: str, problems: Problems,
@@ -78,14 +80,15 @@ def read_page(doc: FrontMatterDoc, stem: str, shown: str, problems: Problems,
     meta = _meta(doc, shown, problems)
     if meta is None:
         return None
-    before = len(problems.errors)
+    before = problems.error_count
     fields = Fields(problems, shown, meta)
     fields.check_keys(PAGE_KEYS)
     title = fields.text("title", max_length=200)
     order = fields.integer("order", required=False, minimum=0)
     slug = _slug(fields, stem, "page")
-    if len(problems.errors) > before or not (title and slug):
+    if problems.error_count > before or not (title and slug):
         return None
     rendered = renderer.render(doc.body)
     return Article(slug=slug, title=title, html=rendered.html, text=rendered.text, source=Source(shown, 1, 1),
-                   order=order or 0, summary=_summary(rendered.text), toc=rendered.toc)
+                   order=order or 0, summary=_summary(rendered.text), toc=rendered.toc,
+                   references=find_references(rendered.html, doc.body, doc.body_line))

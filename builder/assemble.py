@@ -1,20 +1,53 @@
-"""Turning the checked content into the Site that pages are rendered from."""
+"""Turning the checked content into the Site that pages are rendered from, in named steps."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 
-from builder.disclosure import (LeftOut, expiry_detail, is_expired, left_out_entry, left_out_ranking,
-                                left_out_warning, scheduled_detail)
+from builder.derived import Merchant, PeriodView, Row
+from builder.directory import build_directory
+from builder.disclosure import LeftOut, left_out_entry, left_out_ranking, left_out_warning, unpublished
 from builder.errors import Problems
-from builder.model import Article, Content, Entry, Source
-from builder.sitemodel import Merchant, PeriodView, Resolver, Site, merchant_slug, name_sort_key
-from builder.rankings import rank
+from builder.model import Article, Content, Entry, PeriodFile, RankingFile, Source
+from builder.pinyin import name_sort_key
+from builder.rankings import placements, rank
+from builder.resolver import Resolver
+from builder.sitemodel import Site
+from builder.stats import statistics
 from builder.validate import check_identities, check_periods, check_rankings, check_related, check_unique_urls
 
-
 METHOD_SLUG = "method"
+
+
+@dataclass(frozen=True)
+class Published:
+    """What the as-of date lets through, and the audit of what it holds back."""
+
+    periods: tuple[PeriodFile, ...]
+    rankings: tuple[RankingFile, ...]
+    warnings: tuple[Article, ...]
+    left_out: tuple[LeftOut, ...]
+
+
+def assemble(content: Content, problems: Problems, strict: bool = False, as_of: dt.date | None = None) -> Site:
+    """Check the content as a whole and derive what is published at the as-of date (default: everything)."""
+    entries = all_entries(content)
+    check_periods(content.periods, problems)
+    check_identities(entries, problems, strict)
+    published = select_published(content, as_of)
+    merchants = merchant_histories(published.periods)
+    resolver = Resolver(merchants, entries)
+    check_rankings(content.rankings, resolver, problems)
+    check_related(content.warnings, resolver, problems)
+    check_unique_urls(routes(content, entries), problems)
+    periods = period_views(published.periods, merchants)
+    rankings = tuple(rank(record, resolver, periods, content.config.rankings) for record in published.rankings)
+    related = {w.slug: tuple(m for m in map(resolver.find, w.related) if m is not None) for w in published.warnings}
+    return Site(content, merchants, periods, rankings, published.warnings, pages_with_method(content.pages),
+                related, warnings_about(published.warnings, related), placements(rankings, content.config.rankings),
+                statistics(periods), build_directory(merchants), as_of=as_of, left_out=published.left_out)
 
 
 def all_entries(content: Content) -> list[Entry]:
@@ -22,80 +55,84 @@ def all_entries(content: Content) -> list[Entry]:
     return [entry for period in content.periods for entry in period.entries]
 
 
-def assemble(content: Content, problems: Problems, strict: bool = False, as_of: dt.date | None = None) -> Site:
-    """Check the content as a whole and derive what is published at the as-of date (default: everything)."""
-    entries = all_entries(content)
-    check_periods(list(content.periods), problems)
-    check_identities(entries, problems, strict)
-    retention = content.config.retention_months if as_of is not None else None
+def select_published(content: Content, as_of: dt.date | None) -> Published:
+    """Split periods, rankings and warnings into what is published on the as-of date and what is left out."""
+    retention = content.config.retention_months
     left_out: list[LeftOut] = []
-    live_periods = []
+    periods = []
     for record in content.periods:
-        if as_of is not None and record.published > as_of:
-            detail = scheduled_detail(record.published, as_of)
-            left_out += [left_out_entry(e, "scheduled" if e.public else "withdrawn", detail) for e in record.entries]
-        elif as_of is not None and retention is not None and is_expired(record.period, retention, as_of):
-            detail = expiry_detail(record.period, retention, as_of)
-            left_out += [left_out_entry(e, "withdrawn" if not e.public else "expired", detail) for e in record.entries]
-        else:
-            live_periods.append(record)
+        why = unpublished(as_of, retention, record.published, record.period)
+        if why is None:
+            periods.append(record)
             left_out += [left_out_entry(e, "withdrawn", "status: withdrawn") for e in record.entries if not e.public]
+        else:
+            left_out += [left_out_entry(e, why.reason if e.public else "withdrawn", why.detail) for e in record.entries]
+    rankings = []
+    for ranking in sorted(content.rankings, key=lambda r: r.period, reverse=True):
+        why = unpublished(as_of, retention, ranking.effective, ranking.period)
+        if why is None:
+            rankings.append(ranking)
+        else:
+            left_out.append(left_out_ranking(ranking, why))
+    warnings = []
+    for warning in sorted(content.warnings, key=lambda w: (w.date, w.slug), reverse=True):
+        why = unpublished(as_of, None, warning.date, date_word="dated")
+        if why is None:
+            warnings.append(warning)
+        else:
+            left_out.append(left_out_warning(warning, why))
+    return Published(tuple(periods), tuple(rankings), tuple(warnings), tuple(left_out))
+
+
+def merchant_histories(periods: tuple[PeriodFile, ...]) -> tuple[Merchant, ...]:
+    """Every merchant with a public entry, its entries oldest first; merchants in name order."""
     history: dict[str, list[Entry]] = defaultdict(list)
-    for record in live_periods:
+    for record in periods:
         for entry in record.entries:
             if entry.public:
                 history[entry.key].append(entry)
-    merchants = []
-    for key, items in history.items():
-        items.sort(key=lambda e: e.period)
-        merchants.append(Merchant(key, merchant_slug(items[-1]), tuple(items)))
-    merchants.sort(key=lambda m: (name_sort_key(m.name), m.key))
+    merchants = [Merchant(tuple(sorted(items, key=lambda e: e.period))) for items in history.values()]
+    return tuple(sorted(merchants, key=lambda m: (name_sort_key(m.name), m.key)))
+
+
+def period_views(periods: tuple[PeriodFile, ...], merchants: tuple[Merchant, ...]) -> tuple[PeriodView, ...]:
+    """Each published period's list, newest period first; rows by complaints, then name and key."""
     by_key = {merchant.key: merchant for merchant in merchants}
-    resolver = Resolver(merchants, entries)
-    check_rankings(list(content.rankings), resolver, problems)
-    check_related(list(content.warnings), resolver, problems)
-    check_unique_urls(_routes(content, entries), problems)
+    views = []
+    for record in sorted(periods, key=lambda p: p.period, reverse=True):
+        rows = [Row(entry, by_key[entry.key]) for entry in record.entries if entry.public]
+        rows.sort(key=lambda row: (-row.entry.complaints, name_sort_key(row.entry.name), row.entry.key))
+        views.append(PeriodView(record, tuple(rows)))
+    return tuple(views)
 
-    periods = []
-    for record in sorted(live_periods, key=lambda p: p.period, reverse=True):
-        rows = [(entry, by_key[entry.key]) for entry in record.entries if entry.public]
-        rows.sort(key=lambda row: (-row[0].complaints, name_sort_key(row[0].name), row[0].key))
-        withdrawn = tuple(entry for entry in record.entries if not entry.public)
-        periods.append(PeriodView(record, tuple(rows), withdrawn))
-    live_rankings = []
-    for ranking in sorted(content.rankings, key=lambda r: r.period, reverse=True):
-        if as_of is not None and ranking.effective is not None and ranking.effective > as_of:
-            left_out.append(left_out_ranking(ranking, scheduled_detail(ranking.effective, as_of), "scheduled"))
-        elif as_of is not None and retention is not None and is_expired(ranking.period, retention, as_of):
-            left_out.append(left_out_ranking(ranking, expiry_detail(ranking.period, retention, as_of)))
-        else:
-            live_rankings.append(ranking)
-    rankings = [rank(record, resolver, periods, content.config.rankings) for record in live_rankings]
-    warnings = []
-    for warning in sorted(content.warnings, key=lambda w: (w.date, w.slug), reverse=True):
-        if as_of is not None and warning.date is not None and warning.date > as_of:
-            left_out.append(left_out_warning(warning, as_of))
-        else:
-            warnings.append(warning)
-    pages = list(content.pages)
-    if not any(page.slug == METHOD_SLUG for page in pages):
-        # The methodology page (公示说明) always exists: its rules part is generated from site.yaml.
-        pages.append(Article(METHOD_SLUG, "公示说明", "", "", Source("site.yaml", 1, 1), order=1000))
-    pages.sort(key=lambda p: (p.order, p.slug))
-    related: dict[str, list] = {}
+
+def warnings_about(warnings: tuple[Article, ...],
+                   related: dict[str, tuple[Merchant, ...]]) -> dict[str, tuple[Article, ...]]:
+    """The warnings that name each merchant, newest first (the reverse of `related`)."""
+    found: dict[str, list[Article]] = defaultdict(list)
     for warning in warnings:
-        found = [resolver.find(ref) for ref in warning.related]
-        related[warning.slug] = [m for m in found if m is not None]
-    return Site(content, merchants, periods, rankings, warnings, pages, by_key, related, as_of=as_of,
-                left_out=left_out)
+        for merchant in related[warning.slug]:
+            found[merchant.key].append(warning)
+    return {key: tuple(items) for key, items in found.items()}
 
 
-def _routes(content: Content, entries: list[Entry]) -> list[tuple[str, str, int]]:
-    """Every page route the content asks for, whatever the as-of date (a collision is an input error)."""
+def pages_with_method(pages: tuple[Article, ...]) -> tuple[Article, ...]:
+    """The content pages in menu order, with a generated 公示说明 page when the site has no `method` page."""
+    found = list(pages)
+    if not any(page.slug == METHOD_SLUG for page in found):
+        # The methodology page (公示说明) always exists: its rules part is generated from site.yaml.
+        found.append(Article(METHOD_SLUG, "公示说明", "", "", Source("site.yaml", 1, 1), order=1000))
+    return tuple(sorted(found, key=lambda p: (p.order, p.slug)))
+
+
+def routes(content: Content, entries: list[Entry]) -> list[tuple[str, str, int]]:
+    """Every page route the content asks for, whatever the as-of date (a collision is an input error).
+
+    Routes are compared in lower case: on a case-insensitive disk two of them would be one folder.
+    """
     newest: dict[str, Entry] = {}
     for entry in sorted((e for e in entries if e.public), key=lambda e: e.period):
         newest[entry.key] = entry
-    routes = [(f"merchants/{merchant_slug(e).lower()}/", e.source.path, e.source.line) for e in newest.values()]
-    routes += [(f"warnings/{w.slug}/", w.source.path, 1) for w in content.warnings]
-    routes += [(f"pages/{p.slug}/", p.source.path, 1) for p in content.pages]
-    return routes
+    found = [(e.identity.url.lower(), e.source.path, e.source.line) for e in newest.values()]
+    found += [(article.url, article.source.path, 1) for article in (*content.warnings, *content.pages)]
+    return found

@@ -11,13 +11,16 @@ from pathlib import Path
 import jinja2
 
 from builder.assemble import assemble
+from builder.attachments import attach_files
 from builder.config import load_config
-from builder.disclosure import Freshness, audit_json, resolve_as_of, write_audit
 from builder.content import ContentReader, load_content
+from builder.disclosure import Freshness, audit_json, resolve_as_of, write_audit
 from builder.errors import ContentError, OutputError, Problem, Problems
+from builder.manifest import write_manifest
 from builder.model import Content
 from builder.output import Staging, check_output_dir
 from builder.pages import PageWriter
+from builder.privacy import Masked
 from builder.render import Renderer, make_environment, template_problem, theme_dirs
 from builder.search import index_site
 from builder.sitemodel import Site
@@ -54,7 +57,7 @@ class BuildReport:
 
     site: Site
     warnings: list[Problem]
-    masked: list[tuple[str, int, int, str]]
+    masked: list[Masked]
     pages: int = 0
     indexed: int = 0
     seconds: float = 0.0
@@ -75,11 +78,12 @@ def load_site(options: BuildOptions) -> BuildReport:
     if config is None or problems.errors:
         raise ContentError(problems.errors + problems.warnings)
     content = Content(config, taxonomy, tuple(periods), tuple(rankings), tuple(warnings), tuple(pages))
+    content = attach_files(content, options.site_dir, problems)  # images and attachments of warnings and pages
     site = assemble(content, problems, options.strict, as_of)
     if problems.errors:
         raise ContentError(problems.errors + problems.warnings)
     notes = [] if HAVE_LIBYAML else ["libyaml is not available: YAML loading is about 10× slower"]
-    updated = max((view.source.published for view in site.periods), default=None)
+    updated = site.updated
     freshness = Freshness(as_of, updated, config.stale_after_days)
     if freshness.stale:
         notes.append(f"the newest data ({updated or 'none'}) is more than {config.stale_after_days} days old "
@@ -107,6 +111,9 @@ def build(options: BuildOptions) -> BuildReport:
         assert staging.root is not None
         if options.search:
             report.indexed = index_site(staging.root)
+
+        write_manifest(staging.root)  # SHA256SUMS: the last file of the build, listing every other one
+
         assert report.freshness is not None
         try:
             write_audit(options.audit, audit_json(report.freshness.as_of, config.retention_months,

@@ -3,6 +3,8 @@
 Each chart is a horizontal bar chart 340 units wide (about a phone's content width, so text keeps its
 size there); every label sits on its own line above its bars and every bar carries its value as text.
 The SVG has role="img" and a <title>; the page puts a data table beside it with the same numbers.
+Colours come from the stylesheet: bars are `series-0` / `series-1` (the same custom properties colour the
+legend's keys), text is `currentColor`.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ GAP = 3           # between bars of one label
 ROW_GAP = 10      # after a label's bars
 VALUE_SPACE = 56  # room right of the longest bar for its value
 FONT = 14
-COLOURS = ("#163f66", "#4a90c8")
 
 
 @dataclass(frozen=True)
@@ -44,16 +45,16 @@ def bar_chart(chart_id: str, title: str, labels: list[str], series: list[Series]
              f'font-size="{FONT}">',
              f'<title id="{escape(chart_id)}-title">{escape(title)}（数据见图表旁的表格）</title>']
     if not labels:
-        parts.append(f'<text x="0" y="{FONT}" fill="#1a1a1a">暂无数据</text>')
+        parts.append(f'<text x="0" y="{FONT}" fill="currentColor">暂无数据</text>')
     for index, label in enumerate(labels):
         top = index * row_height
-        parts.append(f'<text x="0" y="{top + FONT + 1}" fill="#1a1a1a">{escape(label)}</text>')
+        parts.append(f'<text x="0" y="{top + FONT + 1}" fill="currentColor">{escape(label)}</text>')
         for number, one in enumerate(series):
             value = one.values[index]
             y = top + LABEL + number * (BAR + GAP)
             width = round(usable * value / peak, 1)
-            parts.append(f'<rect x="0" y="{y}" width="{width}" height="{BAR}" fill="{COLOURS[number % 2]}"/>')
-            parts.append(f'<text x="{width + 4}" y="{y + BAR - 2}" fill="#1a1a1a" font-size="{FONT - 1}">'
+            parts.append(f'<rect x="0" y="{y}" width="{width}" height="{BAR}" class="series-{number % 2}"/>')
+            parts.append(f'<text x="{width + 4}" y="{y + BAR - 2}" fill="currentColor" font-size="{FONT - 1}">'
                          f'{_fmt(value)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))

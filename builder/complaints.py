@@ -8,7 +8,7 @@ from builder import creditcode
 from builder.errors import Problems
 from builder.fields import Fields, suggest, type_name
 from builder.model import STATUSES, Correction, Entry, Item, PeriodFile, Source, Taxonomy
-from builder.periods import Period, parse_period
+from builder.periods import Period
 from builder.source import MarkedList, MarkedMap
 
 FILE_KEYS = ["period", "published", "department", "merchants"]
@@ -19,28 +19,16 @@ CORRECTION_KEYS = ["date", "change", "reason"]
 SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
 
-def merchant_key(credit_code: str, merchant_id: str, name: str) -> str:
-    """A merchant's identity across periods: credit code, else id, else exact name."""
-    if credit_code:
-        return f"code:{credit_code}"
-    if merchant_id:
-        return f"id:{merchant_id}"
-    return f"name:{name}"
-
-
 def read_period_file(data: object, shown: str, problems: Problems, taxonomy: Taxonomy) -> PeriodFile | None:
     """Check one complaint summary and build its PeriodFile (None when unusable)."""
     if not isinstance(data, MarkedMap):
         problems.add(shown, 1, 1, "file", f"expected a mapping with period, published, department and merchants, "
                                           f"found {type_name(data)}")
         return None
-    before = len(problems.errors)
+    before = problems.error_count
     fields = Fields(problems, shown, data)
     fields.check_keys(FILE_KEYS)
-    period_text = fields.text("period")
-    period = parse_period(period_text) if period_text else None
-    if period_text and period is None:
-        fields.error("period", f"`{period_text}` is not a period: write YYYY-MM, YYYY-Qn, YYYY-H1, YYYY-H2 or YYYY")
+    period = fields.period("period")
     published = fields.date("published")
     department = fields.text("department", max_length=200)
     merchants = fields.sequence("merchants", required=True)
@@ -55,14 +43,13 @@ def read_period_file(data: object, shown: str, problems: Problems, taxonomy: Tax
                 continue
             if entry.key in seen:
                 line, column = merchants.item_mark(index)
-                what = "credit code" if entry.credit_code else "id" if entry.merchant_id else "name"
                 problems.add(shown, line, column, f"merchants[{index + 1}]",
-                             f"the same merchant ({what} {entry.key.split(':', 1)[1]}) is listed twice in this "
-                             f"period; first at merchants[{seen[entry.key] + 1}]")
+                             f"the same merchant ({entry.identity.label} {entry.identity.value}) is listed twice "
+                             f"in this period; first at merchants[{seen[entry.key] + 1}]")
                 continue
             seen[entry.key] = index
             entries.append(entry)
-    if len(problems.errors) > before or period is None or published is None or department is None:
+    if problems.error_count > before or period is None or published is None or department is None:
         return None
     line, column = data.mark
     return PeriodFile(period, published, department, tuple(entries), Source(shown, line, column))
@@ -75,7 +62,7 @@ def _read_entry(raw: object, merchants: MarkedList, index: int, period: Period, 
         line, column = merchants.item_mark(index)
         problems.add(shown, line, column, prefix, f"expected a merchant's fields, found {type_name(raw)}")
         return None
-    before = len(problems.errors)
+    before = problems.error_count
     fields = Fields(problems, shown, raw, prefix)
     fields.check_keys(MERCHANT_KEYS)
     name = fields.text("name", max_length=200)
@@ -104,12 +91,12 @@ def _read_entry(raw: object, merchants: MarkedList, index: int, period: Period, 
     items = _read_items(fields, problems, shown, period, taxonomy)
     if complaints is not None and len(items) > complaints:
         fields.error("items", f"{len(items)} complaints are disclosed but 投诉量 is {complaints}")
-    if (len(problems.errors) > before or name is None or district is None or category is None
+    if (problems.error_count > before or name is None or district is None or category is None
             or complaints is None or resolved is None or status is None):
         return None
     line, column = raw.mark
     return Entry(
-        key=merchant_key(code, merchant_id, name), period=period, name=name, district=district,
+        period=period, name=name, district=district,
         category=category, complaints=complaints, resolved=resolved, source=Source(shown, line, column),
         credit_code=code, merchant_id=merchant_id, address=fields.text("address", required=False) or "",
         mediated=mediated, recovered_yuan=recovered, status=status, statement=statement,
@@ -142,7 +129,8 @@ def _read_corrections(fields: Fields, problems: Problems, shown: str) -> tuple[C
             continue
         sub = Fields(problems, shown, raw, name)
         sub.check_keys(CORRECTION_KEYS)
-        date, change, reason = sub.date("date"), sub.text("change", max_length=1000), sub.text("reason", max_length=1000)
+        date = sub.date("date")
+        change, reason = sub.text("change", max_length=1000), sub.text("reason", max_length=1000)
         if date and change and reason:
             result.append(Correction(date, change, reason))
     return tuple(sorted(result, key=lambda c: (c.date, c.change, c.reason)))
@@ -166,7 +154,8 @@ def _read_items(fields: Fields, problems: Problems, shown: str, period: Period,
         if received and received > period.end:
             sub.error("received", f"{received.isoformat()} is after the end of period {period.key}")
         issue = sub.text("issue", max_length=2000)
-        demand = sub.choice("demand", list(taxonomy.demands)) if taxonomy.demands else sub.text("demand", max_length=500)
+        demand = (sub.choice("demand", list(taxonomy.demands)) if taxonomy.demands
+                  else sub.text("demand", max_length=500))
         result_text = (sub.choice("result", list(taxonomy.results)) if taxonomy.results
                        else sub.text("result", max_length=500))
         handled = sub.date("handled", required=False)

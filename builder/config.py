@@ -12,8 +12,8 @@ from builder.source import MarkedMap, SourceError, parse_yaml, read_text
 
 SITE_KEYS = ["title", "organizer", "base_url", "language", "description", "theme", "contact",
              "site_id_code", "icp", "police_record", "correction_url", "rankings",
-             "retention_months", "stale_after_days", "legal_basis", "government_badge_url"]
-RANKING_KEYS = ["top_count", "bottom_count", "top_label", "bottom_label", "min_complaints", "disclaimer"]
+             "retention_months", "stale_after_days", "legal_basis", "government_badge_url", "max_attachment_mb"]
+RANKING_SETTINGS_KEYS = ["top_count", "bottom_count", "top_label", "bottom_label", "min_complaints", "disclaimer"]
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
@@ -38,7 +38,7 @@ def load_config(site_dir: Path, problems: Problems, encoding: str = "utf-8") -> 
 
 def read_config(data: MarkedMap, shown: str, problems: Problems) -> SiteConfig | None:
     """Check the settings mapping and build the SiteConfig."""
-    before = len(problems.errors)
+    before = problems.error_count
     fields = Fields(problems, shown, data)
     fields.check_keys(SITE_KEYS)
     title = fields.text("title", max_length=200)
@@ -63,8 +63,9 @@ def read_config(data: MarkedMap, shown: str, problems: Problems) -> SiteConfig |
         fields.error("government_badge_url", "must start with https:// or http:// (a link target, not a script)")
     retention = fields.integer("retention_months", required=False, minimum=1)
     stale_after = fields.integer("stale_after_days", required=False, minimum=1)
+    max_attachment = fields.integer("max_attachment_mb", required=False, minimum=1)
     rankings = _read_rankings(fields, problems, shown)
-    if len(problems.errors) > before or title is None or organizer is None or base_url is None:
+    if problems.error_count > before or title is None or organizer is None or base_url is None:
         return None
     return SiteConfig(
         title=title, organizer=organizer, base_url=base_url, language=language,
@@ -77,6 +78,7 @@ def read_config(data: MarkedMap, shown: str, problems: Problems) -> SiteConfig |
         retention_months=retention, stale_after_days=stale_after,
         legal_basis=fields.text("legal_basis", required=False, max_length=2000) or "",
         government_badge_url=badge_url,
+        max_attachment_mb=SiteConfig.max_attachment_mb if max_attachment is None else max_attachment,
     )
 
 
@@ -85,7 +87,7 @@ def _read_rankings(fields: Fields, problems: Problems, shown: str) -> RankingCon
     if block is None:
         return RankingConfig()
     sub = Fields(problems, shown, block, "rankings")
-    sub.check_keys(RANKING_KEYS)
+    sub.check_keys(RANKING_SETTINGS_KEYS)
     default = RankingConfig()
     top = sub.integer("top_count", required=False, minimum=1)
     bottom = sub.integer("bottom_count", required=False, minimum=0)

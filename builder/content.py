@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 from builder.articles import read_page, read_warning
 from builder.complaints import read_period_file
 from builder.errors import Problems
-from builder.fields import Fields, type_name
 from builder.markup import MarkdownRenderer
-from builder.model import Article, PeriodFile, RankingFile, Score, Source, Taxonomy
-from builder.periods import parse_period
-from builder.privacy import find_personal_data, mask_personal_data
-from builder.source import MarkedList, MarkedMap, SourceError, decode, parse_yaml, split_front_matter
+from builder.model import Article, PeriodFile, RankingFile, Taxonomy
+from builder.privacy import Masked, mask_personal_data
+from builder.rankingfile import read_ranking_file
+from builder.source import SourceError, decode, parse_yaml, split_front_matter
+from builder.taxonomy import read_taxonomy
 
-RANKING_KEYS = ["period", "effective", "formula", "scores"]
-SCORE_KEYS = ["merchant", "score"]
-TAXONOMY_KEYS = ["categories", "demands", "results"]
 T = TypeVar("T")
 P = TypeVar("P")
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -33,7 +31,7 @@ class ContentReader:
         self.encoding = encoding
         self.mask_personal = mask_personal
         self.renderer = MarkdownRenderer()
-        self.masked: list[tuple[str, int, int, str]] = []
+        self.masked: list[Masked] = []
 
     def shown(self, path: Path) -> str:
         """A path as shown in messages: relative to the site folder."""
@@ -64,7 +62,7 @@ class ContentReader:
             return None
         masked, findings = mask_personal_data(text)
         if self.mask_personal:
-            self.masked.extend((shown, f.line, f.column, f.kind) for f in findings)
+            self.masked.extend(Masked(shown, f.line, f.column, f.kind) for f in findings)
             return masked
         for finding in findings:
             self.problems.add(shown, finding.line, finding.column, "personal data",
@@ -131,60 +129,9 @@ class ContentReader:
         path = self.site_dir / "content" / "taxonomy.yaml"
         if not (path.exists() or path.is_symlink()):
             return Taxonomy()
-        found = self._read_files([path], parse_yaml, lambda data, _path, shown: self._read_taxonomy(data, shown))
+        found = self._read_files([path], parse_yaml,
+                                 lambda data, _path, shown: read_taxonomy(data, shown, self.problems))
         return found[0] if found else Taxonomy()
-
-    def _read_taxonomy(self, data: object, shown: str) -> Taxonomy | None:
-        if not isinstance(data, MarkedMap):
-            self.problems.add(shown, 1, 1, "file", f"expected categories, demands and results, found {type_name(data)}")
-            return None
-        fields = Fields(self.problems, shown, data)
-        fields.check_keys(TAXONOMY_KEYS)
-        categories: list[tuple[str, str]] = []
-        block = data.get("categories")
-        if isinstance(block, MarkedMap):
-            for group in block:
-                names = Fields(self.problems, shown, block, "categories").text_list(group, max_length=100)
-                categories.extend((str(group), name) for name in names)
-        elif isinstance(block, MarkedList):
-            categories.extend(("", name) for name in fields.text_list("categories", max_length=100))
-        elif block is not None:
-            fields.error("categories", f"expected a list or groups of lists, found {type_name(block)}")
-        return Taxonomy(tuple(categories), fields.text_list("demands"), fields.text_list("results"))
-
-    def read_ranking(self, data: object, shown: str) -> RankingFile | None:
-        """Check one ranking file."""
-        if not isinstance(data, MarkedMap):
-            self.problems.add(shown, 1, 1, "file", f"expected period, formula and scores, found {type_name(data)}")
-            return None
-        before = len(self.problems.errors)
-        fields = Fields(self.problems, shown, data)
-        fields.check_keys(RANKING_KEYS)
-        period_text = fields.text("period")
-        period = parse_period(period_text) if period_text else None
-        if period_text and period is None:
-            fields.error("period", f"`{period_text}` is not a period: write YYYY-MM, YYYY-Qn, YYYY-H1, YYYY-H2 or YYYY")
-        formula = fields.text("formula", max_length=2000)
-        effective = fields.date("effective", required=False)
-        listed = fields.sequence("scores", required=True)
-        scores: list[Score] = []
-        for index, raw in enumerate(listed or []):
-            assert listed is not None
-            name = f"scores[{index + 1}]"
-            line, column = listed.item_mark(index)
-            if not isinstance(raw, MarkedMap):
-                self.problems.add(shown, line, column, name, "expected merchant and score")
-                continue
-            sub = Fields(self.problems, shown, raw, name)
-            sub.check_keys(SCORE_KEYS)
-            ref, score = sub.text("merchant", max_length=200), sub.number("score")
-            if ref is not None and score is not None:
-                line, column = raw.value_mark("merchant")
-                scores.append(Score(ref, score, Source(shown, line, column)))
-        if len(self.problems.errors) > before or period is None or formula is None:
-            return None
-        return RankingFile(period, formula, tuple(scores), Source(shown, *data.mark), effective)
-
 
 def load_content(reader: ContentReader) -> tuple[Taxonomy, list[PeriodFile], list[RankingFile],
                                                  list[Article], list[Article]]:
@@ -192,7 +139,7 @@ def load_content(reader: ContentReader) -> tuple[Taxonomy, list[PeriodFile], lis
     taxonomy = reader.taxonomy()
     periods = reader.yaml_files(
         "complaints", lambda data, shown: read_period_file(data, shown, reader.problems, taxonomy))
-    rankings = reader.yaml_files("rankings", reader.read_ranking)
+    rankings = reader.yaml_files("rankings", lambda data, shown: read_ranking_file(data, shown, reader.problems))
     warnings = reader.markdown_files("warnings", "warning")
     pages = reader.markdown_files("pages", "page")
     return taxonomy, periods, rankings, warnings, pages

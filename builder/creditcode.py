@@ -17,7 +17,7 @@ def normalise(code: str) -> str:
 
 def check_character(first17: str) -> str:
     """The check character for the first 17 characters of a code."""
-    total = sum(_VALUES[ch] * weight for ch, weight in zip(first17, WEIGHTS))
+    total = sum(_VALUES[ch] * weight for ch, weight in zip(first17, WEIGHTS, strict=False))
     return ALPHABET[(31 - total % 31) % 31]
 
 

@@ -7,19 +7,41 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from builder.pinyin import initial, pinyin_key
-from builder.sitemodel import Merchant
+from builder.derived import Merchant
+from builder.pinyin import initial, name_sort_key, pinyin_key
 
 NOT_ASCII = re.compile(r"[^a-z0-9]+")
 
 
 @dataclass(frozen=True)
 class Group:
-    """One directory page: a label, its ASCII slug and its merchants in name order."""
+    """One directory page: its kind (district, category or letter), label, ASCII slug and merchants in name order."""
 
+    kind: str
     label: str
     slug: str
     merchants: tuple[Merchant, ...]
+
+    @property
+    def url(self) -> str:
+        """The group page's route, e.g. `merchants/district/yunxizhen/`."""
+        return f"merchants/{self.kind}/{self.slug}/"
+
+    @property
+    def shown(self) -> str:
+        """The label as shown: 其他 for names without a Latin initial."""
+        return self.label if self.label != "#" else "其他"
+
+
+KINDS = ("district", "category", "letter")
+
+
+@dataclass(frozen=True)
+class Directory:
+    """The merchant directory: every merchant by complaints, and the groups of each kind."""
+
+    by_complaints: tuple[Merchant, ...]
+    groups: dict[str, tuple[Group, ...]]
 
 
 def short_hash(text: str) -> str:
@@ -41,18 +63,22 @@ def letter_slug(letter: str) -> str:
     return letter if letter != "#" else "other"
 
 
-def group_by(merchants: list[Merchant], kind: str) -> list[Group]:
+def group_by(merchants: tuple[Merchant, ...], kind: str) -> tuple[Group, ...]:
     """Merchants (already in name order) grouped by `district`, `category` or `letter`, groups in label order."""
     groups: dict[str, list[Merchant]] = defaultdict(list)
     for merchant in merchants:
-        if kind == "letter":
-            label = initial(merchant.name)
-        else:
-            label = getattr(merchant.latest, kind)
+        label = initial(merchant.name) if kind == "letter" else getattr(merchant.latest, kind)
         groups[label].append(merchant)
     if kind == "letter":
         ordered = sorted(groups, key=lambda c: (c == "#", c))
-        return [Group(c, letter_slug(c), tuple(groups[c])) for c in ordered]
+        return tuple(Group(kind, c, letter_slug(c), tuple(groups[c])) for c in ordered)
     names = slugs(sorted(groups))
     ordered = sorted(groups, key=lambda label: (pinyin_key(label), label))
-    return [Group(label, names[label], tuple(groups[label])) for label in ordered]
+    return tuple(Group(kind, label, names[label], tuple(groups[label])) for label in ordered)
+
+
+def build_directory(merchants: tuple[Merchant, ...]) -> Directory:
+    """The directory of merchants (given in name order): by newest 投诉量, then total, then name and key."""
+    by_complaints = sorted(merchants, key=lambda m: (-m.latest.complaints, -m.total_complaints,
+                                                     name_sort_key(m.name), m.key))
+    return Directory(tuple(by_complaints), {kind: group_by(merchants, kind) for kind in KINDS})

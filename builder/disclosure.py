@@ -6,20 +6,12 @@ import calendar
 import datetime as dt
 import json
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Mapping
 
 from builder.model import Article, Entry, RankingFile
 from builder.periods import Period
-
-
-def parse_date(text: str) -> dt.date | None:
-    """A YYYY-MM-DD date, or None when the text is not one."""
-    try:
-        return dt.date.fromisoformat(text) if len(text) == 10 else None
-    except ValueError:
-        return None
 
 
 def resolve_as_of(option: dt.date | None, environ: Mapping[str, str], today: dt.date) -> dt.date:
@@ -30,7 +22,7 @@ def resolve_as_of(option: dt.date | None, environ: Mapping[str, str], today: dt.
     if epoch:
         if not epoch.isdigit():
             raise ValueError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970-01-01, found `{epoch}`")
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
     return today
 
 
@@ -64,33 +56,46 @@ class LeftOut:
     detail: str
 
 
+@dataclass(frozen=True)
+class Unpublished:
+    """Why a record is not published on the as-of date: `scheduled` (dated after it) or `expired`."""
+
+    reason: str
+    detail: str
+
+
+def unpublished(as_of: dt.date | None, retention_months: int | None, dated: dt.date | None = None,
+                period: Period | None = None, date_word: str = "published") -> Unpublished | None:
+    """Why a record dated `dated` (and covering `period`) waits or has expired on the as-of date; None: published.
+
+    The one as-of rule for periods, rankings and warnings. Without an as-of date everything is published.
+    """
+    if as_of is None:
+        return None
+    if dated is not None and dated > as_of:
+        return Unpublished("scheduled", f"{date_word} {dated.isoformat()} is after the as-of date {as_of.isoformat()}")
+    if period is not None and retention_months is not None and is_expired(period, retention_months, as_of):
+        return Unpublished("expired", f"period ended {period.end.isoformat()}; retention {retention_months} months, "
+                                      f"published until {retained_until(period, retention_months)}; as of "
+                                      f"{as_of.isoformat()}")
+    return None
+
+
 def left_out_entry(entry: Entry, reason: str, detail: str) -> LeftOut:
     """The audit record of an unpublished entry."""
-    return LeftOut("entry", entry.period.key, entry.name, entry.credit_code or entry.merchant_id or entry.name,
+    return LeftOut("entry", entry.period.key, entry.name, entry.identity.value,
                    f"{entry.source.path}:{entry.source.line}", reason, detail)
 
 
-def left_out_ranking(ranking: RankingFile, detail: str, reason: str = "expired") -> LeftOut:
+def left_out_ranking(ranking: RankingFile, why: Unpublished) -> LeftOut:
     """The audit record of an expired (or not yet effective) ranking."""
     return LeftOut("ranking", ranking.period.key, "", "", f"{ranking.source.path}:{ranking.source.line}",
-                   reason, detail)
+                   why.reason, why.detail)
 
 
-def left_out_warning(warning: Article, as_of: dt.date) -> LeftOut:
+def left_out_warning(warning: Article, why: Unpublished) -> LeftOut:
     """The audit record of a warning dated after the as-of date (scheduled, not yet published)."""
-    return LeftOut("warning", "", warning.title, warning.slug, warning.source.path, "scheduled",
-                   f"dated {warning.date} is after the as-of date {as_of}")
-
-
-def scheduled_detail(day: dt.date, as_of: dt.date) -> str:
-    """Why a record dated after the as-of date is not published yet, in words."""
-    return f"published {day.isoformat()} is after the as-of date {as_of.isoformat()}"
-
-
-def expiry_detail(period: Period, retention_months: int, as_of: dt.date) -> str:
-    """Why a period expired, in words."""
-    return (f"period ended {period.end.isoformat()}; retention {retention_months} months, published until "
-            f"{retained_until(period, retention_months)}; as of {as_of.isoformat()}")
+    return LeftOut("warning", "", warning.title, warning.slug, warning.source.path, why.reason, why.detail)
 
 
 @dataclass(frozen=True)
@@ -114,7 +119,7 @@ class Freshness:
         return self.age_days is None or self.age_days > self.stale_after_days
 
 
-def audit_json(as_of: dt.date, retention_months: int | None, records: list[LeftOut]) -> str:
+def audit_json(as_of: dt.date, retention_months: int | None, records: Sequence[LeftOut]) -> str:
     """The audit list as stable JSON."""
     ordered = sorted(records, key=lambda r: (r.period, r.kind, r.source, r.name))
     data = {"as_of": as_of.isoformat(), "retention_months": retention_months,

@@ -37,11 +37,14 @@ class Problems:
     """A collector of problems, filled by every stage before the build decides to stop."""
 
     items: list[Problem] = field(default_factory=list)
+    error_count: int = 0
 
     def add(self, path: str, line: int, column: int, field_name: str, message: str,
             severity: str = "error") -> None:
         """Record one problem."""
         self.items.append(Problem(path, line, column, field_name, message, severity))
+        if severity == "error":
+            self.error_count += 1
 
     def warn(self, path: str, line: int, column: int, field_name: str, message: str) -> None:
         """Record one warning."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
 from builder.model import Article, SiteConfig
@@ -12,7 +13,7 @@ def _quote(value: str) -> str:
     return escape(value, {'"': "&quot;"})
 
 
-def atom(config: SiteConfig, warnings: list[Article]) -> str:
+def atom(config: SiteConfig, warnings: Sequence[Article]) -> str:
     """An Atom 1.0 feed of the warnings, newest first (dates from the data, never the clock)."""
     updated = max((w.date for w in warnings if w.date), default=dt.date(1970, 1, 1))
     lines = [
@@ -36,7 +37,8 @@ def atom(config: SiteConfig, warnings: list[Article]) -> str:
             f"    <updated>{date}T00:00:00+08:00</updated>",
             f'    <category term="{_quote(warning.kind)}"/>',
             f"    <summary>{escape(warning.summary)}</summary>",
-            f'    <content type="html">{escape(warning.html)}</content>',
+            # xml:base: the article's own links (images, attachments) are relative to its page
+            f'    <content type="html" xml:base="{_quote(url)}">{escape(warning.html)}</content>',
             "  </entry>",
         ]
     lines.append("</feed>")

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
-import re
 import unicodedata
 from typing import Any
 
+from builder import periods
+from builder.dates import parse_date
 from builder.errors import Problems
+from builder.periods import Period
 from builder.source import CONTROL_CHARACTER, MarkedList, MarkedMap
-
-_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 
 def suggest(word: str, known: list[str]) -> str:
@@ -35,21 +36,6 @@ def type_name(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
     return type(value).__name__
-
-
-def parse_date(value: Any) -> dt.date | None:
-    """Parse YYYY-MM-DD text (full-width digits allowed) into a date, or None."""
-    if isinstance(value, dt.date):
-        return value
-    if not isinstance(value, str):
-        return None
-    match = _DATE.match(unicodedata.normalize("NFKC", value).strip())
-    if not match:
-        return None
-    try:
-        return dt.date(int(match[1]), int(match[2]), int(match[3]))
-    except ValueError:
-        return None
 
 
 class Fields:
@@ -100,7 +86,7 @@ class Fields:
         if self._missing(key, required):
             return None
         value = self.data[key]
-        if isinstance(value, bool) or isinstance(value, (dict, list)):
+        if isinstance(value, (bool, dict, list)):
             self.error(key, f"expected text, found {type_name(value)}")
             return None
         text = str(value).strip()
@@ -135,10 +121,8 @@ class Fields:
             return None
         value = self.data[key]
         if isinstance(value, str):
-            try:
+            with contextlib.suppress(ValueError):
                 value = float(unicodedata.normalize("NFKC", value).strip())
-            except ValueError:
-                pass
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
             self.error(key, f"expected a number, found {value!r}" if isinstance(value, str) else
                        f"expected a number, found {type_name(value)}")
@@ -155,6 +139,16 @@ class Fields:
             self.error(key, f"expected a real date written YYYY-MM-DD, found `{value}`")
         return parsed
 
+    def period(self, key: str) -> Period | None:
+        """A disclosure period: YYYY-MM, YYYY-Qn, YYYY-H1, YYYY-H2 or YYYY."""
+        text = self.text(key)
+        if text is None:
+            return None
+        found = periods.parse_period(text)
+        if found is None:
+            self.error(key, f"`{text}` is not a period: write {periods.FORMS}")
+        return found
+
     def choice(self, key: str, options: list[str], required: bool = True, default: str | None = None) -> str | None:
         """One of a fixed set of words."""
         if key not in self.data and default is not None:
@@ -165,16 +159,6 @@ class Fields:
         if value not in options:
             self.error(key, f"`{value}` is not one of: {', '.join(options)}{suggest(value, options)}")
             return None
-        return value
-
-    def boolean(self, key: str, default: bool) -> bool:
-        """A true/false field."""
-        if key not in self.data:
-            return default
-        value = self.data[key]
-        if not isinstance(value, bool):
-            self.error(key, f"expected true or false, found {type_name(value)}")
-            return default
         return value
 
     def mapping(self, key: str, required: bool = False) -> MarkedMap | None:

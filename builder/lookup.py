@@ -7,7 +7,8 @@ module writes, next to the Pagefind bundle, a small exact index that the search 
 - ``search/lookup/b/<n>.json``: buckets of ``bigram -> [record id, ...]`` for every 2-character sequence of a
   merchant's name, district and category and of a warning's title and tags (a bigram held by more than
   ``CAP`` records is only named in the manifest: it narrows nothing);
-- ``search/lookup/r/<n>.json``: the records themselves, ``BLOCK`` per file (what a result shows and filters on);
+- ``search/lookup/r/<n>.json``: the records themselves, ``BLOCK`` per file (what a result shows and filters on),
+  with the one-letter keys of ``RECORD_KEYS`` (the manifest carries that table; search.js reads it from there);
 - ``search/lookup/c/<n>.json``: ``[code, record id]`` pairs in code order, ``LEAF`` per file; the manifest
   lists the first code of each file, so a prefix finds its files by binary search.
 
@@ -33,17 +34,34 @@ BLOCK = 16         # records per record file
 LEAF = 128         # credit codes per code file
 BUCKET_POSTINGS = 256  # aim for about this many postings per bucket file
 CODE_PREFIX = 6    # the shortest code prefix searched
-SPACE = re.compile(r"[\s\-_·・]+")
+# Spaces (written out, so that search.js strips exactly the same ones), hyphens, underscores and dots.
+SPACE = re.compile("[\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\-_·・]+")
+# The lookup record's fields and their keys in the files (one letter: the records are downloaded by phones).
+RECORD_KEYS = {
+    "type": "t",        # "m" a merchant, "w" a warning
+    "name": "n",        # the merchant's name or the warning's title
+    "url": "u",         # the page's route, relative to the site root
+    "district": "d",    # merchant: 区域 of the newest period
+    "category": "c",    # merchant: 行业类别 of the newest period
+    "complaints": "x",  # merchant: 投诉量 of the newest period
+    "resolved": "r",    # merchant: 办结量 of the newest period
+    "period": "l",      # merchant: label of the newest period
+    "periods": "p",     # merchant: indexes into the manifest's `periods` of every period it was disclosed in
+    "code": "k",        # merchant: 统一社会信用代码, when it has one
+    "kind": "y",        # warning: 消费预警, 消费提醒 or 典型案例
+    "date": "a",        # warning: YYYY-MM-DD
+    "tags": "g",        # warning: its tags
+}
 
 
-def normalise(text: str) -> str:
-    """NFKC, lower case, without spaces or hyphens: the form both sides compare."""
+def search_key(text: str) -> str:
+    """NFKC, lower case, without spaces or hyphens: the form both sides compare (search.js: searchKey)."""
     return SPACE.sub("", unicodedata.normalize("NFKC", text)).lower()
 
 
 def bigrams(text: str) -> set[str]:
-    """Every 2-character sequence of the normalised text."""
-    norm = normalise(text)
+    """Every 2-character sequence of the text's search key."""
+    norm = search_key(text)
     return {norm[i:i + 2] for i in range(len(norm) - 1)}
 
 
@@ -57,38 +75,44 @@ def fnv1a(text: str) -> int:
     return value
 
 
-def records(site: Site) -> tuple[list[dict[str, Any]], list[list[str]]]:
-    """The lookup records (merchants in directory order, then warnings) and the texts each is found by."""
+def lookup_records(site: Site) -> tuple[list[dict[str, Any]], list[list[str]]]:
+    """The records, with RECORD_KEYS' long names (merchants, then warnings), and the texts each is found by."""
     periods = [view.period.label for view in reversed(site.periods)]
     index = {label: i for i, label in enumerate(periods)}
     out: list[dict[str, Any]] = []
     texts: list[list[str]] = []
     for m in site.merchants:
         latest = m.latest
-        record = {"t": "m", "n": m.name, "u": f"merchants/{m.slug}/", "d": latest.district, "c": latest.category,
-                  "x": latest.complaints, "r": latest.resolved, "l": latest.period.label,
-                  "p": sorted({index[e.period.label] for e in m.history if e.period.label in index})}
+        record = {"type": "m", "name": m.name, "url": m.url, "district": latest.district,
+                  "category": latest.category, "complaints": latest.complaints, "resolved": latest.resolved,
+                  "period": latest.period.label,
+                  "periods": sorted({index[e.period.label] for e in m.history if e.period.label in index})}
         if m.credit_code:
-            record["k"] = m.credit_code
+            record["code"] = m.credit_code
         out.append(record)
         texts.append([m.name, latest.district, latest.category])
     for w in site.warnings:
-        out.append({"t": "w", "n": w.title, "u": f"warnings/{w.slug}/", "y": w.kind,
-                    "a": w.date.isoformat() if w.date else "", "g": list(w.tags)})
+        out.append({"type": "w", "name": w.title, "url": w.url, "kind": w.kind,
+                    "date": w.date.isoformat() if w.date else "", "tags": list(w.tags)})
         texts.append([w.title, *w.tags])
     return out, texts
 
 
+def encode(record: dict[str, Any]) -> dict[str, Any]:
+    """A record with the one-letter keys it is stored under."""
+    return {RECORD_KEYS[name]: value for name, value in record.items()}
+
+
 def filter_values(recs: list[dict[str, Any]], labels: list[str]) -> dict[str, list[str]]:
     """The values of each search filter, as on the pages (the search page offers them without Pagefind)."""
-    used = {i for r in recs if r["t"] == "m" for i in r["p"]}
+    used = {i for r in recs if r["type"] == "m" for i in r["periods"]}
     periods = [label for i, label in enumerate(labels) if i in used]
     values: dict[str, set[str]] = {"district": set(), "category": set(), "kind": set()}
     for r in recs:
-        values["kind"].add("经营者" if r["t"] == "m" else r["y"])
-        if r["t"] == "m":
-            values["district"].add(r["d"])
-            values["category"].add(r["c"])
+        values["kind"].add("经营者" if r["type"] == "m" else r["kind"])
+        if r["type"] == "m":
+            values["district"].add(r["district"])
+            values["category"].add(r["category"])
     return {**{key: sorted(found) for key, found in values.items()}, "period": periods}
 
 
@@ -104,7 +128,7 @@ def dumps(value: Any) -> str:
 
 def write_lookup(site: Site, staging: Staging) -> int:
     """Write the lookup files into the staging folder; return how many files were written."""
-    recs, texts = records(site)
+    recs, texts = lookup_records(site)
     postings: dict[str, list[int]] = defaultdict(list)
     for rid, fields in enumerate(texts):
         grams: set[str] = set()
@@ -118,12 +142,12 @@ def write_lookup(site: Site, staging: Staging) -> int:
     buckets: dict[int, dict[str, list[int]]] = defaultdict(dict)
     for gram, ids in rare.items():
         buckets[fnv1a(gram) % buckets_n][gram] = ids
-    codes = sorted((r["k"], rid) for rid, r in enumerate(recs) if "k" in r)
+    codes = sorted((r["code"], rid) for rid, r in enumerate(recs) if "code" in r)
     shards = code_shards(codes)
     labels = [view.period.label for view in reversed(site.periods)]
     manifest = {"version": 1, "records": len(recs), "block": BLOCK, "buckets": buckets_n, "cap": CAP,
                 "codePrefix": CODE_PREFIX, "frequent": frequent, "codes": [shard[0][0] for shard in shards],
-                "periods": labels, "filters": filter_values(recs, labels)}
+                "periods": labels, "filters": filter_values(recs, labels), "keys": RECORD_KEYS}
     files = 0
     staging.write(f"{ROOT}/manifest.json", dumps(manifest))
     files += 1
@@ -131,7 +155,7 @@ def write_lookup(site: Site, staging: Staging) -> int:
         staging.write(f"{ROOT}/b/{n}.json", dumps(buckets.get(n, {})))
         files += 1
     for n in range(math.ceil(len(recs) / BLOCK)):
-        staging.write(f"{ROOT}/r/{n}.json", dumps(recs[n * BLOCK:(n + 1) * BLOCK]))
+        staging.write(f"{ROOT}/r/{n}.json", dumps([encode(r) for r in recs[n * BLOCK:(n + 1) * BLOCK]]))
         files += 1
     for n, shard in enumerate(shards):
         staging.write(f"{ROOT}/c/{n}.json", dumps([[code, rid] for code, rid in shard]))

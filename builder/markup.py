@@ -10,6 +10,8 @@ import markdown
 import nh3
 from markdown.extensions.toc import TocExtension, slugify_unicode
 
+from builder.model import Heading
+
 ALLOWED_TAGS = {
     "a", "abbr", "blockquote", "br", "caption", "code", "dd", "del", "dl", "dt", "em", "figcaption", "figure",
     "h2", "h3", "h4", "h5", "h6", "hr", "img", "ins", "li", "mark", "ol", "p", "pre", "s", "small", "strong",
@@ -37,7 +39,7 @@ class Rendered:
 
     html: str
     text: str
-    toc: tuple[tuple[int, str, str], ...]
+    toc: tuple[Heading, ...]
 
 
 def _keep_attribute(tag: str, name: str, value: str) -> str | None:
@@ -79,7 +81,7 @@ class MarkdownRenderer:
             link_rel="noopener noreferrer", attribute_filter=_keep_attribute, strip_comments=True,
         )
         clean = _IMG_WITHOUT_SRC.sub("", clean)
-        toc = tuple((int(level), anchor, html.unescape(_TAG.sub("", inner)).strip())
+        toc = tuple(Heading(int(level), anchor, html.unescape(_TAG.sub("", inner)).strip())
                     for level, anchor, inner in _HEADING.findall(clean))
         text = html.unescape(_TAG.sub(" ", clean))
         return Rendered(clean, " ".join(text.split()), toc)

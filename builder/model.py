@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 
 from builder.periods import Period
+from builder.references import LocalFile, Reference
 
 STATUSES = ("active", "under_review", "corrected", "withdrawn")
 WARNING_TYPES = ("消费预警", "消费提醒", "典型案例")
+
+
+def period_url(period: Period) -> str:
+    """The route of a period's disclosure list (e.g. `periods/2026-09/`)."""
+    return f"periods/{period.key}/"
+
+
+def warning_type_url(kind: str) -> str:
+    """The route of the listing of one warning type (e.g. `warnings/type/1/` for 消费预警)."""
+    return f"warnings/type/{WARNING_TYPES.index(kind) + 1}/"
 
 
 @dataclass(frozen=True)
@@ -43,6 +55,7 @@ class SiteConfig:
     stale_after_days: int | None = None
     legal_basis: str = ""
     government_badge_url: str = ""
+    max_attachment_mb: int = 10
 
 
 @dataclass(frozen=True)
@@ -77,10 +90,51 @@ class Item:
 
 
 @dataclass(frozen=True)
+class Identity:
+    """Who a merchant is across periods: its credit code, else its id, else its exact name."""
+
+    kind: str
+    value: str
+
+    @property
+    def key(self) -> str:
+        """The key that joins a merchant's entries across periods, e.g. `code:91350100M000100Y43`."""
+        return f"{self.kind}:{self.value}"
+
+    @property
+    def label(self) -> str:
+        """What the identity is, in words, for messages."""
+        return IDENTITY_LABELS[self.kind]
+
+    @property
+    def slug(self) -> str:
+        """The merchant's URL segment: its credit code, its id in lower case, or a hash of its name."""
+        if self.kind == "name":
+            return "m-" + hashlib.sha256(self.value.encode()).hexdigest()[:12]
+        return self.value.lower() if self.kind == "id" else self.value
+
+    @property
+    def url(self) -> str:
+        """The merchant page's route, relative to the site root."""
+        return f"merchants/{self.slug}/"
+
+
+IDENTITY_LABELS = {"code": "credit code", "id": "id", "name": "name"}
+
+
+def identify(credit_code: str, merchant_id: str, name: str) -> Identity:
+    """A merchant's identity: credit code, else id, else exact name (the one rule, used everywhere)."""
+    if credit_code:
+        return Identity("code", credit_code)
+    if merchant_id:
+        return Identity("id", merchant_id)
+    return Identity("name", name)
+
+
+@dataclass(frozen=True)
 class Entry:
     """A merchant's disclosure in one period."""
 
-    key: str
     period: Period
     name: str
     district: str
@@ -97,6 +151,13 @@ class Entry:
     statement: str = ""
     corrections: tuple[Correction, ...] = ()
     items: tuple[Item, ...] = ()
+    identity: Identity = field(init=False, repr=False, compare=False)
+    key: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        identity = identify(self.credit_code, self.merchant_id, self.name)
+        object.__setattr__(self, "identity", identity)
+        object.__setattr__(self, "key", identity.key)
 
     @property
     def public(self) -> bool:
@@ -136,6 +197,15 @@ class RankingFile:
 
 
 @dataclass(frozen=True)
+class Heading:
+    """One heading of an article's table of contents."""
+
+    level: int
+    anchor: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Article:
     """A Markdown warning or page, rendered and sanitised."""
 
@@ -150,7 +220,19 @@ class Article:
     tags: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     order: int = 0
-    toc: tuple[tuple[int, str, str], ...] = ()
+    toc: tuple[Heading, ...] = ()
+    references: tuple[Reference, ...] = ()  # local images and links, found by articles.py
+    files: tuple[LocalFile, ...] = ()  # the files they name, checked by attachments.py; published with the page
+
+    @property
+    def section(self) -> str:
+        """The folder the article is published in: `warnings` for a warning, `pages` for a page."""
+        return "warnings" if self.kind else "pages"
+
+    @property
+    def url(self) -> str:
+        """The article's route, relative to the site root (e.g. `warnings/prepaid/`)."""
+        return f"{self.section}/{self.slug}/"
 
 
 @dataclass(frozen=True)
@@ -165,10 +247,6 @@ class Taxonomy:
     def category_names(self) -> tuple[str, ...]:
         """Every category name."""
         return tuple(name for _, name in self.categories)
-
-    def group_of(self, category: str) -> str:
-        """The group (商品类 / 服务类) of a category, or ''."""
-        return next((group for group, name in self.categories if name == category), "")
 
 
 @dataclass(frozen=True)

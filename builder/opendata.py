@@ -17,11 +17,12 @@ CSV_COLUMNS = [
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def records(site: Site) -> list[dict[str, object]]:
-    """One record per public entry, newest period first, then as listed on the period page."""
+def entry_rows(site: Site) -> list[dict[str, object]]:
+    """One row per public entry, newest period first, then as listed on the period page."""
     rows: list[dict[str, object]] = []
     for view in site.periods:
-        for entry, merchant in view.rows:
+        for row in view.rows:
+            entry = row.entry
             rows.append({
                 "period": entry.period.key,
                 "published": view.source.published.isoformat(),
@@ -37,7 +38,7 @@ def records(site: Site) -> list[dict[str, object]]:
                 "recovered_yuan": _whole(entry.recovered_yuan),
                 "status": entry.status,
                 "department": view.source.department,
-                "url": f"merchants/{merchant.slug}/",
+                "url": row.merchant.url,
             })
     return rows
 

@@ -9,7 +9,6 @@ from pathlib import Path, PurePosixPath
 
 from builder.errors import OutputError
 
-
 BUILD_MARKS = ("404.html", "sitemap.xml")
 
 
@@ -37,7 +36,7 @@ class Staging:
         self.output_dir = output_dir
         self.root: Path | None = None
 
-    def __enter__(self) -> "Staging":
+    def __enter__(self) -> Staging:
         parent = self.output_dir.resolve().parent
         try:
             parent.mkdir(parents=True, exist_ok=True)

@@ -4,23 +4,31 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from builder import feeds, opendata
-from builder.directory import group_by
+from builder.attachments import publish_files
 from builder.lookup import write_lookup
-from builder.model import WARNING_TYPES
+from builder.model import WARNING_TYPES, warning_type_url
 from builder.output import Staging
 from builder.render import Renderer
 from builder.sitemodel import Site
-from builder.charts import Series, bar_chart
-from builder.render import change
-from builder.stats import Row, all_period_stats
 
 PAGE_SIZE = 50
 T = TypeVar("T")
+GROUP_TITLES = {"district": "{}的经营者", "category": "行业类别：{}", "letter": "拼音首字母 {}"}
+
+
+@dataclass(frozen=True)
+class PageLink:
+    """A link to one page of a paginated listing."""
+
+    number: int
+    url: str
 
 
 def paginate(items: Sequence[T], size: int = PAGE_SIZE) -> list[Sequence[T]]:
@@ -32,11 +40,6 @@ def paginate(items: Sequence[T], size: int = PAGE_SIZE) -> list[Sequence[T]]:
 def page_route(base: str, number: int) -> str:
     """The folder route of page `number` of a listing rooted at `base` (e.g. `merchants/`)."""
     return base if number == 1 else f"{base}page/{number}/"
-
-
-def row_chart(chart_id: str, title: str, labels: list[str], first: list[int], second: list[int]) -> Any:
-    """A two-series bar chart for a template (first series dark, second light)."""
-    return bar_chart(chart_id, title, labels, [Series("", tuple(first)), Series("", tuple(second))])
 
 
 class PageWriter:
@@ -62,24 +65,25 @@ class PageWriter:
                 modified: dt.date | None, **context: Any) -> None:
         """A paginated listing."""
         pages = paginate(items)
+        links = [PageLink(n, page_route(base, n)) for n in range(1, len(pages) + 1)]
         for number, chunk in enumerate(pages, start=1):
-            links = [(n, page_route(base, n)) for n in range(1, len(pages) + 1)]
             shown = title if number == 1 else f"{title}（第{number}页）"
             self.page(page_route(base, number), template, column, shown, modified, items=chunk,
-                      page_number=number, page_links=links, listing_base=base, total=len(items), **context)
+                      page_number=number, page_links=links, total=len(items), **context)
 
     def write_all(self, theme_dirs: list[Path]) -> None:
         """Write every page, the open data, feed, sitemap, 404 page and static assets."""
         site = self.site
-        updated = site.periods[0].source.published if site.periods else None
+        updated = site.updated
         self.home(updated)
         self.merchants(updated)
-        self.period_pages()
+        self.period_pages(updated)
         self.ranking_pages()
         self.warning_pages()
         for article in site.pages:
-            self.page(f"pages/{article.slug}/", "article.html", article.title, article.title, updated,
-                      article=article, related=[])
+            self.page(article.url, "article.html", article.title, article.title, updated, article=article,
+                      related=())
+        publish_files([*site.warnings, *site.pages], self.staging)  # only files that published pages name
         self.statistics(updated)
         self.page("search/", "search.html", "搜索", "搜索", updated)
         write_lookup(site, self.staging)
@@ -94,53 +98,34 @@ class PageWriter:
     def home(self, updated: dt.date | None) -> None:
         """The home page: latest totals, lists and warnings."""
         site = self.site
-        latest = site.periods[0] if site.periods else None
-        self.page("", "home.html", "首页", site.content.config.title, updated, latest=latest,
+        self.page("", "home.html", "首页", site.content.config.title, updated,
+                  latest=site.periods[0] if site.periods else None,
                   ranking=site.rankings[0] if site.rankings else None, warnings=site.warnings[:5])
 
     def merchants(self, updated: dt.date | None) -> None:
         """The directory (by name, by complaints, by district, category and initial) and one page per merchant."""
         site = self.site
-        groups = {kind: group_by(site.merchants, kind) for kind in ("district", "category", "letter")}
+        directory = site.directory
         self.listing("merchants/", site.merchants, "merchants.html", "经营者名录", "经营者名录", updated,
-                     order="name", groups=groups)
-        by_complaints = sorted(site.merchants, key=lambda m: (-m.latest.complaints, -m.total_complaints))
-        self.listing("merchants/by-complaints/", by_complaints, "merchants.html", "经营者名录",
-                     "经营者名录（按投诉量）", updated, order="complaints", groups=groups)
-        titles = {"district": "{}的经营者", "category": "行业类别：{}", "letter": "拼音首字母 {}"}
-        for kind, chosen in groups.items():
+                     order="name", directory=directory)
+        self.listing("merchants/by-complaints/", directory.by_complaints, "merchants.html", "经营者名录",
+                     "经营者名录（按投诉量）", updated, order="complaints", directory=directory)
+        for kind, chosen in directory.groups.items():
             for group in chosen:
-                title = titles[kind].format(group.label if group.label != "#" else "其他")
-                self.listing(f"merchants/{kind}/{group.slug}/", group.merchants, "merchants.html", "经营者名录",
-                             title, updated, order=kind, groups=groups, current=group)
-        rankings_of = self._ranking_marks()
-        warnings_of: dict[str, list[Any]] = {}
-        for warning in site.warnings:
-            for related in site.related.get(warning.slug, []):
-                warnings_of.setdefault(related.key, []).append(warning)
+                self.listing(group.url, group.merchants, "merchants.html", "经营者名录",
+                             GROUP_TITLES[kind].format(group.shown), updated, order=kind, directory=directory,
+                             current=group)
         for merchant in site.merchants:
-            self.page(f"merchants/{merchant.slug}/", "merchant.html", "经营者", merchant.name,
-                      merchant.latest.period.end, merchant=merchant, marks=rankings_of.get(merchant.key, []),
-                      warnings=warnings_of.get(merchant.key, []))
+            self.page(merchant.url, "merchant.html", "经营者", merchant.name, merchant.latest.period.end,
+                      merchant=merchant, placements=site.placements.get(merchant.key, ()),
+                      warnings=site.warnings_about.get(merchant.key, ()))
 
-    def _ranking_marks(self) -> dict[str, list[tuple[Any, str, str]]]:
-        config = self.site.content.config.rankings
-        marks: dict[str, list[tuple[Any, str, str]]] = {}
-        for ranking in self.site.rankings:
-            for label, placed, prefix in ((config.top_label, ranking.top, "第"),
-                                          (config.bottom_label, ranking.bottom, "倒数第")):
-                for item in placed:
-                    place = f"{prefix}{item.rank}名" + ("，并列" if item.tied else "")
-                    marks.setdefault(item.merchant.key, []).append((ranking, label, place))
-        return marks
-
-    def period_pages(self) -> None:
+    def period_pages(self, updated: dt.date | None) -> None:
         """The list of periods and each period's disclosure list."""
         site = self.site
-        updated = site.periods[0].source.published if site.periods else None
         self.page("periods/", "periods.html", "公示信息", "公示信息", updated, periods=site.periods)
         for view in site.periods:
-            self.page(f"periods/{view.period.key}/", "period.html", "公示信息", f"{view.period.label}消费投诉信息公示",
+            self.page(view.url, "period.html", "公示信息", f"{view.period.label}消费投诉信息公示",
                       view.source.published, view=view)
 
     def ranking_pages(self) -> None:
@@ -151,36 +136,34 @@ class PageWriter:
         self.page("rankings/", "rankings.html", "红黑榜", f"{config.top_label}{config.bottom_label}", updated,
                   rankings=site.rankings)
         for ranking in site.rankings:
-            self.page(f"rankings/{ranking.period.key}/", "ranking.html", "红黑榜",
+            self.page(ranking.url, "ranking.html", "红黑榜",
                       f"{ranking.period.label}{config.top_label}{config.bottom_label}", ranking.source.effective,
                       ranking=ranking)
 
     def statistics(self, updated: dt.date | None) -> None:
         """The statistics overview (trend, hot spots, latest period) and one page per period."""
-        stats = all_period_stats(self.site.periods)
-        trend = [Row(s.view.period.label, s.view.complaints, s.view.resolved, len(s.view.rows)) for s in stats[::-1]]
-        changes = [change(row.complaints, trend[i - 1].complaints if i else None) for i, row in enumerate(trend)]
-        self.page("statistics/", "statistics.html", "统计分析", "统计分析", updated, stats=stats, trend=trend,
-                  changes=changes, row_chart=row_chart)
-        for one in stats:
-            self.page(f"statistics/{one.view.period.key}/", "statistics_period.html", "统计分析",
-                      f"{one.view.period.label}统计分析", one.view.source.published, s=one, row_chart=row_chart)
+        stats = self.site.statistics
+        self.page("statistics/", "statistics.html", "统计分析", "统计分析", updated, stats=stats.periods,
+                  trend=stats.trend)
+        for one in stats.periods:
+            self.page(one.view.stats_url, "statistics_period.html", "统计分析", f"{one.view.period.label}统计分析",
+                      one.view.source.published, s=one)
 
     def warning_pages(self) -> None:
         """The warnings listing (all and per type) and each article."""
         site = self.site
         updated = site.warnings[0].date if site.warnings else None
         self.listing("warnings/", site.warnings, "warnings.html", "消费警示", "消费警示", updated, kind="")
-        for number, kind in enumerate(WARNING_TYPES, start=1):
+        for kind in WARNING_TYPES:
             chosen = [w for w in site.warnings if w.kind == kind]
-            self.listing(f"warnings/type/{number}/", chosen, "warnings.html", "消费警示", kind, updated, kind=kind)
+            self.listing(warning_type_url(kind), chosen, "warnings.html", "消费警示", kind, updated, kind=kind)
         for warning in site.warnings:
-            self.page(f"warnings/{warning.slug}/", "article.html", "消费警示", warning.title, warning.date,
-                      article=warning, related=site.related.get(warning.slug, []))
+            self.page(warning.url, "article.html", "消费警示", warning.title, warning.date,
+                      article=warning, related=site.related.get(warning.slug, ()))
 
     def open_data(self, updated: dt.date | None) -> None:
         """data/complaints.json, data/complaints.csv and a page describing them."""
-        rows = opendata.records(self.site)
+        rows = opendata.entry_rows(self.site)
         self.staging.write("data/complaints.json", opendata.to_json(rows))
         self.staging.write("data/complaints.csv", opendata.to_csv(rows))
         self.page("data/", "data.html", "开放数据", "开放数据", updated, record_count=len(rows),

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+FORMS = "YYYY-MM, YYYY-Qn, YYYY-H1, YYYY-H2 or YYYY"
 _PATTERN = re.compile(r"^(?P<year>\d{4})(?:-(?:(?P<month>\d{2})|Q(?P<quarter>[1-4])|H(?P<half>[12])))?$")
 
 
@@ -36,13 +37,9 @@ class Period:
             return f"{year}年{'上' if self.start.month == 1 else '下'}半年"
         return f"{year}年"
 
-    def contains(self, other: "Period") -> bool:
+    def contains(self, other: Period) -> bool:
         """Whether another period lies wholly inside this one."""
         return self.start <= other.start and other.end <= self.end
-
-    def covers(self, day: dt.date) -> bool:
-        """Whether a day falls inside the period."""
-        return self.start <= day <= self.end
 
 
 def parse_period(text: str) -> Period | None:

@@ -20,7 +20,7 @@ _LONG_DIGITS = re.compile(r"(?<![\d*])(?:\d{16,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]?
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _PUBLIC_EMAIL = re.compile(r"(?:@|\.)gov\.cn$", re.I)
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63"
-_ASCII_FORMS = {**{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}, 0x3000: " ",
+_ASCII_FORMS: dict[int, str | int] = {**{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}, 0x3000: " ",
                 **{ord(dash): "-" for dash in _DASHES}}
 _OTHER_DIGIT = re.compile(r"(?![0-9])\d")
 # Every finding holds an @ or at least 11 digits with at most one separator between two of them.
@@ -46,9 +46,22 @@ class Finding:
         return KINDS[self.kind]
 
 
+@dataclass(frozen=True)
+class Masked:
+    """Personal data that a build masked at a place in a content file (reported, never quoted)."""
+
+    path: str
+    line: int
+    column: int
+    kind: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}: personal data: masked {self.kind}"
+
+
 def is_id_card(number: str) -> bool:
     """Whether an 18-character number passes the 身份证 mod-11 check."""
-    total = sum(int(digit) * weight for digit, weight in zip(number[:17], _ID_WEIGHTS))
+    total = sum(int(digit) * weight for digit, weight in zip(number[:17], _ID_WEIGHTS, strict=False))
     return "10X98765432"[total % 11] == number[17].upper()
 
 
@@ -63,7 +76,7 @@ def _credit_code_spans(line: str) -> list[tuple[int, int, str]]:
     return spans
 
 
-def normalise(line: str) -> str:
+def ascii_forms(line: str) -> str:
     """The line with full-width forms, other digits, ideographic spaces and dashes made ASCII, same length."""
     if line.isascii():
         return line
@@ -78,7 +91,7 @@ def _digits(text: str) -> str:
 
 
 def _line_findings(original: str) -> list[tuple[int, int, str]]:
-    line = normalise(original)
+    line = ascii_forms(original)
     taken = _credit_code_spans(line)
     spans: list[tuple[int, int, str]] = []
 
@@ -117,7 +130,7 @@ def find_personal_data(text: str) -> list[Finding]:
 
 def _mask(value: str, kind: str) -> str:
     if kind == "email":
-        at = normalise(value).index("@")
+        at = ascii_forms(value).index("@")
         return f"{value[:1]}***{value[at:]}"
     digits = [i for i, ch in enumerate(value) if ch.isalnum()]
     keep = set(digits[:3] + digits[-4:]) if kind != "id_card" else set(digits[:6] + digits[-4:])

@@ -16,62 +16,32 @@ The rule, as published on every ranking page and in the README:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
+from typing import NamedTuple
 
+from builder.derived import Merchant, PeriodView, Placement, Ranked, Ranking
 from builder.model import RankingConfig, RankingFile
 from builder.periods import Period
-from builder.sitemodel import Merchant, PeriodView, Resolver
+from builder.resolver import Resolver
 
 
-@dataclass(frozen=True)
-class Ranked:
-    """One merchant's place on a list."""
+class Candidate(NamedTuple):
+    """A merchant taking part in a ranking: its score and its complaints in the ranking period."""
 
-    merchant: Merchant
     score: float
-    rank: int
-    tied: bool
     complaints: int
+    merchant: Merchant
 
 
-@dataclass(frozen=True)
-class Ranking:
-    """A ranking period's lists, as published."""
-
-    source: RankingFile
-    top: tuple[Ranked, ...]
-    bottom: tuple[Ranked, ...]
-    ranked_count: int
-    excluded_count: int
-    unpublished_count: int = 0
-    top_extended: bool = False
-    bottom_extended: bool = False
-    covered: tuple[Period, ...] = ()
-
-    @property
-    def period(self) -> Period:
-        """The ranking's period."""
-        return self.source.period
-
-    @property
-    def listed(self) -> tuple[Ranked, ...]:
-        """Everyone on either list, top first."""
-        return self.top + self.bottom
-
-
-Candidate = tuple[float, int, Merchant]
-
-
-def complaints_in(period: Period, views: list[PeriodView]) -> tuple[dict[str, int], tuple[Period, ...]]:
+def complaints_in(period: Period, views: tuple[PeriodView, ...]) -> tuple[dict[str, int], tuple[Period, ...]]:
     """Published complaints per merchant over every complaint period inside `period`, and those periods."""
     totals: dict[str, int] = {}
     covered = []
     for view in views:
         if period.contains(view.period):
             covered.append(view.period)
-            for entry, merchant in view.rows:
-                totals[merchant.key] = totals.get(merchant.key, 0) + entry.complaints
+            for row in view.rows:
+                totals[row.merchant.key] = totals.get(row.merchant.key, 0) + row.entry.complaints
     return totals, tuple(sorted(covered))
 
 
@@ -87,8 +57,8 @@ def _draw(ordered: list[Candidate], count: int, better: Better,
     if count <= 0 or not ordered:
         return (), False
     cut = min(count, len(ordered))
-    last_score = ordered[cut - 1][0]
-    while cut < len(ordered) and ordered[cut][0] == last_score:
+    last_score = ordered[cut - 1].score
+    while cut < len(ordered) and ordered[cut].score == last_score:
         cut += 1
     placed = []
     for score, complaints, merchant in ordered[:cut]:
@@ -97,7 +67,7 @@ def _draw(ordered: list[Candidate], count: int, better: Better,
     return tuple(placed), cut > count
 
 
-def rank(ranking: RankingFile, resolver: Resolver, views: list[PeriodView], config: RankingConfig) -> Ranking:
+def rank(ranking: RankingFile, resolver: Resolver, views: tuple[PeriodView, ...], config: RankingConfig) -> Ranking:
     """Draw the top and bottom lists of one ranking period by the documented rule."""
     complaints, covered = complaints_in(ranking.period, views)
     candidates: list[Candidate] = []
@@ -111,13 +81,25 @@ def rank(ranking: RankingFile, resolver: Resolver, views: list[PeriodView], conf
         if count < config.min_complaints:
             excluded += 1
             continue
-        candidates.append((score.score, count, merchant))
-    scores = [c[0] for c in candidates]
-    best = sorted(candidates, key=lambda c: (-c[0], c[1], c[2].name, c[2].key))
+        candidates.append(Candidate(score.score, count, merchant))
+    scores = [c.score for c in candidates]
+    best = sorted(candidates, key=lambda c: (-c.score, c.complaints, c.merchant.name, c.merchant.key))
     top, top_extended = _draw(best, config.top_count, lambda other, mine: other > mine, scores)
     on_top = {item.merchant.key for item in top}
-    rest = [c for c in candidates if c[2].key not in on_top]
-    worst = sorted(rest, key=lambda c: (c[0], c[1], c[2].name, c[2].key))
+    rest = [c for c in candidates if c.merchant.key not in on_top]
+    worst = sorted(rest, key=lambda c: (c.score, c.complaints, c.merchant.name, c.merchant.key))
     bottom, bottom_extended = _draw(worst, config.bottom_count, lambda other, mine: other < mine, scores)
     return Ranking(ranking, top, bottom, len(candidates), excluded, unpublished, top_extended, bottom_extended,
                    covered)
+
+
+def placements(rankings: tuple[Ranking, ...], config: RankingConfig) -> dict[str, tuple[Placement, ...]]:
+    """Every merchant's places on the lists, newest ranking first, top list before bottom list."""
+    found: dict[str, list[Placement]] = {}
+    for ranking in rankings:
+        for label, placed, prefix in ((config.top_label, ranking.top, "第"),
+                                      (config.bottom_label, ranking.bottom, "倒数第")):
+            for item in placed:
+                place = f"{prefix}{item.rank}名" + ("，并列" if item.tied else "")
+                found.setdefault(item.merchant.key, []).append(Placement(ranking, label, place))
+    return {key: tuple(items) for key, items in found.items()}

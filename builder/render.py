@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
+from builder.charts import bar_chart
 from builder.errors import Problem
+from builder.model import WARNING_TYPES, warning_type_url
+from builder.stats import Breakdown, HotTable
 
 BUILTIN_THEMES = Path(__file__).resolve().parent.parent / "themes"
 
@@ -55,6 +60,12 @@ def change(current: int, previous: int | None) -> str:
 STATUS_LABELS = {"active": "", "under_review": "复核中", "corrected": "已更正", "withdrawn": "已撤回"}
 
 
+def chart(chart_id: str, table: Breakdown | HotTable) -> Markup:
+    """The bar chart of a statistics table."""
+    labels, series = table.series()
+    return bar_chart(chart_id, table.chart_title, labels, series)
+
+
 def make_environment(dirs: list[Path]) -> jinja2.Environment:
     """One Environment for the whole build: autoescaped, strict about undefined names."""
     env = jinja2.Environment(
@@ -65,8 +76,9 @@ def make_environment(dirs: list[Path]) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(rate=lambda n, d: rate(n, d), number=number, cdate=chinese_date)
-    env.globals.update(rate=rate, change=change, status_label=STATUS_LABELS.get)
+    env.filters.update(number=number, cdate=chinese_date)
+    env.globals.update(rate=rate, change=change, status_label=STATUS_LABELS.get, chart=chart,
+                       warning_types=WARNING_TYPES, warning_type_url=warning_type_url)
     return env
 
 
@@ -98,8 +110,6 @@ def template_problem(exc: jinja2.TemplateError, site_dir: Path) -> Problem:
                 filename, line = code.co_filename, trace.tb_lineno
             trace = trace.tb_next
     shown = filename or "themes"
-    try:
+    with contextlib.suppress(ValueError):
         shown = Path(shown).resolve().relative_to(site_dir.resolve()).as_posix()
-    except ValueError:
-        pass
     return Problem(shown, line or 1, 1, "template", f"{type(exc).__name__}: {exc.message or exc}")

@@ -34,7 +34,7 @@ class SourceError(Exception):
         super().__init__(f"{line}:{column}: {field}: {message}")
 
 
-class MarkedMap(dict):
+class MarkedMap(dict[Any, Any]):
     """A YAML mapping that remembers where each key and value stood (1-based line, column)."""
 
     mark: Mark = (1, 1)
@@ -54,7 +54,7 @@ class MarkedMap(dict):
         return self.value_marks.get(key, self.mark)
 
 
-class MarkedList(list):
+class MarkedList(list[Any]):
     """A YAML sequence that remembers where each item stood."""
 
     mark: Mark = (1, 1)
@@ -72,7 +72,7 @@ def _mark(node: yaml.Node, line_offset: int) -> Mark:
     return (node.start_mark.line + 1 + line_offset, node.start_mark.column + 1)
 
 
-class _MarkedLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _MarkedLoader(_BaseLoader):  # type: ignore[misc]
     """Safe loader that builds MarkedMap/MarkedList and keeps dates as text."""
 
     line_offset = 0

@@ -5,19 +5,24 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from builder.sitemodel import PeriodView
+from builder.charts import Series
+from builder.derived import PeriodView
 
 HOT_SPOTS = 5
 
 
 @dataclass(frozen=True)
-class Row:
-    """One line of a statistics table: complaints (or disclosed items), resolved (or handled), merchants."""
+class Tally:
+    """One line of a statistics table: complaints (or disclosed items), resolved (or handled), merchants.
+
+    `previous` is the complaints of the line before it in a trend (None: no line before).
+    """
 
     label: str
     complaints: int
     resolved: int
     merchants: int
+    previous: int | None = None
 
 
 @dataclass(frozen=True)
@@ -35,14 +40,50 @@ class HotSpot:
 
 
 @dataclass(frozen=True)
+class Breakdown:
+    """A statistics table and its bar chart: tallies under one heading, two series (e.g. 投诉量 and 办结量)."""
+
+    id: str
+    heading: str
+    column: str
+    rows: tuple[Tally, ...]
+    chart_title: str
+    first: str = "投诉量"
+    second: str = "办结量"
+    show_merchants: bool = True
+    show_changes: bool = False
+
+    def series(self) -> tuple[list[str], list[Series]]:
+        """The chart's labels and its two series (first dark, second light)."""
+        return ([row.label for row in self.rows], [Series(self.first, tuple(r.complaints for r in self.rows)),
+                                                   Series(self.second, tuple(r.resolved for r in self.rows))])
+
+
+@dataclass(frozen=True)
+class HotTable:
+    """The hot spots of one kind (categories or goods) and their chart: this period against the previous one."""
+
+    id: str
+    heading: str
+    column: str
+    spots: tuple[HotSpot, ...]
+    chart_title: str
+
+    def series(self) -> tuple[list[str], list[Series]]:
+        """The chart's labels and its two series: this period, the previous one."""
+        return ([spot.label for spot in self.spots], [Series("本期", tuple(s.current for s in self.spots)),
+                                                      Series("上期", tuple(s.previous for s in self.spots))])
+
+
+@dataclass(frozen=True)
 class PeriodStats:
     """A period's statistics, with hot spots against the previous period when there is one."""
 
     view: PeriodView
-    by_category: tuple[Row, ...]
-    by_district: tuple[Row, ...]
-    by_demand: tuple[Row, ...]
-    by_result: tuple[Row, ...]
+    by_category: tuple[Tally, ...]
+    by_district: tuple[Tally, ...]
+    by_demand: tuple[Tally, ...]
+    by_result: tuple[Tally, ...]
     previous: PeriodView | None = None
     hot_categories: tuple[HotSpot, ...] = ()
     hot_goods: tuple[HotSpot, ...] = ()
@@ -52,37 +93,67 @@ class PeriodStats:
         """Disclosed complaint items in the period."""
         return sum(row.complaints for row in self.by_demand)
 
+    @property
+    def hot_tables(self) -> tuple[HotTable, ...]:
+        """The hot-spot tables: categories by complaints, goods and services by disclosed items."""
+        return (HotTable("hot-cat", "增长最多的行业类别（投诉量）", "行业类别", self.hot_categories,
+                         "增长最多的行业类别：本期与上期投诉量"),
+                HotTable("hot-goods", "增长最多的商品或服务（公示事项）", "商品或服务", self.hot_goods,
+                         "增长最多的商品或服务：本期与上期公示事项数"))
 
-def _group(view: PeriodView, attribute: str) -> tuple[Row, ...]:
+    @property
+    def breakdowns(self) -> tuple[Breakdown, ...]:
+        """The tables by category and district (complaints), then by demand and result (disclosed items)."""
+        label = self.view.period.label
+        tables = [Breakdown(key, heading, column, rows, f"{label}{heading}的投诉量与办结量")
+                  for key, heading, column, rows in (("cat", "按行业类别", "行业类别", self.by_category),
+                                                     ("district", "按区域", "区域", self.by_district))]
+        tables += [Breakdown(key, heading, column, rows, f"{label}{heading}的事项数与已办结数", first="事项数",
+                             second="已办结", show_merchants=False)
+                   for key, heading, column, rows in (("demand", "按基本诉求（公示事项）", "基本诉求", self.by_demand),
+                                                      ("result", "按处理结果（公示事项）", "处理结果", self.by_result))
+                   if rows]
+        return tuple(tables)
+
+
+@dataclass(frozen=True)
+class Statistics:
+    """Every period's statistics (newest first) and the trend over periods (oldest first)."""
+
+    periods: tuple[PeriodStats, ...]
+    trend: Breakdown
+
+
+def _group(view: PeriodView, attribute: str) -> tuple[Tally, ...]:
     complaints: Counter[str] = Counter()
     resolved: Counter[str] = Counter()
     merchants: Counter[str] = Counter()
-    for entry, _ in view.rows:
-        label = getattr(entry, attribute)
-        complaints[label] += entry.complaints
-        resolved[label] += entry.resolved
+    for row in view.rows:
+        label = getattr(row.entry, attribute)
+        complaints[label] += row.entry.complaints
+        resolved[label] += row.entry.resolved
         merchants[label] += 1
-    rows = [Row(label, complaints[label], resolved[label], merchants[label]) for label in complaints]
+    rows = [Tally(label, complaints[label], resolved[label], merchants[label]) for label in complaints]
     return tuple(sorted(rows, key=lambda r: (-r.complaints, r.label)))
 
 
-def _group_items(view: PeriodView, attribute: str) -> tuple[Row, ...]:
+def _group_items(view: PeriodView, attribute: str) -> tuple[Tally, ...]:
     """Disclosed items by demand or result: items, items handled (with a handling date), merchants."""
     items: Counter[str] = Counter()
     handled: Counter[str] = Counter()
     merchants: dict[str, set[str]] = {}
-    for entry, merchant in view.rows:
-        for item in entry.items:
+    for row in view.rows:
+        for item in row.entry.items:
             label = getattr(item, attribute)
             items[label] += 1
             handled[label] += item.handled is not None
-            merchants.setdefault(label, set()).add(merchant.key)
-    rows = [Row(label, items[label], handled[label], len(merchants[label])) for label in items]
+            merchants.setdefault(label, set()).add(row.merchant.key)
+    rows = [Tally(label, items[label], handled[label], len(merchants[label])) for label in items]
     return tuple(sorted(rows, key=lambda r: (-r.complaints, r.label)))
 
 
 def _goods(view: PeriodView) -> Counter[str]:
-    return Counter(item.goods for entry, _ in view.rows for item in entry.items if item.goods)
+    return Counter(item.goods for row in view.rows for item in row.entry.items if item.goods)
 
 
 def hot_spots(current: Counter[str], previous: Counter[str], limit: int = HOT_SPOTS) -> tuple[HotSpot, ...]:
@@ -92,21 +163,29 @@ def hot_spots(current: Counter[str], previous: Counter[str], limit: int = HOT_SP
     return tuple(sorted(grown, key=lambda s: (-s.growth, -s.current, s.label))[:limit])
 
 
-def period_stats(view: PeriodView, previous: PeriodView | None = None) -> PeriodStats:
-    """Group a period's public entries and disclosed items; compare with the previous period when given."""
+def period_stats(view: PeriodView, previous: PeriodStats | None = None) -> PeriodStats:
+    """Group a period's public entries and disclosed items; compare with the previous period's when given."""
     by_category = _group(view, "category")
     hot_categories: tuple[HotSpot, ...] = ()
     hot_goods: tuple[HotSpot, ...] = ()
     if previous is not None:
-        before = Counter({row.label: row.complaints for row in _group(previous, "category")})
+        before = Counter({row.label: row.complaints for row in previous.by_category})
         hot_categories = hot_spots(Counter({row.label: row.complaints for row in by_category}), before)
-        hot_goods = hot_spots(_goods(view), _goods(previous))
+        hot_goods = hot_spots(_goods(view), _goods(previous.view))
     return PeriodStats(view, by_category, _group(view, "district"), _group_items(view, "demand"),
-                       _group_items(view, "result"), previous, hot_categories, hot_goods)
+                       _group_items(view, "result"), previous.view if previous else None, hot_categories, hot_goods)
 
 
-def all_period_stats(views: list[PeriodView]) -> list[PeriodStats]:
-    """Statistics of every period, newest first, each compared with the period before it."""
+def statistics(views: tuple[PeriodView, ...]) -> Statistics:
+    """Statistics of every period, each compared with the period before it, and the trend over periods."""
     ordered = sorted(views, key=lambda v: v.period)
-    stats = [period_stats(view, ordered[i - 1] if i else None) for i, view in enumerate(ordered)]
-    return stats[::-1]
+    stats: list[PeriodStats] = []
+    for view in ordered:
+        stats.append(period_stats(view, stats[-1] if stats else None))
+    trend: list[Tally] = []
+    for one in stats:
+        view = one.view
+        trend.append(Tally(view.period.label, view.complaints, view.resolved, len(view.rows),
+                           trend[-1].complaints if trend else None))
+    return Statistics(tuple(stats[::-1]), Breakdown("trend", "各期投诉量与办结量", "公示期", tuple(trend),
+                                                    "各期投诉量与办结量", show_changes=True))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from builder.errors import Problems
 from builder.model import Article, Entry, PeriodFile, RankingFile
-from builder.sitemodel import Resolver
+from builder.resolver import Resolver
 
 
-def check_periods(periods: list[PeriodFile], problems: Problems) -> None:
+def check_periods(periods: Sequence[PeriodFile], problems: Problems) -> None:
     """Each period is summarised once."""
     seen: dict[str, PeriodFile] = {}
     for record in periods:
@@ -17,7 +19,7 @@ def check_periods(periods: list[PeriodFile], problems: Problems) -> None:
                          f"period {record.period.key} is already summarised in {first.source.path}")
 
 
-def check_rankings(rankings: list[RankingFile], resolver: Resolver, problems: Problems) -> None:
+def check_rankings(rankings: Sequence[RankingFile], resolver: Resolver, problems: Problems) -> None:
     """Each ranking period appears once and every score names a known merchant, once."""
     seen: dict[str, RankingFile] = {}
     for record in rankings:
@@ -38,7 +40,7 @@ def check_rankings(rankings: list[RankingFile], resolver: Resolver, problems: Pr
                 named[key] = index
 
 
-def check_related(warnings: list[Article], resolver: Resolver, problems: Problems) -> None:
+def check_related(warnings: Sequence[Article], resolver: Resolver, problems: Problems) -> None:
     """Every merchant a warning relates to exists."""
     for warning in warnings:
         for ref in warning.related:
@@ -47,7 +49,7 @@ def check_related(warnings: list[Article], resolver: Resolver, problems: Problem
                              f"`{ref}` is not a merchant in any complaint summary")
 
 
-def check_identities(entries: list[Entry], problems: Problems, strict: bool) -> None:
+def check_identities(entries: Sequence[Entry], problems: Problems, strict: bool) -> None:
     """A merchant keeps its name and district across periods (a warning, an error with --strict)."""
     first: dict[str, Entry] = {}
     for entry in sorted(entries, key=lambda e: (e.period, e.source.path, e.source.line)):
@@ -56,7 +58,7 @@ def check_identities(entries: list[Entry], problems: Problems, strict: bool) -> 
             continue
         for field_name in ("name", "district"):
             old, new = getattr(earlier, field_name), getattr(entry, field_name)
-            if old != new and entry.key.startswith(("code:", "id:")):
+            if old != new and entry.identity.kind != "name":
                 message = (f"`{new}` differs from `{old}` in {earlier.source.path}:{earlier.source.line} for the "
                            f"same merchant; the newest is shown")
                 add = problems.add if strict else problems.warn

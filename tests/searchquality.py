@@ -128,7 +128,8 @@ def open_search_page(page: Any, base_url: str, timeout_ms: int = 30_000) -> None
     page.wait_for_selector("#search-filters:not([hidden])", timeout=timeout_ms)
 
 
-def run_queries(page: Any, queries: list[Query], timeout_ms: int = 20_000, pagefind_only: bool = False) -> list[Outcome]:
+def run_queries(page: Any, queries: list[Query], timeout_ms: int = 20_000,
+                pagefind_only: bool = False) -> list[Outcome]:
     """Run every query on the open search page, one after another (or through pagefind.search alone)."""
     outcomes = []
     for query in queries:

@@ -14,7 +14,8 @@ def test_known_valid_codes_pass(code: str) -> None:
 
 
 def test_wrong_check_character_is_named() -> None:
-    assert creditcode.problem("91350100M000100Y4Z") is not None  # Z is never used
+    assert creditcode.problem("91350100M000100Y4Z") == ("characters not allowed in a credit code: Z (I, O, S, V and "
+                                                        "Z are never used)")
     message = creditcode.problem("91350100M000100Y44")
     assert message == "check character is 4, the checksum requires 3; a character is probably mistyped"
 

@@ -232,12 +232,14 @@ def test_government_marks_meta_tags_and_generated_method_page(tmp_path: Path) ->
     assert '<a href="mailto:jiucuo@example.gov.cn"><img src="assets/jiucuo.svg"' in home
     assert (out / "assets" / "dzjg.svg").is_file() and (out / "assets" / "jiucuo.svg").is_file()
     for name, value in (("SiteName", "规则区消费投诉信息公示"), ("SiteDomain", "www.example.gov.cn"),
-                        ("SiteIDCode", "9900000002"), ("ColumnName", "首页"), ("ContentSource", "规则区市场监督管理局")):
+                        ("SiteIDCode", "9900000002"), ("ColumnName", "首页"),
+                        ("ContentSource", "规则区市场监督管理局")):
         assert f'<meta name="{name}" content="{value}">' in home
     merchant = (out / "merchants" / "jia" / "index.html").read_text("utf-8")
     assert '<meta name="PubDate" content="2026-09-30 00:00">' in merchant
     method = (out / "pages" / "method" / "index.html").read_text("utf-8")
-    assert "<h1>公示说明</h1>" in method and "<p>依据规则区投诉信息公示办法（示例）公示。</p><p>第二段依据文字。</p>" in method
+    assert "<h1>公示说明</h1>" in method
+    assert "<p>依据规则区投诉信息公示办法（示例）公示。</p><p>第二段依据文字。</p>" in method
     assert "保留 24 个月" in method and "超过 30 天未更新" in method and "并列者全部列入" in method
     assert 'href="../../pages/method/"' in (out / "pages" / "method" / "index.html").read_text("utf-8")
 
@@ -258,7 +260,8 @@ def test_period_statistics_tables_rates_and_hot_spots(tmp_path: Path) -> None:
     # Withdrawn entries count nowhere: 2026-08's 餐饮服务 is 4, not 13.
     assert rows_of(page, "增长最多的行业类别（投诉量）") == [["餐饮服务", "6", "4", "+2", "50.0% （2/4）"]]
     assert rows_of(page, "增长最多的商品或服务（公示事项）") == [["外卖套餐", "2", "1", "+1", "100.0% （1/1）"]]
-    assert rows_of(page, "按行业类别") == [["餐饮服务", "5", "6", "5", "83.3% （5/6）"], ["食品", "1", "0", "0", "— （0/0）"]]
+    assert rows_of(page, "按行业类别") == [["餐饮服务", "5", "6", "5", "83.3% （5/6）"],
+                                         ["食品", "1", "0", "0", "— （0/0）"]]
     assert rows_of(page, "按区域")[1] == ["西街道", "1", "0", "0", "— （0/0）"]
     assert rows_of(page, "按基本诉求（公示事项）") == [["退款", "2", "1", "50.0% （1/2）"]]
     assert rows_of(page, "按处理结果（公示事项）") == [["调解成功", "1", "1", "100.0% （1/1）"],

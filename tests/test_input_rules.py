@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.build import BuildOptions, build, load_site
+from builder.build import BuildOptions, load_site
 from builder.errors import ContentError
 from fixture_sites import assemble_case
 from helpers import SITES, run_cli

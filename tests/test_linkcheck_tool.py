@@ -110,7 +110,8 @@ def test_broken_anchor_is_reported(tmp_path: Path) -> None:
                 '<h2 id="here">here</h2><a href="#here">ok</a><a href="#nowhere">bad</a>'
                 '<a href="other.html#tousu">ok</a><a href="other.html#%E6%B2%A1%E6%9C%89">bad</a>'
             ),
-            "other.html": page('<h2 id="tousu">投诉</h2><p name="not-an-anchor"></p><a href="index.html#not-an-anchor">bad</a>'),
+            "other.html": page('<h2 id="tousu">投诉</h2><p name="not-an-anchor"></p>'
+                               '<a href="index.html#not-an-anchor">bad</a>'),
         },
     )
     problems = check_site(site)

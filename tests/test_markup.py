@@ -1,6 +1,7 @@
 """Markdown rendering and sanitising."""
 
 from builder.markup import MarkdownRenderer
+from builder.model import Heading
 
 
 def render(text: str) -> str:
@@ -23,7 +24,7 @@ def test_tables_get_header_scope_and_headings_get_chinese_anchors() -> None:
     rendered = MarkdownRenderer().render("## 预付卡 风险\n\n|a|b|\n|-|-|\n|1|2|\n")
     assert '<h2 id="预付卡-风险">' in rendered.html
     assert '<th scope="col">a</th>' in rendered.html
-    assert rendered.toc == ((2, "预付卡-风险", "预付卡 风险"),)
+    assert rendered.toc == (Heading(2, "预付卡-风险", "预付卡 风险"),)
 
 
 def test_level_one_headings_are_demoted() -> None:
@@ -31,7 +32,8 @@ def test_level_one_headings_are_demoted() -> None:
 
 
 def test_urls_are_judged_the_way_browsers_read_them() -> None:
-    html = render('<img src="\\\\evil.example\\a.png"><img src="/\\evil.example/b.png"><img src=" //evil.example/c.png">'
+    html = render('<img src="\\\\evil.example\\a.png"><img src="/\\evil.example/b.png">'
+                  '<img src=" //evil.example/c.png">'
                   '<img src="HTTPS:evil.example/d.png"><a href="java\tscript:alert(1)">t</a>'
                   '<a href="&#106;avascript:alert(2)">e</a>[m](vbscript:x) <img src="local.png">')
     for bad in ("evil.example", "script:", "alert"):
@@ -41,6 +43,7 @@ def test_urls_are_judged_the_way_browsers_read_them() -> None:
 
 def test_styles_forms_and_embedded_objects_are_removed() -> None:
     html = render('<style>p{}</style><p style="color:red">x</p><form action="/x"><input></form>'
-                  '<object data="a"></object><embed src="b"><svg onload="c()"></svg>\n\n## y {: style="d" onclick="e()" }\n')
+                  '<object data="a"></object><embed src="b"><svg onload="c()"></svg>'
+                  '\n\n## y {: style="d" onclick="e()" }\n')
     for bad in ("<style", "style=", "<form", "<input", "<object", "<embed", "<svg", "onload", "onclick"):
         assert bad not in html

@@ -13,12 +13,12 @@ import markupsafe
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_hostile_site import PageAudit
 
 from builder.build import BuildOptions, build
 from builder.errors import ContentError
 from builder.privacy import find_personal_data, mask_personal_data
 from helpers import SITES
-from test_hostile_site import PageAudit
 
 AS_OF = dt.date(2026, 12, 31)  # after every date the generated sites use (2026-12-10)
 PROBLEM_LINE = re.compile(r"^[^:]+:\d+:\d+: [^:]+: .+")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from builder.derived import Merchant, PeriodView, Ranking, Row
 from builder.model import Entry, PeriodFile, RankingConfig, RankingFile, Score, Source
 from builder.periods import parse_period
-from builder.rankings import Ranking, rank
-from builder.sitemodel import Merchant, PeriodView, Resolver
+from builder.rankings import rank
+from builder.resolver import Resolver
 
 HERE = Source("test.yaml", 1, 1)
 
@@ -16,7 +17,7 @@ def entry(name: str, period: str, complaints: int) -> Entry:
     """A minimal entry of merchant `name`."""
     found = parse_period(period)
     assert found is not None
-    return Entry(key=name, period=found, name=name, district="东街", category="餐饮服务", complaints=complaints,
+    return Entry(period=found, name=name, district="东街", category="餐饮服务", complaints=complaints,
                  resolved=0, source=HERE)
 
 
@@ -27,19 +28,19 @@ def draw(scores: dict[str, float], complaints: dict[str, dict[str, int]], rankin
     history: dict[str, list[Entry]] = {}
     for item in entries:
         history.setdefault(item.name, []).append(item)
-    merchants = [Merchant(name, name, tuple(sorted(items, key=lambda e: e.period))) for name, items in history.items()]
+    merchants = [Merchant(tuple(sorted(items, key=lambda e: e.period))) for items in history.values()]
     by_key = {m.key: m for m in merchants}
     views = []
     for period in complaints:
-        rows = tuple((e, by_key[e.key]) for e in entries if e.period.key == period)
+        rows = tuple(Row(e, by_key[e.key]) for e in entries if e.period.key == period)
         found = parse_period(period)
         assert found is not None
-        views.append(PeriodView(PeriodFile(found, dt.date(2026, 12, 1), "局", tuple(e for e, _ in rows), HERE),
-                                rows, ()))
+        views.append(PeriodView(PeriodFile(found, dt.date(2026, 12, 1), "局", tuple(r.entry for r in rows), HERE),
+                                rows))
     period = parse_period(ranking_period)
     assert period is not None
     record = RankingFile(period, "得分", tuple(Score(name, value, HERE) for name, value in scores.items()), HERE)
-    return rank(record, Resolver(merchants, entries), views, RankingConfig(**config))
+    return rank(record, Resolver(merchants, entries), tuple(views), RankingConfig(**config))
 
 
 def names(items: tuple) -> list[tuple[str, int, bool]]:

@@ -11,7 +11,6 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import pytest
 import yaml
 
 from builder import creditcode
@@ -86,7 +85,10 @@ def test_withdrawn_entries_appear_nowhere(sample_output: Path) -> None:
         assert entry["name"] not in period_page
         year, month = entry["period"].split("-")
         merchant_page = sample_output / "merchants" / slug_of(entry) / "index.html"
-        if merchant_page.exists():
+        disclosed_elsewhere = [e for e in source_entries() if slug_of(e) == slug_of(entry)
+                               and e.get("status") != "withdrawn"]
+        assert merchant_page.exists() == bool(disclosed_elsewhere), entry["name"]
+        if disclosed_elsewhere:
             assert f">{year}年{int(month)}月</a>" not in merchant_page.read_text("utf-8")
         for item in entry.get("items") or []:
             for page in all_pages(sample_output):

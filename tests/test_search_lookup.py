@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 from builder.directory import slugs
-from builder.lookup import CAP, LEAF, bigrams, code_shards, fnv1a, normalise
+from builder.lookup import CAP, LEAF, bigrams, code_shards, fnv1a, search_key
 
 
 def test_normalise_and_bigrams() -> None:
-    assert normalise("９１３５ 9902-ma") == "91359902ma"
+    assert search_key("９１３５ 9902-ma") == "91359902ma"
     assert bigrams("金穗牛肉面") == {"金穗", "穗牛", "牛肉", "肉面"}
     assert bigrams("面") == set()
 
@@ -39,17 +39,21 @@ def test_directory_slugs_are_ascii_and_distinct() -> None:
 def test_lookup_lists_every_public_merchant_and_warning(sample_output: Path) -> None:
     lookup = sample_output / "search" / "lookup"
     manifest = json.loads((lookup / "manifest.json").read_text("utf-8"))
+    keys = manifest["keys"]  # the record schema (builder/lookup.py RECORD_KEYS), as search.js reads it
+    assert sorted(keys.values()) == sorted(set(keys.values()))
     records = []
     for n in range(-(-manifest["records"] // manifest["block"])):
-        records += json.loads((lookup / "r" / f"{n}.json").read_text("utf-8"))
+        for stored in json.loads((lookup / "r" / f"{n}.json").read_text("utf-8")):
+            assert set(stored) <= set(keys.values())
+            records.append({name: stored[key] for name, key in keys.items() if key in stored})
     assert len(records) == manifest["records"]
-    names = {r["n"] for r in records if r["t"] == "m"}
+    names = {r["name"] for r in records if r["type"] == "m"}
     merchant_pages = {p.parent.name for p in (sample_output / "merchants").glob("*/index.html")}
-    assert {r["u"].split("/")[1] for r in records if r["t"] == "m"} <= merchant_pages
+    assert {r["url"].split("/")[1] for r in records if r["type"] == "m"} <= merchant_pages
     assert "青禾区金穗牛肉面馆" in names and len(names) == 41
-    assert sum(r["t"] == "w" for r in records) == len(list((sample_output / "warnings").glob("2026-*/")))
+    assert sum(r["type"] == "w" for r in records) == len(list((sample_output / "warnings").glob("2026-*/")))
     for record in records:
-        assert (sample_output / record["u"] / "index.html").is_file(), record["u"]
+        assert (sample_output / record["url"] / "index.html").is_file(), record["url"]
     postings = {}
     for n in range(manifest["buckets"]):
         bucket = json.loads((lookup / "b" / f"{n}.json").read_text("utf-8"))
@@ -57,12 +61,12 @@ def test_lookup_lists_every_public_merchant_and_warning(sample_output: Path) -> 
             assert fnv1a(gram) % manifest["buckets"] == n and len(ids) <= CAP
             postings[gram] = ids
     firsts = manifest["codes"]
-    assert firsts == sorted(firsts) and firsts[0] == min(r["k"] for r in records if "k" in r)
-    assert manifest["filters"]["district"] == sorted({r["d"] for r in records if r["t"] == "m"})
+    assert firsts == sorted(firsts) and firsts[0] == min(r["code"] for r in records if "code" in r)
+    assert manifest["filters"]["district"] == sorted({r["district"] for r in records if r["type"] == "m"})
     assert set(manifest["filters"]["kind"]) == {"经营者", "消费预警", "消费提醒", "典型案例"}
-    yishang = next(r for r in records if r["n"] == "青禾衣尚服饰有限公司")  # withdrawn in 2026年9月
-    assert [manifest["periods"][i] for i in yishang["p"]] == ["2026年8月", "2026年10月"]
-    jinsui = next(i for i, r in enumerate(records) if r["n"] == "青禾区金穗牛肉面馆")
+    yishang = next(r for r in records if r["name"] == "青禾衣尚服饰有限公司")  # withdrawn in 2026年9月
+    assert [manifest["periods"][i] for i in yishang["periods"]] == ["2026年8月", "2026年10月"]
+    jinsui = next(i for i, r in enumerate(records) if r["name"] == "青禾区金穗牛肉面馆")
     assert all(jinsui in postings[g] for g in ("金穗", "穗牛", "牛肉", "肉面", "面馆"))
 
 

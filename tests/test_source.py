@@ -87,13 +87,13 @@ def test_non_text_keys_keep_their_written_form() -> None:
 
 
 def test_gb18030_option_still_reads_utf8_files_as_utf8() -> None:
-    assert decode("名称: 青禾\n".encode("utf-8"), "gb18030") == "名称: 青禾\n"
+    assert decode("名称: 青禾\n".encode(), "gb18030") == "名称: 青禾\n"
     assert decode("名称: 青禾\n".encode("gb18030"), "gb18030") == "名称: 青禾\n"
 
 
 @pytest.mark.parametrize("data, position, words", [
     (b"\x89PNG\r\n\x1a\n\x00\x00", (3, 1), "NUL byte"),
-    ("a: 1\nb: x\x07y\n".encode(), (2, 5), "control character U+0007"),
+    (b"a: 1\nb: x\x07y\n", (2, 5), "control character U+0007"),
     ("a: x\u0085\n".encode(), (1, 5), "control character U+0085"),
 ])
 def test_binary_and_control_characters_are_refused(data: bytes, position: tuple[int, int], words: str) -> None:

@@ -67,7 +67,14 @@ def test_staging_refuses_paths_outside_the_output(tmp_path: Path) -> None:
 
 
 def test_output_dir_safety(tmp_path: Path) -> None:
-    assert check_output_dir(tmp_path, tmp_path) is not None
-    assert check_output_dir(tmp_path / "site", tmp_path) is not None
-    assert check_output_dir(tmp_path, tmp_path / "content" / "x") is not None
+    assert check_output_dir(tmp_path, tmp_path) == (
+        f"{tmp_path} contains the site folder itself; choose an output folder inside or beside it")
+    assert check_output_dir(tmp_path / "site", tmp_path) == (
+        f"{tmp_path} contains the site folder itself; choose an output folder inside or beside it")
+    assert check_output_dir(tmp_path, tmp_path / "content" / "x") == (
+        f"{tmp_path / 'content' / 'x'} is inside content/; choose another output folder")
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    (other / "notes.txt").write_text("keep me", "utf-8")
+    assert "holds files but is not a previous build" in (check_output_dir(tmp_path, other) or "")
     assert check_output_dir(tmp_path, tmp_path / "output") is None

@@ -11,7 +11,6 @@ from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-
 from test_a11y import PAGE_KINDS, QUERY, open_kind, search_with_results
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -102,7 +101,8 @@ PRINT_STATE = """() => {
   const d = document.documentElement;
   const shown = s => [...document.querySelectorAll(s)].filter(e => getComputedStyle(e).display !== 'none').length;
   const cut = [...document.querySelectorAll('table')].filter(t =>
-    t.getBoundingClientRect().right > d.clientWidth + 1 || t.parentElement.scrollWidth > t.parentElement.clientWidth + 1);
+    t.getBoundingClientRect().right > d.clientWidth + 1
+    || t.parentElement.scrollWidth > t.parentElement.clientWidth + 1);
   return {
     chrome: shown('.site-header nav, .skip-link, #text-size, .footer-links, .search-box, .pager'),
     header_bg: getComputedStyle(document.querySelector('.site-header')).backgroundColor,

@@ -1,5 +1,7 @@
 // gongshi search page: our exact lookup of names and credit codes (search/lookup/, written by
 // builder/lookup.py) first, then Pagefind's full-text results that really contain the query.
+import { bigramsOf, codeQuery, decodeRecord, fnv1a, searchKey } from "./searchcore.js";
+
 const root = new URL("../", import.meta.url);
 const bundle = new URL("pagefind/", root);
 const lookupBase = new URL("search/lookup/", root);
@@ -12,7 +14,6 @@ const selects = Array.from(document.querySelectorAll("select[data-filter]"));
 const sortSelect = document.getElementById("search-sort");
 const PAGE = 10;
 const SCAN = 50; // Pagefind results checked per page of results shown
-const MAX_CANDIDATES = 100; // records fetched to check a fragment (the manifest's cap on a bigram's list)
 const MAX_CODES = 20; // codes taken from a short code prefix
 const MERCHANT = "经营者";
 
@@ -29,24 +30,6 @@ function fetchJSON(path) {
     cache.set(path, fetch(new URL(path, lookupBase)).then((r) => (r.ok ? r.json() : null)).catch(() => null));
   }
   return cache.get(path);
-}
-
-function normalise(text) {
-  return (text || "").normalize("NFKC").replace(/[\s\-_·・]+/g, "").toLowerCase();
-}
-
-function fnv1a(text) {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash >>> 0;
-}
-
-function codeQuery(norm) {
-  const code = norm.toUpperCase();
-  return /^[0-9A-Z]{6,18}$/.test(code) && /[0-9]/.test(code) ? code : "";
 }
 
 async function postings(manifest, grams) {
@@ -87,19 +70,19 @@ async function codeIds(manifest, code) {
 
 // Lower is better: exact name or code, code prefix, name prefix, name fragment, district or category.
 function rank(record, norm, code) {
-  if (record.t === "w") {
-    const title = normalise(record.n);
-    const tags = record.g.map(normalise);
+  if (record.type === "w") {
+    const title = searchKey(record.name);
+    const tags = record.tags.map(searchKey);
     const sub = title.includes(norm) ? 0 : 1;
     if (title === norm || tags.includes(norm)) return [0, sub];
     if (title.includes(norm)) return [2, 0];
     if (tags.some((tag) => tag.includes(norm))) return [4, 0];
     return null;
   }
-  const name = normalise(record.n);
-  const place = normalise(record.d);
-  const category = normalise(record.c);
-  const credit = record.k || "";
+  const name = searchKey(record.name);
+  const place = searchKey(record.district);
+  const category = searchKey(record.category);
+  const credit = record.code || "";
   if ((code && credit === code) || name === norm) return [0, 0];
   if (code && credit.startsWith(code)) return [1, 0];
   if (name.startsWith(norm)) return [2, 0];
@@ -113,11 +96,11 @@ function rank(record, norm, code) {
 // is too short or too common for the lookup to narrow it.
 async function lookup(query) {
   const manifest = await fetchJSON("manifest.json");
-  const norm = normalise(query);
+  const norm = searchKey(query);
   if (!manifest || norm.length < 2) return null;
   const code = codeQuery(norm);
   const frequent = new Set(manifest.frequent);
-  const grams = [...new Set(Array.from({ length: norm.length - 1 }, (_, i) => norm.slice(i, i + 2)))];
+  const grams = bigramsOf(norm);
   const rare = grams.filter((g) => !frequent.has(g));
   let ids = [];
   let broad = false;
@@ -126,7 +109,8 @@ async function lookup(query) {
   else broad = true;
   if (code.length >= manifest.codePrefix) ids = (await codeIds(manifest, code)).slice(0, MAX_CODES).concat(ids);
   if (broad && !ids.length) return null;
-  ids = [...new Set(ids)].slice(0, MAX_CANDIDATES);
+  // At most the manifest's cap of records are fetched: a bigram on more records is not listed at all.
+  ids = [...new Set(ids)].slice(0, manifest.cap);
   const blocks = new Map();
   for (const id of ids) {
     const block = Math.floor(id / manifest.block);
@@ -134,9 +118,10 @@ async function lookup(query) {
   }
   const found = [];
   for (const id of ids) {
-    const record = ((await blocks.get(Math.floor(id / manifest.block))) || [])[id % manifest.block];
+    const stored = ((await blocks.get(Math.floor(id / manifest.block))) || [])[id % manifest.block];
+    const record = stored && decodeRecord(stored, manifest.keys);
     const place = record && rank(record, norm, code);
-    if (place) found.push({ record, key: [...place, record.n.length, id], periods: manifest.periods });
+    if (place) found.push({ record, key: [...place, record.name.length, id], periods: manifest.periods });
   }
   found.sort((a, b) => {
     for (let i = 0; i < a.key.length; i++) if (a.key[i] !== b.key[i]) return a.key[i] - b.key[i];
@@ -146,14 +131,16 @@ async function lookup(query) {
 }
 
 function itemOfRecord(record, periods) {
-  const url = new URL(record.u, root);
-  if (record.t === "w") {
-    return { url, title: record.n, kind: record.y, date: record.a, filters: { kind: [record.y] }, excerpt: record.g.join("、") };
+  const url = new URL(record.url, root);
+  if (record.type === "w") {
+    return { url, title: record.name, kind: record.kind, date: record.date, filters: { kind: [record.kind] },
+             excerpt: record.tags.join("、") };
   }
   return {
-    url, title: record.n, district: record.d, period: record.l, complaints: record.x, resolved: record.r,
-    kind: MERCHANT, excerpt: [record.c, record.k].filter(Boolean).join(" · "),
-    filters: { kind: [MERCHANT], district: [record.d], category: [record.c], period: record.p.map((i) => periods[i]) },
+    url, title: record.name, district: record.district, period: record.period, complaints: record.complaints,
+    resolved: record.resolved, kind: MERCHANT, excerpt: [record.category, record.code].filter(Boolean).join(" · "),
+    filters: { kind: [MERCHANT], district: [record.district], category: [record.category],
+               period: record.periods.map((i) => periods[i]) },
   };
 }
 
@@ -178,7 +165,7 @@ function itemOfPage(data) {
     url: new URL(data.url, location.href), title: meta.title || data.url, district: meta.district, period: meta.period,
     complaints: meta.complaints === undefined ? undefined : Number(meta.complaints), resolved: meta.resolved,
     kind: ((data.filters || {}).kind || [""])[0], date: meta.date, excerptHTML: data.excerpt || "",
-    text: normalise(`${meta.title || ""} ${data.content || ""}`),
+    text: searchKey(`${meta.title || ""} ${data.content || ""}`),
   };
 }
 
@@ -298,9 +285,9 @@ function byComplaints(items, direction) {
 
 async function start(query, filters, sort) {
   const pf = await load().catch(() => null); // without a Pagefind bundle (gongshi build --no-search): the lookup alone
-  const norm = normalise(query);
+  const norm = searchKey(query);
   const code = codeQuery(norm);
-  const terms = code ? [code.toLowerCase()] : query.split(/\s+/).map(normalise).filter(Boolean);
+  const terms = code ? [code.toLowerCase()] : query.split(/\s+/).map(searchKey).filter(Boolean);
   const [found, search] = await Promise.all([
     query ? lookup(query) : null,
     pf ? pf.search(code || query || null, { filters, sort }) : null,

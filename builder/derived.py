@@ -1,0 +1,162 @@
+"""Derived records: merchants across periods, period disclosure lists and ranking lists with their places."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from builder.model import Entry, PeriodFile, RankingFile, period_url
+from builder.periods import Period
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One period of a merchant's history, with its 投诉量 in the period right before (None: not disclosed then)."""
+
+    entry: Entry
+    previous: int | None
+
+    @property
+    def url(self) -> str:
+        """The route of the period's disclosure list."""
+        return period_url(self.entry.period)
+
+
+@dataclass(frozen=True)
+class Merchant:
+    """A merchant with its public history, newest period last."""
+
+    history: tuple[Entry, ...]
+    key: str = field(init=False)
+    slug: str = field(init=False)
+    lines: tuple[HistoryLine, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        identity = self.history[-1].identity
+        object.__setattr__(self, "key", identity.key)
+        object.__setattr__(self, "slug", identity.slug)
+        object.__setattr__(self, "lines", tuple(HistoryLine(e, _previous_complaints(self.history, e))
+                                                for e in reversed(self.history)))
+
+    @property
+    def url(self) -> str:
+        """The merchant page's route, relative to the site root."""
+        return self.history[-1].identity.url
+
+    @property
+    def latest(self) -> Entry:
+        """The newest public entry."""
+        return self.history[-1]
+
+    @property
+    def name(self) -> str:
+        """The name in the newest period."""
+        return self.latest.name
+
+    @property
+    def credit_code(self) -> str:
+        """The credit code, when the merchant has one."""
+        return self.latest.credit_code
+
+    @property
+    def total_complaints(self) -> int:
+        """投诉量 over every published period."""
+        return sum(entry.complaints for entry in self.history)
+
+    @property
+    def total_resolved(self) -> int:
+        """办结量 over every published period."""
+        return sum(entry.resolved for entry in self.history)
+
+
+def _previous_complaints(history: tuple[Entry, ...], entry: Entry) -> int | None:
+    """投诉量 of the period of the same length right before `entry`'s, when the merchant was disclosed in it."""
+    before = entry.period.start - dt.timedelta(days=1)
+    return next((e.complaints for e in history if e.period.end == before
+                 and e.period.months == entry.period.months), None)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a period's disclosure list: the entry and its merchant."""
+
+    entry: Entry
+    merchant: Merchant
+
+
+@dataclass(frozen=True)
+class PeriodView:
+    """A period's public entries with their merchants, in list order (most complaints first)."""
+
+    source: PeriodFile
+    rows: tuple[Row, ...]
+
+    @property
+    def period(self) -> Period:
+        """The period."""
+        return self.source.period
+
+    @property
+    def url(self) -> str:
+        """The disclosure list's route, relative to the site root."""
+        return period_url(self.period)
+
+    @property
+    def stats_url(self) -> str:
+        """The period's statistics page route, relative to the site root."""
+        return f"statistics/{self.period.key}/"
+
+    @property
+    def complaints(self) -> int:
+        """Total 投诉量."""
+        return sum(row.entry.complaints for row in self.rows)
+
+    @property
+    def resolved(self) -> int:
+        """Total 办结量."""
+        return sum(row.entry.resolved for row in self.rows)
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One merchant's place on a list."""
+
+    merchant: Merchant
+    score: float
+    rank: int
+    tied: bool
+    complaints: int
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """A ranking period's lists, as published."""
+
+    source: RankingFile
+    top: tuple[Ranked, ...]
+    bottom: tuple[Ranked, ...]
+    ranked_count: int
+    excluded_count: int
+    unpublished_count: int = 0
+    top_extended: bool = False
+    bottom_extended: bool = False
+    covered: tuple[Period, ...] = ()
+
+    @property
+    def period(self) -> Period:
+        """The ranking's period."""
+        return self.source.period
+
+    @property
+    def url(self) -> str:
+        """The ranking page's route, relative to the site root."""
+        return f"rankings/{self.period.key}/"
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A merchant's place on one list of one ranking, e.g. 2026年9月黑榜（倒数第3名）."""
+
+    ranking: Ranking
+    label: str
+    place: str

@@ -1,0 +1,42 @@
+// The parts of the search that must compute exactly what builder/lookup.py computes (tests/test_lookup_parity.py
+// runs both on the same inputs): the search key of a text, the bucket hash of a bigram, credit-code queries and
+// the record format named by the lookup manifest's `keys` table.
+
+// Spaces (the same list as lookup.py's SPACE, not the engine's own idea of \s), hyphens, underscores and dots.
+const SPACE = /[\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\-_·・]+/g;
+
+// NFKC, lower case, without spaces or hyphens (lookup.py: search_key).
+export function searchKey(text) {
+  return (text || "").normalize("NFKC").replace(SPACE, "").toLowerCase();
+}
+
+// 32-bit FNV-1a over UTF-16 code units (lookup.py: fnv1a).
+export function fnv1a(text) {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash >>> 0;
+}
+
+// Every sequence of 2 characters (code points, as in Python; not UTF-16 units) of a search key, each once.
+export function bigramsOf(norm) {
+  const chars = Array.from(norm);
+  return [...new Set(chars.slice(1).map((char, i) => chars[i] + char))];
+}
+
+// A search key that can be (the start of) a credit code, upper-cased; "" otherwise.
+export function codeQuery(norm) {
+  const code = norm.toUpperCase();
+  return /^[0-9A-Z]{6,18}$/.test(code) && /[0-9]/.test(code) ? code : "";
+}
+
+// A stored record with the long field names of the manifest's `keys` table (lookup.py: RECORD_KEYS).
+export function decodeRecord(stored, keys) {
+  const record = {};
+  for (const [name, key] of Object.entries(keys)) {
+    if (key in stored) record[name] = stored[key];
+  }
+  return record;
+}
