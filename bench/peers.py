@@ -153,7 +153,7 @@ class Session:
         rows = []
         for tool in TOOLS + ("hugo_total",):
             if tool == "hugo_total":
-                pairs = list(zip(self.results["hugo"], self.results["hugo_pagefind"]))
+                pairs = list(zip(self.results["hugo"], self.results["hugo_pagefind"], strict=True))
                 runs = [a.seconds + b.seconds for a, b in pairs]
                 cpu = [a.cpu_seconds + b.cpu_seconds for a, b in pairs]
                 measured = [a if a.largest_bytes >= b.largest_bytes else b for a, b in pairs]
@@ -208,9 +208,9 @@ def table(rows: list[Row]) -> str:
         secs = f"{r.seconds:.1f} ({runs})" + (f" FAILED: {r.failed}" if r.failed else "")
         out = f"{r.output_mb:.1f}" if r.files else "—"
         files = str(r.files) if r.files else "—"
+        command = r.largest_command.replace("pagefind_extend", "pagefind")
         lines.append(f"| {r.n:,} | {LABELS[r.tool]} | {secs} | {r.cpu_seconds:.1f} | {r.pages:,} | "
-                     f"{r.pages_per_s:.0f} | "
-                     f"{r.largest_mb:.0f} ({r.largest_command.replace('pagefind_extend', 'pagefind')}) | {r.tree_mb:.0f} | {out} | {files} |")
+                     f"{r.pages_per_s:.0f} | {r.largest_mb:.0f} ({command}) | {r.tree_mb:.0f} | {out} | {files} |")
     return "\n".join(lines)
 
 
@@ -244,7 +244,8 @@ def main(argv: list[str] | None = None) -> int:
                 session.repeat(rep, rep == args.reps)
             rows = session.rows()
             all_rows += rows
-            report.append({"n": n, "layout": session.layout, "loadavg_end": os.getloadavg(), "prepare_s": round(session.prepare_s, 1),
+            report.append({"n": n, "layout": session.layout, "loadavg_end": os.getloadavg(),
+                           "prepare_s": round(session.prepare_s, 1),
                            "hugo_pages": session.hugo_pages, "indexed": session.indexed,
                            "ratios": ratios(rows), "rows": [asdict(r) | {"pages_per_s": r.pages_per_s}
                                                             for r in rows]})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import threading
@@ -104,9 +105,9 @@ class TreeWatcher(threading.Thread):
 def measure(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None,
             log: Path | None = None) -> Measured:
     """Run cmd to completion; stdout and stderr go to log.stdout / log.stderr (or nowhere)."""
-    out = open(f"{log}.stdout", "wb") if log else subprocess.DEVNULL
-    err = open(f"{log}.stderr", "wb") if log else subprocess.DEVNULL
-    try:
+    with contextlib.ExitStack() as stack:
+        out = stack.enter_context(open(f"{log}.stdout", "wb")) if log else subprocess.DEVNULL
+        err = stack.enter_context(open(f"{log}.stderr", "wb")) if log else subprocess.DEVNULL
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
         watcher = TreeWatcher(proc.pid)
@@ -121,10 +122,6 @@ def measure(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None 
         seconds = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
         watcher.stop()
-    finally:
-        for handle in (out, err):
-            if handle is not subprocess.DEVNULL:
-                handle.close()
     return Measured(proc.returncode, seconds, usage.ru_maxrss * 1024, watcher.tree_peak,
                     usage.ru_utime + usage.ru_stime, watcher.by_command)
 

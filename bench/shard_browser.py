@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))  # tests/browser/conftest.py imports tests/nginxserver.py
 QUERIES = ["牛肉面", "汽车维修", "青禾新区", "预付卡", "退还余额", "91990120MA", "麒麟"]
 PAGE = '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>shards</title>' \
        '<link rel="icon" href="data:,"></head><body><p>shard test</p></body></html>'

@@ -26,7 +26,7 @@ def split_period_file(path: Path) -> list[Path]:
         raise ValueError(f"{path}: no merchants list")
     starts = [m.start() for m in ENTRY.finditer(body)] + [len(body)]
     groups: dict[str, list[str]] = {}
-    for a, b in zip(starts, starts[1:]):
+    for a, b in zip(starts, starts[1:], strict=False):
         block = body[a:b]
         found = DISTRICT.search(block)
         if found is None:
