@@ -123,7 +123,8 @@ class Session:
         out, alone = self.work / f"out-{rep}", self.work / f"alone-{rep}"
         public = self.work / f"public-{rep}"
         steps = [
-            ("build", [sys.executable, "-m", "builder", "build", str(self.site), "--output", str(out)], REPO),
+            ("build", [sys.executable, "-m", "builder", "build", str(self.site), "--output", str(out), "--clean"],
+             REPO),  # --clean: a full build every time (the site's .gongshi/ cache would serve later runs)
             ("pagefind", [str(self.pagefind), "--site", str(out), "--output-path", str(alone),
                           "--force-language", "zh-cn", "--quiet"], None),
             ("hugo", [self.hugo, "--source", str(self.hugo_src), "--destination", str(public), "--quiet"], None),

@@ -58,6 +58,7 @@ class BuildOptions:
     as_of: dt.date | None = None
     audit_file: Path | None = None
     clean: bool = False  # ignore the build cache (it is written anew)
+    link_from: Path | None = None  # an earlier complete output to hard-link unchanged files from (serve)
 
     @property
     def output(self) -> Path:
@@ -191,7 +192,7 @@ def _build(options: BuildOptions, progress: Progress | None) -> BuildReport:
     common = {"config": config, "site": site, "freshness": report.freshness}
     renderer = Renderer(env, common)
     audit = audit_json(report.freshness.as_of, config.retention_months, site.left_out)
-    with OutputTree(options.output, cache, gongshi_dir, reuse=not options.clean) as tree:
+    with OutputTree(options.output, cache, gongshi_dir, not options.clean, options.link_from) as tree:
         indexer = None
         if options.search:
             indexer = SearchIndexer(tree, [f"{m.url}index.html" for m in site.merchants], progress=progress,
@@ -219,6 +220,9 @@ def _build(options: BuildOptions, progress: Progress | None) -> BuildReport:
             progress("publishing", 0, None)
         tree.prune()
         tree.publish_tree(tree.manifest(build_key, summary(report, audit)))
+    if cache is not None and options.link_from is not None:  # the next build links from this one's output
+        with contextlib.suppress(OSError):
+            os.unlink(cache.path(output_manifest(options.link_from)))
     report.seconds = time.perf_counter() - started
     return report
 

@@ -109,12 +109,16 @@ def load_manifest(cache: BuildCache | None, name: str, folder: Path) -> TreeMani
 class OutputTree(Staging):
     """A staging folder that reuses the previous output's files; see the module's docstring."""
 
-    def __init__(self, output_dir: Path, cache: BuildCache | None, gongshi_dir: Path, reuse: bool = True) -> None:
+    def __init__(self, output_dir: Path, cache: BuildCache | None, gongshi_dir: Path, reuse: bool = True,
+                 link_from: Path | None = None) -> None:
         super().__init__(output_dir)
         self.cache = cache
         self.trash = gongshi_dir / "trash"
-        # The spare must be on the output's file system (it is renamed in and out); else there is none.
-        self.spare_dir: Path | None = gongshi_dir / "previous" if same_device(gongshi_dir, output_dir) else None
+        # The spare must be on the output's file system (it is renamed in and out); else there is none. A build
+        # linking from another tree (the preview's newest build) goes into a new folder and keeps no spare.
+        self.spare_dir: Path | None = (gongshi_dir / "previous" if link_from is None
+                                       and same_device(gongshi_dir, output_dir) else None)
+        self.current_dir = link_from if link_from is not None else output_dir  # the tree files are linked from
         self.reuse = reuse and cache is not None
         self.base: TreeManifest | None = None      # what the staging folder held when the build started
         self.current: TreeManifest | None = None   # the published output
@@ -127,7 +131,7 @@ class OutputTree(Staging):
     def __enter__(self) -> OutputTree:
         out = self.output_dir
         if self.reuse:
-            self.current = load_manifest(self.cache, output_manifest(out), out)
+            self.current = load_manifest(self.cache, output_manifest(self.current_dir), self.current_dir)
         spare = self.spare_dir
         if spare is not None and spare.is_dir():
             base = load_manifest(self.cache, PREVIOUS_MANIFEST, spare) if self.reuse else None
@@ -192,7 +196,7 @@ class OutputTree(Staging):
     def group(self, prefix: str, key: str, produce: Callable[[], object]) -> bool:
         """The files under `prefix`, made by `produce` from `key`; kept or linked whole when unchanged."""
         self.groups[prefix] = key
-        for manifest, root, link in ((self.base, self.root, False), (self.current, self.output_dir, True)):
+        for manifest, root, link in ((self.base, self.root, False), (self.current, self.current_dir, True)):
             if manifest is None or manifest.groups.get(prefix) != key or root is None:
                 continue
             members = {r: f for r, f in manifest.files.items() if r.startswith(prefix)}
@@ -228,7 +232,7 @@ class OutputTree(Staging):
         """Keep the staging folder's file or link the output's when either was made from the same key/bytes."""
         if not self.reuse:
             return False
-        for manifest, root, link in ((self.base, self.root, False), (self.current, self.output_dir, True)):
+        for manifest, root, link in ((self.base, self.root, False), (self.current, self.current_dir, True)):
             if manifest is None or root is None:
                 continue
             found = manifest.files.get(route)
@@ -340,7 +344,9 @@ class OutputTree(Staging):
             self.root = None
         if self.cache is not None:
             self.cache.save(output_manifest(out), manifest)
-            if previous is not None and self.spare_dir is not None and self.spare_dir.exists():
+            if self.spare_dir is None:
+                pass  # a build without a spare (the preview's) leaves the spare of `gongshi build` alone
+            elif previous is not None and self.spare_dir.exists():
                 self.cache.save(PREVIOUS_MANIFEST, previous)
             else:
                 with contextlib.suppress(OSError):

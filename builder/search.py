@@ -18,18 +18,21 @@ whose pages (routes and bytes) are unchanged is kept from the previous build (`O
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Protocol
 
 from builder import searchroutes
 from builder.buildcache import BuildCache
 from builder.errors import SearchIndexError
 from builder.fingerprint import digest
 from builder.lookup import fnv1a
-from builder.outputtree import OutputTree
+from builder.outputtree import FileRecord
 from builder.pagefindservice import PagefindService
 from builder.searchbundle import make_reproducible
 
@@ -39,6 +42,26 @@ SHARD_PAGES = 2500
 BODY = "data-pagefind-body"
 LANGUAGE = "zh-cn"
 Progress = Callable[[str, int, int | None], None]
+
+
+class BundleTree(Protocol):
+    """Where the bundles go: a build's `outputtree.OutputTree`, or a preview build (`generationtree.py`)."""
+
+    root: Path | None
+    lock: threading.Lock
+    written: dict[str, FileRecord]
+
+    def path(self, route: str) -> Path:
+        """The file of a route."""
+
+    def write(self, route: str, data: str | bytes) -> None:
+        """Write one file."""
+
+    def group(self, prefix: str, key: str, produce: Callable[[], object]) -> bool:
+        """The files under `prefix` made by `produce` from `key` (kept when unchanged); True: produced."""
+
+    def folder(self, prefix: str, key: str, make: Callable[[Path], None]) -> bool:
+        """A folder that `make` writes whole, kept when `key` is unchanged; True: made."""
 
 
 def pagefind_binary() -> Path:
@@ -69,10 +92,11 @@ def shard_name(index: int, count: int) -> str:
 class SearchIndexer:
     """Indexes the bundles of one build into its output tree; see the module's docstring."""
 
-    def __init__(self, tree: OutputTree, merchant_routes: Sequence[str], workers: int = 1,
-                 progress: Progress | None = None, cache: BuildCache | None = None) -> None:
+    def __init__(self, tree: BundleTree, merchant_routes: Sequence[str], workers: int = 1,
+                 progress: Progress | None = None, cache: BuildCache | None = None, nice: int = 0) -> None:
         self.tree = tree
         self.cache = cache
+        self.nice = nice  # the preview lowers Pagefind's priority: its builds (edit to page) come first
         self.binary = pagefind_binary()
         found = self.binary.stat()
         self.version = f"{self.binary}:{found.st_size}:{found.st_mtime_ns}"  # another binary: another index
@@ -199,6 +223,9 @@ class SearchIndexer:
         if self.stopped:
             raise SearchIndexError("stopped")
         service = PagefindService(self.binary, LANGUAGE)
+        if self.nice:
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, service.process.pid, self.nice)
         with self.lock:
             self.services.add(service)
         try:

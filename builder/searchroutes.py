@@ -17,9 +17,9 @@ import json
 import math
 import re
 from collections.abc import Sequence
+from typing import Protocol
 
 from builder.lookup import fnv1a, search_key
-from builder.output import Staging
 
 ROOT = "pagefind/routes"
 PER_FILE = 400  # characters per routes file (about 5 KB)
@@ -38,7 +38,14 @@ def page_characters(page: str) -> set[str]:
     return set(search_key(html.unescape(text)))
 
 
-def write_routes(staging: Staging, bundles: Sequence[set[str]]) -> int:
+class Writer(Protocol):
+    """Anything that writes a file of the site by its route."""
+
+    def write(self, route: str, data: str | bytes) -> None:
+        """Write one file."""
+
+
+def write_routes(staging: Writer, bundles: Sequence[set[str]]) -> int:
     """Write the routes files for these bundles' characters (in bundles.json order); return how many."""
     masks: dict[str, int] = {}
     for index, characters in enumerate(bundles):

@@ -16,6 +16,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from builder.build import BuildOptions, build
+from builder.buildcache import BuildCache
+from builder.previewindex import Indexer
+from builder.previewstate import PreviewState, Report
 from helpers import NO_CACHE, SITES
 
 AS_OF = dt.date(2026, 11, 20)
@@ -196,3 +199,44 @@ def test_a_cache_entry_that_is_not_ours_is_not_used(tmp_path: Path) -> None:
     report = build(BuildOptions(site, as_of=AS_OF, search=False))
     assert not report.up_to_date and report.kept == 0
     assert snapshot(site / "output") == clean_build(site, tmp_path / "clean", False)
+
+
+def test_a_preview_build_links_from_the_build_it_replaces_and_equals_a_clean_one(tmp_path: Path) -> None:
+    # `gongshi serve` builds every generation into a new folder, linking unchanged files from the one served.
+    site = site_copy(tmp_path / "site")
+    work = tmp_path / "work"
+    first = build(BuildOptions(site, work / "build-1", as_of=AS_OF, search=False))
+    again = build(BuildOptions(site, work / "build-2", as_of=AS_OF, search=False, link_from=work / "build-1"))
+    assert again.rendered == 0 and again.kept == first.rendered  # nothing changed: every page linked (404 aside)
+    before = snapshot(work / "build-2")
+    warning_body(1)(site)
+    build(BuildOptions(site, work / "build-3", as_of=AS_OF, search=False, link_from=work / "build-2"))
+    page = "merchants/91350100MA0000001P/index.html"  # the same bytes: linked, not written again
+    assert os.stat(work / "build-3" / page).st_ino == os.stat(work / "build-2" / page).st_ino
+    assert snapshot(work / "build-2") == before  # the build being served is never written through
+    assert snapshot(work / "build-3") == clean_build(site, tmp_path / "clean", False)
+    assert not (site / ".gongshi" / "previous").exists()  # no spare: `gongshi build`'s own is left alone
+
+
+def test_the_preview_indexes_only_the_bundles_whose_pages_changed(tmp_path: Path) -> None:
+    site = site_copy(tmp_path / "site")
+    state = PreviewState(tmp_path / "work", "test")
+    reports: list[Report] = []
+    indexer = Indexer(state, site / "output", reports.append, BuildCache.open(site))
+    served: Path | None = None
+    for number in (1, 2):
+        if number == 2:
+            warning_body(1)(site)  # the warning changes; the merchant pages keep their bytes
+        folder = tmp_path / "work" / f"build-{number}"
+        result = build(BuildOptions(site, folder, as_of=AS_OF, search=False, link_from=served))
+        assert result.site is not None
+        merchants = tuple(f"{merchant.url}index.html" for merchant in result.site.merchants)
+        indexer.index(state.publish_pages(number, folder, "/", merchants))
+        served = folder
+    assert indexer.last is not None and indexer.last.linked == 1  # the merchant shard, from build 1
+    assert reports[-1].message.startswith("Search index of build 2 ready: ")
+    assert "(1 of its bundles kept from build 1)" in reports[-1].message
+    site_now = snapshot(tmp_path / "work" / "build-2")
+    clean = clean_build(site, tmp_path / "clean", True)
+    bundles = {route: sha for route, sha in clean.items() if route.startswith("pagefind/")}
+    assert bundles and {route: site_now.get(route) for route in bundles} == bundles
