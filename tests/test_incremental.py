@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from builder.build import BuildOptions, build
 from builder.buildcache import BuildCache
+from builder.render import make_environment, site_attributes, theme_dirs
 from builder.previewindex import Indexer
 from builder.previewstate import PreviewState, Report
 from helpers import NO_CACHE, SITES
@@ -210,7 +211,8 @@ def test_a_preview_build_links_from_the_build_it_replaces_and_equals_a_clean_one
     assert again.rendered == 0 and again.kept == first.rendered  # nothing changed: every page linked (404 aside)
     before = snapshot(work / "build-2")
     warning_body(1)(site)
-    build(BuildOptions(site, work / "build-3", as_of=AS_OF, search=False, link_from=work / "build-2"))
+    third = build(BuildOptions(site, work / "build-3", as_of=AS_OF, search=False, link_from=work / "build-2"))
+    assert 0 < third.rendered < third.pages // 4  # the warning's pages, not every merchant's
     page = "merchants/91350100MA0000001P/index.html"  # the same bytes: linked, not written again
     assert os.stat(work / "build-3" / page).st_ino == os.stat(work / "build-2" / page).st_ino
     assert snapshot(work / "build-2") == before  # the build being served is never written through
@@ -240,3 +242,10 @@ def test_the_preview_indexes_only_the_bundles_whose_pages_changed(tmp_path: Path
     clean = clean_build(site, tmp_path / "clean", True)
     bundles = {route: sha for route, sha in clean.items() if route.startswith("pagefind/")}
     assert bundles and {route: site_now.get(route) for route in bundles} == bundles
+
+
+def test_no_default_template_passes_site_on_whole() -> None:
+    # A template that hands `site` to a macro makes every page's key cover the whole site: any edit (a
+    # warning's body) would render every page again. Templates read the attributes they need instead.
+    env = make_environment(theme_dirs(SITES / "minimal", "default"))
+    assert site_attributes(env) is not None
