@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 
 from builder.build import BuildOptions, build
 from builder.buildcache import BuildCache
-from builder.render import make_environment, site_attributes, theme_dirs
 from builder.previewindex import Indexer
 from builder.previewstate import PreviewState, Report
+from builder.render import make_environment, site_attributes, theme_dirs
 from helpers import NO_CACHE, SITES
 
 AS_OF = dt.date(2026, 11, 20)
