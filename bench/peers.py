@@ -3,6 +3,7 @@
     .venv/bin/python bench/peers.py 10000                  # medians of 3 repetitions
     .venv/bin/python bench/peers.py 10000 50000 100000 --json peers.json
     .venv/bin/python bench/peers.py 50000 --layout district # each period as one file per district
+    .venv/bin/python bench/peers.py 100000 --reps 1 --only build --keep /tmp/p  # the build alone, output kept
 
 Needs Debian's Hugo (`apt-get install hugo`, 0.111) and the project's Pagefind (./scripts/setup).
 """
@@ -95,9 +96,10 @@ def indexed(bundle: Path) -> tuple[int, float]:
 class Session:
     """One size: the generated site, its Hugo twin, and the repetitions."""
 
-    def __init__(self, n: int, work: Path, layout: str, periods: int, seed: int) -> None:
+    def __init__(self, n: int, work: Path, layout: str, periods: int, seed: int,
+                 tools: tuple[str, ...] = TOOLS, keep: bool = False) -> None:
         """Generate the input (not timed as part of any tool)."""
-        self.n, self.work = n, work
+        self.n, self.work, self.tools, self.keep = n, work, tools, keep
         self.site, self.hugo_src = work / "site", work / "hugo"
         self.pagefind, self.hugo = pagefind_binary(), hugo_binary()
         started = time.perf_counter()
@@ -106,7 +108,7 @@ class Session:
             split_by_district(self.site)
             layout = "district"
         self.layout = "district" if layout == "district" else "single"
-        self.hugo_pages = make_hugo_site(self.site, self.hugo_src)
+        self.hugo_pages = make_hugo_site(self.site, self.hugo_src) if "hugo" in tools else 0
         self.prepare_s = time.perf_counter() - started
         self.results: dict[str, list[Measured]] = {tool: [] for tool in TOOLS}
         self.stats: dict[str, tuple[int, int, int]] = {}
@@ -131,7 +133,7 @@ class Session:
             ("hugo_pagefind", [str(self.pagefind), "--site", str(public), "--output-subdir", "pagefind",
                                "--force-language", "zh-cn", "--quiet"], None),
         ]
-        for tool, cmd, cwd in steps:
+        for tool, cmd, cwd in [step for step in steps if step[0] in self.tools]:
             progress(f"[N={self.n}] run {rep}: {LABELS[tool]} …")
             result = measure(cmd, cwd=cwd, env=self.env(), log=self.work / f"{tool}-{rep}")
             self.results[tool].append(result)
@@ -147,7 +149,8 @@ class Session:
             self.stats["hugo_total"] = folder_stats(public, "pagefind") if public.is_dir() else (0, 0, 0)
             self.indexed = {"gongshi": indexed(alone), "hugo": indexed(public / "pagefind")}
         for folder in (out, alone, public):
-            shutil.rmtree(folder, ignore_errors=True)
+            if not (last and self.keep):  # --keep: the last run's outputs stay (e.g. for search_quality.py --site)
+                shutil.rmtree(folder, ignore_errors=True)
 
     def rows(self) -> list[Row]:
         """Median rows of every tool, plus Hugo + Pagefind."""
@@ -227,6 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
     parser.add_argument("--keep", type=Path, metavar="DIR", help="work in DIR/N<n>/ and keep the inputs and logs")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the rows as JSON")
+    parser.add_argument("--only", choices=TOOLS, action="append", metavar="TOOL",
+                        help=f"run only these tools (repeatable; {', '.join(TOOLS)}; default all)")
     args = parser.parse_args(argv)
     hugo_version = subprocess.run([hugo_binary(), "version"], capture_output=True, text=True).stdout.split()[:2]
     print(f"python {sys.version.split()[0]} · {os.cpu_count()} CPUs · {' '.join(hugo_version)} · "
@@ -240,7 +245,8 @@ def main(argv: list[str] | None = None) -> int:
                 shutil.rmtree(work)
             work.mkdir(parents=True, exist_ok=True)
             progress(f"[N={n}] generating the site and its Hugo twin …")
-            session = Session(n, work, args.layout, args.periods, args.seed)
+            session = Session(n, work, args.layout, args.periods, args.seed, tuple(args.only or TOOLS),
+                              args.keep is not None)
             for rep in range(1, args.reps + 1):
                 session.repeat(rep, rep == args.reps)
             rows = session.rows()

@@ -173,8 +173,10 @@ def score(outcomes: list[Outcome]) -> Scores:
     )
 
 
-def first_query_bytes(browser: Any, base_url: str, query: str) -> dict[str, int]:
-    """Bytes transferred (headers + bodies) to open the search page and to answer a first query."""
+def first_query_bytes(browser: Any, base_url: str, query: str, throttle: float = 1) -> dict[str, int]:
+    """Bytes transferred (headers + bodies) to open the search page and to answer a first query, and the
+    milliseconds until the answer showed with the page's CPU slowed down `throttle` times (Chromium's
+    throttling does not fully reach Pagefind's Web Worker: see bench/SCALE_NOTES.md)."""
     context = browser.new_context(locale="zh-CN")
     try:
         page = context.new_page()
@@ -183,7 +185,9 @@ def first_query_bytes(browser: Any, base_url: str, query: str) -> dict[str, int]
         open_search_page(page, base_url)
         page.wait_for_load_state("networkidle")
         loaded = len(requests)
-        page.evaluate(RUN_QUERY_JS, [query, 30_000])
+        if throttle != 1:
+            context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": throttle})
+        got = page.evaluate(RUN_QUERY_JS, [query, 30_000])
         page.wait_for_load_state("networkidle")
 
         def total(items: list[Any]) -> int:
@@ -191,6 +195,7 @@ def first_query_bytes(browser: Any, base_url: str, query: str) -> dict[str, int]
             return sum(s["responseBodySize"] + s["responseHeadersSize"] for s in sizes)
 
         return {"page_bytes": total(requests[:loaded]), "query_bytes": total(requests[loaded:]),
-                "page_requests": loaded, "query_requests": len(requests) - loaded}
+                "page_requests": loaded, "query_requests": len(requests) - loaded, "ms": round(float(got["ms"])),
+                "results": len(got["titles"])}
     finally:
         context.close()
