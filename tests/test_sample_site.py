@@ -77,7 +77,7 @@ def test_withdrawn_entries_appear_nowhere(sample_output: Path) -> None:
     assert withdrawn
     records = json.loads((sample_output / "data" / "complaints.json").read_text("utf-8"))
     fragments = [json.loads(gzip.decompress(p.read_bytes()).removeprefix(b"pagefind_dcd"))
-                 for p in (sample_output / "pagefind" / "fragment").glob("*.pf_fragment")]
+                 for p in (sample_output / "pagefind").glob("*/fragment/*.pf_fragment")]
     assert len(fragments) > 40
     for entry in withdrawn:
         assert not [r for r in records if r["name"] == entry["name"] and r["period"] == entry["period"]]
