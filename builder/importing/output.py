@@ -24,14 +24,14 @@ def target_path(site_dir: Path, out: Path | None, force: bool, period_key: str,
         return target, shown
     if out is not None:
         parent = out.absolute().parent.resolve()
-        if parent != resolved_folder:
-            bad("--out", f"{out.as_posix()} is not in {folder.as_posix()}/: period files live there "
-                         f"(sub-folders are not read)")
+        if not parent.is_relative_to(resolved_folder):
+            bad("--out", f"{out.as_posix()} is not under {folder.as_posix()}/: complaint files live there "
+                         f"(sub-folders too, e.g. one file per district: 2026-09/秦川镇.yaml)")
             return target, shown
         if target.suffix not in (".yaml", ".yml") or target.name.startswith("."):
             bad("--out", f"{target.name}: a period file is named like 2026-09.yaml (ending .yaml or .yml)")
             return target, shown
-        shown = (Path("content") / "complaints" / target.name).as_posix()
+        shown = (Path("content") / "complaints" / parent.relative_to(resolved_folder) / target.name).as_posix()
     if target.is_symlink() or (target.exists() and not target.is_file()):
         bad("--out", f"{shown} exists and is not a regular file (a link or a folder): not replaced")
     elif target.exists() and not force:
