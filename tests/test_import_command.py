@@ -293,9 +293,9 @@ def test_a_second_file_for_a_period_lands_unless_it_repeats_a_merchant(tmp_path:
     assert out.is_file() and "period: 2026-10" in out.read_text("utf-8")
     out.unlink()
     # A merchant the period's other file already lists is the duplicate error, naming both places.
-    repeated = write_xlsx(tmp_path / "repeated.xlsx", [["经营者名称", "统一社会信用代码", "区域", "行业", "投诉量", "办结量"],
-                                                       ["测试甲乙餐饮有限公司", "91350100M000100Y43", "甲街道", "餐饮服务",
-                                                        2, 1]], above=0)
+    header = ["经营者名称", "统一社会信用代码", "区域", "行业", "投诉量", "办结量"]
+    row = ["测试甲乙餐饮有限公司", "91350100M000100Y43", "甲街道", "餐饮服务", 2, 1]
+    repeated = write_xlsx(tmp_path / "repeated.xlsx", [header, row], above=0)
     before = snapshot(minimal_site)
     result = invoke("import", repeated, minimal_site, "--period", "2026-10", "--out", out, "--skip-bad-rows")
     assert result.exit_code == 1
