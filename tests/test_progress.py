@@ -22,7 +22,8 @@ from generate import generate_site  # noqa: E402
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = tmp_path_factory.mktemp("progress") / "site"
-    generate_site(600, site, periods=2, seed=5, per_district=True)
+    # Enough pages that rendering alone outlasts the line's 2 s delay even on an idle machine.
+    generate_site(2500, site, periods=2, seed=5, per_district=True)
     return site
 
 
