@@ -35,6 +35,15 @@ class RankingConfig:
 
 
 @dataclass(frozen=True)
+class DataLicense:
+    """The terms (or licence) under which the open data may be reused, from site.yaml's `data_license`."""
+
+    title: str
+    url: str = ""
+    name: str = ""
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     """The validated contents of site.yaml."""
 
@@ -54,6 +63,7 @@ class SiteConfig:
     stale_after_days: int | None = None
     legal_basis: str = ""
     government_badge_url: str = ""
+    data_license: DataLicense | None = None
 
 
 @dataclass(frozen=True)
