@@ -243,11 +243,15 @@ class Article:
 
 @dataclass(frozen=True)
 class Taxonomy:
-    """Categories (by group), demands and results; empty tuples mean 'not checked'."""
+    """Categories (by group), demands and results (empty tuples mean 'not checked'), and search synonyms.
+
+    `synonyms` pairs an everyday word with the words the site uses for it (预付卡 → 预付式消费), in file order.
+    """
 
     categories: tuple[tuple[str, str], ...] = ()
     demands: tuple[str, ...] = ()
     results: tuple[str, ...] = ()
+    synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def category_names(self) -> tuple[str, ...]:
