@@ -1,11 +1,11 @@
-// gongshi search page. Our exact lookup of names and credit codes (search/lookup/, written by builder/lookup.py)
-// answers first and is shown at once; Pagefind's full-text results that really contain the query follow when
-// Pagefind has loaded. A query that finds nothing is tried again with its meaningful shorter parts, and says so.
-import { bigramsOf, codeQuery, decodeRecord, fnv1a, queryParts, searchKey, synonymsOf } from "./searchcore.js";
+// gongshi search page. Our exact lookup of names and credit codes (searchlookup.js) answers first and is shown at
+// once; Pagefind's full-text results that really contain the query follow when Pagefind has loaded. A query that
+// finds nothing is tried again with its meaningful shorter parts, and says so.
+import { codeQuery, queryParts, searchKey } from "./searchcore.js";
+import { MERCHANT, fetchJSON, lookupWithSynonyms, passes } from "./searchlookup.js";
 
 const root = new URL("../", import.meta.url);
 const bundle = new URL("pagefind/", root);
-const lookupBase = new URL("search/lookup/", root);
 const form = document.getElementById("search-form");
 const input = document.getElementById("search-input");
 const results = document.getElementById("search-results");
@@ -18,174 +18,12 @@ const selects = Array.from(document.querySelectorAll("select[data-filter]"));
 const sortSelect = document.getElementById("search-sort");
 const PAGE = 10;
 const SCAN = 50; // Pagefind results checked per page of results shown
-const MAX_CODES = 20; // codes taken from a short code prefix
-const MERCHANT = "经营者";
 const WIDE = window.matchMedia("(min-width: 40rem)");
 
 let pagefind = null;
 let serial = 0;
 let shown = PAGE;
 let state = null;
-
-// ---------------------------------------------------------------------------------------- lookup
-
-const cache = new Map();
-function fetchJSON(path) {
-  if (!cache.has(path)) {
-    cache.set(path, fetch(new URL(path, lookupBase)).then((r) => (r.ok ? r.json() : null)).catch(() => null));
-  }
-  return cache.get(path);
-}
-
-async function postings(manifest, grams) {
-  const lists = await Promise.all(grams.map(async (gram) => {
-    const bucket = await fetchJSON(`b/${fnv1a(gram) % manifest.buckets}.json`);
-    return bucket && bucket[gram] ? bucket[gram] : [];
-  }));
-  lists.sort((a, b) => a.length - b.length);
-  let ids = lists[0];
-  for (const list of lists.slice(1)) {
-    const keep = new Set(list);
-    ids = ids.filter((id) => keep.has(id));
-  }
-  return ids;
-}
-
-// The code files that can hold codes starting with `code`: from the last file whose first code sorts before
-// the prefix, up to the file whose first code no longer starts with it.
-async function codeIds(manifest, code) {
-  const firsts = manifest.codes;
-  let lo = 0;
-  let hi = firsts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (firsts[mid] < code) lo = mid + 1;
-    else hi = mid;
-  }
-  const ids = [];
-  for (let n = Math.max(0, lo - 1); n < firsts.length && n <= lo + 1 && ids.length < MAX_CODES; n++) {
-    if (n >= lo && !firsts[n].startsWith(code)) break;
-    for (const [full, id] of (await fetchJSON(`c/${n}.json`)) || []) {
-      if (full.startsWith(code)) ids.push(id);
-    }
-  }
-  return ids;
-}
-
-// Lower is better: exact name or code, code prefix, name prefix, name fragment, district or category.
-function rank(record, norm, code) {
-  if (record.type === "w") {
-    const title = searchKey(record.name);
-    const tags = record.tags.map(searchKey);
-    const sub = title.includes(norm) ? 0 : 1;
-    if (title === norm || tags.includes(norm)) return [0, sub];
-    if (title.includes(norm)) return [2, 0];
-    if (tags.some((tag) => tag.includes(norm))) return [4, 0];
-    return null;
-  }
-  const name = searchKey(record.name);
-  const place = searchKey(record.district);
-  const category = searchKey(record.category);
-  const credit = record.code || "";
-  if ((code && credit === code) || name === norm) return [0, 0];
-  if (code && credit.startsWith(code)) return [1, 0];
-  if (name.startsWith(norm)) return [2, 0];
-  if (name.includes(norm)) return [3, 0];
-  if (place === norm || category === norm) return [4, 0];
-  if (place.includes(norm) || category.includes(norm)) return [5, 0];
-  return null;
-}
-
-// The records whose name, district, category, code, title or tags contain the query; null when the query
-// is too short or too common for the lookup to narrow it.
-async function lookup(query) {
-  const manifest = await fetchJSON("manifest.json");
-  const norm = searchKey(query);
-  if (!manifest || norm.length < 2) return null;
-  const code = codeQuery(norm);
-  const frequent = new Set(manifest.frequent);
-  const grams = bigramsOf(norm);
-  const rare = grams.filter((g) => !frequent.has(g));
-  let ids = [];
-  let broad = false;
-  if (code) broad = true;
-  else if (rare.length) ids = await postings(manifest, rare.slice(0, 4));
-  else broad = true;
-  if (code.length >= manifest.codePrefix) ids = (await codeIds(manifest, code)).slice(0, MAX_CODES).concat(ids);
-  if (broad && !ids.length) return null;
-  // At most the manifest's cap of records are fetched: a bigram on more records is not listed at all.
-  ids = [...new Set(ids)].slice(0, manifest.cap);
-  const blocks = new Map();
-  for (const id of ids) {
-    const block = Math.floor(id / manifest.block);
-    if (!blocks.has(block)) blocks.set(block, fetchJSON(`r/${block}.json`));
-  }
-  const found = [];
-  for (const id of ids) {
-    const stored = ((await blocks.get(Math.floor(id / manifest.block))) || [])[id % manifest.block];
-    const record = stored && decodeRecord(stored, manifest.keys);
-    const place = record && rank(record, norm, code);
-    if (place) found.push({ record, key: [...place, record.name.length, id], periods: manifest.periods });
-  }
-  found.sort((a, b) => {
-    for (let i = 0; i < a.key.length; i++) if (a.key[i] !== b.key[i]) return a.key[i] - b.key[i];
-    return 0;
-  });
-  return found.map(({ record, periods }) => itemOfRecord(record, periods));
-}
-
-// Words typed apart (汽修 云溪) are looked up one by one: a record must hold each of them (a word too common to
-// narrow anything is left out); null when no word narrows anything.
-async function lookupWords(query) {
-  const words = query.split(/\s+/).filter(Boolean);
-  if (words.length < 2 || codeQuery(searchKey(query))) return lookup(query); // a code typed in groups is one code
-  const answers = (await Promise.all(words.map(lookup))).filter((found) => found !== null);
-  if (!answers.length) return null;
-  const inAll = answers.slice(1).map((found) => new Set(found.map((item) => item.url.pathname)));
-  return answers[0].filter((item) => inAll.every((urls) => urls.has(item.url.pathname)));
-}
-
-// The lookup's answer for a query and for the words the editors' synonyms give it (the query's own first),
-// with the synonyms that added something.
-async function lookupWithSynonyms(query, filters) {
-  const manifest = await fetchJSON("manifest.json");
-  const words = [query, ...synonymsOf(searchKey(query), manifest && manifest.synonyms)];
-  const answers = await Promise.all(words.map(lookupWords));
-  const items = [];
-  const seen = new Set();
-  const synonyms = [];
-  let narrowed = false;
-  answers.forEach((found, i) => {
-    narrowed = narrowed || found !== null;
-    const before = items.length;
-    for (const item of found || []) {
-      if (passes(item, filters) && !seen.has(item.url.pathname)) {
-        seen.add(item.url.pathname);
-        items.push(item);
-      }
-    }
-    if (i > 0 && items.length > before) synonyms.push(words[i]);
-  });
-  return { items, synonyms, narrowed };
-}
-
-function itemOfRecord(record, periods) {
-  const url = new URL(record.url, root);
-  if (record.type === "w") {
-    return { url, title: record.name, kind: record.kind, date: record.date, filters: { kind: [record.kind] },
-             excerpt: record.tags.join("、") };
-  }
-  return {
-    url, title: record.name, district: record.district, period: record.period, complaints: record.complaints,
-    resolved: record.resolved, kind: MERCHANT, excerpt: [record.category, record.code].filter(Boolean).join(" · "),
-    filters: { kind: [MERCHANT], district: [record.district], category: [record.category],
-               period: record.periods.map((i) => periods[i]) },
-  };
-}
-
-function passes(item, filters) {
-  return Object.entries(filters).every(([key, value]) => (item.filters[key] || []).includes(value));
-}
 
 // ------------------------------------------------------------------------------------- Pagefind
 
@@ -308,7 +146,7 @@ async function answer(query, filters, sort, mine) {
   else if (query) {
     partial = await partByLookup(query, filters, sort);
     if (mine !== serial) return;
-    if (partial) draw(partial);
+    draw(partial || s);
   }
   if (s.code) {
     // Every credit code is in the lookup, which has answered; Pagefind cuts codes into pieces that match most
@@ -397,7 +235,7 @@ function describe(s, items) {
     return s.done ? `没有找到“${s.asked}”，以下是“${s.part}”的结果${also}`
       : `正在查找“${s.asked}”的全文；以下是“${s.part}”的结果${also}`;
   }
-  if (!items.length && !s.done) return "正在搜索…";
+  if (!items.length && !s.done) return s.asked ? "正在查找全文…" : "正在搜索…";
   if (!items.length) return s.asked ? `没有找到“${s.asked}”的相关结果` : "没有符合这些筛选条件的结果";
   return s.done ? `找到${count}${also}` : `找到${count}${also}，正在查找全文…`;
 }
