@@ -156,7 +156,8 @@ def test_the_data_page_has_the_dictionary_downloads_and_terms(sample_output: Pat
     for column in (*COMPLAINT_COLUMNS, *ITEM_COLUMNS):
         assert f"<code>{column.key}</code>" in page, column.key
         assert column.meaning in page and column.type_label in page
-    assert page.count("<tr><th scope=\"row\">") >= 4  # whole + three periods
+    downloads = page.split('<ul class="downloads">')[1].split("</ul>")[0]
+    assert downloads.count("<li><strong>") == 4  # all periods, then each period
     for period in ("2026-08", "2026-09", "2026-10"):
         assert f'href="../data/{period}/items.csv"' in page and f'href="../data/{period}/complaints.json"' in page
     assert 'href="../data/datapackage.json"' in page

@@ -37,6 +37,7 @@ def search_with_results(page: Page) -> None:
     """Type a query on the search page and wait until results are listed."""
     page.locator("#search-input").fill(QUERY)
     expect(page.locator("#search-results li a").first).to_be_visible(timeout=10_000)
+    expect(page.locator("#search-results")).to_have_attribute("aria-busy", "false", timeout=10_000)
 
 
 def open_kind(page: Page, base_url: str, kind: str) -> None:
@@ -118,6 +119,8 @@ def test_every_control_is_reached_by_tab_with_a_visible_focus(page: Page, nginx_
     if kind == "search":  # a query from the address, so that focus starts at the top of the page
         page.goto(nginx_server + PAGE_KINDS[kind] + "?q=" + QUERY)
         expect(page.locator("#search-results li a").first).to_be_visible(timeout=10_000)
+        # the final answer: the lookup's is drawn first, then redrawn with the full text's
+        expect(page.locator("#search-results")).to_have_attribute("aria-busy", "false", timeout=10_000)
         expect(page.locator("#search-filters")).to_be_visible()
     else:
         open_kind(page, nginx_server, kind)
