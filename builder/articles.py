@@ -9,6 +9,7 @@ from builder.errors import Problems
 from builder.fields import Fields, type_name
 from builder.markup import MarkdownRenderer
 from builder.model import WARNING_TYPES, Article, Source
+from builder.references import find_references
 from builder.source import FrontMatterDoc, MarkedMap
 
 WARNING_KEYS = ["title", "date", "type", "summary", "tags", "related", "slug"]
@@ -69,7 +70,8 @@ def read_warning(doc: FrontMatterDoc, stem: str, shown: str, problems: Problems,
     rendered = renderer.render(doc.body)
     return Article(slug=slug, title=title, html=rendered.html, text=rendered.text,
                    source=Source(shown, 1, 1), date=date, kind=kind, summary=summary or _summary(rendered.text),
-                   tags=tags, related=related, toc=rendered.toc)
+                   tags=tags, related=related, toc=rendered.toc,
+                   references=find_references(rendered.html, doc.body, doc.body_line))
 
 
 def read_page(doc: FrontMatterDoc, stem: str, shown: str, problems: Problems,
@@ -88,4 +90,5 @@ def read_page(doc: FrontMatterDoc, stem: str, shown: str, problems: Problems,
         return None
     rendered = renderer.render(doc.body)
     return Article(slug=slug, title=title, html=rendered.html, text=rendered.text, source=Source(shown, 1, 1),
-                   order=order or 0, summary=_summary(rendered.text), toc=rendered.toc)
+                   order=order or 0, summary=_summary(rendered.text), toc=rendered.toc,
+                   references=find_references(rendered.html, doc.body, doc.body_line))

@@ -11,6 +11,7 @@ from pathlib import Path
 import jinja2
 
 from builder.assemble import assemble
+from builder.attachments import attach_files
 from builder.config import load_config
 from builder.content import ContentReader, load_content
 from builder.disclosure import Freshness, audit_json, resolve_as_of, write_audit
@@ -76,6 +77,7 @@ def load_site(options: BuildOptions) -> BuildReport:
     if config is None or problems.errors:
         raise ContentError(problems.errors + problems.warnings)
     content = Content(config, taxonomy, tuple(periods), tuple(rankings), tuple(warnings), tuple(pages))
+    content = attach_files(content, options.site_dir, problems)  # images and attachments of warnings and pages
     site = assemble(content, problems, options.strict, as_of)
     if problems.errors:
         raise ContentError(problems.errors + problems.warnings)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from builder import __version__
 from builder.build import BuildOptions, BuildReport, build, load_site
 from builder.dates import parse_date
 from builder.errors import ContentError, GongshiError, OutputError, Problem, SearchIndexError
+from builder.model import WARNING_TYPES
 from builder.source import ENCODINGS
 
 SITE_DIR = click.argument("site_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
@@ -166,3 +168,72 @@ def serve_command(site_dir: Path, port: int, output_dir: Path | None, as_of: dt.
         sys.exit(2)
     except KeyboardInterrupt:
         click.echo("Stopped.")
+
+
+@main.command("init")
+@click.argument("directory", default=".", metavar="[DIR]", type=click.Path(path_type=Path))
+def init_command(directory: Path) -> None:
+    """Create a new site folder (DIR must be new or empty) with a fictional example of every kind."""
+    from builder.scaffold import ScaffoldError, init_site
+
+    try:
+        written = init_site(directory, _today())
+    except ScaffoldError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"Created a new site in {directory} ({len(written)} files; the merchants, complaints and warning "
+               f"are fictional examples). Read {directory / 'README.md'}, then: gongshi build {directory}")
+
+
+def _today() -> dt.date:
+    """Today, or the date of SOURCE_DATE_EPOCH when it is set (as for the as-of date of a build)."""
+    from builder.disclosure import resolve_as_of
+
+    try:
+        return resolve_as_of(None, os.environ, dt.date.today())
+    except ValueError as exc:
+        click.echo(f"Error: SOURCE_DATE_EPOCH: {exc}", err=True)
+        sys.exit(2)
+
+
+def _new(kind: str, title: str, site_dir: Path, date: dt.date | None, warning_type: str = "消费提醒") -> None:
+    from builder.newcontent import NewContentError, new_article
+
+    try:
+        path = new_article(site_dir, kind, title, date or _today(), warning_type)
+    except ContentError as exc:
+        _print_problems(exc.problems)
+        click.echo("Error: the archetype gives a file that would not build; nothing was written.", err=True)
+        sys.exit(1)
+    except NewContentError as exc:
+        click.echo(f"Error: {exc}; nothing was written.", err=True)
+        sys.exit(1)
+    except OSError as exc:  # e.g. a SITE_DIR name too long for the file system
+        click.echo(f"Error: {exc.filename or site_dir}: {exc.strerror}; nothing was written.", err=True)
+        sys.exit(1)
+    click.echo(str(path))
+
+
+@main.group("new")
+def new_group() -> None:
+    """Create a new warning or page (from archetypes/<kind>.md when the site has one)."""
+
+
+@new_group.command("warning")
+@click.argument("title")
+@SITE_DIR
+@click.option("--type", "warning_type", type=click.Choice(list(WARNING_TYPES)), default="消费提醒",
+              show_default=True, help="The kind of warning.")
+@click.option("--date", "date", metavar="YYYY-MM-DD", callback=_as_of,
+              help="The warning's date [default: today, or SOURCE_DATE_EPOCH's date].")
+def new_warning_command(title: str, site_dir: Path, warning_type: str, date: dt.date | None) -> None:
+    """Write content/warnings/<date>-<slug>.md with its front matter filled in, and print its path."""
+    _new("warning", title, site_dir, date, warning_type)
+
+
+@new_group.command("page")
+@click.argument("title")
+@SITE_DIR
+def new_page_command(title: str, site_dir: Path) -> None:
+    """Write content/pages/<slug>.md with its front matter filled in, and print its path."""
+    _new("page", title, site_dir, None)

@@ -12,7 +12,8 @@ from builder.source import MarkedList, MarkedMap, SourceError, parse_yaml, read_
 
 SITE_KEYS = ["title", "organizer", "base_url", "language", "description", "theme", "contact",
              "site_id_code", "icp", "police_record", "correction_url", "rankings",
-             "retention_months", "stale_after_days", "legal_basis", "government_badge_url", "data_license"]
+             "retention_months", "stale_after_days", "legal_basis", "government_badge_url", "max_attachment_mb",
+             "data_license"]
 DATA_LICENSE_KEYS = ["title", "url", "name"]
 RANKING_SETTINGS_KEYS = ["top_count", "bottom_count", "top_label", "bottom_label", "min_complaints", "disclaimer"]
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
@@ -65,6 +66,7 @@ def read_config(data: MarkedMap, shown: str, problems: Problems) -> SiteConfig |
         fields.error("government_badge_url", "must start with https:// or http:// (a link target, not a script)")
     retention = fields.integer("retention_months", required=False, minimum=1)
     stale_after = fields.integer("stale_after_days", required=False, minimum=1)
+    max_attachment = fields.integer("max_attachment_mb", required=False, minimum=1)
     rankings = _read_rankings(fields, problems, shown)
     data_license = _read_data_license(fields, problems, shown)
     if problems.error_count > before or title is None or organizer is None or base_url is None:
@@ -79,7 +81,9 @@ def read_config(data: MarkedMap, shown: str, problems: Problems) -> SiteConfig |
         correction_url=correction_url, rankings=rankings,
         retention_months=retention, stale_after_days=stale_after,
         legal_basis=fields.text("legal_basis", required=False, max_length=2000) or "",
-        government_badge_url=badge_url, data_license=data_license,
+        government_badge_url=badge_url,
+        max_attachment_mb=SiteConfig.max_attachment_mb if max_attachment is None else max_attachment,
+        data_license=data_license,
     )
 
 

@@ -37,7 +37,8 @@ def atom(config: SiteConfig, warnings: Sequence[Article]) -> str:
             f"    <updated>{date}T00:00:00+08:00</updated>",
             f'    <category term="{_quote(warning.kind)}"/>',
             f"    <summary>{escape(warning.summary)}</summary>",
-            f'    <content type="html">{escape(warning.html)}</content>',
+            # xml:base: the article's own links (images, attachments) are relative to its page
+            f'    <content type="html" xml:base="{_quote(url)}">{escape(warning.html)}</content>',
             "  </entry>",
         ]
     lines.append("</feed>")

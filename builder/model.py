@@ -7,6 +7,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from builder.periods import Period
+from builder.references import LocalFile, Reference
 
 STATUSES = ("active", "under_review", "corrected", "withdrawn")
 WARNING_TYPES = ("消费预警", "消费提醒", "典型案例")
@@ -63,6 +64,7 @@ class SiteConfig:
     stale_after_days: int | None = None
     legal_basis: str = ""
     government_badge_url: str = ""
+    max_attachment_mb: int = 10
     data_license: DataLicense | None = None
 
 
@@ -229,6 +231,8 @@ class Article:
     related: tuple[str, ...] = ()
     order: int = 0
     toc: tuple[Heading, ...] = ()
+    references: tuple[Reference, ...] = ()  # local images and links, found by articles.py
+    files: tuple[LocalFile, ...] = ()  # the files they name, checked by attachments.py; published with the page
 
     @property
     def section(self) -> str:

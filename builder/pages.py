@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from builder import datapackage, feeds, opendata
+from builder.attachments import publish_files
 from builder.lookup import write_lookup
 from builder.model import WARNING_TYPES, warning_type_url
 from builder.output import Staging
@@ -82,6 +83,7 @@ class PageWriter:
         for article in site.pages:
             self.page(article.url, "article.html", article.title, article.title, updated, article=article,
                       related=())
+        publish_files([*site.warnings, *site.pages], self.staging)  # only files that published pages name
         self.statistics(updated)
         self.page("search/", "search.html", "搜索", "搜索", updated)
         write_lookup(site, self.staging)

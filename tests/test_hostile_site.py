@@ -165,3 +165,20 @@ def test_the_audit_itself_catches_what_it_looks_for(tmp_path: Path) -> None:
     for words in ("script that is not", "inline script", "onerror", "javascript: URL", "external resource",
                   "<iframe>", "style attribute", "form that is not", "external resource in use href"):
         assert words in found
+
+
+def test_image_path_tricks_publish_only_the_named_files_under_safe_urls(hostile_output: Path) -> None:
+    files = sorted(p.relative_to(hostile_output).as_posix() for p in (hostile_output / "files").rglob("*")
+                   if p.is_file())
+    assert files == ['files/warnings/img/引号"onerror="alert(1).png', "files/warnings/local.png",
+                     "files/warnings/现场.png"]
+    assert not [p for p in hostile_output.rglob("*.yaml")]  # `local.png?../../../site.yaml` names local.png only
+    article = (hostile_output / "warnings" / "hostile" / "index.html").read_text("utf-8")
+    quoted = "../../files/warnings/img/%E5%BC%95%E5%8F%B7%22onerror%3D%22alert%281%29.png"
+    assert f'<img src="{quoted}" alt="引号" width="4" height="4">' in article
+    assert f'<a href="{quoted}" rel="noopener noreferrer">引号附件（PNG，1 KB）</a>' in article
+    assert article.count('src="../../files/warnings/local.png"') == 4 and article.count('width="8" height="6"') == 4
+    assert 'src="../../files/warnings/%E7%8E%B0%E5%9C%BA.png"' in article
+    from tools.linkcheck import check_site
+
+    assert check_site(hostile_output, skip_pages=["404.html"]) == []

@@ -1,0 +1,206 @@
+"""Images and attachments of warnings and pages: checked, linked under stable paths and published."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
+
+from builder.errors import ContentError, Problem, Problems
+from builder.images import ImageProblem, probe, published_bytes
+from builder.model import Article, Content
+from builder.output import Staging
+from builder.references import LocalFile, Reference, Replacement, rewrite
+
+IMAGE_TYPES = {"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG", "gif": "GIF", "webp": "WEBP"}
+FILE_TYPES = ("pdf", "ofd", "doc", "docx", "xls", "xlsx", "zip")
+ALLOWED = (*IMAGE_TYPES, *FILE_TYPES)
+SITE_OWN = ("html", "htm", "xml", "json", "csv")  # the site's own pages and data, linked by relative URLs
+FILES_ROUTE = "files"
+_ZIP = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def human_size(size: int) -> str:
+    """A file size as government sites show it: `120 KB`, `2.5 MB`."""
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def _shown(url: str) -> str:
+    """A URL quoted in a message: control characters visible, at most 200 characters."""
+    text = "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in url)
+    return text if len(text) <= 200 else text[:200] + "…"
+
+
+def _looks_like(ext: str, head: bytes) -> bool:
+    """Whether a file's first bytes fit its extension (a PDF, a ZIP container, an OLE2 document)."""
+    if ext == "pdf":
+        return b"%PDF-" in head[:1024]
+    if ext in ("ofd", "docx", "xlsx", "zip"):
+        return head.startswith(_ZIP)
+    return head.startswith(_OLE2)
+
+
+class FileChecker:
+    """Resolves the local references of every article against content/, recording each problem."""
+
+    def __init__(self, site_dir: Path, limit_mb: int, problems: Problems) -> None:
+        self.site_dir = Path(os.path.abspath(site_dir))  # lexical: `a/../site` and symlinked sites work alike
+        self.content = self.site_dir / "content"
+        self.real_content = self.content.resolve()
+        self.limit_mb = limit_mb
+        self.problems = problems
+        self._probed: dict[Path, LocalFile | str] = {}
+
+    def attach(self, article: Article) -> Article:
+        """The article with its local files checked, its HTML pointing at their published copies."""
+        if not article.references:
+            return article
+        md_dir = (self.site_dir / article.source.path).parent
+        root = "../" * article.url.count("/")  # from the article's page back to the site root
+        found: dict[tuple[str, str], Replacement] = {}
+        files: dict[str, LocalFile] = {}
+        for ref in article.references:
+            local = self._check(ref, md_dir, article.source.path)
+            if local is None:
+                continue
+            fragment = urlsplit(ref.url.replace("\\", "/")).fragment
+            url = root + quote(local.route) + (f"#{fragment}" if fragment else "")
+            if ref.kind == "image":
+                found[(ref.kind, ref.url)] = Replacement(url, (("width", str(local.width)),
+                                                               ("height", str(local.height))))
+            else:
+                found[(ref.kind, ref.url)] = Replacement(url, note=f"（{local.label}，{human_size(local.size)}）")
+            files.setdefault(local.route, local)
+        markup = rewrite(article.html, lambda kind, url: found.get((kind, url)))
+        return replace(article, html=markup, files=tuple(files.values()))
+
+    def _problem(self, ref: Reference, path: str, message: str) -> None:
+        self.problems.add(path, ref.line, ref.column, ref.kind, message)
+
+    def _check(self, ref: Reference, md_dir: Path, path: str) -> LocalFile | None:
+        """The file a reference names, or None (a link to a page of the site, or a problem recorded)."""
+        try:
+            return self._resolve(ref, md_dir, path)
+        except (OSError, RuntimeError) as exc:  # a name too long for the file system, a link that loops
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "a link that loops"
+            self._problem(ref, path, f"`{_shown(ref.url)}` cannot be looked up: {reason}")
+            return None
+
+    def _resolve(self, ref: Reference, md_dir: Path, path: str) -> LocalFile | None:
+        """`_check` without the file system's own errors."""
+        url = _shown(ref.url)
+        target = unquote(urlsplit(ref.url.strip().replace("\\", "/")).path)
+        ext = posixpath.splitext(target)[1].lstrip(".").lower()
+        if "\\" in target or _CONTROL.search(target):
+            self._problem(ref, path, f"`{url}` is not a usable file name: rename the file without \\ or "
+                                     f"control characters")
+            return None
+        if target.startswith("/"):
+            if ref.kind == "image":
+                self._problem(ref, path, f"`{url}` starts with /: write the image's path relative to this file")
+            return None
+        lexical = Path(os.path.normpath(md_dir / target))
+        is_file = lexical.is_file()
+        if ref.kind == "link" and not is_file and (not ext or ext in SITE_OWN or target.endswith("/")):
+            return None  # a page or data file of the site itself
+        if not lexical.is_relative_to(self.content) or not lexical.resolve().is_relative_to(self.real_content):
+            self._problem(ref, path, f"`{url}` is outside content/: keep images and attachments beside the "
+                                     f"Markdown file or in a folder of content/")
+            return None
+        if ext == "svg":
+            self._problem(ref, path, f"`{url}` is an SVG file: SVG can carry script and is never published; "
+                                     f"convert it to PNG")
+            return None
+        allowed = list(IMAGE_TYPES) if ref.kind == "image" else list(ALLOWED)
+        if ext not in allowed:
+            hint = "; a link to another site must start with https://" if target.startswith("www.") else ""
+            what = "an image type" if ref.kind == "image" else "a file type"
+            self._problem(ref, path, f"`{url}` is not {what} that can be published (allowed: "
+                                     f"{', '.join(allowed)}){hint}")
+            return None
+        if not is_file:
+            self._problem(ref, path, self._missing(url, lexical))
+            return None
+        if ref.kind == "image" and not ref.alt:
+            self._problem(ref, path, f"`{url}` has no alt text: say what the image shows between the brackets, "
+                                     f"e.g. ![现场照片]({url})")
+        local = self._probe(lexical, ext, (path, ref.line, ref.column, url))
+        if isinstance(local, str):
+            self._problem(ref, path, f"`{url}` {local}")
+            return None
+        return local
+
+    def _missing(self, url: str, lexical: Path) -> str:
+        shown = lexical.relative_to(self.site_dir).as_posix()
+        message = f"`{url}` not found: there is no file {shown}"
+        if lexical.exists():
+            return f"`{url}` is a folder, not a file"
+        if lexical.parent.is_dir():
+            same = [p.name for p in lexical.parent.iterdir() if p.name.lower() == lexical.name.lower()]
+            if same:
+                message += f" (did you mean `{same[0]}`? upper and lower case differ)"
+        return message
+
+    def _probe(self, path: Path, ext: str, where: tuple[str, int, int, str]) -> LocalFile | str:
+        """The checked file (cached: several references may name it), or why it cannot be published."""
+        if path in self._probed:
+            return self._probed[path]
+        result: LocalFile | str
+        try:
+            size = path.stat().st_size
+            route = f"{FILES_ROUTE}/{path.relative_to(self.content).as_posix()}"
+            if size > self.limit_mb * 1024 * 1024:
+                result = (f"is {size / 1024 / 1024:.1f} MB; at most {self.limit_mb} MB are published "
+                          f"(max_attachment_mb in site.yaml)")
+            elif ext in IMAGE_TYPES:
+                info = probe(path, IMAGE_TYPES[ext])
+                result = LocalFile(path, route, "image", "JPG" if ext == "jpeg" else ext.upper(), size,
+                                   info.width, info.height, info.format, where)
+            else:
+                with path.open("rb") as handle:
+                    head = handle.read(1024)
+                result = (LocalFile(path, route, "file", ext.upper(), size, where=where)
+                          if _looks_like(ext, head) else
+                          f"does not look like a {ext.upper()} file (its first bytes are not those of one): "
+                          f"check that it is the right file")
+        except ImageProblem as exc:
+            result = str(exc)
+        except OSError as exc:
+            result = f"cannot be read: {exc.strerror}"
+        self._probed[path] = result
+        return result
+
+
+def attach_files(content: Content, site_dir: Path, problems: Problems) -> Content:
+    """Check every local image and attachment of the warnings and pages; point their links at the copies."""
+    checker = FileChecker(site_dir, content.config.max_attachment_mb, problems)
+    return replace(content, warnings=tuple(checker.attach(a) for a in content.warnings),
+                   pages=tuple(checker.attach(a) for a in content.pages))
+
+
+def publish_files(articles: Iterable[Article], staging: Staging) -> int:
+    """Copy the files of the published articles into the site (JPEG metadata stripped); how many were written."""
+    written: set[str] = set()
+    for article in articles:
+        for local in article.files:
+            if local.route in written:
+                continue
+            try:
+                data = published_bytes(local.source, local.image_format) if local.kind == "image" else \
+                    local.source.read_bytes()
+            except (ImageProblem, OSError) as exc:
+                path, line, column, url = local.where
+                reason = str(exc) if isinstance(exc, ImageProblem) else f"cannot be read: {exc.strerror}"
+                raise ContentError([Problem(path, line, column, "image" if local.kind == "image" else "link",
+                                            f"`{url}` {reason}")]) from None
+            staging.write(local.route, data)
+            written.add(local.route)
+    return len(written)
