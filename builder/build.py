@@ -16,6 +16,7 @@ from builder.config import load_config
 from builder.content import ContentReader, load_content
 from builder.disclosure import Freshness, audit_json, resolve_as_of, write_audit
 from builder.errors import ContentError, OutputError, Problem, Problems
+from builder.manifest import write_manifest
 from builder.model import Content
 from builder.output import Staging, check_output_dir
 from builder.pages import PageWriter
@@ -110,6 +111,9 @@ def build(options: BuildOptions) -> BuildReport:
         assert staging.root is not None
         if options.search:
             report.indexed = index_site(staging.root)
+
+        write_manifest(staging.root)  # SHA256SUMS: the last file of the build, listing every other one
+
         assert report.freshness is not None
         try:
             write_audit(options.audit, audit_json(report.freshness.as_of, config.retention_months,

@@ -237,3 +237,99 @@ def new_warning_command(title: str, site_dir: Path, warning_type: str, date: dt.
 def new_page_command(title: str, site_dir: Path) -> None:
     """Write content/pages/<slug>.md with its front matter filled in, and print its path."""
     _new("page", title, site_dir, None)
+
+
+# ------------------------------------------------------------------------------ verify and publish (issue 14)
+
+OUTPUT_OF_BUILD = click.option("--output", "-o", "output_dir", type=click.Path(file_okay=False, path_type=Path),
+                               help="The build's output folder [default: SITE_DIR/output].")
+
+
+@main.command("verify")
+@click.argument("target")
+@SITE_DIR
+@OUTPUT_OF_BUILD
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing when the target is untouched (for cron).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="How to print the result.")
+def verify_command(target: str, site_dir: Path, output_dir: Path | None, quiet: bool, output_format: str) -> None:
+    """Compare TARGET (the site's URL, or a folder) with the build's SHA256SUMS.
+
+    Exit status: 0 untouched, 1 something differs, 2 TARGET cannot be reached.
+    """
+    from builder.verify import verify
+
+    build_dir = output_dir if output_dir is not None else site_dir / "output"
+    try:
+        report = verify(target, build_dir)
+    except GongshiError as exc:
+        if output_format == "json":
+            click.echo(json.dumps({"target": target, "untouched": False, "status": 2, "error": str(exc)},
+                                  ensure_ascii=False, indent=1))
+        else:
+            click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    if quiet and report.status == 0:
+        return
+    if output_format == "json":
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=1))
+        sys.exit(report.status)
+    for difference in report.differences:
+        click.echo(str(difference))
+    if report.status == 0:
+        click.echo(f"Untouched: {target} serves all {report.files} files of {report.manifest} "
+                   f"({report.seconds:.1f} s).")
+    else:
+        counts = ", ".join(f"{n} {kind}" for kind, n in sorted(report.counts().items()))
+        click.echo(f"{'Differs' if report.status == 1 else 'Unreachable'}: {len(report.differences)} of "
+                   f"{report.files} files of {report.manifest} at {target} ({counts}; {report.seconds:.1f} s).")
+    sys.exit(report.status)
+
+
+@main.command("publish")
+@click.argument("dest")
+@SITE_DIR
+@OUTPUT_OF_BUILD
+@click.option("--keep", default=5, show_default=True, type=click.IntRange(min=1),
+              help="How many releases to keep in DEST/releases (current included).")
+@click.option("--rollback", is_flag=True, help="Point DEST/current back at the release before it; copies nothing.")
+def publish_command(dest: str, site_dir: Path, output_dir: Path | None, keep: int, rollback: bool) -> None:
+    """Copy the build to DEST/releases/<UTC time>-<hash>/, check it there, then switch DEST/current to it.
+
+    DEST is a local folder or an rsync/SSH target user@host:/path (ssh command: $GONGSHI_SSH, default ssh).
+    """
+    from builder.publish import publish
+    from builder.publish import rollback as roll_back
+    from builder.releases import BuildRefused
+
+    build_dir = output_dir if output_dir is not None else site_dir / "output"
+    left = f"{dest.rstrip('/')}/current was left as it was"
+    try:
+        if rollback:
+            back = roll_back(dest)
+            click.echo(f"Rolled back {back.dest}: current → releases/{back.release} (was releases/{back.was}).")
+            return
+        report = publish(dest, build_dir, keep)
+    except BuildRefused as exc:
+        click.echo(f"Error: {exc}; nothing was published.", err=True)
+        sys.exit(1)
+    except GongshiError as exc:
+        click.echo(f"Error: {exc}; {left}.", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo(f"Interrupted; {left}.", err=True)
+        sys.exit(130)
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
+    if report.linked is None:
+        how = f"{report.files} files"
+    else:
+        how = f"{report.files} files: {report.copied} copied, {report.linked} hard-linked from the previous release"
+    click.echo(f"Published {build_dir} to {report.dest} as releases/{report.release} ({how}; checked there) in "
+               f"{report.seconds:.1f} s; current → releases/{report.release}"
+               + (f" (was releases/{report.previous})." if report.previous else "."))
+    if report.removed:
+        click.echo(f"Removed {len(report.removed)} old release(s): {', '.join(report.removed)}.")

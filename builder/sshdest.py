@@ -1,0 +1,173 @@
+"""Publishing to `user@host:/path` over SSH: rsync --link-dest copies, checks and switches run on the server."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from builder.releases import CURRENT, DestState, PublishError, read_current, sort_entries
+
+#: The environment variable holding the ssh command (e.g. `ssh -p 2222 -i ~/.ssh/deploy`); default `ssh`.
+SSH_ENV = "GONGSHI_SSH"
+#: Added after the user's ssh command, so the user's own options win: never prompt, never hang.
+SSH_DEFAULTS = ["-o", "BatchMode=yes", "-o", "ConnectTimeout=20", "-o", "ServerAliveInterval=15",
+                "-o", "ServerAliveCountMax=4"]
+REMOTE = re.compile(r"^(?P<host>(?:[^@/:\s]+@)?(?:[^@/:\s\[\]]+|\[[0-9A-Fa-f:.]+\])):(?P<path>.*)$")
+
+STATE = r"""set -eu
+if [ "$2" = create ]; then mkdir -p -- "$1/releases"
+elif [ ! -d "$1" ]; then echo "no such folder: nothing has been published there" >&2; exit 4; fi
+cd -- "$1"
+if [ -L current ]; then printf 'current %s\n' "$(readlink current)"
+elif [ -e current ]; then echo 'current-not-a-link'; fi
+for d in releases/* releases/.partial-*; do
+  if [ -d "$d" ] && [ ! -L "$d" ]; then printf 'dir %s\n' "${d#releases/}"; fi
+done
+"""
+HASHES = r"""set -eu
+cd -- "$1/releases/$2"
+find . -type f -print0 | xargs -0r sha256sum -z --
+find . ! -type d ! -type f -printf 'odd %p\0'
+"""
+READ = r"""cat -- "$1/releases/$2/SHA256SUMS" """
+FINISH = r"""set -eu
+cd -- "$1/releases"
+if [ -e "$3" ]; then echo "releases/$3 already exists" >&2; exit 3; fi
+mv -T -- "$2" "$3"
+"""
+SWITCH = r"""set -eu
+cd -- "$1"
+tmp=".current-$$"
+ln -s -- "releases/$2" "$tmp"
+mv -T -- "$tmp" current || { rm -f -- "$tmp"; exit 1; }
+"""
+REMOVE = r"""set -eu
+cd -- "$1/releases"
+shift
+rm -rf -- "$@"
+"""
+_STATS = re.compile(r"Number of regular files transferred: ([\d,.]+)")
+
+
+def parse_remote(dest: str) -> tuple[str, str] | None:
+    """(`user@host`, path) for an rsync-style `user@host:/path` (a colon before any slash), else None."""
+    match = REMOTE.match(dest)
+    if match is None or not match.group("path"):
+        return None
+    return match.group("host"), match.group("path").rstrip("/") or "/"
+
+
+def ssh_command() -> list[str]:
+    """The ssh program and its options: $GONGSHI_SSH (default `ssh`), then ours."""
+    return shlex.split(os.environ.get(SSH_ENV) or "ssh") + SSH_DEFAULTS
+
+
+class SshDest:
+    """DEST as `user@host:/path`: needs ssh and rsync here, sh, rsync and GNU coreutils/findutils there."""
+
+    def __init__(self, host: str, path: str, label: str) -> None:
+        """A remote destination (created by the first publish)."""
+        self.host, self.path, self.label = host, path, label
+        self.create = True
+
+    def _run(self, what: str, script: str, *args: str) -> bytes:
+        """Run a shell script on the server with the destination path as $1; return its output."""
+        command = shlex.join(["sh", "-c", script, "gongshi", self.path, *args])
+        try:
+            done = subprocess.run([*ssh_command(), self.host, "--", command], stdin=subprocess.DEVNULL,
+                                  capture_output=True, check=False)
+        except OSError as exc:
+            raise PublishError(self.label, f"cannot run ssh: {exc.strerror}") from None
+        if done.returncode != 0:
+            raise PublishError(self.label, f"{what} failed on {self.host} (ssh exit {done.returncode}): "
+                                           f"{_last_line(done.stderr)}")
+        return done.stdout
+
+    @contextmanager
+    def lock(self, create: bool) -> Iterator[None]:
+        """No lock on the server (do not run two publishes to one remote DEST at once); create DEST or not."""
+        self.create = create
+        yield
+
+    def state(self) -> DestState:
+        """Releases, current and partial copies, listed on the server."""
+        state = DestState()
+        names = []
+        listing = self._run("listing the releases", STATE, "create" if self.create else "")
+        for line in listing.decode("utf-8", "surrogateescape").splitlines():
+            kind, _, value = line.partition(" ")
+            if kind == "current":
+                state.current, state.current_problem = read_current(value)
+            elif kind == "current-not-a-link":
+                state.current_problem = f"{CURRENT} exists and is not a symbolic link: move it away first"
+            elif kind == "dir":
+                names.append(value)
+        state.releases, state.partials = sort_entries(names)
+        return state
+
+    def upload(self, build: Path, expected: dict[str, str], partial: str,
+               previous: str | None) -> tuple[int, int | None]:
+        """rsync the build into releases/<partial>; --link-dest hard-links files identical to the previous one."""
+        command = ["rsync", "--recursive", "--checksum", "--perms", "--chmod=D0755,F0644", "--stats",
+                   "--rsh", shlex.join(ssh_command())]
+        if previous is not None:
+            command.append(f"--link-dest=../{previous}")
+        command += [f"{build}/", f"{self.host}:{self.path}/releases/{partial}/"]
+        try:
+            done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, check=False)
+        except OSError as exc:
+            raise PublishError(self.label, f"cannot run rsync: {exc.strerror}") from None
+        if done.returncode != 0:
+            raise PublishError(self.label, f"rsync failed (exit {done.returncode}): {_last_line(done.stderr)}")
+        match = _STATS.search(done.stdout.decode("utf-8", "replace"))
+        if match is None:
+            return len(expected), None
+        copied = int(re.sub(r"\D", "", match.group(1)))
+        return copied, len(expected) - copied if previous is not None else 0
+
+    def hashes(self, release: str) -> tuple[dict[str, str], list[str]]:
+        """sha256sum every file of the release on the server."""
+        found: dict[str, str] = {}
+        odd: list[str] = []
+        for record in self._run("hashing the release", HASHES, release).split(b"\0"):
+            text = record.decode("utf-8", "surrogateescape")
+            if text.startswith("odd ./"):
+                odd.append(text[6:])
+            elif re.match(r"^[0-9a-f]{64}  \./", text):
+                found[text[68:]] = text[:64]
+            elif text:
+                raise PublishError(self.label, f"unexpected sha256sum output on {self.host}: {text[:80]!r}")
+        return found, odd
+
+    def read_manifest(self, release: str) -> bytes:
+        """releases/<release>/SHA256SUMS, read over ssh."""
+        return self._run("reading SHA256SUMS", READ, release)
+
+    def finish(self, partial: str, name: str) -> None:
+        """Rename the checked copy on the server."""
+        self._run("renaming the checked copy", FINISH, partial, name)
+
+    def switch(self, name: str) -> None:
+        """ln -s to a new name, then mv -T over current (rename(2): atomic)."""
+        self._run(f"pointing {CURRENT} at releases/{name}", SWITCH, name)
+
+    def remove(self, names: list[str]) -> list[str]:
+        """rm -rf the named release folders on the server."""
+        if not names:
+            return []
+        try:
+            self._run("removing old releases", REMOVE, *names)
+        except PublishError as exc:
+            return [exc.reason]
+        return []
+
+
+def _last_line(stderr: bytes) -> str:
+    """The last non-empty line a command printed on stderr."""
+    lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+    return lines[-1] if lines else "no message"
