@@ -16,6 +16,8 @@ from builder.rankings import placements, rank
 from builder.resolver import Resolver
 from builder.sitemodel import Site
 from builder.stats import statistics
+from builder.tags import tag_pages
+from builder.tradename import region_prefixes
 from builder.validate import check_identities, check_periods, check_rankings, check_related, check_unique_urls
 
 METHOD_SLUG = "method"
@@ -47,7 +49,8 @@ def assemble(content: Content, problems: Problems, strict: bool = False, as_of: 
     related = {w.slug: tuple(m for m in map(resolver.find, w.related) if m is not None) for w in published.warnings}
     return Site(content, merchants, periods, rankings, published.warnings, pages_with_method(content.pages),
                 related, warnings_about(published.warnings, related), placements(rankings, content.config.rankings),
-                statistics(periods), build_directory(merchants), as_of=as_of, left_out=published.left_out)
+                statistics(periods), build_directory(merchants, region_prefixes(content.config.organizer, merchants)),
+                as_of=as_of, left_out=published.left_out, tags=tag_pages(published.warnings))
 
 
 def all_entries(content: Content) -> list[Entry]:

@@ -333,3 +333,77 @@ def publish_command(dest: str, site_dir: Path, output_dir: Path | None, keep: in
                + (f" (was releases/{report.previous})." if report.previous else "."))
     if report.removed:
         click.echo(f"Removed {len(report.removed)} old release(s): {', '.join(report.removed)}.")
+
+
+def _pairs(_ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for value in values:
+        name, equals, text = value.partition("=")
+        if not equals or not name.strip():
+            raise click.BadParameter(f"`{value}` is not FIELD=TEXT (e.g. --{param.name} name=被投诉人)")
+        pairs.append((name.strip(), text.strip()))
+    return tuple(pairs)
+
+
+def _published(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    day = parse_date(value)
+    if day is None:
+        raise click.BadParameter(f"`{value}` is not a date in the form YYYY-MM-DD")
+    return day
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(dir_okay=True, path_type=Path))
+@SITE_DIR
+@click.option("--period", required=True, metavar="PERIOD", help="The disclosure period: YYYY-MM, YYYY-Qn, YYYY-H1|H2 "
+                                                                 "or YYYY.")
+@click.option("--published", metavar="YYYY-MM-DD", callback=_published,
+              help="Publication date [default: the as-of date: SOURCE_DATE_EPOCH, else today].")
+@click.option("--department", metavar="TEXT", help="公示部门 [default: site.yaml's organizer].")
+@click.option("--sheet", metavar="NAME", help="The sheet to read [default: the first one with a header row].")
+@click.option("--map", "mapping", multiple=True, metavar="FIELD=COLUMN", callback=_pairs,
+              help="Read FIELD from the column headed COLUMN (adds to or overrides the header table).")
+@click.option("--default", "defaults", multiple=True, metavar="FIELD=VALUE", callback=_pairs,
+              help="Give district or category one value where the file has no column (or an empty cell).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="The file to write, in SITE_DIR/content/complaints/ [default: <period>.yaml there].")
+@click.option("--force", is_flag=True, help="Replace an existing file.")
+@click.option("--dry-run", is_flag=True, help="Read, check and report; write nothing.")
+@click.option("--skip-bad-rows", is_flag=True, help="Write the good rows and report the others.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="How to print the report.")
+def import_command(file: Path, site_dir: Path, period: str, published: dt.date | None, department: str | None,
+                   sheet: str | None, mapping: tuple[tuple[str, str], ...], defaults: tuple[tuple[str, str], ...],
+                   out: Path | None, force: bool, dry_run: bool, skip_bad_rows: bool, output_format: str) -> None:
+    """Import a spreadsheet (XLSX, XLS, CSV) as a period file in content/complaints/, checked like `gongshi check`."""
+    from builder.importing.report import ImportFailed
+    from builder.importing.run import ImportOptions, run_import
+
+    options = ImportOptions(file, site_dir, period, published, department, sheet, mapping, defaults, out, force,
+                            dry_run, skip_bad_rows)
+    try:
+        report = run_import(options)
+    except ImportFailed as exc:
+        if output_format == "json":
+            click.echo(json.dumps(exc.report.as_dict(), ensure_ascii=False, indent=1))
+        else:
+            for line in exc.report.detail_lines():
+                click.echo(line, err=True)
+            click.echo(exc.report.summary(), err=True)
+        sys.exit(1)
+    except GongshiError as exc:
+        if output_format == "json":
+            click.echo(json.dumps({"ok": False, "error": str(exc)}, ensure_ascii=False))
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("Interrupted; content/ was left as it was.", err=True)
+        sys.exit(130)
+    if output_format == "json":
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=1))
+        return
+    for line in report.detail_lines():
+        click.echo(line, err=True)
+    click.echo(report.summary())

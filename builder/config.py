@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 from builder.errors import Problems
 from builder.fields import Fields, type_name
-from builder.model import DataLicense, RankingConfig, SiteConfig
+from builder.model import COMPLAINT_HOTLINE, COMPLAINT_URL, DataLicense, RankingConfig, SiteConfig
 from builder.source import MarkedList, MarkedMap, SourceError, parse_yaml, read_text
 
 SITE_KEYS = ["title", "organizer", "base_url", "language", "description", "theme", "contact",
              "site_id_code", "icp", "police_record", "correction_url", "rankings",
              "retention_months", "stale_after_days", "legal_basis", "government_badge_url", "max_attachment_mb",
-             "data_license"]
+             "complaint_url", "complaint_hotline", "data_license"]
 DATA_LICENSE_KEYS = ["title", "url", "name"]
 RANKING_SETTINGS_KEYS = ["top_count", "bottom_count", "top_label", "bottom_label", "min_complaints", "disclaimer"]
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 _LICENSE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+-]{0,63}$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_HOTLINE = re.compile(r"^\+?[0-9][0-9 -]{1,28}[0-9]$")
 
 
 def load_config(site_dir: Path, problems: Problems, encoding: str = "utf-8") -> SiteConfig | None:
@@ -64,6 +66,14 @@ def read_config(data: MarkedMap, shown: str, problems: Problems) -> SiteConfig |
     badge_url = fields.text("government_badge_url", required=False) or ""
     if badge_url and not re.match(r"^https?://\S+$", badge_url):
         fields.error("government_badge_url", "must start with https:// or http:// (a link target, not a script)")
+    complaint_url = fields.text("complaint_url", required=False, max_length=500) or COMPLAINT_URL
+    if not re.match(r"^https?://[^/\s]+\S*$", complaint_url):
+        fields.error("complaint_url", f"must be the http(s) address of a complaint platform such as {COMPLAINT_URL}, "
+                                      f"found `{complaint_url}`")
+    hotline = unicodedata.normalize("NFKC", fields.text("complaint_hotline", required=False, max_length=30)
+                                    or COMPLAINT_HOTLINE)
+    if not _HOTLINE.match(hotline):
+        fields.error("complaint_hotline", f"must be a telephone number (digits, spaces, -), found `{hotline}`")
     retention = fields.integer("retention_months", required=False, minimum=1)
     stale_after = fields.integer("stale_after_days", required=False, minimum=1)
     max_attachment = fields.integer("max_attachment_mb", required=False, minimum=1)
@@ -83,7 +93,7 @@ def read_config(data: MarkedMap, shown: str, problems: Problems) -> SiteConfig |
         legal_basis=fields.text("legal_basis", required=False, max_length=2000) or "",
         government_badge_url=badge_url,
         max_attachment_mb=SiteConfig.max_attachment_mb if max_attachment is None else max_attachment,
-        data_license=data_license,
+        complaint_url=complaint_url, complaint_hotline=hotline, data_license=data_license,
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from builder.model import Entry, PeriodFile, RankingFile, period_url
 from builder.periods import Period
+from builder.scoring import Component, formula_text
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,11 @@ class Merchant:
         """办结量 over every published period."""
         return sum(entry.resolved for entry in self.history)
 
+    @property
+    def total_unresolved(self) -> int:
+        """未办结 over every published period."""
+        return self.total_complaints - self.total_resolved
+
 
 def _previous_complaints(history: tuple[Entry, ...], entry: Entry) -> int | None:
     """投诉量 of the period of the same length right before `entry`'s, when the merchant was disclosed in it."""
@@ -116,31 +122,77 @@ class PeriodView:
         """Total 办结量."""
         return sum(row.entry.resolved for row in self.rows)
 
+    @property
+    def unresolved(self) -> int:
+        """Total 未办结."""
+        return self.complaints - self.resolved
+
 
 @dataclass(frozen=True)
 class Ranked:
-    """One merchant's place on a list."""
+    """One merchant's place among everyone ranked (`components`: the terms of a computed score)."""
 
     merchant: Merchant
     score: float
     rank: int
     tied: bool
     complaints: int
+    components: tuple[Component, ...] = ()
+
+
+#: Why a merchant of the ranking period is not ranked: each kind and its label, in the order a page lists them.
+NOT_RANKED_LABELS = (("below_minimum", "投诉量不足"), ("not_scored", "未评分"), ("not_computable", "无法计算得分"))
+NOT_RANKED_KINDS = tuple(kind for kind, _ in NOT_RANKED_LABELS)
+
+
+@dataclass(frozen=True)
+class NotRanked:
+    """A merchant disclosed in the ranking period that is not ranked, and why (`kind` from NOT_RANKED_KINDS)."""
+
+    merchant: Merchant
+    complaints: int
+    kind: str
+    reason: str
 
 
 @dataclass(frozen=True)
 class Ranking:
-    """A ranking period's lists, as published."""
+    """A ranking period's lists, as published: `table` is everyone ranked, best first; `not_ranked` the others."""
 
     source: RankingFile
     top: tuple[Ranked, ...]
     bottom: tuple[Ranked, ...]
-    ranked_count: int
-    excluded_count: int
+    table: tuple[Ranked, ...] = ()
+    not_ranked: tuple[NotRanked, ...] = ()
+    minimum: int = 0
     unpublished_count: int = 0
     top_extended: bool = False
     bottom_extended: bool = False
     covered: tuple[Period, ...] = ()
+
+    @property
+    def formula(self) -> str:
+        """The formula as published: written from the weights for a computed ranking, else the file's text."""
+        return formula_text(self.source.weights) if self.source.computed else self.source.formula
+
+    @property
+    def ranked_count(self) -> int:
+        """How many merchants are ranked."""
+        return len(self.table)
+
+    @property
+    def disclosed_count(self) -> int:
+        """How many merchants are disclosed in the ranking period (ranked or not), as far as scores reach them."""
+        return len(self.table) + len(self.not_ranked)
+
+    @property
+    def excluded_count(self) -> int:
+        """How many merchants of the ranking period have fewer complaints than the minimum."""
+        return sum(1 for item in self.not_ranked if item.kind == "below_minimum")
+
+    def not_ranked_count(self, kind: str) -> int:
+        """How many merchants are not ranked for the reason `kind`."""
+        return sum(1 for item in self.not_ranked if item.kind == kind)
 
     @property
     def period(self) -> Period:

@@ -1,4 +1,4 @@
-"""The no-JavaScript directory: merchants grouped by district, by category and by pinyin initial."""
+"""The no-JavaScript directory: merchants grouped by district, by category and by the pinyin initial of the 字号."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from builder.derived import Merchant
 from builder.pinyin import initial, name_sort_key, pinyin_key
+from builder.tradename import trade_name
 
 NOT_ASCII = re.compile(r"[^a-z0-9]+")
 
@@ -63,22 +64,32 @@ def letter_slug(letter: str) -> str:
     return letter if letter != "#" else "other"
 
 
-def group_by(merchants: tuple[Merchant, ...], kind: str) -> tuple[Group, ...]:
-    """Merchants (already in name order) grouped by `district`, `category` or `letter`, groups in label order."""
+def group_by(merchants: tuple[Merchant, ...], kind: str, regions: tuple[str, ...] = ()) -> tuple[Group, ...]:
+    """Merchants (already in name order) grouped by `district`, `category` or `letter`, groups in label order.
+
+    Letters are the pinyin initial of the trade name (字号: the name after the region words in `regions`), and
+    merchants under a letter are in the order of their trade names.
+    """
     groups: dict[str, list[Merchant]] = defaultdict(list)
-    for merchant in merchants:
-        label = initial(merchant.name) if kind == "letter" else getattr(merchant.latest, kind)
-        groups[label].append(merchant)
     if kind == "letter":
+        traded = sorted(((name_sort_key(trade_name(m.name, regions)), m) for m in merchants),
+                        key=lambda pair: (pair[0], pair[1].key))
+        for key, merchant in traded:
+            groups[initial(key[1])].append(merchant)
         ordered = sorted(groups, key=lambda c: (c == "#", c))
         return tuple(Group(kind, c, letter_slug(c), tuple(groups[c])) for c in ordered)
+    for merchant in merchants:
+        groups[getattr(merchant.latest, kind)].append(merchant)
     names = slugs(sorted(groups))
     ordered = sorted(groups, key=lambda label: (pinyin_key(label), label))
     return tuple(Group(kind, label, names[label], tuple(groups[label])) for label in ordered)
 
 
-def build_directory(merchants: tuple[Merchant, ...]) -> Directory:
-    """The directory of merchants (given in name order): by newest 投诉量, then total, then name and key."""
+def build_directory(merchants: tuple[Merchant, ...], regions: tuple[str, ...] = ()) -> Directory:
+    """The directory of merchants (given in name order): by newest 投诉量, then total, then name and key.
+
+    `regions` are the region words names start with (`tradename.region_prefixes`), skipped for the initials.
+    """
     by_complaints = sorted(merchants, key=lambda m: (-m.latest.complaints, -m.total_complaints,
                                                      name_sort_key(m.name), m.key))
-    return Directory(tuple(by_complaints), {kind: group_by(merchants, kind) for kind in KINDS})
+    return Directory(tuple(by_complaints), {kind: group_by(merchants, kind, regions) for kind in KINDS})

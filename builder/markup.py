@@ -54,7 +54,7 @@ def _keep_attribute(tag: str, name: str, value: str) -> str | None:
     scheme = _SCHEME.match(seen)
     if tag == "img" and name == "src" and (scheme or seen.startswith("//")):
         return None
-    if scheme and scheme.group(1) not in ("http", "https", "mailto"):
+    if scheme and scheme.group(1) not in ("http", "https", "mailto", "tel"):
         return None
     return value
 
@@ -77,7 +77,7 @@ class MarkdownRenderer:
         raw = re.sub(r"<(/?)h1\b", r"<\1h2", raw)
         raw = raw.replace("<th>", '<th scope="col">').replace('<th style="text-align: left;">', '<th scope="col">')
         clean = nh3.clean(
-            raw, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes={"http", "https", "mailto"},
+            raw, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes={"http", "https", "mailto", "tel"},
             link_rel="noopener noreferrer", attribute_filter=_keep_attribute, strip_comments=True,
         )
         clean = _IMG_WITHOUT_SRC.sub("", clean)

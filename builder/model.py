@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from builder.periods import Period
 from builder.references import LocalFile, Reference
 
 STATUSES = ("active", "under_review", "corrected", "withdrawn")
+#: Where consumers complain by default: the national 12315 platform and hotline.
+COMPLAINT_URL = "https://www.12315.cn/"
+COMPLAINT_HOTLINE = "12315"
 WARNING_TYPES = ("消费预警", "消费提醒", "典型案例")
 
 
@@ -65,7 +69,19 @@ class SiteConfig:
     legal_basis: str = ""
     government_badge_url: str = ""
     max_attachment_mb: int = 10
+    complaint_url: str = COMPLAINT_URL
+    complaint_hotline: str = COMPLAINT_HOTLINE
     data_license: DataLicense | None = None
+
+    @property
+    def complaint_site(self) -> str:
+        """The complaint platform's host name, shown beside its link (e.g. www.12315.cn)."""
+        return urlsplit(self.complaint_url).netloc
+
+    @property
+    def complaint_tel(self) -> str:
+        """The hotline as a `tel:` link target (digits and + only)."""
+        return "tel:" + "".join(ch for ch in self.complaint_hotline if ch.isdigit() or ch == "+")
 
 
 @dataclass(frozen=True)
@@ -174,6 +190,16 @@ class Entry:
         """Whether the entry may appear on the site."""
         return self.status != "withdrawn"
 
+    @property
+    def unresolved(self) -> int:
+        """未办结: complaints not (yet) closed in the period."""
+        return self.complaints - self.resolved
+
+    @property
+    def handled_items(self) -> int:
+        """Disclosed items with a 办结日期."""
+        return sum(1 for item in self.items if item.handled is not None)
+
 
 @dataclass(frozen=True)
 class PeriodFile:
@@ -196,14 +222,37 @@ class Score:
 
 
 @dataclass(frozen=True)
+class Weight:
+    """One term of a ranking formula declared as data: a disclosed figure (see `scoring.FIGURES`) and its weight."""
+
+    figure: str
+    weight: float
+
+
+@dataclass(frozen=True)
 class RankingFile:
-    """A ranking period's scores and formula."""
+    """A ranking period: either scores supplied by an evaluator, or a formula (weights) gongshi computes.
+
+    `formula` is the editor's text (optional with weights: `derived.Ranking.formula` writes it from them);
+    `min_complaints` (None: site.yaml's) is the eligibility rule; `decimals` the rounding of computed scores;
+    `scored_by` and `scope` say who supplied the scores and whom they cover.
+    """
 
     period: Period
     formula: str
     scores: tuple[Score, ...]
     source: Source
     effective: dt.date | None = None
+    weights: tuple[Weight, ...] = ()
+    min_complaints: int | None = None
+    decimals: int = 1
+    scored_by: str = ""
+    scope: str = ""
+
+    @property
+    def computed(self) -> bool:
+        """Whether gongshi computes the scores from the published data (a formula declared as weights)."""
+        return bool(self.weights)
 
 
 @dataclass(frozen=True)

@@ -144,7 +144,10 @@ class PageWriter:
         """The statistics overview (trend, hot spots, latest period) and one page per period."""
         stats = self.site.statistics
         self.page("statistics/", "statistics.html", "统计分析", "统计分析", updated, stats=stats.periods,
-                  trend=stats.trend)
+                  trend=stats.trend, categories=stats.categories)
+        for category in stats.categories.rows if stats.categories else ():
+            self.page(category.url, "statistics_category.html", "统计分析", f"{category.label}：各期统计", updated,
+                      category=category)
         for one in stats.periods:
             self.page(one.view.stats_url, "statistics_period.html", "统计分析", f"{one.view.period.label}统计分析",
                       one.view.source.published, s=one)
@@ -153,10 +156,14 @@ class PageWriter:
         """The warnings listing (all and per type) and each article."""
         site = self.site
         updated = site.warnings[0].date if site.warnings else None
-        self.listing("warnings/", site.warnings, "warnings.html", "消费警示", "消费警示", updated, kind="")
+        self.listing("warnings/", site.warnings, "warnings.html", "消费警示", "消费警示", updated, kind="", tag=None)
         for kind in WARNING_TYPES:
             chosen = [w for w in site.warnings if w.kind == kind]
-            self.listing(warning_type_url(kind), chosen, "warnings.html", "消费警示", kind, updated, kind=kind)
+            self.listing(warning_type_url(kind), chosen, "warnings.html", "消费警示", kind, updated, kind=kind,
+                         tag=None)
+        for tag in site.tags.values():
+            self.listing(tag.url, tag.warnings, "warnings.html", "消费警示", f"标签：{tag.label}", tag.warnings[0].date,
+                         kind="", tag=tag)
         for warning in site.warnings:
             self.page(warning.url, "article.html", "消费警示", warning.title, warning.date,
                       article=warning, related=site.related.get(warning.slug, ()))

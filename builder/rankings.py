@@ -1,10 +1,13 @@
-"""红黑榜: drawing the top and bottom lists of a ranking period from its scores.
+"""红黑榜: scoring a ranking period's merchants and drawing the top and bottom lists.
 
 The rule, as published on every ranking page and in the README:
 
-- A merchant takes part when its score names a published merchant and its complaints in the ranking
-  period (the sum over every complaint period lying inside it, e.g. three months of a quarter) are at
-  least `min_complaints`.
+- Scores are either supplied by the ranking file (`scores`, computed elsewhere) or computed by gongshi from
+  the published data with the formula the file declares as `weights` (see `builder/scoring.py`).
+- A merchant takes part when it has a score (supplied, or computable: a computed ranking scores every merchant
+  disclosed in the ranking period) and its complaints in the ranking period (the sum over every complaint
+  period lying inside it, e.g. three months of a quarter) are at least the minimum (the file's
+  `min_complaints`, else site.yaml's). Every other merchant disclosed in the period is listed with the reason.
 - Order: higher score first; among equal scores, fewer complaints first, then the name (code-point
   order). Equal scores share a place (competition ranking: 1, 2, 2, 4) and are marked as ties.
 - The top list takes `top_count` merchants; when the last place is shared, every merchant tied at that
@@ -19,30 +22,42 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
-from builder.derived import Merchant, PeriodView, Placement, Ranked, Ranking
-from builder.model import RankingConfig, RankingFile
+from builder import scoring
+from builder.derived import NOT_RANKED_KINDS, Merchant, NotRanked, PeriodView, Placement, Ranked, Ranking
+from builder.model import Entry, RankingConfig, RankingFile
 from builder.periods import Period
+from builder.pinyin import name_sort_key
 from builder.resolver import Resolver
+from builder.scoring import Component, Totals
 
 
 class Candidate(NamedTuple):
-    """A merchant taking part in a ranking: its score and its complaints in the ranking period."""
+    """A merchant taking part in a ranking: its score, its complaints in the ranking period, the score's terms."""
 
     score: float
     complaints: int
     merchant: Merchant
+    components: tuple[Component, ...] = ()
 
 
-def complaints_in(period: Period, views: tuple[PeriodView, ...]) -> tuple[dict[str, int], tuple[Period, ...]]:
-    """Published complaints per merchant over every complaint period inside `period`, and those periods."""
-    totals: dict[str, int] = {}
-    covered = []
-    for view in views:
-        if period.contains(view.period):
-            covered.append(view.period)
-            for row in view.rows:
-                totals[row.merchant.key] = totals.get(row.merchant.key, 0) + row.entry.complaints
-    return totals, tuple(sorted(covered))
+class PeriodTotals(NamedTuple):
+    """What a ranking period holds: each merchant disclosed in it with its summed figures, and its periods."""
+
+    merchants: dict[str, tuple[Merchant, Totals]]
+    covered: tuple[Period, ...]
+
+
+def totals_in(period: Period, views: tuple[PeriodView, ...]) -> PeriodTotals:
+    """Published figures per merchant summed over every complaint period inside `period`, and those periods."""
+    inside = [view for view in views if period.contains(view.period)]
+    merchants: dict[str, Merchant] = {}
+    entries: dict[str, list[Entry]] = {}
+    for view in inside:
+        for row in view.rows:
+            merchants[row.merchant.key] = row.merchant
+            entries.setdefault(row.merchant.key, []).append(row.entry)
+    found = {key: (merchants[key], scoring.totals(items, len(inside))) for key, items in entries.items()}
+    return PeriodTotals(found, tuple(sorted(view.period for view in inside)))
 
 
 Better = Callable[[float, float], bool]
@@ -60,37 +75,90 @@ def _draw(ordered: list[Candidate], count: int, better: Better,
     last_score = ordered[cut - 1].score
     while cut < len(ordered) and ordered[cut].score == last_score:
         cut += 1
-    placed = []
-    for score, complaints, merchant in ordered[:cut]:
-        place = 1 + sum(1 for other in scores if better(other, score))
-        placed.append(Ranked(merchant, score, place, scores.count(score) > 1, complaints))
-    return tuple(placed), cut > count
+    return tuple(_place(candidate, better, scores) for candidate in ordered[:cut]), cut > count
 
 
-def rank(ranking: RankingFile, resolver: Resolver, views: tuple[PeriodView, ...], config: RankingConfig) -> Ranking:
-    """Draw the top and bottom lists of one ranking period by the documented rule."""
-    complaints, covered = complaints_in(ranking.period, views)
-    candidates: list[Candidate] = []
-    excluded = unpublished = 0
+def _place(candidate: Candidate, better: Better, scores: list[float]) -> Ranked:
+    """A candidate's place among `scores` (1 + how many are better), and whether it shares it."""
+    place = 1 + sum(1 for other in scores if better(other, candidate.score))
+    return Ranked(candidate.merchant, candidate.score, place, scores.count(candidate.score) > 1,
+                  candidate.complaints, candidate.components)
+
+
+def below_minimum(merchant: Merchant, complaints: int, minimum: int) -> NotRanked:
+    """A merchant with fewer complaints in the ranking period than the minimum."""
+    return NotRanked(merchant, complaints, "below_minimum", f"统计期内投诉量 {complaints} 件，少于 {minimum} 件")
+
+
+def computed_candidates(ranking: RankingFile, found: PeriodTotals,
+                        minimum: int) -> tuple[list[Candidate], list[NotRanked]]:
+    """Every merchant disclosed in the ranking period, scored by the declared formula, or why it cannot be."""
+    candidates, left = [], []
+    for merchant, totals in found.merchants.values():
+        why = scoring.why_not_scored(totals, ranking.weights, minimum)
+        if why is None:
+            terms = scoring.components(totals, ranking.weights)
+            candidates.append(Candidate(float(scoring.score(terms, ranking.decimals)), totals.complaints, merchant,
+                                        terms))
+        elif totals.complaints < max(1, minimum):
+            left.append(NotRanked(merchant, totals.complaints, "below_minimum", why))
+        else:
+            left.append(NotRanked(merchant, totals.complaints, "not_computable", why))
+    return candidates, left
+
+
+def supplied_candidates(ranking: RankingFile, resolver: Resolver, found: PeriodTotals,
+                        minimum: int) -> tuple[list[Candidate], list[NotRanked], int]:
+    """The merchants with a supplied score that take part; the others of the period and why; unpublished scores."""
+    candidates, left = [], []
+    unpublished = 0
+    scored: set[str] = set()
     for score in ranking.scores:
         merchant = resolver.find(score.ref)
         if merchant is None:
             unpublished += 1
             continue
-        count = complaints.get(merchant.key, 0)
-        if count < config.min_complaints:
-            excluded += 1
+        scored.add(merchant.key)
+        count = found.merchants[merchant.key][1].complaints if merchant.key in found.merchants else 0
+        if count < minimum:
+            left.append(below_minimum(merchant, count, minimum))
+        else:
+            candidates.append(Candidate(score.score, count, merchant))
+    for key, (merchant, totals) in found.merchants.items():
+        if key in scored:
             continue
-        candidates.append(Candidate(score.score, count, merchant))
+        if totals.complaints < minimum:
+            left.append(below_minimum(merchant, totals.complaints, minimum))
+        else:
+            left.append(NotRanked(merchant, totals.complaints, "not_scored", "未评分"))
+    return candidates, left, unpublished
+
+
+def rank(ranking: RankingFile, resolver: Resolver, views: tuple[PeriodView, ...], config: RankingConfig) -> Ranking:
+    """Score one ranking period and draw its top and bottom lists by the documented rule."""
+    found = totals_in(ranking.period, views)
+    minimum = config.min_complaints if ranking.min_complaints is None else ranking.min_complaints
+    unpublished = 0
+    if ranking.computed:
+        candidates, left = computed_candidates(ranking, found, minimum)
+    else:
+        candidates, left, unpublished = supplied_candidates(ranking, resolver, found, minimum)
     scores = [c.score for c in candidates]
     best = sorted(candidates, key=lambda c: (-c.score, c.complaints, c.merchant.name, c.merchant.key))
-    top, top_extended = _draw(best, config.top_count, lambda other, mine: other > mine, scores)
+    higher: Better = lambda other, mine: other > mine  # noqa: E731
+    top, top_extended = _draw(best, config.top_count, higher, scores)
     on_top = {item.merchant.key for item in top}
     rest = [c for c in candidates if c.merchant.key not in on_top]
     worst = sorted(rest, key=lambda c: (c.score, c.complaints, c.merchant.name, c.merchant.key))
     bottom, bottom_extended = _draw(worst, config.bottom_count, lambda other, mine: other < mine, scores)
-    return Ranking(ranking, top, bottom, len(candidates), excluded, unpublished, top_extended, bottom_extended,
-                   covered)
+    table = tuple(_place(candidate, higher, scores) for candidate in best)
+    left.sort(key=lambda item: (NOT_RANKED_ORDER[item.kind], -item.complaints, name_sort_key(item.merchant.name),
+                                item.merchant.key))
+    return Ranking(ranking, top, bottom, table, tuple(left), minimum, unpublished, top_extended, bottom_extended,
+                   found.covered)
+
+
+NOT_RANKED_ORDER = {kind: index for index, kind in enumerate(NOT_RANKED_KINDS)}
 
 
 def placements(rankings: tuple[Ranking, ...], config: RankingConfig) -> dict[str, tuple[Placement, ...]]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +13,11 @@ import jinja2
 from markupsafe import Markup
 
 from builder.charts import bar_chart
+from builder.derived import NOT_RANKED_LABELS
 from builder.errors import Problem
 from builder.model import WARNING_TYPES, warning_type_url
-from builder.stats import Breakdown, HotTable
+from builder.scoring import FIGURES, round_half_up
+from builder.stats import Breakdown, HotTable, Matrix
 
 BUILTIN_THEMES = Path(__file__).resolve().parent.parent / "themes"
 
@@ -44,6 +48,14 @@ def number(value: float | int | None) -> str:
     return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
+def fixed(value: float | Fraction | Decimal | None, places: int) -> str:
+    """A number with exactly `places` decimals, rounded half up (四舍五入), or — for None."""
+    if value is None:
+        return "—"
+    exact_value = value if isinstance(value, Fraction) else Fraction(repr(value) if isinstance(value, float) else value)
+    return format(round_half_up(exact_value, places), "f")
+
+
 def chinese_date(value: dt.date | None) -> str:
     """A date as 2026年9月2日."""
     return f"{value.year}年{value.month}月{value.day}日" if value else ""
@@ -60,7 +72,7 @@ def change(current: int, previous: int | None) -> str:
 STATUS_LABELS = {"active": "", "under_review": "复核中", "corrected": "已更正", "withdrawn": "已撤回"}
 
 
-def chart(chart_id: str, table: Breakdown | HotTable) -> Markup:
+def chart(chart_id: str, table: Breakdown | HotTable | Matrix) -> Markup:
     """The bar chart of a statistics table."""
     labels, series = table.series()
     return bar_chart(chart_id, table.chart_title, labels, series)
@@ -76,9 +88,10 @@ def make_environment(dirs: list[Path]) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(number=number, cdate=chinese_date)
+    env.filters.update(number=number, cdate=chinese_date, fixed=fixed)
     env.globals.update(rate=rate, change=change, status_label=STATUS_LABELS.get, chart=chart,
-                       warning_types=WARNING_TYPES, warning_type_url=warning_type_url)
+                       warning_types=WARNING_TYPES, warning_type_url=warning_type_url, figures=FIGURES,
+                       not_ranked_labels=NOT_RANKED_LABELS)
     return env
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from builder.derived import Merchant, PeriodView, Placement, Ranking
 from builder.directory import Directory
 from builder.disclosure import LeftOut
 from builder.model import Article, Content
 from builder.stats import Statistics
+from builder.tags import Tag
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class Site:
     directory: Directory
     as_of: dt.date | None = None
     left_out: tuple[LeftOut, ...] = ()
+    tags: dict[str, Tag] = field(default_factory=dict)
 
     @property
     def updated(self) -> dt.date | None:

@@ -7,8 +7,14 @@ from dataclasses import dataclass
 
 from builder.charts import Series
 from builder.derived import PeriodView
+from builder.directory import slugs
 
 HOT_SPOTS = 5
+#: A label is a hot spot only when its count in the previous period (the base of the comparison) is at least this:
+#: growth from a smaller base (2 against 0) says nothing.
+HOT_MIN_BASE = 5
+#: The overview's chart of categories across periods shows this many of the newest periods (the table shows all).
+MATRIX_PERIODS = 3
 
 
 @dataclass(frozen=True)
@@ -41,7 +47,10 @@ class HotSpot:
 
 @dataclass(frozen=True)
 class Breakdown:
-    """A statistics table and its bar chart: tallies under one heading, two series (e.g. 投诉量 and 办结量)."""
+    """A statistics table and its bar chart: tallies under one heading, two series (e.g. 投诉量 and 办结量).
+
+    `counts_items`: the table counts disclosed complaint items (a subset of the complaints), not complaints.
+    """
 
     id: str
     heading: str
@@ -52,6 +61,7 @@ class Breakdown:
     second: str = "办结量"
     show_merchants: bool = True
     show_changes: bool = False
+    counts_items: bool = False
 
     def series(self) -> tuple[list[str], list[Series]]:
         """The chart's labels and its two series (first dark, second light)."""
@@ -68,6 +78,8 @@ class HotTable:
     column: str
     spots: tuple[HotSpot, ...]
     chart_title: str
+    unit: str = "件"
+    min_base: int = HOT_MIN_BASE
 
     def series(self) -> tuple[list[str], list[Series]]:
         """The chart's labels and its two series: this period, the previous one."""
@@ -97,9 +109,9 @@ class PeriodStats:
     def hot_tables(self) -> tuple[HotTable, ...]:
         """The hot-spot tables: categories by complaints, goods and services by disclosed items."""
         return (HotTable("hot-cat", "增长最多的行业类别（投诉量）", "行业类别", self.hot_categories,
-                         "增长最多的行业类别：本期与上期投诉量"),
+                         "增长最多的行业类别：本期与上期投诉量", "件投诉"),
                 HotTable("hot-goods", "增长最多的商品或服务（公示事项）", "商品或服务", self.hot_goods,
-                         "增长最多的商品或服务：本期与上期公示事项数"))
+                         "增长最多的商品或服务：本期与上期公示事项数", "件公示事项"))
 
     @property
     def breakdowns(self) -> tuple[Breakdown, ...]:
@@ -109,7 +121,7 @@ class PeriodStats:
                   for key, heading, column, rows in (("cat", "按行业类别", "行业类别", self.by_category),
                                                      ("district", "按区域", "区域", self.by_district))]
         tables += [Breakdown(key, heading, column, rows, f"{label}{heading}的事项数与已办结数", first="事项数",
-                             second="已办结", show_merchants=False)
+                             second="已办结", show_merchants=False, counts_items=True)
                    for key, heading, column, rows in (("demand", "按基本诉求（公示事项）", "基本诉求", self.by_demand),
                                                       ("result", "按处理结果（公示事项）", "处理结果", self.by_result))
                    if rows]
@@ -117,11 +129,55 @@ class PeriodStats:
 
 
 @dataclass(frozen=True)
+class CategoryTrend:
+    """One category's series across periods (oldest first): complaints, resolved and merchants in each."""
+
+    label: str
+    slug: str
+    trend: Breakdown
+
+    @property
+    def url(self) -> str:
+        """The category's statistics page route, e.g. `statistics/category/yufushixiaofei/`."""
+        return f"statistics/category/{self.slug}/"
+
+    @property
+    def total(self) -> int:
+        """Complaints over every period."""
+        return sum(row.complaints for row in self.trend.rows)
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """Categories across periods: one row per category, one column per period (oldest first); its chart shows
+    the newest MATRIX_PERIODS periods."""
+
+    id: str
+    heading: str
+    chart_title: str
+    periods: tuple[str, ...]
+    rows: tuple[CategoryTrend, ...]
+
+    @property
+    def charted(self) -> tuple[str, ...]:
+        """The periods the chart shows (the newest MATRIX_PERIODS)."""
+        return self.periods[-MATRIX_PERIODS:]
+
+    def series(self) -> tuple[list[str], list[Series]]:
+        """The chart's labels (categories) and one series per charted period."""
+        start = len(self.periods) - len(self.charted)
+        return ([row.label for row in self.rows],
+                [Series(label, tuple(row.trend.rows[start + index].complaints for row in self.rows))
+                 for index, label in enumerate(self.charted)])
+
+
+@dataclass(frozen=True)
 class Statistics:
-    """Every period's statistics (newest first) and the trend over periods (oldest first)."""
+    """Every period's statistics (newest first), the trend over periods (oldest first) and each category's."""
 
     periods: tuple[PeriodStats, ...]
     trend: Breakdown
+    categories: Matrix | None = None
 
 
 def _group(view: PeriodView, attribute: str) -> tuple[Tally, ...]:
@@ -156,10 +212,11 @@ def _goods(view: PeriodView) -> Counter[str]:
     return Counter(item.goods for row in view.rows for item in row.entry.items if item.goods)
 
 
-def hot_spots(current: Counter[str], previous: Counter[str], limit: int = HOT_SPOTS) -> tuple[HotSpot, ...]:
-    """The labels that grew most (ties: larger count, then label), only those that grew."""
+def hot_spots(current: Counter[str], previous: Counter[str], limit: int = HOT_SPOTS,
+              min_base: int = HOT_MIN_BASE) -> tuple[HotSpot, ...]:
+    """The labels that grew most (ties: larger count, then label), only those that grew from a base ≥ `min_base`."""
     spots = [HotSpot(label, count, previous.get(label, 0)) for label, count in current.items()]
-    grown = [spot for spot in spots if spot.growth > 0]
+    grown = [spot for spot in spots if spot.growth > 0 and spot.previous >= min_base]
     return tuple(sorted(grown, key=lambda s: (-s.growth, -s.current, s.label))[:limit])
 
 
@@ -188,4 +245,25 @@ def statistics(views: tuple[PeriodView, ...]) -> Statistics:
         trend.append(Tally(view.period.label, view.complaints, view.resolved, len(view.rows),
                            trend[-1].complaints if trend else None))
     return Statistics(tuple(stats[::-1]), Breakdown("trend", "各期投诉量与办结量", "公示期", tuple(trend),
-                                                    "各期投诉量与办结量", show_changes=True))
+                                                    "各期投诉量与办结量", show_changes=True),
+                      category_matrix(stats) if stats else None)
+
+
+def category_matrix(stats: list[PeriodStats]) -> Matrix:
+    """Each category's complaints, resolved and merchants in every period (oldest first; 0 where absent)."""
+    labels = {row.label for one in stats for row in one.by_category}
+    names = slugs(sorted(labels))
+    trends = []
+    for label in labels:
+        rows: list[Tally] = []
+        for one in stats:
+            found = next((row for row in one.by_category if row.label == label), None)
+            rows.append(Tally(one.view.period.label, found.complaints if found else 0, found.resolved if found else 0,
+                              found.merchants if found else 0, rows[-1].complaints if rows else None))
+        trends.append(CategoryTrend(label, names[label], Breakdown(
+            "cat-trend", f"{label}：各期投诉量与办结量", "公示期", tuple(rows), f"{label}各期投诉量与办结量",
+            show_changes=True)))
+    trends.sort(key=lambda t: (-t.total, t.label))
+    periods = tuple(one.view.period.label for one in stats)
+    return Matrix("cat-matrix", "各行业类别各期投诉量", f"各行业类别最近{min(len(periods), MATRIX_PERIODS)}期投诉量",
+                  periods, tuple(trends))

@@ -66,7 +66,7 @@ def check_identities(entries: Sequence[Entry], problems: Problems, strict: bool)
 
 
 RESERVED_ROUTES = {"merchants/page/", "merchants/by-complaints/", "merchants/district/", "merchants/category/",
-                   "merchants/letter/", "warnings/page/", "warnings/type/"}
+                   "merchants/letter/", "warnings/page/", "warnings/type/", "warnings/tag/"}
 
 
 def check_unique_urls(routes: list[tuple[str, str, int]], problems: Problems) -> None:

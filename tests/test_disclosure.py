@@ -123,7 +123,7 @@ def test_withdrawn_appears_nowhere_public_but_in_the_audit(tmp_path: Path) -> No
     merchant_pages = [p for p in (out / "merchants").glob("*/index.html") if p.parent.name != "by-complaints"]
     assert len(merchant_pages) == 7 and entry["languages"]["zh-cn"]["page_count"] == 7
     period = main_of((out / "periods" / "2026-08" / "index.html").read_text("utf-8"))
-    assert "丁差餐厅" in period and "撤回" not in period
+    assert "丁差餐厅" in period and "撤回某某" not in period
     withdrawn = [r for r in audit(tmp_path)["left_out"] if r["reason"] == "withdrawn"]
     assert withdrawn == [{"kind": "entry", "period": "2026-08", "name": "撤回某某餐饮店", "ref": "chehui",
                           "source": "content/complaints/2026-08.yaml:36", "reason": "withdrawn",
@@ -145,7 +145,8 @@ def test_change_is_against_the_period_right_before_or_dash(tmp_path: Path) -> No
 
     def changes(slug: str) -> list[tuple[str, str]]:
         page = main_of((out / "merchants" / slug / "index.html").read_text("utf-8"))
-        cells = r'<th scope="row"><a [^>]*>([^<]+)</a></th><td class="num">\d+</td><td class="num">([^<]+)</td>'
+        cells = (r'<th scope="row"><a [^>]*>([^<]+)</a></th><td class="num" data-label="投诉量">\d+</td>'
+                 r'<td class="num" data-label="较上期">([^<]+)</td>')
         return re.findall(cells, page)
 
     assert changes("ding") == [("2026年9月", "+1"), ("2026年8月", "−1"), ("2026年7月", "—")]
@@ -210,17 +211,24 @@ def test_quarter_ranking_with_threshold_and_tie_at_the_cut(tmp_path: Path) -> No
         ("1", "", "甲好餐厅"), ("2", "（并列）", "丙好餐厅"), ("2", "（并列）", "乙好餐厅")]
     assert "末位并列，并列者全部列入，共 3 家" in top
     assert re.findall(r"倒数第(\d)名</span>\s*<a[^>]*>([^<]+)</a>", bottom) == [("1", "丁差餐厅")]
-    assert "需改进" in bottom and "戊少餐厅" not in page  # 1 complaint over the quarter < 3
+    lists = page[page.index('id="top-2026-Q3"'):page.index('id="full"')]
+    assert "需改进" in bottom and "戊少餐厅" not in lists  # 1 complaint over the quarter < 3
     assert "统计范围：2026年7月、2026年8月、2026年9月的公示数据" in page
-    assert "参评经营者 4 家（统计期内投诉量不少于 3 件方可参评，1 家未达条件）" in page
+    assert "参评经营者 4 家（统计期内投诉量不少于 3 件方可参评，且须有评分单位的评分）" in page
+    assert "未参评 2 家：投诉量不足 2 家" in page
+    not_ranked = page[page.index('id="not-ranked"'):]
+    assert re.findall(r'<a [^>]*>([^<]+)</a></th><td class="num" data-label="统计期投诉量">(\d+)</td>'
+                      r'<td data-label="未参评原因">([^<]+)</td>', not_ranked) == [
+        ("戊少餐厅", "1", "统计期内投诉量 1 件，少于 3 件"), ("己零投诉食品店", "0", "统计期内投诉量 0 件，少于 3 件")]
     assert "榜单只反映投诉处理情况（示例免责声明）" in page
     merchant = main_of((out / "merchants" / "ding" / "index.html").read_text("utf-8"))
     assert "2026年第3季度需改进</a>（倒数第1名）" in merchant
     tied = main_of((out / "merchants" / "yi" / "index.html").read_text("utf-8"))
     assert "2026年第3季度红榜</a>（第2名，并列）" in tied
     history = main_of((out / "rankings" / "index.html").read_text("utf-8"))
-    assert ('<th scope="row"><a href="../rankings/2026-Q3/">2026年第3季度</a></th><td>2026-10-15</td>'
-            '<td class="num">4</td><td>甲好餐厅、丙好餐厅、乙好餐厅</td><td>丁差餐厅</td>') in history
+    assert ('<th scope="row"><a href="../rankings/2026-Q3/">2026年第3季度</a></th><td data-label="发布日期">2026-10-15'
+            '</td><td class="num" data-label="参评">4</td><td data-label="红榜">甲好餐厅、丙好餐厅、乙好餐厅</td>'
+            '<td data-label="需改进">丁差餐厅</td>') in history
 
 
 # --- government conventions ---------------------------------------------------------------------------------
@@ -257,9 +265,12 @@ def rows_of(html: str, heading: str) -> list[list[str]]:
 def test_period_statistics_tables_rates_and_hot_spots(tmp_path: Path) -> None:
     out = build(tmp_path, "2026-10-31")
     page = main_of((out / "statistics" / "2026-09" / "index.html").read_text("utf-8"))
-    # Withdrawn entries count nowhere: 2026-08's 餐饮服务 is 4, not 13.
-    assert rows_of(page, "增长最多的行业类别（投诉量）") == [["餐饮服务", "6", "4", "+2", "50.0% （2/4）"]]
-    assert rows_of(page, "增长最多的商品或服务（公示事项）") == [["外卖套餐", "2", "1", "+1", "100.0% （1/1）"]]
+    # Withdrawn entries count nowhere: 2026-08's 餐饮服务 is 4, not 13; 4 is below the minimum base (5) of a hot
+    # spot, so 6 against 4 is not one; neither is 外卖套餐 (2 items against 1).
+    assert "增长最多的行业类别（投诉量）（数据表）" not in page
+    assert "没有上期不少于 5 件投诉且本期增加的行业类别" in page
+    assert "没有上期不少于 5 件公示事项且本期增加的商品或服务" in page
+    assert "上期不少于 5 件、本期增加的才列为热点" in page
     assert rows_of(page, "按行业类别") == [["餐饮服务", "5", "6", "5", "83.3% （5/6）"],
                                          ["食品", "1", "0", "0", "— （0/0）"]]
     assert rows_of(page, "按区域")[1] == ["西街道", "1", "0", "0", "— （0/0）"]

@@ -87,7 +87,7 @@ class PageAudit(HTMLParser):
             if name in URL_ATTRIBUTES:
                 url = _browser_url(value)
                 scheme = _SCHEME.match(url)
-                if scheme and scheme.group(1) not in ("http", "https", "mailto"):
+                if scheme and scheme.group(1) not in ("http", "https", "mailto", "tel"):
                     self.problem(f"{scheme.group(1)}: URL in {name}")
                 is_resource = name in RESOURCE_ATTRIBUTES or (tag in SVG_RESOURCES and name.endswith("href"))
                 if is_resource and (scheme or url.startswith("//")):

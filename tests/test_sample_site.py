@@ -64,8 +64,8 @@ def test_every_public_entry_is_on_its_merchant_and_period_page(sample_output: Pa
         page = (sample_output / "merchants" / slug_of(entry) / "index.html").read_text("utf-8")
         year, month = entry["period"].split("-")
         label = f"{year}年{int(month)}月"
-        row = re.search(rf'>{label}</a></th><td class="num">(\d+)</td><td class="num">[^<]*</td>'
-                        rf'<td class="num">(\d+)</td>', page)
+        row = re.search(rf'>{label}</a></th><td class="num" data-label="投诉量">(\d+)</td><td class="num" '
+                        rf'data-label="较上期">[^<]*</td><td class="num" data-label="办结量">(\d+)</td>', page)
         assert row, (entry["name"], label)
         assert (int(row[1]), int(row[2])) == (entry["complaints"], entry["resolved"])
         period_page = (sample_output / "periods" / entry["period"] / "index.html").read_text("utf-8")

@@ -6,6 +6,9 @@
   var KEY = "gongshi-text-size";
   var CLASS = "text-large";
   var root = document.documentElement;
+  // The label says the state as well as aria-pressed does, for those who see the button.
+  var LABEL_OFF = "大字模式";
+  var LABEL_ON = "大字模式：已开启";
 
   function saved() {
     try { return window.localStorage.getItem(KEY) === "large"; } catch (e) { return false; }
@@ -19,7 +22,10 @@
 
   function apply(large, button) {
     root.classList.toggle(CLASS, large);
-    if (button) { button.setAttribute("aria-pressed", large ? "true" : "false"); }
+    if (button) {
+      button.setAttribute("aria-pressed", large ? "true" : "false");
+      button.textContent = large ? LABEL_ON : LABEL_OFF;
+    }
   }
 
   apply(saved(), null);
@@ -32,7 +38,6 @@
     button.type = "button";
     button.id = "text-size";
     button.className = "text-size";
-    button.textContent = "大字模式";
     apply(root.classList.contains(CLASS), button);
     bar.appendChild(button);
     button.addEventListener("click", function () {

@@ -1,0 +1,73 @@
+"""Where the period file goes (inside content/complaints/ only) and writing it atomically."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from builder.errors import OutputError
+
+
+def target_path(site_dir: Path, out: Path | None, force: bool, period_key: str,
+                bad: Callable[[str, str], None]) -> tuple[Path, str]:
+    """The file to write and how messages show it; every reason to refuse it goes to `bad`."""
+    folder = site_dir / "content" / "complaints"
+    target = out if out is not None else folder / f"{period_key or 'period'}.yaml"
+    shown = (target.as_posix() if out is not None
+             else (Path("content") / "complaints" / target.name).as_posix())
+    site = site_dir.resolve()
+    resolved_folder = folder.resolve()
+    if not resolved_folder.is_relative_to(site):
+        bad("--out", f"{folder.as_posix()} leads outside the site folder (a link): the file is not written there")
+        return target, shown
+    if out is not None:
+        parent = out.absolute().parent.resolve()
+        if parent != resolved_folder:
+            bad("--out", f"{out.as_posix()} is not in {folder.as_posix()}/: period files live there "
+                         f"(sub-folders are not read)")
+            return target, shown
+        if target.suffix not in (".yaml", ".yml") or target.name.startswith("."):
+            bad("--out", f"{target.name}: a period file is named like 2026-09.yaml (ending .yaml or .yml)")
+            return target, shown
+        shown = (Path("content") / "complaints" / target.name).as_posix()
+    if target.is_symlink() or (target.exists() and not target.is_file()):
+        bad("--out", f"{shown} exists and is not a regular file (a link or a folder): not replaced")
+    elif target.exists() and not force:
+        bad("--out", f"{shown} already exists: give --force to replace it (nothing was written)")
+    return target, shown
+
+
+def write_atomically(target: Path, data: bytes, force: bool, shown: str) -> None:
+    """Write a temporary file beside the target, then rename it over; on any failure nothing is left behind."""
+    created: list[Path] = []
+    for folder in (target.parent.parent, target.parent):
+        if not folder.exists():
+            created.append(folder)
+    temporary: Path | None = None
+    done = False
+    try:
+        for folder in created:
+            folder.mkdir()
+        handle, name = tempfile.mkstemp(prefix=".gongshi-import-", suffix=".tmp", dir=target.parent)
+        temporary = Path(name)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, 0o644)
+        if target.exists() and not force:
+            raise FileExistsError(17, "the file appeared while importing; give --force to replace it")
+        os.replace(temporary, target)
+        done = True
+    except OSError as exc:
+        raise OutputError(shown, f"cannot write the file: {exc.strerror or exc}; content/ was left as it was") \
+            from None
+    finally:
+        if not done:
+            if temporary is not None:
+                temporary.unlink(missing_ok=True)
+            for folder in reversed(created):
+                if folder.exists() and not any(folder.iterdir()):
+                    folder.rmdir()

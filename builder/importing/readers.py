@@ -1,0 +1,119 @@
+"""Opening a spreadsheet of any accepted kind and finding the sheet and the row that hold the header."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from builder.errors import ContentError, Problem
+from builder.importing import csvfile
+from builder.importing.columns import FIELDS, HEADER_SEARCH_ROWS, find_header
+from builder.importing.workbook import OLE_MAGIC, ZIP_MAGIC, Cell, Workbook, check_package
+
+MAX_FILE_BYTES = 100 * 2**20
+MAX_ROWS = 1_000_000
+MAX_UNCOMPRESSED = 1024 * 2**20
+SUFFIXES = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".csv": "csv", ".tsv": "tsv"}
+
+
+@dataclass
+class Table:
+    """The sheet an import reads: every cell from A1, the header's index and the cells with no usable value."""
+
+    sheet: str
+    rows: list[list[Cell]]
+    header_index: int
+    bad_cells: dict[tuple[int, int], str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A spreadsheet file read whole: its bytes' SHA-256 and its kind."""
+
+    path: Path
+    shown: str
+    kind: str
+    sha256: str
+    data: bytes
+
+
+def open_source(path: Path, shown: str) -> SourceFile:
+    """Check the file's name, size and first bytes; read it and hash it."""
+    kind = SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        raise ContentError([Problem(shown, 1, 1, "file", f"`{path.suffix or path.name}` files are not read: give an "
+                                                         f".xlsx, .xlsm, .xls, .csv or .tsv file")])
+    try:
+        if not path.is_file():
+            raise ContentError([Problem(shown, 1, 1, "file", "no such file" if not path.exists()
+                                        else "this is not a regular file")])
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ContentError([Problem(shown, 1, 1, "file", f"the file is {size / 2**20:,.1f} MB; at most "
+                                                             f"{MAX_FILE_BYTES / 2**20:,.0f} MB are read: split it")])
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ContentError([Problem(shown, 1, 1, "file", f"cannot read the file: {exc.strerror}")]) from None
+    if not data:
+        raise ContentError([Problem(shown, 1, 1, "file", "the file is empty")])
+    kind = _kind_by_content(data, kind, shown)
+    return SourceFile(path, shown, kind, hashlib.sha256(data).hexdigest(), data)
+
+
+def _kind_by_content(data: bytes, kind: str, shown: str) -> str:
+    """The kind the bytes really are: a renamed workbook is read as what it is; HTML posing as .xls is refused."""
+    if data.startswith(ZIP_MAGIC):
+        return "xlsx"
+    if data.startswith(OLE_MAGIC):
+        return "xls" if kind != "xlsx" else "encrypted"
+    if kind in ("xlsx", "xls"):
+        head = data[:512].lstrip().lower()
+        what = "a web page (HTML)" if head.startswith((b"<", b"\xef\xbb\xbf<")) else "text or another format"
+        raise ContentError([Problem(shown, 1, 1, "file", f"this .{kind} file is really {what}, not an Excel "
+                                                         f"workbook: open it in Excel or WPS and save it as .xlsx")])
+    return kind
+
+
+def read_table(source: SourceFile, sheet: str | None, mapped: dict[str, str]) -> Table:
+    """The sheet to import (--sheet, else the first visible one with a header) and its header row."""
+    if source.kind == "encrypted":
+        raise ContentError([Problem(source.shown, 1, 1, "file", "this workbook is password-protected (encrypted): "
+                                                                "remove the password in Excel or WPS and save it")])
+    if source.kind in ("csv", "tsv"):
+        text = csvfile.decode(source.data, source.shown)
+        rows = csvfile.read_rows(text, "\t" if source.kind == "tsv" else ",", source.shown, MAX_ROWS)
+        if sheet is not None:
+            raise ContentError([Problem(source.shown, 1, 1, "--sheet", "a CSV file has no sheets; leave out --sheet")])
+        return _with_header(source, "", rows, {}, mapped)
+    if source.kind == "xlsx":
+        check_package(source.path, source.shown, MAX_UNCOMPRESSED)
+    book = Workbook(source.path, source.shown, source.kind, MAX_ROWS)
+    if sheet is not None:
+        if sheet not in book.all_sheet_names():
+            listed = ", ".join(book.all_sheet_names())
+            raise ContentError([Problem(source.shown, 1, 1, "--sheet", f"no sheet `{sheet}` in this workbook; its "
+                                                                       f"sheets are: {listed}")])
+        return _with_header(source, sheet, book.rows(sheet), book.bad_cells(sheet), mapped)
+    for name in book.sheet_names(visible_only=True):
+        rows = book.rows(name)
+        if find_header(rows, mapped) is not None:
+            return _with_header(source, name, rows, book.bad_cells(name), mapped)
+    raise ContentError([_no_header(source.shown, None, mapped)])
+
+
+def _with_header(source: SourceFile, sheet: str, rows: list[list[Cell]], bad: dict[tuple[int, int], str],
+                 mapped: dict[str, str]) -> Table:
+    index = find_header(rows, mapped)
+    if index is None:
+        raise ContentError([_no_header(source.shown, sheet or None, mapped)])
+    return Table(sheet, rows, index, bad)
+
+
+def _no_header(shown: str, sheet: str | None, mapped: dict[str, str]) -> Problem:
+    where = f"sheet {sheet}" if sheet else "the file"
+    some = "、".join(FIELDS["name"][:3] + FIELDS["complaints"][:1] + FIELDS["received"][:1])
+    hint = " (--map names count as known)" if mapped else ""
+    return Problem(shown, 1, 1, "header", f"no header row found in {where}: none of its first {HEADER_SEARCH_ROWS} "
+                                          f"rows names two known fields{hint} (such as {some}); name the columns with "
+                                          f"--map field=列名, e.g. --map name=品牌")

@@ -1,0 +1,263 @@
+"""The import recipe: options, read, check row by row, aggregate, write in memory, check the site, then write."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from builder.errors import ContentError, Problem
+from builder.importing import output
+from builder.importing.columns import DEFAULTABLE, FIELDS, Layout, resolve_layout
+from builder.importing.merchants import Aggregator, Merchants
+from builder.importing.readers import open_source, read_table
+from builder.importing.report import ImportFailed, ImportReport
+from builder.importing.rows import Record, RowReader, RowsRead
+from builder.importing.sitecheck import check_in_place, translate
+from builder.importing.values import CellError, clean_text
+from builder.importing.yamlwrite import PeriodWriter, quoted
+from builder.periods import Period, parse_period
+from builder.source import MarkedMap, SourceError, parse_yaml, read_text
+
+MAX_ROUNDS = 10
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """What the user asked for (the CLI options of `gongshi import`)."""
+
+    file: Path
+    site_dir: Path
+    period: str
+    published: dt.date | None = None
+    department: str | None = None
+    sheet: str | None = None
+    mapping: tuple[tuple[str, str], ...] = ()
+    defaults: tuple[tuple[str, str], ...] = ()
+    out: Path | None = None
+    force: bool = False
+    dry_run: bool = False
+    skip_bad_rows: bool = False
+    as_of: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The checked options."""
+
+    period: Period
+    published: dt.date
+    department: str
+    as_of: dt.date
+    target: Path
+    shown_target: str
+    mapping: dict[str, str]
+    defaults: dict[str, str]
+
+
+def run_import(options: ImportOptions) -> ImportReport:
+    """Import one spreadsheet; raise ImportFailed (nothing written) or OutputError (content/ as it was)."""
+    report = ImportReport(str(options.file), dry_run=options.dry_run)
+    # Millions of small objects and hardly a cycle: the cyclic GC would rescan them over and over (about a
+    # third of the time at 100,000 rows), so it is paused, as the builder pauses it while loading YAML.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _run(options, report)
+    except ImportFailed:
+        raise
+    except ContentError as exc:
+        report.problems = list(exc.problems)
+        raise ImportFailed(report) from None
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _run(options: ImportOptions, report: ImportReport) -> ImportReport:
+    shown = report.source
+    plan = _plan(options, shown, report)
+    source = open_source(options.file, shown)
+    report.sha256 = source.sha256
+    table = read_table(source, options.sheet, plan.mapping)
+    report.sheet = table.sheet
+    layout, problems = resolve_layout(table.rows[table.header_index], table.header_index, plan.mapping,
+                                      plan.defaults, shown)
+    report.header_row = layout.header_row
+    report.mode = "merchant" if layout.per_merchant else "complaint"
+    report.columns = [(name, layout.describe(name)) for name in FIELDS if name in layout.columns or
+                      name in layout.defaults]
+    report.ignored = [Problem(shown, layout.header_row, column, "column", f"`{text}`: {why}; ignored")
+                      for column, text, why in layout.ignored]
+    if problems:
+        report.problems = problems
+        raise ImportFailed(report)
+    rows = RowReader(table, layout, shown, plan.period).read()
+    table.rows.clear()  # the records hold what is needed; free the cells before the site check
+    report.rows_read, report.blank_rows = rows.rows_read, rows.blank
+    report.skipped, report.masked = list(rows.skipped), list(rows.masked)
+    text = _converge(options, plan, layout, rows, source.path.name, source.sha256, report)
+    if not options.dry_run:
+        output.write_atomically(plan.target, text.encode("utf-8"), options.force, plan.shown_target)
+        report.written = True
+    return report
+
+
+def _converge(options: ImportOptions, plan: Plan, layout: Layout, rows: RowsRead, file_name: str, sha256: str,
+              report: ImportReport) -> str:
+    """Aggregate, write in memory and check the site; with --skip-bad-rows drop failing rows and go again."""
+    records: list[Record] = rows.records
+    pending = list(rows.problems)
+    for _ in range(MAX_ROUNDS):
+        merchants = Aggregator(layout, str(options.file)).run(records)
+        pending += merchants.problems
+        if pending:
+            if not options.skip_bad_rows:
+                report.problems = pending
+                raise ImportFailed(report)
+            records = _drop(records, pending, report)
+            pending = []
+            continue
+        if not merchants.merchants:
+            report.problems = [Problem(str(options.file), layout.header_row, 1, "rows",
+                                       "no row is left to import" if report.skipped else "no data rows under the "
+                                                                                          "header")]
+            raise ImportFailed(report)
+        _count(merchants, report)
+        writer = _render(plan, layout, merchants, file_name, sha256, report)
+        text = writer.text()
+        name = plan.target.name
+        found = check_in_place(options.site_dir, name, text, plan.as_of)
+        checked = translate(found, f"content/complaints/{name}", writer.origins, str(options.file),
+                            layout.header_row)
+        report.warnings = checked.warnings
+        if not checked.errors:
+            return text
+        if not (options.skip_bad_rows and checked.only_rows):
+            report.problems = checked.errors
+            raise ImportFailed(report)
+        records = _drop(records, checked.errors, report, checked.bad_rows)
+    report.problems = [Problem(str(options.file), layout.header_row, 1, "rows",
+                               f"--skip-bad-rows: still failing after {MAX_ROUNDS} rounds of leaving rows out")]
+    raise ImportFailed(report)
+
+
+def _drop(records: list[Record], problems: list[Problem], report: ImportReport,
+          also: dict[int, Problem] | None = None) -> list[Record]:
+    """Leave out the rows named by problems (--skip-bad-rows); every row left out is reported with its reason."""
+    report.skipped += [Problem(p.path, p.line, p.column, p.field, f"row left out: {p.message}") for p in problems]
+    named = {p.line for p in problems}
+    for row, cause in sorted((also or {}).items()):
+        if row not in named:
+            report.skipped.append(Problem(cause.path, row, cause.column, cause.field,
+                                          f"row left out with row {cause.line}: {cause.message}"))
+    bad = named | set(also or ())
+    return [r for r in records if r.row not in bad]
+
+
+def _count(merchants: Merchants, report: ImportReport) -> None:
+    report.merchants = len(merchants.merchants)
+    report.complaints = sum(m.complaints for m in merchants.merchants)
+    report.resolved = sum(m.resolved for m in merchants.merchants)
+    report.items = sum(len(m.items) for m in merchants.merchants)
+    report.merged, report.notes, report.not_itemised = merchants.merged, merchants.notes, merchants.not_itemised
+
+
+def _render(plan: Plan, layout: Layout, merchants: Merchants, file_name: str, sha256: str,
+            report: ImportReport) -> PeriodWriter:
+    columns = "; ".join(f"{name} = {where}" for name, where in report.columns)
+    sheet = f", sheet {quoted(report.sheet)}" if report.sheet else ""
+    header = [
+        "Written by `gongshi import` from a spreadsheet; edit the spreadsheet and import it again (--force).",
+        f"source: {quoted(file_name)}{sheet}, header at row {layout.header_row}",
+        f"sha256: {sha256}",
+        f"columns: {columns}",
+        f"{report.rows_read} rows read, {len({p.line for p in report.skipped})} skipped: {report.merchants} "
+        f"merchants, {report.complaints} complaints, {report.resolved} resolved, {report.items} items",
+    ]
+    writer = PeriodWriter(header)
+    writer.head(plan.period.key, plan.published, plan.department)
+    for merchant in merchants.merchants:
+        writer.merchant(merchant, layout.columns, layout.per_merchant)
+    return writer
+
+
+def _plan(options: ImportOptions, shown: str, report: ImportReport) -> Plan:
+    """Check every option at once; the target file must lie in SITE_DIR/content/complaints/."""
+    problems: list[Problem] = []
+
+    def bad(option: str, message: str) -> None:
+        problems.append(Problem(shown, 1, 1, option, message))
+
+    period = parse_period(options.period)
+    if period is None:
+        bad("--period", f"`{options.period}` is not a period: write YYYY-MM, YYYY-Qn, YYYY-H1, YYYY-H2 or YYYY")
+    mapping: dict[str, str] = {}
+    for name, column in options.mapping:
+        if name not in FIELDS:
+            bad("--map", f"--map {name}={column}: `{name}` is not a field; fields: {', '.join(FIELDS)}")
+        elif name in mapping:
+            bad("--map", f"--map {name}= is given twice (`{mapping[name]}` and `{column}`)")
+        elif not column.strip():
+            bad("--map", f"--map {name}= names no column")
+        else:
+            mapping[name] = column
+    defaults: dict[str, str] = {}
+    for name, value in options.defaults:
+        if name not in DEFAULTABLE:
+            bad("--default", f"--default {name}=…: only {' and '.join(DEFAULTABLE)} can be given one value for "
+                             f"every row")
+            continue
+        try:
+            text = clean_text(value, 100)
+        except CellError as exc:
+            bad("--default", f"--default {name}: {exc}")
+            continue
+        if not text:
+            bad("--default", f"--default {name}= gives no value")
+            continue
+        defaults[name] = text
+    as_of = options.as_of or _as_of(problems, shown)
+    given = options.department if options.department is not None else _organizer(options.site_dir)
+    department = ""
+    try:
+        department = clean_text(given or "", 200)
+    except CellError as exc:
+        bad("--department", str(exc))
+    if not department:
+        bad("--department", "--department gives no text" if options.department is not None
+            else "no --department given and site.yaml names no organizer")
+    target, shown_target = output.target_path(options.site_dir, options.out, options.force,
+                                              period.key if period else "", bad)
+    report.output = shown_target
+    if problems or period is None:
+        report.problems = problems
+        raise ImportFailed(report)
+    return Plan(period, options.published or as_of, department, as_of, target, shown_target, mapping, defaults)
+
+
+def _as_of(problems: list[Problem], shown: str) -> dt.date:
+    """SOURCE_DATE_EPOCH read as a UTC date, else today (as `gongshi check` decides the as-of date)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        return dt.date.today()
+    if not epoch.isdigit():
+        problems.append(Problem("SOURCE_DATE_EPOCH", 1, 1, "environment", f"SOURCE_DATE_EPOCH must be whole seconds "
+                                                                         f"since 1970-01-01, found `{epoch}`"))
+        return dt.date.today()
+    return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+
+
+def _organizer(site_dir: Path) -> str | None:
+    """site.yaml's organizer (主办单位), or None when it cannot be read."""
+    try:
+        data = parse_yaml(read_text(site_dir / "site.yaml"))
+    except SourceError:
+        return None
+    value = data.get("organizer") if isinstance(data, MarkedMap) else None
+    return str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+
+
+__all__ = ["ImportFailed", "ImportOptions", "ImportReport", "run_import"]
