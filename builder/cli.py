@@ -15,6 +15,7 @@ from builder.build import BuildOptions, BuildReport, build, load_site
 from builder.dates import parse_date
 from builder.errors import ContentError, GongshiError, OutputError, Problem, SearchIndexError
 from builder.model import WARNING_TYPES
+from builder.previewstate import Report
 from builder.source import ENCODINGS
 
 SITE_DIR = click.argument("site_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
@@ -145,29 +146,63 @@ def check_command(site_dir: Path, strict: bool, encoding: str, output_format: st
 
 @main.command("serve")
 @SITE_DIR
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0: any free port).")
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="ADDR",
+              help="Address to listen on; 0.0.0.0 shows the preview to other computers on the network.")
 @click.option("--output", "-o", "output_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Output folder [default: SITE_DIR/output].")
+              help="Output folder [default: SITE_DIR/output]; gets each preview build once it is complete "
+                   "(search index included).")
 @AS_OF
-def serve_command(site_dir: Path, port: int, output_dir: Path | None, as_of: dt.date | None) -> None:
-    """Build, then serve the output on 127.0.0.1 for preview."""
-    from builder.serve import serve
+@click.option("--no-reload", is_flag=True,
+              help="Rebuild on changes but do not reload open pages (no script is added to them).")
+def serve_command(site_dir: Path, port: int, host: str, output_dir: Path | None, as_of: dt.date | None,
+                  no_reload: bool) -> None:
+    """Live preview: build, serve on 127.0.0.1, rebuild on every change and reload open pages."""
+    from builder.serve import PortInUse, Preview, ServeOptions, stop_signals
 
-    options = BuildOptions(site_dir, output_dir, as_of=as_of)
-    try:
-        report = build(options)
-    except GongshiError as exc:
-        _fail(exc)
-        return
-    _print_report(report)
-    click.echo(f"Serving {options.output} at http://127.0.0.1:{port}/ (Ctrl-C to stop)")
-    try:
-        serve(options.output, port)
-    except OSError as exc:
-        click.echo(f"Error: cannot serve on port {port}: {exc.strerror}", err=True)
+    if not site_dir.is_dir():
+        click.echo(f"Error: {site_dir} is not a folder (give the site folder, the one with site.yaml)", err=True)
         sys.exit(2)
-    except KeyboardInterrupt:
-        click.echo("Stopped.")
+    options = ServeOptions(BuildOptions(site_dir, output_dir, as_of=as_of), host, port, not no_reload)
+    preview: Preview | None = None
+    try:
+        with stop_signals():  # from here on Ctrl-C, SIGTERM and SIGHUP stop the preview cleanly
+            try:
+                preview = Preview(options, _print_preview)
+                bound = preview.bind()
+            except PortInUse as exc:
+                click.echo(f"Error: {exc}; stop the other program or choose another port with --port "
+                           f"(e.g. --port {exc.port + 1 if exc.port < 65535 else 8000}).", err=True)
+                sys.exit(2)
+            except OSError as exc:
+                click.echo(f"Error: cannot listen on {host} port {port}: {exc.strerror or exc}; choose another "
+                           f"--host or --port.", err=True)
+                sys.exit(2)
+            except GongshiError as exc:
+                _fail(exc)
+                return
+            if options.public:
+                click.echo(f"Warning: --host {host} shows this preview, drafts and mistakes included, to every "
+                           f"computer that can reach this one on port {bound}; use it only on a trusted network.",
+                           err=True)
+            reload = "pages reload after each rebuild" if not no_reload else "no automatic reload"
+            click.echo(f"Serving a live preview of {site_dir} on {preview.url()} ({reload}; Ctrl-C to stop)")
+            preview.run()
+    except KeyboardInterrupt:  # before the preview ran (it stops itself once running)
+        pass
+    finally:
+        if preview is not None:
+            preview.close()
+    click.echo("Stopped.")
+
+
+def _print_preview(report: Report) -> None:
+    """Print what the live preview reports (problems go to stderr)."""
+    failed = report.kind in ("failed", "index-failed")
+    click.echo(report.message, err=failed or report.kind == "note")
+    for line in report.lines:
+        click.echo(line, err=True)
 
 
 @main.command("init")

@@ -83,14 +83,17 @@ def _refuse_nesting(build: Path, dest: Dest) -> None:
                                            f"publish to a folder outside the build")
 
 
-def _fresh_name(dest: Dest, taken: set[str], digest: str, now: Callable[[], dt.datetime]) -> str:
-    """A release name nobody has used: the next second's when this one's is taken."""
-    for _ in range(3):
-        name = release_name(now(), digest)
-        if name not in taken and PARTIAL + name not in taken:
-            return name
-        time.sleep(1.0 - (now().microsecond / 1e6) + 0.01)
-    raise PublishError(dest.label, f"releases/{name} already exists")
+def _fresh_name(releases: list[str], digest: str, now: Callable[[], dt.datetime]) -> str:
+    """A release name that sorts after every release in DEST: now, or one second after the newest one.
+
+    Releases are ordered by name, so two publishes within one second (or a clock behind the
+    destination's newest release) must not produce a name that sorts before the current release.
+    """
+    when = now().astimezone(dt.UTC).replace(microsecond=0)
+    if releases:
+        newest = dt.datetime.strptime(releases[-1][:16], "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
+        when = max(when, newest + dt.timedelta(seconds=1))
+    return release_name(when, digest)
 
 
 def publish(dest_spec: str, build: Path, keep: int = KEEP,
@@ -105,7 +108,7 @@ def publish(dest_spec: str, build: Path, keep: int = KEEP,
         if state.current_problem:
             raise PublishError(dest.label, state.current_problem)
         notes = dest.remove(state.partials)  # left by a publish that was killed
-        name = _fresh_name(dest, set(state.releases) | set(state.partials), manifest.digest, now)
+        name = _fresh_name(state.releases, manifest.digest, now)
         partial = PARTIAL + name
         previous = state.current if state.current in state.releases else None
         if previous is None and state.releases:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.bccache
 from markupsafe import Markup
 
 from builder.charts import bar_chart
@@ -72,6 +73,30 @@ def change(current: int, previous: int | None) -> str:
 STATUS_LABELS = {"active": "", "under_review": "复核中", "corrected": "已更正", "withdrawn": "已撤回"}
 
 
+class MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept for the next build in the same process (the live preview rebuilds often).
+
+    Jinja checks each entry against the checksum of the template's source, so an edited template is
+    compiled anew; a single `gongshi build` starts empty and gains nothing, loses nothing.
+    """
+
+    def __init__(self) -> None:
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Fill the bucket from memory, if this template was compiled before."""
+        data = self.store.get(bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Keep a newly compiled template."""
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED = MemoryBytecodeCache()
+
+
 def chart(chart_id: str, table: Breakdown | HotTable | Matrix) -> Markup:
     """The bar chart of a statistics table."""
     labels, series = table.series()
@@ -81,6 +106,7 @@ def chart(chart_id: str, table: Breakdown | HotTable | Matrix) -> Markup:
 def make_environment(dirs: list[Path]) -> jinja2.Environment:
     """One Environment for the whole build: autoescaped, strict about undefined names."""
     env = jinja2.Environment(
+        bytecode_cache=COMPILED,
         loader=jinja2.FileSystemLoader([str(d / "templates") for d in dirs]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,

@@ -29,8 +29,7 @@ def index_site(site_dir: Path) -> int:
     file short) and must finish writing before the build goes on.
     """
     binary = pagefind_binary()
-    command = [str(binary), "--site", str(site_dir), "--output-subdir", "pagefind", "--force-language", "zh-cn",
-               "--quiet"]
+    command = pagefind_command(binary, site_dir)
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=3600, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -38,6 +37,17 @@ def index_site(site_dir: Path) -> int:
     if result.returncode != 0:
         tail = (result.stderr or result.stdout).strip().splitlines()[-5:]
         raise SearchIndexError(f"{binary.name} exited with status {result.returncode}: {' / '.join(tail)}")
+    return finish_bundle(site_dir)
+
+
+def pagefind_command(binary: Path, site_dir: Path) -> list[str]:
+    """The command that writes site_dir/pagefind (Chinese segmentation for every page)."""
+    return [str(binary), "--site", str(site_dir), "--output-subdir", "pagefind", "--force-language", "zh-cn",
+            "--quiet"]
+
+
+def finish_bundle(site_dir: Path) -> int:
+    """Make site_dir/pagefind reproducible; return the number of pages it indexed."""
     bundle = site_dir / "pagefind"
     try:
         make_reproducible(bundle)

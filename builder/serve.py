@@ -1,22 +1,238 @@
-"""A plain local preview server for the built output."""
+"""The live preview: build, serve, watch, rebuild, reload every open page; stop cleanly on Ctrl-C.
+
+One recipe, run in the main thread (so Ctrl-C interrupts a build where `build` itself cleans up):
+bind the port, start the server, the watcher and the indexer, build, then rebuild after every batch of
+changes. Each build goes into a fresh folder in a work folder beside the output folder; the server
+switches to it only once it is complete. The work folder is removed when the preview stops.
+"""
 
 from __future__ import annotations
 
-import functools
-import http.server
+import dataclasses
+import errno
+import secrets
+import shutil
+import signal
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from builder.build import BuildOptions, BuildReport, build
+from builder.errors import ContentError, GongshiError, OutputError, Problem
+from builder.livereload import PreviewServer
+from builder.output import check_output_dir
+from builder.previewindex import Indexer
+from builder.previewstate import PreviewState, Report
+from builder.watch import SiteWatcher
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+POLL_S = 0.5
+#: The signals that stop the preview.
+STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".wasm": "application/wasm",
-                      ".js": "text/javascript", ".mjs": "text/javascript"}
+@dataclass(frozen=True)
+class ServeOptions:
+    """What the user asked of `gongshi serve`."""
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - signature of the base class
-        """Keep the preview quiet."""
+    build: BuildOptions
+    host: str = "127.0.0.1"
+    port: int = 8000
+    reload: bool = True
+
+    @property
+    def public(self) -> bool:
+        """True when the preview can be reached from other computers."""
+        return not (self.host in LOOPBACK or self.host.startswith("127."))
 
 
-def serve(directory: Path, port: int) -> None:
-    """Serve a folder on 127.0.0.1 until interrupted."""
-    handler = functools.partial(_Handler, directory=str(directory))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
-        server.serve_forever()
+class PortInUse(GongshiError):
+    """The port is taken by another program."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host = host
+        self.port = port
+        super().__init__(f"port {port} on {host} is already in use (another preview or server?)")
+
+
+def base_path(report: BuildReport) -> str:
+    """The URL path the site is built for (from base_url), served as it will be on the host: /gongshi/."""
+    path = urlsplit(report.site.content.config.base_url).path or "/"
+    return path if path.endswith("/") else path + "/"
+
+
+def changed_summary(changes: frozenset[str]) -> str:
+    """A few changed paths for the terminal."""
+    names = sorted(changes)
+    return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+
+
+@contextmanager
+def stop_signals() -> Iterator[None]:
+    """SIGINT (Ctrl-C), SIGTERM and SIGHUP (terminal closed) raise KeyboardInterrupt in the main thread."""
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    names = [name for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    previous = {name: signal.signal(getattr(signal, name), interrupt) for name in names}
+    # A shell starting the preview in the background (`gongshi serve &`) ignores SIGINT for it; Ctrl-C
+    # (or `kill -INT`) must still stop it.
+    previous["SIGINT"] = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        for name, handler in previous.items():
+            signal.signal(getattr(signal, name), handler)
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold back SIGINT, SIGTERM and SIGHUP while threads start; they are delivered when this ends.
+
+    Interrupted inside Thread.start(), a thread may run on although is_alive() said no, and the
+    server thread would then find its socket closed under it.
+    """
+    stops = {getattr(signal, name) for name in STOP_SIGNALS if hasattr(signal, name)}
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, stops)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, stops)
+
+
+class Preview:
+    """A running live preview of one site."""
+
+    def __init__(self, options: ServeOptions, report: Callable[[Report], None]) -> None:
+        self.options = options
+        self.report = report
+        site, output = options.build.site_dir, options.build.output
+        unsafe = check_output_dir(site, output)
+        if unsafe:
+            raise ContentError([Problem(str(output), 1, 1, "--output", unsafe)])
+        self.server: PreviewServer | None = None
+        self.work_dir: Path | None = None
+        self.state: PreviewState | None = None
+        self.watcher = SiteWatcher(site)
+        self.indexer: Indexer | None = None
+
+    def bind(self) -> int:
+        """Listen on the host and port (PortInUse or OSError when that is impossible); return the port."""
+        output = self.options.build.output
+        try:
+            output.resolve().parent.mkdir(parents=True, exist_ok=True)
+            self.work_dir = Path(tempfile.mkdtemp(prefix=f".{output.name}.serve-", dir=output.resolve().parent))
+        except OSError as exc:
+            raise OutputError(str(output.parent), f"cannot create the preview's work folder: {exc.strerror}") from None
+        self.state = PreviewState(self.work_dir, secrets.token_hex(4))
+        self.indexer = Indexer(self.state, output, self.report)
+        try:
+            self.server = PreviewServer(self.options.host, self.options.port, self.state, self.options.reload)
+        except OSError as exc:
+            self.close()
+            if exc.errno == errno.EADDRINUSE:
+                raise PortInUse(self.options.host, self.options.port) from None
+            raise
+        return int(self.server.server_address[1])
+
+    def url(self, path: str = "/") -> str:
+        """The address to open in a browser on this computer."""
+        assert self.server is not None
+        host, port = str(self.server.server_address[0]), int(self.server.server_address[1])
+        host = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(host, f"[{host}]" if ":" in host else host)
+        return f"http://{host}:{port}{path}"
+
+    def run(self) -> None:
+        """Build and serve until Ctrl-C, then stop everything (call within stop_signals())."""
+        assert self.server is not None and self.state is not None and self.indexer is not None
+        server_thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.2},
+                                         name="preview server", daemon=True)
+        try:
+            with signals_held():  # a Ctrl-C now arrives once the threads have started and can be stopped
+                server_thread.start()
+                self.watcher.start()
+                self.indexer.start()
+            self._build(frozenset())
+            while True:
+                changes = self.watcher.next_changes(POLL_S)
+                self._sweep()
+                if changes:
+                    self._build(changes)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            stops = [getattr(signal, name) for name in STOP_SIGNALS if hasattr(signal, name)]
+            ignored = {sig: signal.signal(sig, signal.SIG_IGN) for sig in stops}
+            try:
+                self._stop(server_thread)
+            finally:
+                self.close()
+                for sig, handler in ignored.items():
+                    signal.signal(sig, handler)
+
+    def _build(self, changes: frozenset[str]) -> None:
+        assert self.state is not None and self.indexer is not None
+        number, folder = self.state.next_folder()
+        self.state.building()
+        options = dataclasses.replace(self.options.build, output_dir=folder, search=False)
+        started = time.perf_counter()
+        try:
+            result = build(options)
+        except ContentError as exc:
+            self._failed([str(problem) for problem in exc.problems],
+                         f"{sum(p.severity == 'error' for p in exc.problems)} problem(s) found")
+            return
+        except GongshiError as exc:
+            self._failed([f"Error: {exc}"], "the build failed")
+            return
+        except Exception as exc:  # noqa: BLE001 - a bug in a build must not take the preview down
+            self._failed([f"Error: unexpected {type(exc).__name__}: {exc}"], "the build failed unexpectedly")
+            return
+        gen = self.state.publish_pages(number, folder, base_path(result))
+        self.indexer.poke()
+        seconds = time.perf_counter() - started
+        why = f" after changes to {changed_summary(changes)}" if changes else ""
+        url = self.url(gen.base_path)
+        self.report(Report("built", f"Built {result.pages} pages in {seconds:.2f} s{why}: {url}",
+                           tuple(str(p) for p in result.warnings)))
+
+    def _failed(self, problems: list[str], summary: str) -> None:
+        assert self.state is not None
+        self.state.failed(problems)
+        still = "the last good build is still served" if self.state.current() else "nothing to serve yet"
+        self.report(Report("failed", f"Build failed: {summary}; {still}; open pages show the problems.",
+                           tuple(problems)))
+
+    def _sweep(self) -> None:
+        assert self.state is not None
+        for folder in self.state.sweep():
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def _stop(self, server_thread: threading.Thread) -> None:
+        assert self.state is not None and self.server is not None and self.indexer is not None
+        self.report(Report("stopping", "Stopping: ending the server and removing the preview's builds…"))
+        self.state.stop()
+        if server_thread.is_alive():
+            self.server.shutdown()
+        self.watcher.stop()
+        self.indexer.stop()
+        current = self.state.current()
+        if current is not None and self.indexer.published is not current:
+            self.report(Report("note", f"{self.options.build.output} does not hold the newest preview build "
+                                       "(its search index was not finished): run `gongshi build` to publish it."))
+
+    def close(self) -> None:
+        """Close the socket and remove the work folder (again: harmless)."""
+        if self.server is not None:
+            self.server.server_close()
+        if self.work_dir is not None:
+            shutil.rmtree(self.work_dir, ignore_errors=True)
+            self.work_dir = None

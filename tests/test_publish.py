@@ -244,15 +244,20 @@ def test_a_killed_publish_leaves_current_and_the_next_one_cleans_up(sample_outpu
     sha256sum_check(dest / "current")
 
 
-def test_two_publishes_in_one_second_get_two_names(build_a: Path, tmp_path: Path) -> None:
+def test_two_publishes_in_one_second_get_names_in_publishing_order(build_a: Path, build_b: Path,
+                                                                    tmp_path: Path) -> None:
     dest = tmp_path / "dest"
-    start = dt.datetime(2026, 11, 20, 10, 30, 0, tzinfo=dt.UTC)
-    clock = iter([start, start, start, start + dt.timedelta(seconds=1)])
-    first = publish_build(str(dest), build_a, now=lambda: next(clock))
-    second = publish_build(str(dest), build_a, now=lambda: next(clock))
-    short = read_manifest(build_a).digest[:12]
-    assert (first.release, second.release) == (f"20261120T103000Z-{short}", f"20261120T103001Z-{short}")
-    assert (second.copied, second.linked) == (0, second.files) and current_of(dest) == f"releases/{second.release}"
+    start = dt.datetime(2026, 11, 20, 10, 30, 0, 900_000, tzinfo=dt.UTC)
+    first = publish_build(str(dest), build_b, now=lambda: start)
+    second = publish_build(str(dest), build_a, now=lambda: start)  # its hash may sort before the first's
+    late = publish_build(str(dest), build_b, now=lambda: start - dt.timedelta(hours=1))  # a clock behind DEST's
+    short_a, short_b = read_manifest(build_a).digest[:12], read_manifest(build_b).digest[:12]
+    assert (first.release, second.release, late.release) == (
+        f"20261120T103000Z-{short_b}", f"20261120T103001Z-{short_a}", f"20261120T103002Z-{short_b}")
+    assert (second.copied, second.linked) != (0, second.files) and current_of(dest) == f"releases/{late.release}"
+    back = publish(dest, "--rollback")
+    assert back.returncode == 0, back.stderr
+    assert current_of(dest) == f"releases/{second.release}"
 
 
 def test_rolling_back_where_nothing_was_published(tmp_path: Path) -> None:
