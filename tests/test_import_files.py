@@ -16,6 +16,7 @@ from importfixtures import (
     drop_saved_value,
     invoke,
     snapshot,
+    write_lying_xlsx,
     write_xls,
     write_xlsx,
 )
@@ -134,6 +135,64 @@ def test_zip_bomb_is_refused_before_reading(monkeypatch: pytest.MonkeyPatch, tmp
     monkeypatch.setattr("builder.importing.workbook.python_calamine.CalamineWorkbook.from_path", never)
     assert only_problem(path, minimal_site) == (f"{path}:1:1: file: the workbook would unpack to 60 MB; at most 50 MB "
                                                 f"are read (a damaged file or a zip bomb): not read")
+
+
+DAMAGED = "workbook is damaged and cannot be read"
+RESAVE = "; open it in Excel or WPS and save it again as .xlsx (or export it again)"
+
+
+def _damaged_workbooks(folder: Path) -> dict[str, tuple[Path, str]]:
+    """Workbooks damaged in the ways real ones are, each with the start and end of the problem it gives."""
+    rows = [MERCHANT_HEADER] + [[f"测试{n}商行", "东湖街道", "食品", 1, 1] for n in range(300)]
+    good = write_xlsx(folder / "good.xlsx", rows, above=0)
+    sheet = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(good) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+        info = archive.getinfo(sheet)
+    broken = folder / "broken-xml.xlsx"
+    with zipfile.ZipFile(broken, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data.replace(b"</sheetData>", b'<row r="999"><c r="A999"><v>1</c></row>'
+                                                                  b"</sheetData>") if name == sheet else data)
+    flipped = bytearray(good.read_bytes())  # the sheet's compressed bytes garbled, the zip's directory intact
+    start = info.header_offset + 30 + len(info.filename.encode()) + 40
+    flipped[start:start + 200] = bytes(b ^ 0x5A for b in flipped[start:start + 200])
+    (folder / "garbled.xlsx").write_bytes(bytes(flipped))
+    xls = write_xls(folder / "good.xls", rows).read_bytes()
+    (folder / "cut.xls").write_bytes(xls[:len(xls) // 2])
+    (folder / "noise.xls").write_bytes(xls[:512] + bytes(range(256)) * 20)
+    (folder / "cut.xlsx").write_bytes(good.read_bytes()[:3000])
+    (folder / "noise.xlsx").write_bytes(b"PK\x03\x04" + bytes((n * 7919) % 251 for n in range(5000)))
+    sheet_damaged = f"this .xlsx {DAMAGED} (sheet 投诉明细): "
+    not_zip = ("not a valid .xlsx file (File is not a zip file); open it in Excel or WPS and save it again as "
+               ".xlsx")
+    return {
+        "broken XML": (broken, sheet_damaged + "ill-formed document: ", RESAVE),
+        "garbled": (folder / "garbled.xlsx", sheet_damaged, RESAVE),
+        "cut .xls": (folder / "cut.xls", f"this .xls {DAMAGED}: ", RESAVE),
+        "noise .xls": (folder / "noise.xls", f"this .xls {DAMAGED}: ", RESAVE),
+        "cut .xlsx": (folder / "cut.xlsx", not_zip, ""),
+        "noise .xlsx": (folder / "noise.xlsx", not_zip, ""),
+    }
+
+
+def test_damaged_workbooks_are_refused_without_a_traceback(tmp_path: Path, minimal_site: Path) -> None:
+    """Every kind of damage gives one problem at 1:1 saying the file is damaged and how to repair it."""
+    for what, (path, start, end) in _damaged_workbooks(tmp_path).items():
+        line = only_problem(path, minimal_site)
+        assert line.startswith(f"{path}:1:1: file: {start}") and line.endswith(end), (what, line)
+
+
+def test_a_lying_zip_header_is_not_unpacked_beyond_what_it_declares(tmp_path: Path, minimal_site: Path) -> None:
+    """A 0.9 MB file whose 900 MB sheet declares 5,000 bytes: the readers stop at the declared size."""
+    good = write_xlsx(tmp_path / "good.xlsx", [MERCHANT_HEADER, ["测试商行", "东湖街道", "食品", 1, 1]], above=0)
+    path = write_lying_xlsx(tmp_path / "lying.xlsx", good, 900)
+    assert path.stat().st_size < 2_500_000
+    with zipfile.ZipFile(path) as archive:
+        assert sum(info.file_size for info in archive.infolist()) < 50_000  # the zip-bomb check sees nothing wrong
+    line = only_problem(path, minimal_site)
+    assert line == (f"{path}:1:1: file: this .xlsx {DAMAGED} (sheet 投诉明细): I/O error: File is larger than its "
+                    f"declared uncompressed size{RESAVE}")
 
 
 def test_size_and_row_limits(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, minimal_site: Path) -> None:
