@@ -245,6 +245,27 @@ def test_department_published_and_period_options(minimal_site: Path, export: Pat
     assert "\nperiod: 2026-Q4\npublished: 2026-12-05\ndepartment: 测试区市场监督管理局东湖所\n" in text
 
 
+def test_a_broken_site_yaml_is_told_as_itself(minimal_site: Path, export: Path) -> None:
+    """Without --department the organizer comes from site.yaml: a GBK or broken site.yaml is reported as such."""
+    site_yaml = minimal_site / "site.yaml"
+    good = site_yaml.read_text("utf-8")
+    site_yaml.write_bytes(good.encode("gbk"))
+    before = snapshot(minimal_site)
+    result = invoke("import", export, minimal_site, "--period", "2026-11")
+    assert result.exit_code == 1 and snapshot(minimal_site) == before
+    first = good.split("\n", 1)[0]
+    column = next(i for i, ch in enumerate(first) if ord(ch) > 127) + 1
+    assert result.stderr.splitlines()[0].startswith(f"site.yaml:1:{column}: encoding: file is not valid UTF-8 text")
+    assert "--department" not in result.stderr
+    site_yaml.write_text("title: [测试\n", "utf-8")
+    result = invoke("import", export, minimal_site, "--period", "2026-11", "--department", "测试局")
+    assert result.exit_code == 1 and result.stderr.startswith("site.yaml:"), result.stderr
+    assert "--department" not in result.stderr
+    site_yaml.unlink()
+    result = invoke("import", export, minimal_site, "--period", "2026-11")
+    assert result.stderr.splitlines()[0] == "site.yaml:1:1: file: site.yaml not found: a site folder needs a site.yaml"
+
+
 def test_bad_options_are_reported_together(minimal_site: Path, export: Path) -> None:
     result = invoke("import", export, minimal_site, "--period", "2026-13", "--map", "owner=经营者",
                     "--default", "goods=手机", "--department", " ")

@@ -8,7 +8,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from builder.errors import ContentError, Problem
+from builder.config import load_config
+from builder.errors import ContentError, Problem, Problems
 from builder.importing import output
 from builder.importing.columns import DEFAULTABLE, FIELDS, Layout, resolve_layout
 from builder.importing.merchants import Aggregator, Merchants
@@ -19,7 +20,6 @@ from builder.importing.sitecheck import check_in_place, translate
 from builder.importing.values import CellError, clean_text
 from builder.importing.yamlwrite import PeriodWriter, quoted
 from builder.periods import Period, parse_period
-from builder.source import MarkedMap, SourceError, parse_yaml, read_text
 
 MAX_ROUNDS = 10
 
@@ -220,13 +220,16 @@ def _plan(options: ImportOptions, shown: str, report: ImportReport) -> Plan:
             continue
         defaults[name] = text
     as_of = options.as_of or _as_of(problems, shown)
-    given = options.department if options.department is not None else _organizer(options.site_dir)
+    site = Problems()  # site.yaml first: its own problem (GBK, bad YAML, missing) is told, not a missing organizer
+    config = load_config(options.site_dir, site)
+    problems += site.errors
+    given = options.department if options.department is not None else config.organizer if config else None
     department = ""
     try:
         department = clean_text(given or "", 200)
     except CellError as exc:
         bad("--department", str(exc))
-    if not department:
+    if not department and (config is not None or options.department is not None):
         bad("--department", "--department gives no text" if options.department is not None
             else "no --department given and site.yaml names no organizer")
     target, shown_target = output.target_path(options.site_dir, options.out, options.force,
@@ -248,16 +251,6 @@ def _as_of(problems: list[Problem], shown: str) -> dt.date:
                                                                          f"since 1970-01-01, found `{epoch}`"))
         return dt.date.today()
     return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
-
-
-def _organizer(site_dir: Path) -> str | None:
-    """site.yaml's organizer (主办单位), or None when it cannot be read."""
-    try:
-        data = parse_yaml(read_text(site_dir / "site.yaml"))
-    except SourceError:
-        return None
-    value = data.get("organizer") if isinstance(data, MarkedMap) else None
-    return str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
 
 
 __all__ = ["ImportFailed", "ImportOptions", "ImportReport", "run_import"]
