@@ -157,8 +157,9 @@ class RowReader:
         return record if self.consistent(record) else None
 
     def report_cells(self, row: int, cells: Sequence[object]) -> None:
-        """Read a row cell by cell, reporting every cell that cannot be read."""
+        """Read a row cell by cell, reporting every cell that cannot be read and what is wrong with the rest."""
         record = Record(row)
+        failed = set()
         for name, column, read in self.readers:
             value = cells[column - 1] if column <= len(cells) else None
             try:
@@ -168,11 +169,19 @@ class RowReader:
                     setattr(record, name, read(row, value))
             except CellError as exc:
                 self.problem(row, column, name, str(exc))
+                failed.add(name)
+        for name, value in self.defaults:
+            if not getattr(record, name):
+                setattr(record, name, value)
+        self.consistent(record, failed)
 
-    def consistent(self, record: Record) -> bool:
-        """Checks across the cells of one row: required cells, counts, dates against the period."""
+    def consistent(self, record: Record, failed: set[str] | frozenset[str] = frozenset()) -> bool:
+        """Checks across the cells of one row: required cells, counts, dates against the period.
+
+        Fields in `failed` could not be read (already reported): checks that need them are left out.
+        """
         row, columns = record.row, self.layout.columns
-        problems = []
+        problems: list[tuple[str, str]] = []
         if not record.name:
             problems.append(("name", f"is empty: every row needs the merchant's name ({LABELS['name']})"))
         if self.per_merchant:
@@ -190,6 +199,7 @@ class RowReader:
         if record.handled and record.received and record.handled < record.received:
             problems.append(("handled", f"{record.handled.isoformat()} is before the date received "
                                         f"{record.received.isoformat()}"))
+        problems = [(name, message) for name, message in problems if name not in failed]
         for name, message in problems:
             self.problem(row, columns.get(name, 1), name, message)
         return not problems

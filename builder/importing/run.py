@@ -16,7 +16,7 @@ from builder.importing.merchants import Aggregator, Merchants
 from builder.importing.readers import open_source, read_table
 from builder.importing.report import ImportFailed, ImportReport
 from builder.importing.rows import Record, RowReader, RowsRead
-from builder.importing.sitecheck import check_in_place, translate
+from builder.importing.sitecheck import CheckResult, check_in_place, translate
 from builder.importing.values import CellError, clean_text
 from builder.importing.yamlwrite import PeriodWriter, quoted
 from builder.periods import Period, parse_period
@@ -115,6 +115,8 @@ def _converge(options: ImportOptions, plan: Plan, layout: Layout, rows: RowsRead
         pending += merchants.problems
         if pending:
             if not options.skip_bad_rows:
+                if merchants.merchants:  # every problem at once: the good rows still meet the site check
+                    pending += _check(options, plan, layout, merchants, file_name, sha256, report)[1].errors
                 report.problems = pending
                 raise ImportFailed(report)
             records = _drop(records, pending, report)
@@ -125,14 +127,7 @@ def _converge(options: ImportOptions, plan: Plan, layout: Layout, rows: RowsRead
                                        "no row is left to import" if report.skipped else "no data rows under the "
                                                                                           "header")]
             raise ImportFailed(report)
-        _count(merchants, report)
-        writer = _render(plan, layout, merchants, file_name, sha256, report)
-        text = writer.text()
-        name = plan.target.name
-        found = check_in_place(options.site_dir, name, text, plan.as_of)
-        checked = translate(found, f"content/complaints/{name}", writer.origins, str(options.file),
-                            layout.header_row)
-        report.warnings = checked.warnings
+        text, checked = _check(options, plan, layout, merchants, file_name, sha256, report)
         if not checked.errors:
             return text
         if not (options.skip_bad_rows and checked.only_rows):
@@ -142,6 +137,19 @@ def _converge(options: ImportOptions, plan: Plan, layout: Layout, rows: RowsRead
     report.problems = [Problem(str(options.file), layout.header_row, 1, "rows",
                                f"--skip-bad-rows: still failing after {MAX_ROUNDS} rounds of leaving rows out")]
     raise ImportFailed(report)
+
+
+def _check(options: ImportOptions, plan: Plan, layout: Layout, merchants: Merchants, file_name: str, sha256: str,
+           report: ImportReport) -> tuple[str, CheckResult]:
+    """The period file's text and what `gongshi check` finds with it in place, told in spreadsheet terms."""
+    _count(merchants, report)
+    writer = _render(plan, layout, merchants, file_name, sha256, report)
+    text = writer.text()
+    name = plan.target.name
+    found = check_in_place(options.site_dir, name, text, plan.as_of)
+    checked = translate(found, f"content/complaints/{name}", writer.origins, str(options.file), layout.header_row)
+    report.warnings = checked.warnings
+    return text, checked
 
 
 def _drop(records: list[Record], problems: list[Problem], report: ImportReport,
