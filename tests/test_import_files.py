@@ -56,6 +56,7 @@ def test_every_kind_of_file_gives_the_same_period(tmp_path: Path, minimal_site: 
     for name, data in (("gbk.csv", text.encode("gbk")), ("gb18030.csv", text.encode("gb18030")),
                        ("bom.csv", b"\xef\xbb\xbf" + text.encode("utf-8")), ("utf8.csv", text.encode("utf-8")),
                        ("lf.csv", text.replace("\r\n", "\n").encode("utf-8")),
+                       ("cr.csv", text.replace("\r\n", "\r").encode("gbk")),
                        ("tabs.tsv", text.replace(",", "\t").encode("gbk"))):
         (tmp_path / name).write_bytes(data)
         assert imported(tmp_path / name, minimal_site) == expected, name

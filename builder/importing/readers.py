@@ -27,9 +27,9 @@ class Table:
     bad_cells: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass
 class SourceFile:
-    """A spreadsheet file read whole: its bytes' SHA-256 and its kind."""
+    """A spreadsheet file read whole: its bytes' SHA-256 and its kind (a CSV's bytes are dropped once decoded)."""
 
     path: Path
     shown: str
@@ -82,10 +82,12 @@ def read_table(source: SourceFile, sheet: str | None, mapped: dict[str, str]) ->
                                                                 "remove the password in Excel or WPS and save it")])
     if source.kind in ("csv", "tsv"):
         text = csvfile.decode(source.data, source.shown)
+        source.data = b""  # the text holds it now; the bytes would only double the memory while the rows are read
         rows = csvfile.read_rows(text, "\t" if source.kind == "tsv" else ",", source.shown, MAX_ROWS)
         if sheet is not None:
             raise ContentError([Problem(source.shown, 1, 1, "--sheet", "a CSV file has no sheets; leave out --sheet")])
         return _with_header(source, "", rows, {}, mapped)
+    source.data = b""  # a workbook is read from its file by calamine
     if source.kind == "xlsx":
         check_package(source.path, source.shown, MAX_UNCOMPRESSED)
     book = Workbook(source.path, source.shown, source.kind, MAX_ROWS)
