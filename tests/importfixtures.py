@@ -111,6 +111,8 @@ def write_xls(path: Path, rows: list[list[object]], sheet: str = "投诉明细")
         for c, value in enumerate(row):
             if isinstance(value, dt.datetime):
                 out.write(r, c, value, day)
+            elif isinstance(value, Formula):  # xlwt saves no value with a formula (an empty one)
+                out.write(r, c, xlwt.Formula(value.text.lstrip("=")))
             elif value not in (None, ""):
                 out.write(r, c, value)
     book.save(str(path))

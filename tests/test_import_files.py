@@ -234,6 +234,27 @@ def test_formula_without_saved_value_and_error_cells_are_named(tmp_path: Path, m
     ]  # the error in 备注 (F2), a column that is not read, stops nothing
 
 
+@pytest.mark.parametrize("filler", [0, 400])  # a small workbook stream (mini sectors) and a large one
+def test_xls_formula_saved_without_a_value_is_named(tmp_path: Path, minimal_site: Path, filler: int) -> None:
+    """calamine reads such a cell as empty; the BIFF records tell that it is a formula, so the message says so."""
+    rows = [MERCHANT_HEADER + ["备注"],
+            ["测试甲商行", "东湖街道", "食品", Formula("=2+3"), 1, Formula("=1+1")],
+            [Formula('="测试乙"&"商行"'), "东湖街道", "食品", 3, 3, ""],
+            ["测试丙商行", "东湖街道", "食品", "", 0, ""]]
+    rows += [[f"测试{n}号商行", "东湖街道", "食品", 1, 1, ""] for n in range(filler)]
+    path = write_xls(tmp_path / "formula.xls", rows)
+    result = invoke("import", path, minimal_site, "--period", "2026-11")
+    assert result.exit_code == 1
+    formula = ("holds a formula whose saved value is empty (the program that wrote the file did not calculate it, or "
+               "the formula gives nothing): open the file in Excel or WPS, check the formula and save it again")
+    errors = [line for line in result.stderr.splitlines() if not line.endswith("]")][:-1]
+    assert errors == [
+        f"{path}:3:4: complaints: {formula} (cell D3)",
+        f"{path}:4:1: name: {formula} (cell A4)",
+        f"{path}:5:4: complaints: is empty: write a whole number (0 when there is none) (cell D5)",
+    ]  # the formula in 备注 (F3), a column that is not read, stops nothing
+
+
 def test_sheet_choice(tmp_path: Path, minimal_site: Path) -> None:
     notes = [["填表说明"], ["本表由平台导出"]]
     hidden = [MERCHANT_HEADER, ["测试隐藏商行", "东湖街道", "食品", 9, 9]]

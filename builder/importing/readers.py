@@ -25,6 +25,7 @@ class Table:
     rows: list[list[Cell]]
     header_index: int
     bad_cells: dict[tuple[int, int], str] = field(default_factory=dict)
+    empty_formulas: set[tuple[int, int]] = field(default_factory=set)  # .xls formulas saved with an empty value
 
 
 @dataclass
@@ -96,11 +97,15 @@ def read_table(source: SourceFile, sheet: str | None, mapped: dict[str, str]) ->
             listed = ", ".join(book.all_sheet_names())
             raise ContentError([Problem(source.shown, 1, 1, "--sheet", f"no sheet `{sheet}` in this workbook; its "
                                                                        f"sheets are: {listed}")])
-        return _with_header(source, sheet, book.rows(sheet), book.bad_cells(sheet), mapped)
+        table = _with_header(source, sheet, book.rows(sheet), book.bad_cells(sheet), mapped)
+        table.empty_formulas = book.empty_formulas(sheet)
+        return table
     for name in book.sheet_names(visible_only=True):
         rows = book.rows(name)
         if find_header(rows, mapped) is not None:
-            return _with_header(source, name, rows, book.bad_cells(name), mapped)
+            table = _with_header(source, name, rows, book.bad_cells(name), mapped)
+            table.empty_formulas = book.empty_formulas(name)
+            return table
     raise ContentError([_no_header(source.shown, None, mapped)])
 
 

@@ -25,6 +25,8 @@ from builder.periods import Period
 from builder.privacy import find_personal_data, mask_personal_data
 
 MASKED_KINDS = {"mobile": "phone", "id_card": "ID card", "bank_card": "bank card", "email": "e-mail"}
+EMPTY_FORMULA = ("holds a formula whose saved value is empty (the program that wrote the file did not calculate it, "
+                 "or the formula gives nothing): open the file in Excel or WPS, check the formula and save it again")
 
 @dataclass(slots=True)
 class Record:
@@ -200,6 +202,10 @@ class RowReader:
             problems.append(("handled", f"{record.handled.isoformat()} is before the date received "
                                         f"{record.received.isoformat()}"))
         problems = [(name, message) for name, message in problems if name not in failed]
+        if self.table.empty_formulas:
+            problems = [(name, EMPTY_FORMULA if message.startswith("is empty") and
+                         (row, columns.get(name, 0)) in self.table.empty_formulas else message)
+                        for name, message in problems]
         for name, message in problems:
             self.problem(row, columns.get(name, 1), name, message)
         return not problems

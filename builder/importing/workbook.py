@@ -15,6 +15,7 @@ from xml.etree import ElementTree
 import python_calamine
 
 from builder.errors import ContentError, Problem
+from builder.importing import biff
 from builder.privacy import mask_personal_data
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -80,6 +81,15 @@ class Workbook:
         except Exception as exc:
             raise damaged(self.shown, self.kind, exc, name) from None
         return rows
+
+    def empty_formulas(self, name: str) -> set[tuple[int, int]]:
+        """Cells of a .xls sheet holding a formula whose saved value is empty (calamine reads them as '')."""
+        if self.kind != "xls":
+            return set()
+        try:
+            return biff.empty_formulas(self.path).get(name, set())
+        except (biff.NotBiff, OSError, ValueError):  # calamine read the file: only this finer message is lost
+            return set()
 
     def bad_cells(self, name: str) -> dict[tuple[int, int], str]:
         """Cells (1-based row, column) holding an error value or a formula with no saved value (.xlsx only)."""
