@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import random
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from builder.importing import readers
+from builder.importing import biff, readers
 from importfixtures import (
     COMPLAINT_HEADER,
     Formula,
@@ -253,6 +255,21 @@ def test_xls_formula_saved_without_a_value_is_named(tmp_path: Path, minimal_site
         f"{path}:4:1: name: {formula} (cell A4)",
         f"{path}:5:4: complaints: is empty: write a whole number (0 when there is none) (cell D5)",
     ]  # the formula in 备注 (F3), a column that is not read, stops nothing
+
+
+def test_damaged_xls_records_never_raise_past_the_formula_scan(tmp_path: Path) -> None:
+    """The BIFF scan reads damaged files calamine accepted: any damage is NotBiff (the plain message is kept)."""
+    good = write_xls(tmp_path / "good.xls", [["a", "b"]] + [[f"x{n}", Formula("=1+1")] for n in range(300)])
+    assert len(biff.empty_formulas(good)["投诉明细"]) == 300
+    data, damaged, rng = good.read_bytes(), tmp_path / "damaged.xls", random.Random(7)
+    for round_number in range(300):
+        mutated = bytearray(data)
+        for _ in range(rng.randrange(1, 20)):
+            at = rng.randrange(0x1E, 0x200) if round_number % 2 else rng.randrange(len(mutated))
+            mutated[at] = rng.randrange(256)
+        damaged.write_bytes(bytes(mutated[:rng.randrange(len(mutated))] if round_number % 5 == 0 else mutated))
+        with contextlib.suppress(biff.NotBiff):  # anything else fails the test
+            biff.empty_formulas(damaged)
 
 
 def test_sheet_choice(tmp_path: Path, minimal_site: Path) -> None:

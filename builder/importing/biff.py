@@ -21,15 +21,15 @@ def empty_formulas(path: Path) -> dict[str, set[tuple[int, int]]]:
     data = path.read_bytes()
     if not _CANDIDATE.search(data):
         return {}
+    found: dict[str, set[tuple[int, int]]] = {}
     try:
         stream = _workbook_stream(data)
-    except (struct.error, IndexError, KeyError) as exc:
-        raise NotBiff(str(exc)) from None
-    found: dict[str, set[tuple[int, int]]] = {}
-    for name, offset in _sheets(stream):
-        cells = set(_empty_results(stream, offset))
-        if cells:
-            found[name] = cells
+        for name, offset in _sheets(stream):
+            cells = set(_empty_results(stream, offset))
+            if cells:
+                found[name] = cells
+    except (struct.error, IndexError, KeyError, ValueError, OverflowError) as exc:  # damaged records
+        raise NotBiff(str(exc) or type(exc).__name__) from None
     return found
 
 
