@@ -3,11 +3,12 @@ anyone can recompute, statistics that compare, tag pages and a directory by trad
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import yaml
 
@@ -97,16 +98,44 @@ def test_complaint_platform_and_hotline_come_from_site_yaml(minimal_site: Path, 
 
 # --- what 办结 means -------------------------------------------------------------------------------------------
 
+def links_to_terms(route: str, page: str) -> bool:
+    """Whether the page links to the definitions on 公示说明 (pages/method/#terms), resolved from its own route."""
+    base = PurePosixPath(route).parent
+    for href in re.findall(r'<a href="([^"]+)"', page):
+        if href.endswith("#terms") and "://" not in href:
+            target = posixpath.normpath(str(base / href.split("#")[0]))
+            if target == "pages/method":
+                return True
+    return False
+
+
 def test_resolved_is_defined_where_it_is_shown_and_on_the_method_page(sample_output: Path) -> None:
     method = main_of(read(sample_output, "pages/method/index.html"))
     terms = method[method.index('<h3 id="terms">'):method.index("</dl>")]
     for kind in ("调解成功", "调解终止", "移送有关部门", "撤回"):
         assert kind in terms
     assert "本期已办结的投诉件数" not in method  # the circular definition is gone
-    for route, link in ((GYM, "../../pages/method/#terms"), ("periods/2026-10/index.html", "../../pages/method/#terms"),
-                        ("periods/index.html", "../pages/method/#terms"), ("index.html", "pages/method/#terms")):
-        page = main_of(read(sample_output, route))
-        assert f'<a href="{link}">统计口径说明</a>' in page and "撤回投诉" in page, route
+    shown = sorted(path.relative_to(sample_output).as_posix() for path in sample_output.rglob("*.html")
+                   if re.search("办结[率量]", main_of(path.read_text("utf-8"))))
+    routes = set(shown)
+    # every kind of page that shows the figures is among them, found from the output, not listed by hand
+    for route in (GYM, "index.html", "periods/index.html", "periods/2026-10/index.html", "statistics/index.html",
+                  "statistics/2026-10/index.html", "rankings/2026-09/index.html", "rankings/2026-10/index.html",
+                  "merchants/index.html", "merchants/by-complaints/index.html", "data/index.html",
+                  "pages/about/index.html"):
+        assert route in routes, route
+    assert any(r.startswith("merchants/letter/") for r in routes) and any(r.startswith("merchants/district/")
+                                                                          for r in routes)
+    assert any(r.startswith("merchants/category/") for r in routes)
+    assert any(r.startswith("statistics/category/") for r in routes)
+    missing = [route for route in shown if route != "pages/method/index.html"
+               and not links_to_terms(route, main_of(read(sample_output, route)))]
+    assert missing == []
+    # pages written by templates carry the short definition itself, beside the link
+    for route in shown:
+        if not route.startswith("pages/"):
+            page = main_of(read(sample_output, route))
+            assert "撤回" in page and "办结率 = 办结量 ÷ 投诉量" in page, route
 
 
 # --- rankings anyone can recompute ----------------------------------------------------------------------------
