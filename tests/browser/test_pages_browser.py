@@ -155,3 +155,22 @@ def test_merchant_pages_and_warnings_say_how_to_complain(page: Page, nginx_serve
     expect(box.locator("a[href='tel:12315']")).to_be_visible()
     expect(page.locator("footer a[href='tel:12315']")).to_have_text("投诉举报电话 12315")
     assert external_requests == []
+
+
+def test_a_merchant_page_offers_the_way_to_complain_within_two_screens(page: Page, nginx_server: str) -> None:
+    """On a phone, a link beside the merchant's figures jumps to 我要投诉 at the end of the long page."""
+    page.set_viewport_size({"width": 360, "height": 640})
+    page.goto(nginx_server + TABLE_PAGES["merchant"])
+    aside = page.locator("main aside.complain")
+    far = aside.bounding_box()
+    assert far is not None and far["y"] > 2 * 640  # the box itself is far down: the link is what brings it near
+    link = page.locator("main a[href='#complain']")
+    expect(link).to_have_count(1)
+    expect(link).to_have_text("我要投诉")
+    box = link.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 2 * 640, box
+    assert box["height"] >= 44 and box["width"] >= 44, box
+    assert link.evaluate("e => getComputedStyle(e).backgroundColor") == "rgba(0, 0, 0, 0)"  # a link, not a banner
+    link.click()
+    expect(aside).to_be_in_viewport()
+    assert page.url.endswith("#complain")
