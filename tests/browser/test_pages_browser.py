@@ -174,3 +174,17 @@ def test_a_merchant_page_offers_the_way_to_complain_within_two_screens(page: Pag
     link.click()
     expect(aside).to_be_in_viewport()
     assert page.url.endswith("#complain")
+
+
+def test_item_cards_label_every_line_including_the_received_date(page: Page, nginx_server: str) -> None:
+    """At 360 px each complaint item is a card whose every line, 受理日期 first, shows its column's name."""
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto(nginx_server + TABLE_PAGES["merchant"])
+    lines = page.evaluate("""() => [...document.querySelectorAll('main table.items tbody tr')].map(row =>
+        [...row.children].map(cell => getComputedStyle(cell, '::before').content))""")
+    assert len(lines) >= 3
+    for line in lines:
+        assert line == ['"受理日期"', '"商品或服务"', '"投诉问题"', '"基本诉求"', '"处理结果"', '"办结日期"'], line
+    header = page.locator("main table.items tbody th").first
+    page.set_viewport_size({"width": 1280, "height": 800})
+    assert header.evaluate("e => getComputedStyle(e, '::before').content") in ("none", "normal")
