@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from builder.model import Entry, PeriodFile, RankingFile, period_url
 from builder.periods import Period
-from builder.scoring import Component, formula_text
+from builder.scoring import Component, formula_text, written_places
 
 
 @dataclass(frozen=True)
@@ -174,6 +174,11 @@ class Ranking:
     def formula(self) -> str:
         """The formula as published: written from the weights for a computed ranking, else the file's text."""
         return formula_text(self.source.weights) if self.source.computed else self.source.formula
+
+    @property
+    def decimals(self) -> int:
+        """The decimals every score is shown with: the file's `decimals`, or more when a supplied score has more."""
+        return max((self.source.decimals, *(written_places(s.score) for s in self.source.scores)))
 
     @property
     def ranked_count(self) -> int:

@@ -183,6 +183,19 @@ def test_supplied_ranking_says_who_scored_whom_and_why_others_were_not(sample_ou
     assert ranked | set(not_ranked) == disclosed and not ranked & set(not_ranked)
 
 
+def test_supplied_scores_keep_the_rankings_decimals_on_whole_numbers(sample_output: Path) -> None:
+    """94.0, 91.0 and 86.0 are shown as written, like 94.4 beside them: one decimal, in the table and the lists."""
+    page = main_of(read(sample_output, "rankings/2026-09/index.html"))
+    data = yaml.safe_load((REPO / "content" / "rankings" / "2026-09.yaml").read_text("utf-8"))
+    names = {m.get("credit_code") or m.get("id"): m["name"] for m in period_entries("2026-09")}
+    supplied = {names[s["merchant"]]: f'{s["score"]:.1f}' for s in data["scores"] if s["merchant"] in names}
+    shown = {row[0]: row[-1] for row in ranking_rows(page, "full")}
+    assert shown == {name: supplied[name] for name in shown} and len(shown) >= 18
+    assert {"94.0", "91.0", "86.0"} <= set(shown.values())
+    listed = re.findall(r'<span class="score">得分 ([^<]+)</span>', page)
+    assert listed and all(re.fullmatch(r"\d+\.\d", score) for score in listed), listed
+
+
 # --- statistics --------------------------------------------------------------------------------------------------
 
 def test_each_category_has_its_series_across_periods(sample_output: Path) -> None:
