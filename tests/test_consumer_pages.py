@@ -167,7 +167,8 @@ def test_sample_ranking_recomputes_from_the_published_figures(sample_output: Pat
     assert all(row[2].endswith("少于 5 件") for row in not_ranked)
     top = page[page.index('id="top-2026-10"'):page.index('id="bottom-2026-10"')]
     assert re.findall(r"<a [^>]*>([^<]+)</a>", top)[0] == rows[0][0] == "青禾邻里鲜超市有限公司"
-    assert "参评经营者 31 家（统计期内投诉量不少于 5 件方可参评，得分由本站计算）；未参评 9 家：投诉量不足 9 家" in page
+    assert ("参评经营者 31 家（统计期内投诉量不少于 5 件方可参评，得分由本站计算）；"
+            "未参评 9 家（投诉量均不足 5 件）。") in page
     first = rows[0]
     assert first[3:5] == ("100.0% （7/7）→ 60.00 分", "85.7% （6/7）→ 34.29 分")
 
@@ -175,6 +176,7 @@ def test_sample_ranking_recomputes_from_the_published_figures(sample_output: Pat
 def test_supplied_ranking_says_who_scored_whom_and_why_others_were_not(sample_output: Path) -> None:
     page = main_of(read(sample_output, "rankings/2026-09/index.html"))
     assert "本榜得分由青禾区消费者协会评定并提供" in page and "不能仅凭本站数据复算" in page
+    assert "；未参评 9 家：投诉量不足 5 件的 8 家，无青禾区消费者协会评分的 1 家。" in page  # each reason, counted
     not_ranked = dict((row[0], row[2]) for row in ranking_rows(page, "not-ranked"))
     assert not_ranked["青禾云溪温泉度假村有限公司"] == "未评分（青禾区消费者协会未提供评分）"
     assert not_ranked["青禾区金穗牛肉面馆"] == "统计期内投诉量 3 件，少于 5 件"

@@ -118,3 +118,9 @@ def test_supplied_scores_are_shown_with_one_number_of_decimals_never_fewer_than_
     whole = RankingFile(period, "得分", (Score("甲", 94.0, HERE),), HERE, decimals=0)
     assert Ranking(whole, (), ()).decimals == 0
     assert Ranking(RankingFile(period, "得分", (Score("甲", 94.5, HERE),), HERE, decimals=0), (), ()).decimals == 1
+
+
+def test_reasons_for_not_ranking_are_counted_by_kind_in_the_pages_order() -> None:
+    result = draw({"甲": 90, "乙": 80}, {"2026-09": {"甲": 5, "乙": 5, "丙": 5, "丁": 1, "戊": 2}}, min_complaints=3)
+    assert result.not_ranked_by_kind == (("below_minimum", 2), ("not_scored", 1))
+    assert draw({"甲": 90}, {"2026-09": {"甲": 5}}).not_ranked_by_kind == ()
