@@ -188,3 +188,22 @@ def test_item_cards_label_every_line_including_the_received_date(page: Page, ngi
     header = page.locator("main table.items tbody th").first
     page.set_viewport_size({"width": 1280, "height": 800})
     assert header.evaluate("e => getComputedStyle(e, '::before').content") in ("none", "normal")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("route", ["merchants/", "merchants/letter/J/"])
+def test_directory_links_are_44_px_tap_targets(page: Page, nginx_server: str, width: int, route: str) -> None:
+    """Every link of the directory (letters, districts, categories) is at least 44 × 44 CSS px, and none overlap."""
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(nginx_server + route)
+    boxes = page.evaluate("""() => [...document.querySelectorAll('nav.directory a')].map(a => {
+        const r = a.getBoundingClientRect();
+        return [a.textContent.trim(), r.left, r.top, r.right, r.bottom];
+    })""")
+    letters = page.locator("nav.directory ul.directory-letter a")
+    assert letters.count() >= 10 and len(boxes) >= 30
+    small = [(b[0], round(b[3] - b[1]), round(b[4] - b[2])) for b in boxes if b[3] - b[1] < 44 or b[4] - b[2] < 44]
+    assert small == [], small
+    overlapping = [(a[0], b[0]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+                   if a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5 and a[2] < b[4] - 0.5 and b[2] < a[4] - 0.5]
+    assert overlapping == [], overlapping
