@@ -136,7 +136,7 @@ def load_site(options: BuildOptions, cache: BuildCache | None = None, progress: 
         if config is None or problems.errors:
             raise ContentError(problems.errors + problems.warnings)
         content = Content(config, taxonomy, tuple(periods), tuple(rankings), tuple(warnings), tuple(pages))
-        content = attach_files(content, options.site_dir, problems)  # images and attachments of articles
+        content = attach_files(content, options.site_dir, problems, as_of)  # images, attachments of warnings and pages
         if progress is not None:
             progress("checking", 0, None)
         known = cache.load(PINYIN_CACHE) if cache is not None and not options.clean else None

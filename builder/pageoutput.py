@@ -9,6 +9,7 @@ shard by shard and each full shard goes to the search indexer, which indexes it 
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -126,6 +127,16 @@ class PageOutput:
     def write_chunks(self, route: str, chunks: Iterable[str | bytes]) -> None:
         """Write a large file piece by piece (open data), never holding it whole."""
         self.staging.write_chunks(route, chunks)
+
+    def recorded(self, route: str) -> tuple[int, str]:
+        """The size and SHA-256 of a file this build placed in the output tree (one a kept group brought)."""
+        record = self.tree.written.get(route) if self.tree is not None else None
+        if record is None:
+            raise KeyError(route)
+        if not record.digest:  # the tree records every digest; read the file should one be missing
+            with open(self.staging.path(route), "rb") as handle:
+                return record.stat[0], hashlib.file_digest(handle, "sha256").hexdigest()
+        return record.stat[0], record.digest
 
     def order(self, items: Sequence[T], route: Callable[[T], str]) -> list[T]:
         """Items whose pages are search shards, grouped by shard (each shard is indexed once it is complete)."""

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from builder import feeds, opendata
+from builder import datapackage, feeds, opendata
 from builder.attachments import publish_files
 from builder.lookup import lookup_records, write_lookup
 from builder.model import WARNING_TYPES, warning_type_url
@@ -180,16 +180,32 @@ class PageWriter:
                       article=warning, related=site.related.get(warning.slug, ()))
 
     def open_data(self, updated: dt.date | None) -> None:
-        """data/complaints.json, data/complaints.csv and a page describing them."""
+        """Both open-data tables (whole and per period), their Data Package, and the page describing them.
+
+        The tables are streamed (100,000 merchants are several hundred thousand rows) and each group of files
+        is kept whole when its periods are unchanged; a kept file's size and SHA-256 come from the output
+        tree's records, so the page and datapackage.json describe the files as published.
+        """
         site = self.site
+        files: list[opendata.DataFile] = []
+        for group in opendata.plan(site):
+            made: list[opendata.DataFile] = []
 
-        def write() -> None:
-            self.output.write_chunks("data/complaints.json", opendata.json_chunks(opendata.iter_rows(site)))
-            self.output.write_chunks("data/complaints.csv", opendata.csv_chunks(opendata.iter_rows(site)))
+            def produce(group: opendata.DataGroup = group, made: list[opendata.DataFile] = made) -> None:
+                made.extend(opendata.write_group(site, group, self.output.write_chunks))
 
-        self.output.group("data/complaints.", (site.periods,), write)
-        self.page("data/", "data.html", "开放数据", "开放数据", updated, record_count=opendata.row_count(site),
-                  columns=opendata.CSV_COLUMNS)
+            self.output.group(group.prefix, (opendata.group_inputs(group), site.content.config.base_url), produce)
+            files += made or [replace(f, size=size, sha256=digest) for f in group.files
+                              for size, digest in [self.output.recorded(f"data/{f.path}")]]
+        for route, text in datapackage.schemas().items():
+            self.staging.write(f"data/{route}", text)
+        described = datapackage.package(site.content.config, files, updated)
+        self.staging.write("data/datapackage.json", datapackage.dumps(described))
+        whole = {f.path: f for f in files if not f.period}
+        per_period = [(view, {f.path.rsplit("/", 1)[1]: f for f in files if f.period == view.period.key})
+                      for view in site.periods]
+        self.page("data/", "data.html", "开放数据", "开放数据", updated, whole=whole, per_period=per_period,
+                  tables=opendata.TABLES, license=site.content.config.data_license)
 
     def not_found(self) -> None:
         """404.html, linked from the site's root path because it is served at any depth."""

@@ -19,7 +19,8 @@ import re
 from collections.abc import Sequence
 from typing import Protocol
 
-from builder.lookup import fnv1a, search_key
+from builder.lookup import fnv1a
+from builder.searchkey import search_key
 
 ROOT = "pagefind/routes"
 PER_FILE = 400  # characters per routes file (about 5 KB)

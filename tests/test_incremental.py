@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -179,6 +180,27 @@ def test_kept_files_are_hard_links_and_never_written_through(tmp_path: Path) -> 
     warning_body(2)(site)
     build(BuildOptions(site, as_of=AS_OF, search=False))
     assert snapshot(site / ".gongshi" / "previous") != before  # the spare was brought up to date in place
+    assert snapshot(out) == clean_build(site, tmp_path / "clean", False)
+
+
+def test_open_data_of_an_unchanged_period_is_kept_and_described_as_published(tmp_path: Path) -> None:
+    # The data page and datapackage.json give each file's rows, size and SHA-256: a kept group's come from the
+    # output tree's records, and must be those of the bytes published.
+    site = site_copy(tmp_path / "site")
+    out = site / "output"
+    build(BuildOptions(site, as_of=AS_OF, search=False))
+    merchant_count(1)(site)  # a merchant of 2026-09: the whole tables and 2026-09's change, 2026-10's do not
+    build(BuildOptions(site, as_of=AS_OF, search=False))
+    previous = site / ".gongshi" / "previous"
+    for kept in ("data/2026-10/complaints.csv", "data/2026-10/complaints.json"):
+        assert os.stat(out / kept).st_ino == os.stat(previous / kept).st_ino
+    for changed in ("data/complaints.csv", "data/2026-09/complaints.json"):
+        assert (out / changed).read_bytes() != (previous / changed).read_bytes()
+    package = json.loads((out / "data" / "datapackage.json").read_text("utf-8"))
+    described = {r["path"]: r["hash"] for r in package["resources"]}
+    assert "2026-10/complaints.csv" in described and "2026-09/complaints.csv" in described
+    for path, hashed in described.items():
+        assert hashed == "sha256:" + hashlib.sha256((out / "data" / path).read_bytes()).hexdigest(), path
     assert snapshot(out) == clean_build(site, tmp_path / "clean", False)
 
 

@@ -25,13 +25,18 @@ def target_path(site_dir: Path, out: Path | None, force: bool, period_key: str,
     if out is not None:
         parent = out.absolute().parent.resolve()
         if not parent.is_relative_to(resolved_folder):
-            bad("--out", f"{out.as_posix()} is not under {folder.as_posix()}/: complaint files live there "
-                         f"(sub-folders too, e.g. one file per district: 2026-09/秦川镇.yaml)")
+            example = f"{folder.as_posix()}/{period_key or '2026-11'}/秦川镇.yaml"
+            bad("--out", f"{out.as_posix()} is not in {folder.as_posix()}/: complaint files live there "
+                         f"(or in its sub-folders, e.g. one file per district: {example})")
+            return target, shown
+        inside = parent.relative_to(resolved_folder).parts
+        if any(part.startswith(".") for part in inside):
+            bad("--out", f"{out.as_posix()}: a folder whose name starts with `.` is not read")
             return target, shown
         if target.suffix not in (".yaml", ".yml") or target.name.startswith("."):
             bad("--out", f"{target.name}: a period file is named like 2026-09.yaml (ending .yaml or .yml)")
             return target, shown
-        shown = (Path("content") / "complaints" / parent.relative_to(resolved_folder) / target.name).as_posix()
+        shown = Path("content", "complaints", *inside, target.name).as_posix()
     if target.is_symlink() or (target.exists() and not target.is_file()):
         bad("--out", f"{shown} exists and is not a regular file (a link or a folder): not replaced")
     elif target.exists() and not force:
@@ -41,10 +46,11 @@ def target_path(site_dir: Path, out: Path | None, force: bool, period_key: str,
 
 def write_atomically(target: Path, data: bytes, force: bool, shown: str) -> None:
     """Write a temporary file beside the target, then rename it over; on any failure nothing is left behind."""
-    created: list[Path] = []
-    for folder in (target.parent.parent, target.parent):
-        if not folder.exists():
-            created.append(folder)
+    created: list[Path] = []  # the folders to make, outermost first (content/complaints/ and a sub-folder)
+    folder = target.parent
+    while not folder.exists() and folder != folder.parent:
+        created.insert(0, folder)
+        folder = folder.parent
     temporary: Path | None = None
     done = False
     try:

@@ -25,6 +25,8 @@ from builder.periods import Period
 from builder.privacy import find_personal_data, mask_personal_data
 
 MASKED_KINDS = {"mobile": "phone", "id_card": "ID card", "bank_card": "bank card", "email": "e-mail"}
+EMPTY_FORMULA = ("holds a formula whose saved value is empty (the program that wrote the file did not calculate it, "
+                 "or the formula gives nothing): open the file in Excel or WPS, check the formula and save it again")
 
 @dataclass(slots=True)
 class Record:
@@ -157,8 +159,9 @@ class RowReader:
         return record if self.consistent(record) else None
 
     def report_cells(self, row: int, cells: Sequence[object]) -> None:
-        """Read a row cell by cell, reporting every cell that cannot be read."""
+        """Read a row cell by cell, reporting every cell that cannot be read and what is wrong with the rest."""
         record = Record(row)
+        failed = set()
         for name, column, read in self.readers:
             value = cells[column - 1] if column <= len(cells) else None
             try:
@@ -168,11 +171,19 @@ class RowReader:
                     setattr(record, name, read(row, value))
             except CellError as exc:
                 self.problem(row, column, name, str(exc))
+                failed.add(name)
+        for name, value in self.defaults:
+            if not getattr(record, name):
+                setattr(record, name, value)
+        self.consistent(record, failed)
 
-    def consistent(self, record: Record) -> bool:
-        """Checks across the cells of one row: required cells, counts, dates against the period."""
+    def consistent(self, record: Record, failed: set[str] | frozenset[str] = frozenset()) -> bool:
+        """Checks across the cells of one row: required cells, counts, dates against the period.
+
+        Fields in `failed` could not be read (already reported): checks that need them are left out.
+        """
         row, columns = record.row, self.layout.columns
-        problems = []
+        problems: list[tuple[str, str]] = []
         if not record.name:
             problems.append(("name", f"is empty: every row needs the merchant's name ({LABELS['name']})"))
         if self.per_merchant:
@@ -190,6 +201,11 @@ class RowReader:
         if record.handled and record.received and record.handled < record.received:
             problems.append(("handled", f"{record.handled.isoformat()} is before the date received "
                                         f"{record.received.isoformat()}"))
+        problems = [(name, message) for name, message in problems if name not in failed]
+        if self.table.empty_formulas:
+            problems = [(name, EMPTY_FORMULA if message.startswith("is empty") and
+                         (row, columns.get(name, 0)) in self.table.empty_formulas else message)
+                        for name, message in problems]
         for name, message in problems:
             self.problem(row, columns.get(name, 1), name, message)
         return not problems

@@ -59,7 +59,8 @@ def clean_text(text: str, max_length: int) -> str:
     control = _CONTROL.search(text)
     if control:
         raise CellError(f"contains the control character U+{ord(control.group()):04X}; delete it")
-    text = " ".join(text.split())
+    folded = " ".join(text.split())
+    text = text if folded == text else folded  # the cell's own string when nothing changed: held once, not twice
     if len(text) > max_length:
         raise CellError(f"text is {len(text)} characters long; at most {max_length} are allowed")
     return text

@@ -131,7 +131,7 @@ def test_a_word_that_occurs_nowhere_merges_no_shard(page: Page, sharded: dict[st
     page.on("request", lambda request: requests.append(request.url))
     page.goto(sharded["url"] + "search/")
     page.locator("#search-input").fill("麒麟")  # the generator keeps these characters out of every file
-    assert wait_for_answer(page) == "没有找到相关结果，请换一个词试试。"
+    assert wait_for_answer(page) == "没有找到“麒麟”的相关结果"
     assert shards_requested(requests) == set() and page_errors == []
 
 
