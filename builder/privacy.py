@@ -7,12 +7,13 @@ import unicodedata
 from dataclasses import dataclass
 
 from builder import creditcode
+from builder.i18n import N_, _
 
 KINDS = {
-    "mobile": "a mobile phone number",
-    "id_card": "an ID card (身份证) number",
-    "bank_card": "a bank card number",
-    "email": "an e-mail address",
+    "mobile": N_("a mobile phone number"),
+    "id_card": N_("an ID card (身份证) number"),
+    "bank_card": N_("a bank card number"),
+    "email": N_("an e-mail address"),
 }
 _MOBILE = re.compile(r"(?<![\d*+])(?:(?:\+|00)?86[- ]?)?1[3-9]\d(?:[-. ]?\d){8}(?![\d*])")
 _ID_CARD = re.compile(r"(?<![\dA-Za-z*])\d{6}(?:[ -]?\d{4}){2}[ -]?\d{3}[\dXx](?![\dA-Za-z*])")
@@ -43,7 +44,7 @@ class Finding:
     @property
     def description(self) -> str:
         """What was found, in words (never the data itself)."""
-        return KINDS[self.kind]
+        return _(KINDS[self.kind])
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,8 @@ class Masked:
     kind: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: personal data: masked {self.kind}"
+        return (f"{self.path}:{self.line}:{self.column}: {_('personal data')}: "
+                + _("masked {what}").format(what=_(KINDS[self.kind])))
 
 
 def is_id_card(number: str) -> bool:

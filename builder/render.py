@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from builder.charts import bar_chart
 from builder.derived import NOT_RANKED_LABELS
-from builder.errors import Problem
+from builder.errors import Message, Problem
 from builder.model import WARNING_TYPES, warning_type_url
 from builder.scoring import FIGURES, round_half_up
 from builder.stats import Breakdown, HotTable, Matrix
@@ -151,4 +151,4 @@ def template_problem(exc: jinja2.TemplateError, site_dir: Path) -> Problem:
     shown = filename or "themes"
     with contextlib.suppress(ValueError):
         shown = Path(shown).resolve().relative_to(site_dir.resolve()).as_posix()
-    return Problem(shown, line or 1, 1, "template", f"{type(exc).__name__}: {exc.message or exc}")
+    return Problem(shown, line or 1, 1, "template", Message("GS801", f"{type(exc).__name__}: {exc.message or exc}"))
