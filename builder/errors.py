@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from builder.i18n import _
+from builder.i18n import N_, _
 
 
 @dataclass(frozen=True, order=True)
@@ -40,7 +40,7 @@ class Problem:
         return self.message.text
 
     def __str__(self) -> str:
-        text = f"{self.path}:{self.line}:{self.column}: {self.field}: {self.message.text}"
+        text = f"{self.path}:{self.line}:{self.column}: {field_label(self.field)}: {self.message.text}"
         return text if self.severity == "error" else f"{text} [{severity_label(self.severity)}]"
 
     def as_dict(self) -> dict[str, object]:
@@ -54,6 +54,18 @@ class Problem:
             "message": self.message.text,
             "severity": self.severity,
         }
+
+
+# Where a problem is that is not a field of the file (its JSON `field` stays as written here).
+PLACE_LABELS = {"file": N_("file"), "encoding": N_("encoding"), "front matter": N_("front matter"),
+                "personal data": N_("personal data"), "body": N_("body"), "template": N_("template"),
+                "environment": N_("environment"), "header": N_("header"), "rows": N_("rows"), "row": N_("row"),
+                "column": N_("column")}
+
+
+def field_label(field_name: str) -> str:
+    """The field as a problem line shows it: a file's own field as written, a place such as `file` in words."""
+    return _(PLACE_LABELS[field_name]) if field_name in PLACE_LABELS else field_name
 
 
 def severity_label(severity: str) -> str:

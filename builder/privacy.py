@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from builder import creditcode
+from builder.errors import field_label
 from builder.i18n import N_, _
 
 KINDS = {
@@ -57,7 +58,7 @@ class Masked:
     kind: str
 
     def __str__(self) -> str:
-        return (f"{self.path}:{self.line}:{self.column}: {_('personal data')}: "
+        return (f"{self.path}:{self.line}:{self.column}: {field_label('personal data')}: "
                 + _("masked {what}").format(what=_(KINDS[self.kind])))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from builder.errors import ContentError, Problem
+from builder.errors import ContentError, Problem, field_label
 from builder.i18n import _
 
 
@@ -111,7 +111,7 @@ class ImportFailed(ContentError):
 
 
 def _line(problem: Problem, kind: str = "") -> str:
-    text = f"{problem.path}:{problem.line}:{problem.column}: {problem.field}: {problem.text}"
+    text = f"{problem.path}:{problem.line}:{problem.column}: {field_label(problem.field)}: {problem.text}"
     return f"{text} [{kind}]" if kind else text
 
 
