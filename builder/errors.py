@@ -60,7 +60,7 @@ class Problem:
 PLACE_LABELS = {"file": N_("file"), "encoding": N_("encoding"), "front matter": N_("front matter"),
                 "personal data": N_("personal data"), "body": N_("body"), "template": N_("template"),
                 "environment": N_("environment"), "header": N_("header"), "rows": N_("rows"), "row": N_("row"),
-                "column": N_("column")}
+                "column": N_("column"), "image": N_("image"), "link": N_("link")}
 
 
 def field_label(field_name: str) -> str:
