@@ -316,20 +316,23 @@ OUTPUT_OF_BUILD = click.option("--output", "-o", "output_dir", type=click.Path(f
 def verify_command(target: str, site_dir: Path, output_dir: Path | None, quiet: bool, output_format: str) -> None:
     """Compare TARGET (the site's URL, or a folder) with the build's SHA256SUMS.
 
-    Exit status: 0 untouched, 1 something differs, 2 TARGET cannot be reached.
+    Exit status: 0 untouched, 1 something differs, 2 TARGET cannot be reached, 3 the build has no
+    readable SHA256SUMS.
     """
+    from builder.manifest import ManifestError
     from builder.verify import verify
 
     build_dir = output_dir if output_dir is not None else site_dir / "output"
     try:
         report = verify(target, build_dir)
     except GongshiError as exc:
+        status = 3 if isinstance(exc, ManifestError) else 2  # the trusted copy itself, not TARGET
         if output_format == "json":
-            click.echo(json.dumps({"target": target, "untouched": False, "status": 2, "error": str(exc)},
+            click.echo(json.dumps({"target": target, "untouched": False, "status": status, "error": str(exc)},
                                   ensure_ascii=False, indent=1))
         else:
             _error(exc)
-        sys.exit(2)
+        sys.exit(status)
     except KeyboardInterrupt:
         click.echo(_("Interrupted."), err=True)
         sys.exit(130)

@@ -8,16 +8,18 @@ from pathlib import Path
 
 from builder.codes import say
 from builder.errors import Problems
-from builder.fields import Fields
-from builder.model import COMPLAINT_HOTLINE, COMPLAINT_URL, RankingConfig, SiteConfig
-from builder.source import MarkedMap, SourceError, parse_yaml, read_text
+from builder.fields import Fields, type_name
+from builder.model import COMPLAINT_HOTLINE, COMPLAINT_URL, DataLicense, RankingConfig, SiteConfig
+from builder.source import MarkedList, MarkedMap, SourceError, parse_yaml, read_text
 
 SITE_KEYS = ["title", "organizer", "base_url", "language", "description", "theme", "contact",
              "site_id_code", "icp", "police_record", "correction_url", "rankings",
              "retention_months", "stale_after_days", "legal_basis", "government_badge_url", "max_attachment_mb",
-             "complaint_url", "complaint_hotline"]
+             "complaint_url", "complaint_hotline", "data_license"]
+DATA_LICENSE_KEYS = ["title", "url", "name"]
 RANKING_SETTINGS_KEYS = ["top_count", "bottom_count", "top_label", "bottom_label", "min_complaints", "disclaimer"]
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+_LICENSE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+-]{0,63}$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _HOTLINE = re.compile(r"^\+?[0-9][0-9 -]{1,28}[0-9]$")
 
@@ -80,6 +82,7 @@ def read_config(data: MarkedMap, shown: str, problems: Problems) -> SiteConfig |
     stale_after = fields.integer("stale_after_days", required=False, minimum=1)
     max_attachment = fields.integer("max_attachment_mb", required=False, minimum=1)
     rankings = _read_rankings(fields, problems, shown)
+    data_license = _read_data_license(fields, problems, shown)
     if problems.error_count > before or title is None or organizer is None or base_url is None:
         return None
     return SiteConfig(
@@ -94,7 +97,7 @@ def read_config(data: MarkedMap, shown: str, problems: Problems) -> SiteConfig |
         legal_basis=fields.text("legal_basis", required=False, max_length=2000) or "",
         government_badge_url=badge_url,
         max_attachment_mb=SiteConfig.max_attachment_mb if max_attachment is None else max_attachment,
-        complaint_url=complaint_url, complaint_hotline=hotline,
+        complaint_url=complaint_url, complaint_hotline=hotline, data_license=data_license,
     )
 
 
@@ -116,3 +119,28 @@ def _read_rankings(fields: Fields, problems: Problems, shown: str) -> RankingCon
         min_complaints=default.min_complaints if minimum is None else minimum,
         disclaimer=sub.text("disclaimer", required=False) or "",
     )
+
+
+def _read_data_license(fields: Fields, problems: Problems, shown: str) -> DataLicense | None:
+    """`data_license`: a text (the terms' title) or a mapping of title, url and name."""
+    value = fields.data.get("data_license")
+    if value is None:
+        return None
+    if isinstance(value, (MarkedList, bool)):
+        fields.error("data_license", say("GS204", "expected the terms' title, or a mapping of {keys}; found {found}",
+                                         keys=", ".join(DATA_LICENSE_KEYS), found=type_name(value)))
+        return None
+    if not isinstance(value, MarkedMap):
+        title = fields.text("data_license", max_length=500)
+        return DataLicense(title) if title else None
+    sub = Fields(problems, shown, value, "data_license")
+    sub.check_keys(DATA_LICENSE_KEYS)
+    title = sub.text("title", max_length=500)
+    url = sub.text("url", required=False, max_length=500) or ""
+    if url and not re.match(r"^https?://\S+$", url):
+        sub.error("url", say("GS217", "must start with https:// or http://"))
+    name = sub.text("name", required=False, max_length=64) or ""
+    if name and not _LICENSE_NAME.match(name):
+        sub.error("name", say("GS217", "`{value}` is not a licence identifier such as CC-BY-4.0 (letters, digits, . "
+                                       "+ -)", value=name))
+    return DataLicense(title, url, name) if title else None

@@ -3,7 +3,8 @@
 Pagefind matches words and word prefixes, so a fragment from the middle of a segmented name can miss. This
 module writes, next to the Pagefind bundle, a small exact index that the search page asks first:
 
-- ``search/lookup/manifest.json``: sizes, the bigrams too frequent to list, the credit-code shard prefixes;
+- ``search/lookup/manifest.json``: sizes, the bigrams too frequent to list, the credit-code shard prefixes, the
+  filter values (periods newest first) and the editors' search synonyms (content/taxonomy.yaml);
 - ``search/lookup/b/<n>.json``: buckets of ``bigram -> [record id, ...]`` for every 2-character sequence of a
   merchant's name, district and category and of a warning's title and tags (a bigram held by more than
   ``CAP`` records is only named in the manifest: it narrows nothing);
@@ -20,12 +21,11 @@ from __future__ import annotations
 
 import json
 import math
-import re
-import unicodedata
 from collections import defaultdict
 from typing import Any
 
 from builder.output import Staging
+from builder.searchkey import search_key
 from builder.sitemodel import Site
 
 ROOT = "search/lookup"
@@ -34,8 +34,6 @@ BLOCK = 16         # records per record file
 LEAF = 128         # credit codes per code file
 BUCKET_POSTINGS = 256  # aim for about this many postings per bucket file
 CODE_PREFIX = 6    # the shortest code prefix searched
-# Spaces (written out, so that search.js strips exactly the same ones), hyphens, underscores and dots.
-SPACE = re.compile("[\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\-_·・]+")
 # The lookup record's fields and their keys in the files (one letter: the records are downloaded by phones).
 RECORD_KEYS = {
     "type": "t",        # "m" a merchant, "w" a warning
@@ -52,11 +50,6 @@ RECORD_KEYS = {
     "date": "a",        # warning: YYYY-MM-DD
     "tags": "g",        # warning: its tags
 }
-
-
-def search_key(text: str) -> str:
-    """NFKC, lower case, without spaces or hyphens: the form both sides compare (search.js: searchKey)."""
-    return SPACE.sub("", unicodedata.normalize("NFKC", text)).lower()
 
 
 def bigrams(text: str) -> set[str]:
@@ -98,6 +91,11 @@ def lookup_records(site: Site) -> tuple[list[dict[str, Any]], list[list[str]]]:
     return out, texts
 
 
+def synonym_table(synonyms: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, list[str]]:
+    """The manifest's `synonyms`: each everyday word's search key → the words the site uses (searchcore.js reads it)."""
+    return {search_key(word): list(terms) for word, terms in synonyms}
+
+
 def encode(record: dict[str, Any]) -> dict[str, Any]:
     """A record with the one-letter keys it is stored under."""
     return {RECORD_KEYS[name]: value for name, value in record.items()}
@@ -106,7 +104,7 @@ def encode(record: dict[str, Any]) -> dict[str, Any]:
 def filter_values(recs: list[dict[str, Any]], labels: list[str]) -> dict[str, list[str]]:
     """The values of each search filter, as on the pages (the search page offers them without Pagefind)."""
     used = {i for r in recs if r["type"] == "m" for i in r["periods"]}
-    periods = [label for i, label in enumerate(labels) if i in used]
+    periods = [label for i, label in reversed(list(enumerate(labels))) if i in used]  # newest first
     values: dict[str, set[str]] = {"district": set(), "category": set(), "kind": set()}
     for r in recs:
         values["kind"].add("经营者" if r["type"] == "m" else r["kind"])
@@ -147,7 +145,8 @@ def write_lookup(site: Site, staging: Staging) -> int:
     labels = [view.period.label for view in reversed(site.periods)]
     manifest = {"version": 1, "records": len(recs), "block": BLOCK, "buckets": buckets_n, "cap": CAP,
                 "codePrefix": CODE_PREFIX, "frequent": frequent, "codes": [shard[0][0] for shard in shards],
-                "periods": labels, "filters": filter_values(recs, labels), "keys": RECORD_KEYS}
+                "periods": labels, "filters": filter_values(recs, labels), "keys": RECORD_KEYS,
+                "synonyms": synonym_table(site.content.taxonomy.synonyms)}
     files = 0
     staging.write(f"{ROOT}/manifest.json", dumps(manifest))
     files += 1

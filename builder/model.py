@@ -41,6 +41,15 @@ class RankingConfig:
 
 
 @dataclass(frozen=True)
+class DataLicense:
+    """The terms (or licence) under which the open data may be reused, from site.yaml's `data_license`."""
+
+    title: str
+    url: str = ""
+    name: str = ""
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     """The validated contents of site.yaml."""
 
@@ -63,6 +72,7 @@ class SiteConfig:
     max_attachment_mb: int = 10
     complaint_url: str = COMPLAINT_URL
     complaint_hotline: str = COMPLAINT_HOTLINE
+    data_license: DataLicense | None = None
 
     @property
     def complaint_site(self) -> str:
@@ -287,11 +297,15 @@ class Article:
 
 @dataclass(frozen=True)
 class Taxonomy:
-    """Categories (by group), demands and results; empty tuples mean 'not checked'."""
+    """Categories (by group), demands and results (empty tuples mean 'not checked'), and search synonyms.
+
+    `synonyms` pairs an everyday word with the words the site uses for it (预付卡 → 预付式消费), in file order.
+    """
 
     categories: tuple[tuple[str, str], ...] = ()
     demands: tuple[str, ...] = ()
     results: tuple[str, ...] = ()
+    synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def category_names(self) -> tuple[str, ...]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import secrets
 import shutil
 import tempfile
 from pathlib import Path, PurePosixPath
@@ -34,6 +36,21 @@ def check_output_dir(site_dir: Path, output_dir: Path) -> Message | None:
     return None
 
 
+def fresh_folder(parent: Path, prefix: str) -> Path:
+    """A new folder `parent/<prefix><random>` with the mode mkdir gives (umask applied), unlike mkdtemp's 0700.
+
+    The staging folder becomes output/ itself: a web server running as another user must be able to read it.
+    """
+    for _attempt in range(100):
+        folder = parent / f"{prefix}{secrets.token_hex(4)}"
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            continue
+        return folder
+    raise FileExistsError(errno.EEXIST, _("no free name"), str(parent / prefix))
+
+
 class Staging:
     """A fresh folder beside the output, filled by the build, then swapped in or removed."""
 
@@ -45,7 +62,7 @@ class Staging:
         parent = self.output_dir.resolve().parent
         try:
             parent.mkdir(parents=True, exist_ok=True)
-            self.root = Path(tempfile.mkdtemp(prefix=f".{self.output_dir.name}.staging-", dir=parent))
+            self.root = fresh_folder(parent, f".{self.output_dir.name}.staging-")
         except OSError as exc:
             raise OutputError(str(parent), _("cannot create a staging folder: {reason}").format(
                 reason=exc.strerror)) from None

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from builder import feeds, opendata
+from builder import datapackage, feeds, opendata
 from builder.attachments import publish_files
 from builder.lookup import write_lookup
 from builder.model import WARNING_TYPES, warning_type_url
@@ -169,12 +169,18 @@ class PageWriter:
                       article=warning, related=site.related.get(warning.slug, ()))
 
     def open_data(self, updated: dt.date | None) -> None:
-        """data/complaints.json, data/complaints.csv and a page describing them."""
-        rows = opendata.entry_rows(self.site)
-        self.staging.write("data/complaints.json", opendata.to_json(rows))
-        self.staging.write("data/complaints.csv", opendata.to_csv(rows))
-        self.page("data/", "data.html", "开放数据", "开放数据", updated, record_count=len(rows),
-                  columns=opendata.CSV_COLUMNS)
+        """Both open-data tables (whole and per period), their Data Package, and the page describing them."""
+        site = self.site
+        files = opendata.write_open_data(site, self.staging)
+        for route, text in datapackage.schemas().items():
+            self.staging.write(f"data/{route}", text)
+        described = datapackage.package(site.content.config, files, updated)
+        self.staging.write("data/datapackage.json", datapackage.dumps(described))
+        whole = {f.path: f for f in files if not f.period}
+        per_period = [(view, {f.path.rsplit("/", 1)[1]: f for f in files if f.period == view.period.key})
+                      for view in site.periods]
+        self.page("data/", "data.html", "开放数据", "开放数据", updated, whole=whole, per_period=per_period,
+                  tables=opendata.TABLES, license=site.content.config.data_license)
 
     def not_found(self) -> None:
         """404.html, linked from the site's root path because it is served at any depth."""

@@ -20,6 +20,17 @@ SSH_DEFAULTS = ["-o", "BatchMode=yes", "-o", "ConnectTimeout=20", "-o", "ServerA
                 "-o", "ServerAliveCountMax=4"]
 REMOTE = re.compile(r"^(?P<host>(?:[^@/:\s]+@)?(?:[^@/:\s\[\]]+|\[[0-9A-Fa-f:.]+\])):(?P<path>.*)$")
 
+#: Exit status of LOCK when another publish holds the lock.
+LOCK_HELD = 5
+#: Takes the lock (creating DEST when $2 is `create`), says so, then holds it until its input closes.
+LOCK = r"""set -eu
+if [ "$2" = create ]; then mkdir -p -- "$1/releases"
+elif [ ! -d "$1" ]; then echo "no such folder: nothing has been published there" >&2; exit 4; fi
+exec 9>>"$1/.gongshi-publish.lock"
+flock -n 9 || exit 5
+echo locked
+exec cat >/dev/null
+"""
 STATE = r"""set -eu
 if [ "$2" = create ]; then mkdir -p -- "$1/releases"
 elif [ ! -d "$1" ]; then echo "no such folder: nothing has been published there" >&2; exit 4; fi
@@ -69,7 +80,7 @@ def ssh_command() -> list[str]:
 
 
 class SshDest:
-    """DEST as `user@host:/path`: needs ssh and rsync here, sh, rsync and GNU coreutils/findutils there."""
+    """DEST as `user@host:/path`: ssh and rsync here; sh, rsync, flock and GNU coreutils/findutils there."""
 
     def __init__(self, host: str, path: str, label: str) -> None:
         """A remote destination (created by the first publish)."""
@@ -92,9 +103,40 @@ class SshDest:
 
     @contextmanager
     def lock(self, create: bool) -> Iterator[None]:
-        """No lock on the server (do not run two publishes to one remote DEST at once); create DEST or not."""
+        """Hold an flock on DEST/.gongshi-publish.lock on the server for as long as this lasts.
+
+        One ssh session keeps the lock: when it ends (or this process is killed and ssh with it), the
+        server's side sees its input close and the lock goes with it, so a killed publish never leaves a
+        stale lock behind.
+        """
         self.create = create
-        yield
+        command = shlex.join(["sh", "-c", LOCK, "gongshi", self.path, "create" if create else ""])
+        try:
+            holder = subprocess.Popen([*ssh_command(), self.host, "--", command], stdin=subprocess.PIPE,
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        except OSError as exc:
+            raise PublishError(self.label, _("cannot run {program}: {reason}").format(program="ssh",
+                                                                                     reason=exc.strerror)) from None
+        assert holder.stdin is not None and holder.stdout is not None and holder.stderr is not None
+        try:
+            if holder.stdout.readline() != b"locked\n":
+                holder.stdin.close()
+                code, err = holder.wait(), holder.stderr.read()
+                if code == LOCK_HELD:
+                    raise PublishError(self.label, _("another gongshi publish or rollback is running there"))
+                raise PublishError(self.label, _("{what} failed on {host} (ssh exit {status}): {detail}").format(
+                    what=_("taking the lock"), host=self.host, status=code, detail=_last_line(err)))
+            yield
+        finally:
+            if holder.stdin and not holder.stdin.closed:
+                holder.stdin.close()
+            try:
+                holder.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                holder.kill()
+                holder.wait()
+            holder.stdout.close()
+            holder.stderr.close()
 
     def state(self) -> DestState:
         """Releases, current and partial copies, listed on the server."""

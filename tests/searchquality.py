@@ -8,22 +8,25 @@ submitted like a visitor would); the titles of the results shown are compared wi
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 TOP = 10
 
-#: Types the query into the search page, submits it and waits until the status line has the answer.
+#: Types the query into the search page, submits it and waits until the page has its final answer: the status line
+#: says something and the result list is no longer busy (the lookup's answer is shown before the full text's).
 RUN_QUERY_JS = """
 async ([query, timeout]) => {
   const input = document.getElementById("search-input");
   const form = document.getElementById("search-form");
   const status = document.getElementById("search-status");
+  const list = document.getElementById("search-results");
   input.value = query;
   form.requestSubmit();
   const started = performance.now();
-  while (status.textContent === "" || status.textContent === "正在搜索…") {
+  while (status.textContent === "" || status.textContent === "正在搜索…" || list.getAttribute("aria-busy") === "true") {
     if (performance.now() - started > timeout) break;
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
@@ -47,14 +50,24 @@ async ([query]) => {
 """
 
 
+#: What the status line says when a query found nothing and the page shows a shorter part's results instead.
+PART = re.compile(r"^没有找到“(?P<query>.+)”，以下是“(?P<part>.+)”的结果")
+NO_PART = ""
+
+
 @dataclass(frozen=True)
 class Query:
-    """One query: what is typed, which titles must be in the top 10, which one must come first."""
+    """One query: what is typed, which titles must be in the top 10, which one must come first.
+
+    `part`: the shorter part whose results the page must say it shows instead (NO_PART: it must say it found
+    nothing and show nothing); None: not checked.
+    """
 
     q: str
     kind: str
     expect: tuple[str, ...] = ()
     first: str | None = None
+    part: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +88,17 @@ class Outcome:
     def first_hit(self) -> bool:
         """The title that must come first does."""
         return bool(self.titles) and self.titles[0] == self.query.first
+
+    @property
+    def part(self) -> str:
+        """The shorter part of the query the page says it shows results for instead, or ''."""
+        found = PART.match(self.status)
+        return found["part"] if found and found["query"] == self.query.q else ""
+
+    @property
+    def junk(self) -> bool:
+        """Results shown for a word the site does not have, other than a part of it that the page names as such."""
+        return bool(self.titles) and not (self.part and self.part in self.query.q and self.part != self.query.q)
 
 
 @dataclass
@@ -100,7 +124,7 @@ class Scores:
 def load_queries(path: Path) -> list[Query]:
     """The query set of tests/search_queries.json."""
     records = json.loads(Path(path).read_text("utf-8"))
-    return [Query(r["q"], r["kind"], tuple(r.get("expect") or ()), r.get("first")) for r in records]
+    return [Query(r["q"], r["kind"], tuple(r.get("expect") or ()), r.get("first"), r.get("part")) for r in records]
 
 
 def generated_queries(path: Path) -> list[Query]:
@@ -154,11 +178,17 @@ def score(outcomes: list[Outcome]) -> Scores:
             failures.append(f"recall {o.query.kind} 「{o.query.q}」: missing {missing}; shown: {shown}")
         if o.query.first and not o.first_hit:
             failures.append(f"first {o.query.kind} 「{o.query.q}」: want {o.query.first}; shown: {shown}")
-        if o.query.kind == "absent" and o.titles:
+        if o.query.kind == "absent" and o.junk:
             failures.append(f"junk 「{o.query.q}」: {len(o.titles)} results shown ({o.status}): {shown}")
+        if o.query.part is not None and o.part != o.query.part:
+            failures.append(f"part {o.query.kind} 「{o.query.q}」: want results for 「{o.query.part}」, the page says "
+                            f"「{o.status}」")
+        if o.query.part == NO_PART and o.titles:
+            failures.append(f"part {o.query.kind} 「{o.query.q}」: want no result; shown: {shown}")
     counts = {"recall_queries": len(recall), "recalled": sum(o.recalled for o in recall),
               "first_queries": len(first), "first": sum(o.first_hit for o in first),
-              "absent_queries": len(absent), "junk": sum(1 for o in absent if o.titles)}
+              "absent_queries": len(absent), "junk": sum(1 for o in absent if o.junk),
+              "part_queries": sum(1 for o in outcomes if o.query.part is not None)}
     times = sorted(o.ms for o in outcomes)
     return Scores(
         recall_at_10=counts["recalled"] / len(recall) if recall else 1.0,

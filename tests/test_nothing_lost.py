@@ -174,3 +174,17 @@ def test_a_theme_file_linking_outside_its_folder_is_not_published(published: tup
     with pytest.raises(OutputError, match="it is a link to a file outside"):
         build(BuildOptions(site, search=False))
     assert snapshot(site / "output") == before and leftovers(site) == []
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027])
+def test_the_output_folder_is_readable_as_umask_allows(minimal_site: Path, umask: int) -> None:
+    """A web server running as another user reads output/: its folders get the mode mkdir gives, not 0700."""
+    previous = os.umask(umask)
+    try:
+        build(BuildOptions(minimal_site, search=False))
+    finally:
+        os.umask(previous)
+    output = minimal_site / "output"
+    folders = [output, *(p for p in output.rglob("*") if p.is_dir())]
+    assert {p.relative_to(output).as_posix(): oct(p.stat().st_mode & 0o777) for p in folders} == {
+        p.relative_to(output).as_posix(): oct(0o777 & ~umask) for p in folders}

@@ -265,3 +265,16 @@ def test_rolling_back_where_nothing_was_published(tmp_path: Path) -> None:
     assert done.returncode == 2 and not (tmp_path / "dest").exists()
     assert done.stderr.strip() == (f"Error: {tmp_path / 'dest'}: no such folder: nothing has been published there; "
                                    f"{tmp_path / 'dest'}/current was left as it was.")
+
+
+def test_publishing_again_repairs_a_defaced_release(build_a: Path, tmp_path: Path) -> None:
+    """Releases share hard-linked files, so a defaced file is in the previous release too: roll forward."""
+    dest = tmp_path / "dest"
+    assert publish(dest, "--output", build_a).returncode == 0
+    defaced = dest / "current" / "index.html"
+    defaced.write_text("<h1>defaced</h1>", "utf-8")  # in place: every release linking it changes
+    again = publish(dest, "--output", build_a)
+    assert again.returncode == 0, again.stderr
+    assert "1 copied" in again.stdout
+    sha256sum_check(dest / "current")
+    assert (dest / "current" / "index.html").read_bytes() == (build_a / "index.html").read_bytes()

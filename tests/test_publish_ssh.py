@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
 import stat
@@ -91,12 +92,12 @@ def test_an_unreachable_host_or_bad_path_is_reported(sshd: SshServer, sample_out
     blocker = tmp_path / "file"
     blocker.write_text("not a folder", "utf-8")
     done = publish(sshd, f"{ALIAS}:{blocker}/dest", "--output", sample_output)
-    assert done.returncode == 2 and "listing the releases failed on gongshi-test-sshd (ssh exit 1)" in done.stderr
+    assert done.returncode == 2 and "taking the lock failed on gongshi-test-sshd (ssh exit 1)" in done.stderr
     done = publish(sshd, f"nobody@{ALIAS}:{tmp_path}/dest", "--output", sample_output)
     assert done.returncode == 2 and "(ssh exit 255)" in done.stderr and not (tmp_path / "dest").exists()
     done = publish(sshd, f"{ALIAS}:{tmp_path}/dest", "--rollback")
     assert done.returncode == 2 and not (tmp_path / "dest").exists()
-    assert "listing the releases failed on gongshi-test-sshd (ssh exit 4): no such folder: nothing has been " \
+    assert "taking the lock failed on gongshi-test-sshd (ssh exit 4): no such folder: nothing has been " \
            "published there" in done.stderr
 
 
@@ -127,3 +128,23 @@ def test_a_killed_publish_over_ssh_leaves_current(sshd: SshServer, sample_output
     assert again.returncode == 0, again.stderr
     assert not [p for p in (dest / "releases").iterdir() if p.name.startswith(".partial-")]
     assert verify_folder(dest / "current", big).returncode == 0
+
+
+def test_a_publish_over_ssh_while_another_holds_the_lock_is_refused(sshd: SshServer, sample_output: Path,
+                                                                    tmp_path: Path) -> None:
+    dest = tmp_path / "dest"
+    target = f"{ALIAS}:{dest}"
+    assert publish(sshd, target, "--output", sample_output).returncode == 0
+    live = current_of(dest)
+    newer = changed_build(sample_output, tmp_path / "newer")
+    with open(dest / ".gongshi-publish.lock", "rb") as held:  # the server is this machine
+        fcntl.flock(held, fcntl.LOCK_EX)
+        done = publish(sshd, target, "--output", newer)
+        back = publish(sshd, target, "--rollback")
+    for refused in (done, back):
+        assert refused.returncode == 2
+        assert refused.stderr.strip() == (f"Error: {target}: another gongshi publish or rollback is running there; "
+                                          f"{target}/current was left as it was.")
+    assert current_of(dest) == live and len(releases_of(dest)) == 1
+    # the lock went with the publishes that held it: nothing stale is left on the server
+    assert publish(sshd, target, "--output", newer).returncode == 0 and current_of(dest) != live

@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import yaml
+
 from builder.directory import slugs
-from builder.lookup import CAP, LEAF, bigrams, code_shards, fnv1a, search_key
+from builder.lookup import CAP, LEAF, bigrams, code_shards, fnv1a
+from builder.searchkey import search_key
+from helpers import REPO
 
 
 def test_normalise_and_bigrams() -> None:
@@ -64,6 +68,11 @@ def test_lookup_lists_every_public_merchant_and_warning(sample_output: Path) -> 
     assert firsts == sorted(firsts) and firsts[0] == min(r["code"] for r in records if "code" in r)
     assert manifest["filters"]["district"] == sorted({r["district"] for r in records if r["type"] == "m"})
     assert set(manifest["filters"]["kind"]) == {"经营者", "消费预警", "消费提醒", "典型案例"}
+    assert manifest["filters"]["period"] == ["2026年10月", "2026年9月", "2026年8月"]  # newest first
+    taxonomy = yaml.safe_load((REPO / "content" / "taxonomy.yaml").read_text("utf-8"))
+    assert manifest["synonyms"] == {search_key(word): [terms] if isinstance(terms, str) else terms
+                                    for word, terms in taxonomy["synonyms"].items()}
+    assert manifest["synonyms"]["预付卡"] == ["预付式消费"]
     yishang = next(r for r in records if r["name"] == "青禾衣尚服饰有限公司")  # withdrawn in 2026年9月
     assert [manifest["periods"][i] for i in yishang["periods"]] == ["2026年8月", "2026年10月"]
     jinsui = next(i for i, r in enumerate(records) if r["name"] == "青禾区金穗牛肉面馆")

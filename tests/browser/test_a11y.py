@@ -40,6 +40,7 @@ def search_with_results(page: Page) -> None:
     """Type a query on the search page and wait until results are listed."""
     page.locator("#search-input").fill(QUERY)
     expect(page.locator("#search-results li a").first).to_be_visible(timeout=10_000)
+    expect(page.locator("#search-results")).to_have_attribute("aria-busy", "false", timeout=10_000)
 
 
 def open_kind(page: Page, base_url: str, kind: str) -> None:
@@ -121,6 +122,8 @@ def test_every_control_is_reached_by_tab_with_a_visible_focus(page: Page, nginx_
     if kind == "search":  # a query from the address, so that focus starts at the top of the page
         page.goto(nginx_server + PAGE_KINDS[kind] + "?q=" + QUERY)
         expect(page.locator("#search-results li a").first).to_be_visible(timeout=10_000)
+        # the final answer: the lookup's is drawn first, then redrawn with the full text's
+        expect(page.locator("#search-results")).to_have_attribute("aria-busy", "false", timeout=10_000)
         expect(page.locator("#search-filters")).to_be_visible()
     else:
         open_kind(page, nginx_server, kind)
@@ -186,15 +189,22 @@ def test_pages_reflow_at_320px_with_text_at_200_percent(page: Page, nginx_server
     assert problems == [], "\n".join(problems)
 
 
-def test_wide_tables_scroll_inside_their_own_box(page: Page, nginx_server: str) -> None:
-    """On a phone a table that is not laid out as cards (the data dictionary) scrolls in a focusable, named region."""
+@pytest.mark.parametrize("kind", ["merchant", "period", "ranking", "statistics"])
+def test_wide_tables_scroll_inside_their_own_box(page: Page, nginx_server: str, kind: str) -> None:
+    """On a phone a table too wide for the screen scrolls in a focusable, named region, never the page.
+
+    No sample table is that wide any more (they become cards), so one is made wide: a longer cell, as
+    an editor's data could bring.
+    """
     page.set_viewport_size({"width": 320, "height": 640})
-    open_kind(page, nginx_server, "data")
+    open_kind(page, nginx_server, kind)
     box = page.locator(".table-scroll").first
-    assert box.evaluate("e => e.scrollWidth > e.clientWidth"), "the table fits: this test proves nothing"
-    assert box.evaluate("e => getComputedStyle(e).overflowX") == "auto"
     assert box.get_attribute("tabindex") == "0" and box.get_attribute("role") == "region"
     assert (box.get_attribute("aria-label") or "").strip()
+    box.evaluate("e => { const t = e.querySelector('table'); t.style.minWidth = '900px'; "
+                 "t.style.display = 'table'; }")
+    assert box.evaluate("e => e.scrollWidth > e.clientWidth"), "the table fits: this test proves nothing"
+    assert box.evaluate("e => getComputedStyle(e).overflowX") == "auto"
     assert page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
 
 

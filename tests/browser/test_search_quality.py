@@ -38,7 +38,8 @@ def test_query_set_over_the_sample(page: Page, nginx_server: str, page_errors: l
     queries = load_queries(QUERIES)
     assert len(queries) >= 60
     kinds = {q.kind for q in queries}
-    assert {"name", "fullname", "code", "district", "category", "warning", "absent"} <= kinds
+    assert {"name", "fullname", "code", "district", "category", "warning", "absent", "everyday", "synonym",
+            "words"} <= kinds
     open_search_page(page, nginx_server)
     scores = score(run_queries(page, queries))
     assert scores.failures == [], "\n".join(scores.failures)
@@ -54,11 +55,13 @@ def test_search_page_speaks_chinese(page: Page, nginx_server: str) -> None:
     kinds = page.locator("#filter-kind option").all_text_contents()
     assert kinds[0] == "全部类型" and set(kinds[1:]) == {"经营者", "消费预警", "消费提醒", "典型案例"}
     assert "西岭镇" in page.locator("#filter-district option").all_text_contents()
-    assert "2026年9月" in page.locator("#filter-period option").all_text_contents()
+    # 公示期 newest first, in period order (not string order, which puts 10月 before 8月)
+    assert page.locator("#filter-period option").all_text_contents() == ["全部公示期", "2026年10月", "2026年9月",
+                                                                         "2026年8月"]
     shown = ask(page, "汽修")
     assert shown["status"] == "找到 1 条结果"
     assert shown["titles"] == ["青禾顺通汽修有限公司"]
-    assert ask(page, "麒麟")["status"] == "没有找到相关结果，请换一个词试试。"
+    assert ask(page, "麒麟")["status"] == "没有找到“麒麟”的相关结果"
 
 
 def test_a_credit_code_typed_loosely_opens_its_merchant(page: Page, nginx_server: str) -> None:

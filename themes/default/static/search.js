@@ -1,152 +1,29 @@
-// gongshi search page: our exact lookup of names and credit codes (search/lookup/, written by
-// builder/lookup.py) first, then Pagefind's full-text results that really contain the query.
-import { bigramsOf, codeQuery, decodeRecord, fnv1a, searchKey } from "./searchcore.js";
+// gongshi search page. Our exact lookup of names and credit codes (searchlookup.js) answers first and is shown at
+// once; Pagefind's full-text results that really contain the query follow when Pagefind has loaded. A query that
+// finds nothing is tried again with its meaningful shorter parts, and says so.
+import { codeQuery, queryParts, searchKey } from "./searchcore.js";
+import { MERCHANT, fetchJSON, lookupWithSynonyms, passes } from "./searchlookup.js";
 
 const root = new URL("../", import.meta.url);
 const bundle = new URL("pagefind/", root);
-const lookupBase = new URL("search/lookup/", root);
 const form = document.getElementById("search-form");
 const input = document.getElementById("search-input");
 const results = document.getElementById("search-results");
 const status = document.getElementById("search-status");
+const empty = document.getElementById("search-empty");
 const filterBox = document.getElementById("search-filters");
+const panel = document.getElementById("search-filter-panel");
+const panelCount = document.getElementById("search-filter-count");
 const selects = Array.from(document.querySelectorAll("select[data-filter]"));
 const sortSelect = document.getElementById("search-sort");
 const PAGE = 10;
 const SCAN = 50; // Pagefind results checked per page of results shown
-const MAX_CODES = 20; // codes taken from a short code prefix
-const MERCHANT = "经营者";
+const WIDE = window.matchMedia("(min-width: 40rem)");
 
 let pagefind = null;
 let serial = 0;
 let shown = PAGE;
 let state = null;
-
-// ---------------------------------------------------------------------------------------- lookup
-
-const cache = new Map();
-function fetchJSON(path) {
-  if (!cache.has(path)) {
-    cache.set(path, fetch(new URL(path, lookupBase)).then((r) => (r.ok ? r.json() : null)).catch(() => null));
-  }
-  return cache.get(path);
-}
-
-async function postings(manifest, grams) {
-  const lists = [];
-  for (const gram of grams) {
-    const bucket = await fetchJSON(`b/${fnv1a(gram) % manifest.buckets}.json`);
-    lists.push(bucket && bucket[gram] ? bucket[gram] : []);
-  }
-  lists.sort((a, b) => a.length - b.length);
-  let ids = lists[0];
-  for (const list of lists.slice(1)) {
-    const keep = new Set(list);
-    ids = ids.filter((id) => keep.has(id));
-  }
-  return ids;
-}
-
-// The code files that can hold codes starting with `code`: from the last file whose first code sorts before
-// the prefix, up to the file whose first code no longer starts with it.
-async function codeIds(manifest, code) {
-  const firsts = manifest.codes;
-  let lo = 0;
-  let hi = firsts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (firsts[mid] < code) lo = mid + 1;
-    else hi = mid;
-  }
-  const ids = [];
-  for (let n = Math.max(0, lo - 1); n < firsts.length && n <= lo + 1 && ids.length < MAX_CODES; n++) {
-    if (n >= lo && !firsts[n].startsWith(code)) break;
-    for (const [full, id] of (await fetchJSON(`c/${n}.json`)) || []) {
-      if (full.startsWith(code)) ids.push(id);
-    }
-  }
-  return ids;
-}
-
-// Lower is better: exact name or code, code prefix, name prefix, name fragment, district or category.
-function rank(record, norm, code) {
-  if (record.type === "w") {
-    const title = searchKey(record.name);
-    const tags = record.tags.map(searchKey);
-    const sub = title.includes(norm) ? 0 : 1;
-    if (title === norm || tags.includes(norm)) return [0, sub];
-    if (title.includes(norm)) return [2, 0];
-    if (tags.some((tag) => tag.includes(norm))) return [4, 0];
-    return null;
-  }
-  const name = searchKey(record.name);
-  const place = searchKey(record.district);
-  const category = searchKey(record.category);
-  const credit = record.code || "";
-  if ((code && credit === code) || name === norm) return [0, 0];
-  if (code && credit.startsWith(code)) return [1, 0];
-  if (name.startsWith(norm)) return [2, 0];
-  if (name.includes(norm)) return [3, 0];
-  if (place === norm || category === norm) return [4, 0];
-  if (place.includes(norm) || category.includes(norm)) return [5, 0];
-  return null;
-}
-
-// The records whose name, district, category, code, title or tags contain the query; null when the query
-// is too short or too common for the lookup to narrow it.
-async function lookup(query) {
-  const manifest = await fetchJSON("manifest.json");
-  const norm = searchKey(query);
-  if (!manifest || norm.length < 2) return null;
-  const code = codeQuery(norm);
-  const frequent = new Set(manifest.frequent);
-  const grams = bigramsOf(norm);
-  const rare = grams.filter((g) => !frequent.has(g));
-  let ids = [];
-  let broad = false;
-  if (code) broad = true;
-  else if (rare.length) ids = await postings(manifest, rare.slice(0, 4));
-  else broad = true;
-  if (code.length >= manifest.codePrefix) ids = (await codeIds(manifest, code)).slice(0, MAX_CODES).concat(ids);
-  if (broad && !ids.length) return null;
-  // At most the manifest's cap of records are fetched: a bigram on more records is not listed at all.
-  ids = [...new Set(ids)].slice(0, manifest.cap);
-  const blocks = new Map();
-  for (const id of ids) {
-    const block = Math.floor(id / manifest.block);
-    if (!blocks.has(block)) blocks.set(block, fetchJSON(`r/${block}.json`));
-  }
-  const found = [];
-  for (const id of ids) {
-    const stored = ((await blocks.get(Math.floor(id / manifest.block))) || [])[id % manifest.block];
-    const record = stored && decodeRecord(stored, manifest.keys);
-    const place = record && rank(record, norm, code);
-    if (place) found.push({ record, key: [...place, record.name.length, id], periods: manifest.periods });
-  }
-  found.sort((a, b) => {
-    for (let i = 0; i < a.key.length; i++) if (a.key[i] !== b.key[i]) return a.key[i] - b.key[i];
-    return 0;
-  });
-  return found.map(({ record, periods }) => itemOfRecord(record, periods));
-}
-
-function itemOfRecord(record, periods) {
-  const url = new URL(record.url, root);
-  if (record.type === "w") {
-    return { url, title: record.name, kind: record.kind, date: record.date, filters: { kind: [record.kind] },
-             excerpt: record.tags.join("、") };
-  }
-  return {
-    url, title: record.name, district: record.district, period: record.period, complaints: record.complaints,
-    resolved: record.resolved, kind: MERCHANT, excerpt: [record.category, record.code].filter(Boolean).join(" · "),
-    filters: { kind: [MERCHANT], district: [record.district], category: [record.category],
-               period: record.periods.map((i) => periods[i]) },
-  };
-}
-
-function passes(item, filters) {
-  return Object.entries(filters).every(([key, value]) => (item.filters[key] || []).includes(value));
-}
 
 // ------------------------------------------------------------------------------------- Pagefind
 
@@ -169,14 +46,28 @@ function itemOfPage(data) {
   };
 }
 
-// Pagefind drops query words that match nothing and matches word prefixes: keep a page only when its text
-// holds every word of the query.
+// The words Pagefind splits a query into (it segments Chinese with the same Intl.Segmenter).
+function wordsOf(query) {
+  if (typeof Intl.Segmenter !== "function") return query.split(/\s+/).filter(Boolean);
+  const segmenter = new Intl.Segmenter("zh-CN", { granularity: "word" });
+  return Array.from(segmenter.segment(query)).filter((s) => s.isWordLike).map((s) => s.segment);
+}
+
+// Pagefind drops a query word that matches no page and answers with the others: the whole query then has no
+// full-text result, and none of those pages needs to be fetched and checked.
+async function dropsAWord(pf, query) {
+  const words = wordsOf(query);
+  if (words.length < 2) return false;
+  const counts = await Promise.all(words.map(async (word) => (await pf.search(word)).results.length));
+  return counts.includes(0);
+}
+
+// Pagefind matches word prefixes: keep a page only when its text holds every word of the query.
 function contains(item, terms) {
   return terms.every((term) => item.text.includes(term));
 }
 
-async function scanPagefind(target) {
-  const s = state;
+async function scanPagefind(s, target) {
   let scanned = 0;
   while (s.items.length < target && s.next < s.pages.length && scanned < s.scan) {
     const batch = s.pages.slice(s.next, s.next + PAGE);
@@ -191,49 +82,100 @@ async function scanPagefind(target) {
   }
 }
 
-// ----------------------------------------------------------------------------------------- UI
-
-function currentFilters() {
-  const filters = {};
-  for (const select of selects) {
-    if (select.value) filters[select.dataset.filter] = select.value;
+// The full-text results of a query, checked up to `target`; an empty search when Pagefind is not there.
+async function fullText(pf, s, query) {
+  if (pf && !(query && await dropsAWord(pf, query))) {
+    const search = await pf.search(s.code || query || null, { filters: s.filters, sort: s.sort });
+    s.pages = search ? search.results : [];
   }
-  return filters;
+  await scanPagefind(s, shown);
 }
 
-function currentSort() {
-  const value = sortSelect.value;
-  if (!value) return undefined;
-  return { complaints: value.endsWith("desc") ? "desc" : "asc" };
+// --------------------------------------------------------------------------------- the answer
+
+// What one search knows: `asked` is the visitor's query, `query` what was searched (the query or a part of it).
+function newState(asked, query, filters, sort, items) {
+  const code = codeQuery(searchKey(query));
+  return { asked, query, filters, sort, code, items, seen: new Set(items.map((i) => i.url.pathname)), pages: [],
+           next: 0, terms: code ? [code.toLowerCase()] : query.split(/\s+/).map(searchKey).filter(Boolean),
+           scan: items.length ? PAGE : SCAN, synonyms: [], part: query === asked ? "" : query, done: false };
 }
 
-// The filter values come with the lookup's manifest: asking Pagefind for them would load every filter file.
-async function fillFilters() {
+// More than this many results for a part means the part is too common to stand for the query (青禾, 有限公司).
+function commonLimit(manifest) {
+  return Math.max(10, Math.floor(((manifest && manifest.records) || 0) / 4));
+}
+
+// The longest part of the query the lookup finds a few results for (健身房 → 健身), as a state to show.
+async function partByLookup(query, filters, sort) {
   const manifest = await fetchJSON("manifest.json");
-  const available = manifest ? manifest.filters : await (await load()).filters();
-  // Warm Pagefind up (≈ 170 KB of JS, wasm and index) only once the visitor starts to search, so that
-  // opening the page on a phone costs the page and the lookup's manifest alone.
-  const warm = () => load().catch(() => null);
-  input.addEventListener("focus", warm, { once: true });
-  input.addEventListener("input", warm, { once: true });
-  for (const select of selects) {
-    const values = [].concat(manifest ? available[select.dataset.filter] || [] : Object.keys(available[select.dataset.filter] || {}));
-    values.sort((a, b) => a.localeCompare(b, "zh-CN"));
-    for (const value of values) {
-      const option = document.createElement("option");
-      option.value = value;
-      option.textContent = value;
-      select.appendChild(option);
+  for (const part of queryParts(searchKey(query))) {
+    const found = await lookupWithSynonyms(part, filters);
+    if (found.items.length && found.items.length <= commonLimit(manifest)) {
+      return { ...newState(query, part, filters, sort, found.items), synonyms: found.synonyms };
     }
   }
-  const params = new URLSearchParams(location.search);
-  for (const select of selects) {
-    const wanted = params.get(select.dataset.filter);
-    if (wanted) select.value = wanted;
-  }
-  if (params.get("sort")) sortSelect.value = params.get("sort");
-  filterBox.hidden = false;
+  return null;
 }
+
+// The longest word of the query that the full text finds a few pages for, when the lookup knew no part.
+async function partByFullText(pf, query, filters, sort) {
+  const manifest = await fetchJSON("manifest.json");
+  const whole = searchKey(query);
+  const words = wordsOf(query).filter((w) => Array.from(searchKey(w)).length >= 2 && searchKey(w) !== whole);
+  words.sort((a, b) => Array.from(b).length - Array.from(a).length);
+  for (const word of words) {
+    const s = newState(query, word, filters, sort, []);
+    const search = await pf.search(word, { filters, sort });
+    if (!search || !search.results.length || search.results.length > commonLimit(manifest)) continue;
+    s.pages = search.results;
+    await scanPagefind(s, shown);
+    if (s.items.length) return s;
+  }
+  return null;
+}
+
+// One search from the start: the lookup's answer is drawn as soon as it is known, then the full text's.
+async function answer(query, filters, sort, mine) {
+  const found = query ? await lookupWithSynonyms(query, filters) : { items: [], synonyms: [] };
+  if (mine !== serial) return;
+  const s = { ...newState(query, query, filters, sort, found.items), synonyms: found.synonyms };
+  state = s;
+  let partial = null;
+  if (s.items.length) draw(s);
+  else if (query) {
+    partial = await partByLookup(query, filters, sort);
+    if (mine !== serial) return;
+    draw(partial || s);
+  }
+  if (s.code) {
+    // Every credit code is in the lookup, which has answered; Pagefind cuts codes into pieces that match most
+    // merchant pages, so asking it would only cost a phone a few hundred KB.
+    s.done = true;
+    draw(s);
+    return;
+  }
+  const pf = await load().catch(() => null); // without a Pagefind bundle (gongshi build --no-search): the lookup alone
+  await fullText(pf, s, query);
+  if (mine !== serial) return;
+  if (!s.items.length && query) {
+    partial = partial || (pf ? await partByFullText(pf, query, filters, sort) : null);
+    if (mine !== serial) return;
+    if (partial) {
+      // A part the lookup found also gets its own full-text results, like any query.
+      if (pf && !partial.pages.length) await fullText(pf, partial, partial.query);
+      if (mine !== serial) return;
+      state = partial;
+      partial.done = true;
+      draw(partial);
+      return;
+    }
+  }
+  s.done = true;
+  draw(s);
+}
+
+// --------------------------------------------------------------------------------------- drawing
 
 function element(tag, className, text) {
   const node = document.createElement(tag);
@@ -283,21 +225,111 @@ function byComplaints(items, direction) {
     .map(([item]) => item);
 }
 
-async function start(query, filters, sort) {
-  const pf = await load().catch(() => null); // without a Pagefind bundle (gongshi build --no-search): the lookup alone
-  const norm = searchKey(query);
-  const code = codeQuery(norm);
-  const terms = code ? [code.toLowerCase()] : query.split(/\s+/).map(searchKey).filter(Boolean);
-  const [found, search] = await Promise.all([
-    query ? lookup(query) : null,
-    pf ? pf.search(code || query || null, { filters, sort }) : null,
-  ]);
-  const items = (found || []).filter((item) => passes(item, filters));
-  return { items: sort ? byComplaints(items, sort.complaints) : items, seen: new Set(items.map((i) => i.url.pathname)),
-           pages: search ? search.results : [], next: 0, terms, scan: items.length ? PAGE : SCAN };
+// What the status line says about a state; final once the full text has been checked. When Pagefind has results
+// that were not checked yet (they are checked a page at a time), the count is a lower bound: 至少.
+function describe(s, items) {
+  const open = s.next < s.pages.length;
+  const count = `${open && s.done ? "至少 " : " "}${items.length} 条结果`;
+  const also = s.synonyms.length ? `（含同义词${s.synonyms.map((w) => `“${w}”`).join("、")}的结果）` : "";
+  if (s.part) {
+    return s.done ? `没有找到“${s.asked}”，以下是“${s.part}”的结果${also}`
+      : `正在查找“${s.asked}”的全文；以下是“${s.part}”的结果${also}`;
+  }
+  if (!items.length && !s.done) return s.asked ? "正在查找全文…" : "正在搜索…";
+  if (!items.length) return s.asked ? `没有找到“${s.asked}”的相关结果` : "没有符合这些筛选条件的结果";
+  return s.done ? `找到${count}${also}` : `找到${count}${also}，正在查找全文…`;
 }
 
-async function run(more = false) {
+function draw(s) {
+  const items = s.sort ? byComplaints(s.items, s.sort.complaints) : s.items;
+  results.replaceChildren(...items.slice(0, shown).map(renderItem));
+  results.setAttribute("aria-busy", s.done ? "false" : "true");
+  status.textContent = describe(s, items);
+  empty.hidden = !(s.done && !items.length);
+  if (s.done && (items.length > shown || s.next < s.pages.length)) {
+    const button = element("button", "more", "显示更多结果");
+    button.type = "button";
+    button.addEventListener("click", () => { shown += PAGE; more(); });
+    const li = element("li", "more-item");
+    li.appendChild(button);
+    results.appendChild(li);
+  }
+}
+
+// The next page of results: Pagefind's next results are checked until a page is full.
+async function more() {
+  const s = state;
+  const mine = ++serial;
+  s.done = false;
+  s.scan = SCAN;
+  draw(s);
+  await scanPagefind(s, shown);
+  if (mine !== serial) return;
+  s.done = true;
+  draw(s);
+}
+
+// ----------------------------------------------------------------------------------------- filters
+
+function currentFilters() {
+  const filters = {};
+  for (const select of selects) {
+    if (select.value) filters[select.dataset.filter] = select.value;
+  }
+  return filters;
+}
+
+function currentSort() {
+  const value = sortSelect.value;
+  if (!value) return undefined;
+  return { complaints: value.endsWith("desc") ? "desc" : "asc" };
+}
+
+// The filter panel is open on a wide screen; on a phone it folds behind 筛选 (saying how many are chosen),
+// so that the first result is on the first screen.
+function showChosen() {
+  const chosen = selects.filter((s) => s.value).length + (sortSelect.value ? 1 : 0);
+  panelCount.textContent = chosen ? `（已选 ${chosen} 项）` : "";
+}
+
+// The filter values come with the lookup's manifest: asking Pagefind for them would load every filter file.
+async function fillFilters() {
+  const manifest = await fetchJSON("manifest.json");
+  const available = manifest ? manifest.filters : await (await load()).filters();
+  // Warm Pagefind up (≈ 170 KB of JS, wasm and index) only once the visitor starts to search, so that
+  // opening the page on a phone costs the page and the lookup's manifest alone.
+  const warm = () => load().catch(() => null);
+  input.addEventListener("focus", warm, { once: true });
+  input.addEventListener("input", warm, { once: true });
+  for (const select of selects) {
+    const key = select.dataset.filter;
+    const values = [].concat(manifest ? available[key] || [] : Object.keys(available[key] || {}));
+    // Periods newest first (2026年10月 before 2026年9月), as the manifest lists them; the rest by pinyin.
+    if (key === "period") values.sort((a, b) => b.localeCompare(a, "zh-CN", { numeric: true }));
+    else values.sort((a, b) => a.localeCompare(b, "zh-CN"));
+    for (const value of values) {
+      const option = document.createElement("option");
+      option.value = value;
+      option.textContent = value;
+      select.appendChild(option);
+    }
+  }
+  const params = new URLSearchParams(location.search);
+  for (const select of selects) {
+    const wanted = params.get(select.dataset.filter);
+    if (wanted) select.value = wanted;
+  }
+  if (params.get("sort")) sortSelect.value = params.get("sort");
+  showChosen();
+  panel.open = WIDE.matches;
+  WIDE.addEventListener("change", () => { panel.open = WIDE.matches; });
+  panel.hidden = false;
+  filterBox.hidden = false;
+}
+
+// ------------------------------------------------------------------------------------------ input
+
+function run() {
   const query = input.value.trim();
   const filters = currentFilters();
   const sort = currentSort();
@@ -307,38 +339,19 @@ async function run(more = false) {
   for (const [key, value] of Object.entries(filters)) params.set(key, value);
   if (sortSelect.value) params.set("sort", sortSelect.value);
   history.replaceState(null, "", params.toString() ? `?${params}` : location.pathname);
+  showChosen();
   if (!query && !Object.keys(filters).length) {
     state = null;
     results.replaceChildren();
+    results.setAttribute("aria-busy", "false");
     status.textContent = "";
-    return;
+    empty.hidden = true;
+    return Promise.resolve();
   }
   status.textContent = "正在搜索…";
   results.setAttribute("aria-busy", "true");
-  if (!more || !state) {
-    const fresh = await start(query, filters, sort);
-    if (mine !== serial) return;
-    state = fresh;
-  }
-  await scanPagefind(shown);
-  if (mine !== serial) return;
-  let items = state.items;
-  if (sort) items = byComplaints(items, sort.complaints);
-  results.replaceChildren(...items.slice(0, shown).map(renderItem));
-  results.setAttribute("aria-busy", "false");
-  const open = state.next < state.pages.length;
-  const total = state.terms.length ? items.length : state.pages.length;
-  status.textContent = total
-    ? `找到 ${total} 条结果${open && state.terms.length ? "（还有未核对的全文结果）" : ""}`
-    : open ? "前面的结果都不含这个词，可点“继续查找”。" : "没有找到相关结果，请换一个词试试。";
-  if (items.length > shown || open) {
-    const button = element("button", "more", items.length > shown || !state.terms.length ? "显示更多结果" : "继续查找");
-    button.type = "button";
-    button.addEventListener("click", () => { shown += PAGE; run(true); });
-    const li = element("li", "more-item");
-    li.appendChild(button);
-    results.appendChild(li);
-  }
+  empty.hidden = true;
+  return answer(query, filters, sort, mine);
 }
 
 let timer = 0;
@@ -350,5 +363,6 @@ const initial = new URLSearchParams(location.search).get("q");
 if (initial) input.value = initial;
 fillFilters().then(() => run()).catch((error) => {
   status.textContent = "搜索暂不可用，请使用经营者名录查找。";
+  empty.hidden = false;
   console.error(error);
 });

@@ -2,10 +2,10 @@
 // runs both on the same inputs): the search key of a text, the bucket hash of a bigram, credit-code queries and
 // the record format named by the lookup manifest's `keys` table.
 
-// Spaces (the same list as lookup.py's SPACE, not the engine's own idea of \s), hyphens, underscores and dots.
+// Spaces (the same list as searchkey.py's SPACE, not the engine's own idea of \s), hyphens, underscores and dots.
 const SPACE = /[\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\-_·・]+/g;
 
-// NFKC, lower case, without spaces or hyphens (lookup.py: search_key).
+// NFKC, lower case, without spaces or hyphens (searchkey.py: search_key).
 export function searchKey(text) {
   return (text || "").normalize("NFKC").replace(SPACE, "").toLowerCase();
 }
@@ -39,4 +39,23 @@ export function decodeRecord(stored, keys) {
     if (key in stored) record[name] = stored[key];
   }
   return record;
+}
+
+// The words the site uses for an everyday word: the lookup manifest's `synonyms` table maps a word's search key
+// to them (lookup.py: synonym_table, from content/taxonomy.yaml). [] for a word without synonyms.
+export function synonymsOf(norm, table) {
+  return table && Object.prototype.hasOwnProperty.call(table, norm) ? table[norm] : [];
+}
+
+// The shorter parts of a search key to try when it finds nothing: every run of 2 or more characters (code
+// points), longest first, then from left to right, each once. None for a credit code or a key longer than
+// `longest` characters.
+export function queryParts(norm, longest = 12) {
+  const chars = Array.from(norm);
+  if (chars.length > longest || codeQuery(norm)) return [];
+  const parts = [];
+  for (let size = chars.length - 1; size >= 2; size--) {
+    for (let start = 0; start + size <= chars.length; start++) parts.push(chars.slice(start, start + size).join(""));
+  }
+  return [...new Set(parts)];
 }
