@@ -16,6 +16,8 @@ KINDS = {
     "bank_card": N_("a bank card number"),
     "email": N_("an e-mail address"),
 }
+# How a build reports what it masked (English keeps the kind's own name).
+MASKED_LABELS = {"mobile": N_("mobile"), "id_card": N_("id_card"), "bank_card": N_("bank_card"), "email": N_("email")}
 _MOBILE = re.compile(r"(?<![\d*+])(?:(?:\+|00)?86[- ]?)?1[3-9]\d(?:[-. ]?\d){8}(?![\d*])")
 _ID_CARD = re.compile(r"(?<![\dA-Za-z*])\d{6}(?:[ -]?\d{4}){2}[ -]?\d{3}[\dXx](?![\dA-Za-z*])")
 _LONG_DIGITS = re.compile(r"(?<![\d*])(?:\d{16,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?|\d{6}[ -]\d{10,13})(?![\d*])")
@@ -59,7 +61,7 @@ class Masked:
 
     def __str__(self) -> str:
         return (f"{self.path}:{self.line}:{self.column}: {field_label('personal data')}: "
-                + _("masked {what}").format(what=_(KINDS[self.kind])))
+                + _("masked {what}").format(what=_(MASKED_LABELS[self.kind])))
 
 
 def is_id_card(number: str) -> bool:
