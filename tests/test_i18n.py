@@ -186,3 +186,13 @@ def test_success_and_warnings_in_chinese() -> None:
     assert re.fullmatch(r"检查通过：\d+ 个商户、\d+ 个公示期、\d+ 个红黑榜、\d+ 条消费警示、\d+ 个页面。",
                         result.stdout.splitlines()[0])
     assert result.stdout.splitlines()[1].startswith("信息截至 2026-11-20：数据更新于 ")
+
+
+def test_error_reference_is_up_to_date() -> None:
+    """docs/errors.md lists every code (cause and fix in both languages) as scripts/error_reference.py writes it."""
+    result = subprocess.run([sys.executable, str(REPO / "scripts" / "error_reference.py"), "--check"],
+                            capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = (REPO / "docs" / "errors.md").read_text("utf-8")
+    assert [line[4:] for line in text.splitlines() if line.startswith("### ")] == list(codes.CODES)
+    assert "- 原因：统一社会信用代码不是 18 位" in text and "| 应为整数，实际为 … | expected a whole number, found … |" in text
