@@ -196,3 +196,18 @@ def test_error_reference_is_up_to_date() -> None:
     text = (REPO / "docs" / "errors.md").read_text("utf-8")
     assert [line[4:] for line in text.splitlines() if line.startswith("### ")] == list(codes.CODES)
     assert "- 原因：统一社会信用代码不是 18 位" in text and "| 应为整数，实际为 … | expected a whole number, found … |" in text
+
+
+def test_the_guides_name_real_codes_and_real_messages() -> None:
+    """The codes both editors' guides name exist, and the messages they quote are the catalog's own words."""
+    guides = [REPO / "docs" / "编辑指南.md", REPO / "builder" / "starter_site" / "README.md"]
+    with PO.open("rb") as handle:
+        translations = " ".join(m.string for m in read_po(handle, locale="zh") if isinstance(m.string, str))
+    for guide in guides:
+        text = guide.read_text("utf-8")
+        named = set(re.findall(r"GS\d{3}", text))
+        assert len(named) >= 10 and named <= set(codes.CODES), guide
+        for row in re.findall(r"^\| ([^|`]+?) \| GS\d{3} \|", text, re.M):  # the starter guide's table
+            for part in re.split(r"…|（|）", row):
+                assert part.strip() in translations, (guide.name, part)
+    assert "errors.md#gs212" in guides[0].read_text("utf-8")
