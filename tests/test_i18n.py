@@ -195,7 +195,8 @@ def test_error_reference_is_up_to_date() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     text = (REPO / "docs" / "errors.md").read_text("utf-8")
     assert [line[4:] for line in text.splitlines() if line.startswith("### ")] == list(codes.CODES)
-    assert "- 原因：统一社会信用代码不是 18 位" in text and "| 应为整数，实际为 … | expected a whole number, found … |" in text
+    assert "- 原因：统一社会信用代码不是 18 位" in text
+    assert "| 应为整数，实际为 … | expected a whole number, found … |" in text
 
 
 def test_the_guides_name_real_codes_and_real_messages() -> None:
