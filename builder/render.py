@@ -20,7 +20,9 @@ from builder.model import WARNING_TYPES, warning_type_url
 from builder.scoring import FIGURES, round_half_up
 from builder.stats import Breakdown, HotTable, Matrix
 
-BUILTIN_THEMES = Path(__file__).resolve().parent.parent / "themes"
+# The built-in themes: builder/themes in an installed package, themes/ beside builder/ in the repository.
+_INSTALLED_THEMES = Path(__file__).resolve().parent / "themes"
+BUILTIN_THEMES = _INSTALLED_THEMES if _INSTALLED_THEMES.is_dir() else Path(__file__).resolve().parent.parent / "themes"
 
 
 def theme_dirs(site_dir: Path, theme: str) -> list[Path]:
