@@ -212,3 +212,27 @@ def test_the_guides_name_real_codes_and_real_messages() -> None:
             for part in re.split(r"…|（|）", row):
                 assert part.strip() in translations, (guide.name, part)
     assert "errors.md#gs212" in guides[0].read_text("utf-8")
+
+
+def test_import_report_in_both_languages_with_the_same_codes(minimal_site: Path, tmp_path: Path) -> None:
+    export = tmp_path / "导出.csv"
+    export.write_text("经营者名称,统一社会信用代码,辖区,行业,投诉量,办结量\n"
+                      "示例甲商店,91350100M000100Y44,甲街道,餐饮服务,十二,3\n"
+                      "示例乙商店,,乙镇,餐饮服务,4,5\n", "utf-8")
+    reports = {}
+    for language in ("en", "zh"):
+        env = fixed_env(GONGSHI_LANG=language)
+        text = run_cli("import", export, minimal_site, "--period", "2026-11", env=env)
+        assert text.returncode == 1
+        reports[language] = json.loads(run_cli("import", export, minimal_site, "--period", "2026-11",
+                                               "--format", "json", env=env).stdout)
+        assert reports[language]["language"] == language
+        if language == "zh":
+            assert f"{export}:2:5: complaints: 应为整数，实际为 `十二`（单元格 E2）" in text.stderr
+            assert "不是有效的统一社会信用代码：校验码是 4，按校验规则应为 3" in text.stderr
+            assert f"{export}:3:6: resolved: 办结量 5 大于投诉量 4（单元格 F3）" in text.stderr
+            summary = f"错误：{export}（表头在第 1 行、每行一个商户） 中有 3 个问题"
+            assert text.stderr.splitlines()[-1].startswith(summary)
+    assert [p["code"] for p in reports["zh"]["problems"]] == ["GS212", "GS207", "GS302"]
+    assert ([{k: v for k, v in p.items() if k != "message"} for p in reports["en"]["problems"]]
+            == [{k: v for k, v in p.items() if k != "message"} for p in reports["zh"]["problems"]])

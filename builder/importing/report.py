@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from builder import i18n
 from builder.errors import ContentError, Problem, field_label
 from builder.i18n import _
 
@@ -47,7 +48,7 @@ class ImportReport:
             return [{**p.as_dict(), "severity": kind} if kind else p.as_dict() for p in problems]
 
         return {
-            "ok": self.ok, "source": self.source, "sha256": self.sha256, "sheet": self.sheet,
+            "ok": self.ok, "language": i18n.LANGUAGE, "source": self.source, "sha256": self.sha256, "sheet": self.sheet,
             "header_row": self.header_row, "mode": self.mode,
             "columns": {name: where for name, where in self.columns},
             "ignored_columns": listed(self.ignored, "ignored"),
