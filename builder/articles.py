@@ -74,7 +74,7 @@ def read_warning(doc: FrontMatterDoc, stem: str, shown: str, problems: Problems,
     return Article(slug=slug, title=title, html=rendered.html, text=rendered.text,
                    source=Source(shown, 1, 1), date=date, kind=kind, summary=summary or _summary(rendered.text),
                    tags=tags, related=related, toc=rendered.toc,
-                   references=find_references(rendered.html, doc.body, doc.body_line))
+                   references=find_references(rendered.written, doc.body, doc.body_line))
 
 
 def read_page(doc: FrontMatterDoc, stem: str, shown: str, problems: Problems,
@@ -94,4 +94,4 @@ def read_page(doc: FrontMatterDoc, stem: str, shown: str, problems: Problems,
     rendered = renderer.render(doc.body)
     return Article(slug=slug, title=title, html=rendered.html, text=rendered.text, source=Source(shown, 1, 1),
                    order=order or 0, summary=_summary(rendered.text), toc=rendered.toc,
-                   references=find_references(rendered.html, doc.body, doc.body_line))
+                   references=find_references(rendered.written, doc.body, doc.body_line))

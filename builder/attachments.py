@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import posixpath
 import re
@@ -11,12 +12,13 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from builder.codes import again, say
+from builder.disclosure import Unpublished, unpublished
 from builder.errors import ContentError, Message, Problem, Problems
 from builder.i18n import _
 from builder.images import ImageProblem, probe, published_bytes
 from builder.model import Article, Content
 from builder.output import Staging
-from builder.references import LocalFile, Reference, Replacement, rewrite
+from builder.references import LocalFile, Reference, Replacement, refusal, rewrite
 
 IMAGE_TYPES = {"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG", "gif": "GIF", "webp": "WEBP"}
 FILE_TYPES = ("pdf", "ofd", "doc", "docx", "xls", "xlsx", "zip")
@@ -26,6 +28,7 @@ FILES_ROUTE = "files"
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_KEEP_IN_QUERY = "=&;+%/?:@!$'()*,~"
 
 
 def human_size(size: int) -> str:
@@ -53,12 +56,15 @@ def _looks_like(ext: str, head: bytes) -> bool:
 class FileChecker:
     """Resolves the local references of every article against content/, recording each problem."""
 
-    def __init__(self, site_dir: Path, limit_mb: int, problems: Problems) -> None:
+    def __init__(self, site_dir: Path, limit_mb: int, problems: Problems, articles: Iterable[Article] = (),
+                 as_of: dt.date | None = None) -> None:
         self.site_dir = Path(os.path.abspath(site_dir))  # lexical: `a/../site` and symlinked sites work alike
         self.content = self.site_dir / "content"
         self.real_content = self.content.resolve()
         self.limit_mb = limit_mb
         self.problems = problems
+        self.as_of = as_of
+        self.articles = {Path(os.path.normpath(self.site_dir / a.source.path)): a for a in articles}
         self._probed: dict[Path, LocalFile | Message] = {}
 
     def attach(self, article: Article) -> Article:
@@ -70,11 +76,16 @@ class FileChecker:
         found: dict[tuple[str, str], Replacement] = {}
         files: dict[str, LocalFile] = {}
         for ref in article.references:
-            local = self._check(ref, md_dir, article.source.path)
+            local = self._check(ref, md_dir, article)
             if local is None:
                 continue
-            fragment = urlsplit(ref.url.replace("\\", "/")).fragment
-            url = root + quote(local.route) + (f"#{fragment}" if fragment else "")
+            parts = urlsplit(ref.url.strip().replace("\\", "/"))
+            suffix = (f"?{quote(parts.query, safe=_KEEP_IN_QUERY)}" if parts.query else "") + \
+                (f"#{parts.fragment}" if parts.fragment else "")  # kept: `#page=2` of a PDF, `?v=2` of an update
+            if isinstance(local, Article):  # a link to another page by its Markdown file
+                found[(ref.kind, ref.url)] = Replacement(root + local.url + suffix)
+                continue
+            url = root + quote(local.route) + suffix
             if ref.kind == "image":
                 found[(ref.kind, ref.url)] = Replacement(url, (("width", str(local.width)),
                                                                ("height", str(local.height))))
@@ -87,29 +98,31 @@ class FileChecker:
     def _problem(self, ref: Reference, path: str, message: Message) -> None:
         self.problems.add(path, ref.line, ref.column, ref.kind, message)
 
-    def _check(self, ref: Reference, md_dir: Path, path: str) -> LocalFile | None:
-        """The file a reference names, or None (a link to a page of the site, or a problem recorded)."""
+    def _check(self, ref: Reference, md_dir: Path, article: Article) -> LocalFile | Article | None:
+        """The file or page (by its Markdown file) a reference names, or None (a link to a route of the site,
+        or a problem recorded)."""
+        path = article.source.path
         try:
-            return self._resolve(ref, md_dir, path)
+            return self._resolve(ref, md_dir, article)
         except (OSError, RuntimeError) as exc:  # a name too long for the file system, a link that loops
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else _("a link that loops")
             self._problem(ref, path, say("GS402", "`{url}` cannot be looked up: {reason}", url=_shown(ref.url),
                                          reason=reason))
             return None
 
-    def _resolve(self, ref: Reference, md_dir: Path, path: str) -> LocalFile | None:
+    def _resolve(self, ref: Reference, md_dir: Path, article: Article) -> LocalFile | Article | None:
         """`_check` without the file system's own errors."""
+        path = article.source.path
         url = _shown(ref.url)
+        refused = refusal(ref.kind, ref.url, url)
+        if refused:
+            self._problem(ref, path, refused)
+            return None
         target = unquote(urlsplit(ref.url.strip().replace("\\", "/")).path)
         ext = posixpath.splitext(target)[1].lstrip(".").lower()
         if "\\" in target or _CONTROL.search(target):
             self._problem(ref, path, say("GS402", "`{url}` is not a usable file name: rename the file without \\ "
                                                   "or control characters", url=url))
-            return None
-        if target.startswith("/"):
-            if ref.kind == "image":
-                self._problem(ref, path, say("GS402", "`{url}` starts with /: write the image's path relative to "
-                                                      "this file", url=url))
             return None
         lexical = Path(os.path.normpath(md_dir / target))
         is_file = lexical.is_file()
@@ -119,6 +132,8 @@ class FileChecker:
             self._problem(ref, path, say("GS402", "`{url}` is outside content/: keep images and attachments beside "
                                                   "the Markdown file or in a folder of content/", url=url))
             return None
+        if ref.kind == "link" and ext == "md":
+            return self._page(ref, lexical, article)
         if ext == "svg":
             self._problem(ref, path, say("GS403", "`{url}` is an SVG file: SVG can carry script and is never "
                                                   "published; convert it to PNG", url=url))
@@ -145,6 +160,29 @@ class FileChecker:
             self._problem(ref, path, again(local, "`{url}` {reason}", url=url))
             return None
         return local
+
+    def _published(self, article: Article) -> Unpublished | None:
+        """Why an article is not published on the as-of date (a warning dated after it), or None."""
+        return unpublished(self.as_of, None, article.date, date_word="dated") if article.kind else None
+
+    def _page(self, ref: Reference, lexical: Path, source: Article) -> Article | None:
+        """The warning or page a link names by its Markdown file, if it is published; else a problem recorded."""
+        url, path = _shown(ref.url), source.source.path
+        target = self.articles.get(lexical)
+        if target is None:
+            if not lexical.is_file():
+                self._problem(ref, path, self._missing(url, lexical))
+            else:  # (a warning or page with problems of its own stops the build before links are checked)
+                self._problem(ref, path, say("GS401", "`{url}` is not a warning or page: only the Markdown files "
+                                                      "of content/warnings/ and content/pages/ become pages", url=url))
+            return None
+        why = self._published(target)
+        if why is not None and self._published(source) is None:
+            self._problem(ref, path, say("GS401", "`{url}` is not published on the as-of date ({why}): the link "
+                                                  "would lead nowhere; link to it from its date on, or date it "
+                                                  "earlier", url=url, why=why.detail))
+            return None
+        return target
 
     def _missing(self, url: str, lexical: Path) -> Message:
         shown = lexical.relative_to(self.site_dir).as_posix()
@@ -187,9 +225,10 @@ class FileChecker:
         return result
 
 
-def attach_files(content: Content, site_dir: Path, problems: Problems) -> Content:
-    """Check every local image and attachment of the warnings and pages; point their links at the copies."""
-    checker = FileChecker(site_dir, content.config.max_attachment_mb, problems)
+def attach_files(content: Content, site_dir: Path, problems: Problems, as_of: dt.date | None = None) -> Content:
+    """Check every image, attachment and page link of the warnings and pages; point the links at their targets."""
+    checker = FileChecker(site_dir, content.config.max_attachment_mb, problems, (*content.warnings, *content.pages),
+                          as_of)
     return replace(content, warnings=tuple(checker.attach(a) for a in content.warnings),
                    pages=tuple(checker.attach(a) for a in content.pages))
 

@@ -79,7 +79,7 @@ def load_site(options: BuildOptions) -> BuildReport:
     if config is None or problems.errors:
         raise ContentError(problems.errors + problems.warnings)
     content = Content(config, taxonomy, tuple(periods), tuple(rankings), tuple(warnings), tuple(pages))
-    content = attach_files(content, options.site_dir, problems)  # images and attachments of warnings and pages
+    content = attach_files(content, options.site_dir, problems, as_of)  # images and attachments of warnings and pages
     site = assemble(content, problems, options.strict, as_of)
     if problems.errors:
         raise ContentError(problems.errors + problems.warnings)

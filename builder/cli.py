@@ -255,10 +255,13 @@ def _today() -> dt.date:
 
 
 def _new(kind: str, title: str, site_dir: Path, date: dt.date | None, warning_type: str = "消费提醒") -> None:
-    from builder.newcontent import NewContentError, new_article
+    from builder.newcontent import BrokenSiteError, NewContentError, new_article
 
     try:
         path = new_article(site_dir, kind, title, date or _today(), warning_type)
+    except BrokenSiteError as exc:  # site.yaml itself: reported exactly as `gongshi check` reports it
+        _fail(exc)
+        return
     except ContentError as exc:
         _print_problems(exc.problems)
         _error(_("the archetype gives a file that would not build; nothing was written."))

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from builder.model import Entry, PeriodFile, RankingFile, period_url
 from builder.periods import Period
-from builder.scoring import Component, formula_text
+from builder.scoring import Component, formula_text, written_places
 
 
 @dataclass(frozen=True)
@@ -140,9 +140,8 @@ class Ranked:
     components: tuple[Component, ...] = ()
 
 
-#: Why a merchant of the ranking period is not ranked: each kind and its label, in the order a page lists them.
-NOT_RANKED_LABELS = (("below_minimum", "投诉量不足"), ("not_scored", "未评分"), ("not_computable", "无法计算得分"))
-NOT_RANKED_KINDS = tuple(kind for kind, _ in NOT_RANKED_LABELS)
+#: Why a merchant of the ranking period is not ranked, in the order a page lists the kinds.
+NOT_RANKED_KINDS = ("below_minimum", "not_scored", "not_computable")
 
 
 @dataclass(frozen=True)
@@ -176,6 +175,11 @@ class Ranking:
         return formula_text(self.source.weights) if self.source.computed else self.source.formula
 
     @property
+    def decimals(self) -> int:
+        """The decimals every score is shown with: the file's `decimals`, or more when a supplied score has more."""
+        return max((self.source.decimals, *(written_places(s.score) for s in self.source.scores)))
+
+    @property
     def ranked_count(self) -> int:
         """How many merchants are ranked."""
         return len(self.table)
@@ -193,6 +197,11 @@ class Ranking:
     def not_ranked_count(self, kind: str) -> int:
         """How many merchants are not ranked for the reason `kind`."""
         return sum(1 for item in self.not_ranked if item.kind == kind)
+
+    @property
+    def not_ranked_by_kind(self) -> tuple[tuple[str, int], ...]:
+        """Each reason some merchants are not ranked, with how many, in NOT_RANKED_KINDS order."""
+        return tuple((kind, count) for kind in NOT_RANKED_KINDS if (count := self.not_ranked_count(kind)))
 
     @property
     def period(self) -> Period:

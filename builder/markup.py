@@ -11,6 +11,7 @@ import nh3
 from markdown.extensions.toc import TocExtension, slugify_unicode
 
 from builder.model import Heading
+from builder.references import written_urls
 
 ALLOWED_TAGS = {
     "a", "abbr", "blockquote", "br", "caption", "code", "dd", "del", "dl", "dt", "em", "figcaption", "figure",
@@ -35,11 +36,12 @@ _HEADING = re.compile(r'<h([2-6]) id="([^"]+)">(.*?)</h\1>', re.S)
 
 @dataclass(frozen=True)
 class Rendered:
-    """Sanitised HTML, its plain text and its table of contents (level, id, text)."""
+    """Sanitised HTML, its plain text, its table of contents, and every link and image as written (kind, url, alt)."""
 
     html: str
     text: str
     toc: tuple[Heading, ...]
+    written: tuple[tuple[str, str, str], ...] = ()
 
 
 def _keep_attribute(tag: str, name: str, value: str) -> str | None:
@@ -84,4 +86,4 @@ class MarkdownRenderer:
         toc = tuple(Heading(int(level), anchor, html.unescape(_TAG.sub("", inner)).strip())
                     for level, anchor, inner in _HEADING.findall(clean))
         text = html.unescape(_TAG.sub(" ", clean))
-        return Rendered(clean, " ".join(text.split()), toc)
+        return Rendered(clean, " ".join(text.split()), toc, written_urls(raw))

@@ -11,6 +11,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from builder.articles import read_page, read_warning
+from builder.config import load_config
 from builder.errors import ContentError, GongshiError, Problems
 from builder.i18n import _
 from builder.markup import MarkdownRenderer
@@ -27,6 +28,10 @@ _DECLARED_SLUG = re.compile(r"""^slug:\s*["']?([^"'\s#]+)""", re.M)
 
 class NewContentError(GongshiError):
     """The new file cannot be written; nothing was written."""
+
+
+class BrokenSiteError(ContentError):
+    """The site's site.yaml has problems (the ones `gongshi check` reports); nothing was written."""
 
 
 def _check_title(title: str) -> str:
@@ -116,6 +121,10 @@ def new_article(site_dir: Path, kind: str, title: str, date: dt.date, warning_ty
     if not (site_dir / "site.yaml").is_file():
         raise NewContentError(_("{path} not found: give the site folder (gongshi new {kind} TITLE SITE_DIR) or run "
                                 "gongshi init first").format(path=site_dir / "site.yaml", kind=kind))
+    problems = Problems()
+    load_config(site_dir, problems)
+    if problems.errors:
+        raise BrokenSiteError(problems.errors + problems.warnings)
     title = _check_title(title)
     folder = site_dir / "content" / FOLDERS[kind]
     if folder.is_symlink() or (folder.exists() and not folder.resolve().is_relative_to(site_dir.resolve())):

@@ -6,13 +6,12 @@ from builder.codes import say
 from builder.errors import Problems
 from builder.fields import Fields, listing, suggest, type_name
 from builder.model import RankingFile, Score, Source, Weight
-from builder.scoring import FIGURES
+from builder.scoring import FIGURES, MAX_DECIMALS
 from builder.source import MarkedMap
 
 RANKING_FILE_KEYS = ["period", "effective", "formula", "weights", "min_complaints", "decimals", "scored_by", "scope",
                      "scores"]
 SCORE_KEYS = ["merchant", "score"]
-MAX_DECIMALS = 4
 
 
 def read_ranking_file(data: object, shown: str, problems: Problems) -> RankingFile | None:

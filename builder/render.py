@@ -14,7 +14,6 @@ import jinja2.bccache
 from markupsafe import Markup
 
 from builder.charts import bar_chart
-from builder.derived import NOT_RANKED_LABELS
 from builder.errors import Message, Problem
 from builder.model import WARNING_TYPES, warning_type_url
 from builder.scoring import FIGURES, round_half_up
@@ -118,8 +117,7 @@ def make_environment(dirs: list[Path]) -> jinja2.Environment:
     )
     env.filters.update(number=number, cdate=chinese_date, fixed=fixed)
     env.globals.update(rate=rate, change=change, status_label=STATUS_LABELS.get, chart=chart,
-                       warning_types=WARNING_TYPES, warning_type_url=warning_type_url, figures=FIGURES,
-                       not_ranked_labels=NOT_RANKED_LABELS)
+                       warning_types=WARNING_TYPES, warning_type_url=warning_type_url, figures=FIGURES)
     return env
 
 

@@ -18,6 +18,9 @@ from fractions import Fraction
 
 from builder.model import Entry, Weight
 
+#: The most decimal places a score is rounded to or shown with.
+MAX_DECIMALS = 4
+
 
 @dataclass(frozen=True)
 class Figure:
@@ -110,6 +113,12 @@ def components(totals: Totals, weights: tuple[Weight, ...]) -> tuple[Component, 
         value = Fraction(numerator, denominator) if denominator else Fraction(0)
         found.append(Component(figure, numerator, denominator, weight.weight, value * exact(weight.weight)))
     return tuple(found)
+
+
+def written_places(value: float) -> int:
+    """The decimal places a supplied score was written with (94.0 → 0, 83.75 → 2), at most MAX_DECIMALS."""
+    exponent = Decimal(repr(value)).normalize().as_tuple().exponent
+    return min(MAX_DECIMALS, max(0, -exponent)) if isinstance(exponent, int) else 0
 
 
 def score(terms: tuple[Component, ...], decimals: int) -> Decimal:

@@ -30,6 +30,7 @@ from builder.output import check_output_dir
 from builder.previewindex import Indexer
 from builder.previewstate import PreviewState, Report
 from builder.watch import SiteWatcher
+from builder.workfolders import claim, remove_leftovers
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 POLL_S = 0.5
@@ -133,9 +134,11 @@ class Preview:
         try:
             output.resolve().parent.mkdir(parents=True, exist_ok=True)
             self.work_dir = Path(tempfile.mkdtemp(prefix=f".{output.name}.serve-", dir=output.resolve().parent))
+            claim(self.work_dir)
         except OSError as exc:
             raise OutputError(str(output.parent), _("cannot create the preview's work folder: {reason}").format(
                 reason=exc.strerror)) from None
+        self._remove_leftovers()
         self.state = PreviewState(self.work_dir, secrets.token_hex(4))
         self.indexer = Indexer(self.state, output, self.report)
         try:
@@ -146,6 +149,18 @@ class Preview:
                 raise PortInUse(self.options.host, self.options.port) from None
             raise
         return int(self.server.server_address[1])
+
+    def _remove_leftovers(self) -> None:
+        """Remove the work folders of previews of this output that were killed (their process is gone)."""
+        output = self.options.build.output
+        left = remove_leftovers(output.resolve().parent, output.name, keep=self.work_dir)
+        if left.removed:
+            self.report(Report("note", f"Removed {len(left.removed)} work folder(s) left by a preview that was "
+                                       f"killed: {', '.join(str(p) for p in left.removed)}"))
+        if left.unknown:
+            self.report(Report("note", f"Left {', '.join(str(p) for p in left.unknown)}: no record of the preview "
+                                       f"that made it (or it could not be removed); remove it by hand when no "
+                                       f"preview of this site runs"))
 
     def url(self, path: str = "/") -> str:
         """The address to open in a browser on this computer."""

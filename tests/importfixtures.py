@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,6 +111,8 @@ def write_xls(path: Path, rows: list[list[object]], sheet: str = "投诉明细")
         for c, value in enumerate(row):
             if isinstance(value, dt.datetime):
                 out.write(r, c, value, day)
+            elif isinstance(value, Formula):  # xlwt saves no value with a formula (an empty one)
+                out.write(r, c, xlwt.Formula(value.text.lstrip("=")))
             elif value not in (None, ""):
                 out.write(r, c, value)
     book.save(str(path))
@@ -134,3 +138,32 @@ def invoke(*args: object, epoch: str = AS_OF_EPOCH) -> Result:
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file under a folder with its bytes."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def write_lying_xlsx(path: Path, source: Path, megabytes: int, declared: int = 5000) -> Path:
+    """A copy of an .xlsx whose sheet unpacks to MEGABYTES MB while its zip headers declare DECLARED bytes."""
+    with zipfile.ZipFile(source) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    sheet = next(name for name in parts if name.startswith("xl/worksheets/sheet"))
+    head, tail = parts[sheet].split(b"</sheetData>")
+    row = b'<row r="3"><c r="A3" t="inlineStr"><is><t>' + b"x" * 1000 + b"</t></is></c></row>"
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    packed = [packer.compress(head)] + [packer.compress(row * 1000) for _ in range(megabytes)]
+    packed += [packer.compress(b"</sheetData>" + tail), packer.flush()]
+    out, directory = bytearray(), []
+    for name, data in parts.items():
+        if name == sheet:
+            body, crc, size = b"".join(packed), 0, declared
+        else:
+            one = zlib.compressobj(6, zlib.DEFLATED, -15)
+            body, crc, size = one.compress(data) + one.flush(), zlib.crc32(data), len(data)
+        offset, encoded = len(out), name.encode()
+        out += struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 20, 0x800, 8, 0, 0, crc, len(body), size,
+                           len(encoded), 0) + encoded + body
+        directory.append(struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 20, 20, 0x800, 8, 0, 0, crc, len(body),
+                                     size, len(encoded), 0, 0, 0, 0, 0, offset) + encoded)
+    start = len(out)
+    out += b"".join(directory)
+    out += struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, len(directory), len(directory), len(out) - start, start, 0)
+    path.write_bytes(bytes(out))
+    return path

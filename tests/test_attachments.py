@@ -12,7 +12,7 @@ import pytest
 from PIL import Image, PngImagePlugin
 
 from builder.attachments import human_size
-from builder.references import Replacement, find_references, rewrite
+from builder.references import Replacement, find_references, rewrite, written_urls
 from helpers import run_cli
 from tools.linkcheck import check_site
 
@@ -240,7 +240,7 @@ def test_references_are_placed_where_they_are_written() -> None:
     body = "文字 ![a](x.png) 和 ![b](x.png)\n\n[c][1]\n\n[1]: <告知 书.pdf>\n<img alt=\"d\" src='a&quot;b.png'>"
     markup = ('<p>文字 <img alt="a" src="x.png"> 和 <img alt="b" src="x.png"></p><p><a href="告知 书.pdf">c</a></p>'
               '<img alt="d" src="a&quot;b.png"><a href="#top">t</a><a href="https://e.example/">e</a>')
-    found = [(r.kind, r.url, r.line, r.column, r.alt) for r in find_references(markup, body, 7)]
+    found = [(r.kind, r.url, r.line, r.column, r.alt) for r in find_references(written_urls(markup), body, 7)]
     assert found == [("image", "x.png", 7, 9, "a"), ("image", "x.png", 7, 23, "b"),
                      ("link", "告知 书.pdf", 11, 7, ""), ("image", 'a"b.png', 12, 19, "d")]
 

@@ -3,11 +3,12 @@ anyone can recompute, statistics that compare, tag pages and a directory by trad
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import yaml
 
@@ -97,16 +98,44 @@ def test_complaint_platform_and_hotline_come_from_site_yaml(minimal_site: Path, 
 
 # --- what 办结 means -------------------------------------------------------------------------------------------
 
+def links_to_terms(route: str, page: str) -> bool:
+    """Whether the page links to the definitions on 公示说明 (pages/method/#terms), resolved from its own route."""
+    base = PurePosixPath(route).parent
+    for href in re.findall(r'<a href="([^"]+)"', page):
+        if href.endswith("#terms") and "://" not in href:
+            target = posixpath.normpath(str(base / href.split("#")[0]))
+            if target == "pages/method":
+                return True
+    return False
+
+
 def test_resolved_is_defined_where_it_is_shown_and_on_the_method_page(sample_output: Path) -> None:
     method = main_of(read(sample_output, "pages/method/index.html"))
     terms = method[method.index('<h3 id="terms">'):method.index("</dl>")]
     for kind in ("调解成功", "调解终止", "移送有关部门", "撤回"):
         assert kind in terms
     assert "本期已办结的投诉件数" not in method  # the circular definition is gone
-    for route, link in ((GYM, "../../pages/method/#terms"), ("periods/2026-10/index.html", "../../pages/method/#terms"),
-                        ("periods/index.html", "../pages/method/#terms"), ("index.html", "pages/method/#terms")):
-        page = main_of(read(sample_output, route))
-        assert f'<a href="{link}">统计口径说明</a>' in page and "撤回投诉" in page, route
+    shown = sorted(path.relative_to(sample_output).as_posix() for path in sample_output.rglob("*.html")
+                   if re.search("办结[率量]", main_of(path.read_text("utf-8"))))
+    routes = set(shown)
+    # every kind of page that shows the figures is among them, found from the output, not listed by hand
+    for route in (GYM, "index.html", "periods/index.html", "periods/2026-10/index.html", "statistics/index.html",
+                  "statistics/2026-10/index.html", "rankings/2026-09/index.html", "rankings/2026-10/index.html",
+                  "merchants/index.html", "merchants/by-complaints/index.html", "data/index.html",
+                  "pages/about/index.html"):
+        assert route in routes, route
+    assert any(r.startswith("merchants/letter/") for r in routes) and any(r.startswith("merchants/district/")
+                                                                          for r in routes)
+    assert any(r.startswith("merchants/category/") for r in routes)
+    assert any(r.startswith("statistics/category/") for r in routes)
+    missing = [route for route in shown if route != "pages/method/index.html"
+               and not links_to_terms(route, main_of(read(sample_output, route)))]
+    assert missing == []
+    # pages written by templates carry the short definition itself, beside the link
+    for route in shown:
+        if not route.startswith("pages/"):
+            page = main_of(read(sample_output, route))
+            assert "撤回" in page and "办结率 = 办结量 ÷ 投诉量" in page, route
 
 
 # --- rankings anyone can recompute ----------------------------------------------------------------------------
@@ -138,7 +167,8 @@ def test_sample_ranking_recomputes_from_the_published_figures(sample_output: Pat
     assert all(row[2].endswith("少于 5 件") for row in not_ranked)
     top = page[page.index('id="top-2026-10"'):page.index('id="bottom-2026-10"')]
     assert re.findall(r"<a [^>]*>([^<]+)</a>", top)[0] == rows[0][0] == "青禾邻里鲜超市有限公司"
-    assert "参评经营者 31 家（统计期内投诉量不少于 5 件方可参评，得分由本站计算）；未参评 9 家：投诉量不足 9 家" in page
+    assert ("参评经营者 31 家（统计期内投诉量不少于 5 件方可参评，得分由本站计算）；"
+            "未参评 9 家（投诉量均不足 5 件）。") in page
     first = rows[0]
     assert first[3:5] == ("100.0% （7/7）→ 60.00 分", "85.7% （6/7）→ 34.29 分")
 
@@ -146,12 +176,26 @@ def test_sample_ranking_recomputes_from_the_published_figures(sample_output: Pat
 def test_supplied_ranking_says_who_scored_whom_and_why_others_were_not(sample_output: Path) -> None:
     page = main_of(read(sample_output, "rankings/2026-09/index.html"))
     assert "本榜得分由青禾区消费者协会评定并提供" in page and "不能仅凭本站数据复算" in page
+    assert "；未参评 9 家：投诉量不足 5 件的 8 家，无青禾区消费者协会评分的 1 家。" in page  # each reason, counted
     not_ranked = dict((row[0], row[2]) for row in ranking_rows(page, "not-ranked"))
     assert not_ranked["青禾云溪温泉度假村有限公司"] == "未评分（青禾区消费者协会未提供评分）"
     assert not_ranked["青禾区金穗牛肉面馆"] == "统计期内投诉量 3 件，少于 5 件"
     ranked = {row[0] for row in ranking_rows(page, "full")}
     disclosed = {m["name"] for m in period_entries("2026-09")}
     assert ranked | set(not_ranked) == disclosed and not ranked & set(not_ranked)
+
+
+def test_supplied_scores_keep_the_rankings_decimals_on_whole_numbers(sample_output: Path) -> None:
+    """94.0, 91.0 and 86.0 are shown as written, like 94.4 beside them: one decimal, in the table and the lists."""
+    page = main_of(read(sample_output, "rankings/2026-09/index.html"))
+    data = yaml.safe_load((REPO / "content" / "rankings" / "2026-09.yaml").read_text("utf-8"))
+    names = {m.get("credit_code") or m.get("id"): m["name"] for m in period_entries("2026-09")}
+    supplied = {names[s["merchant"]]: f'{s["score"]:.1f}' for s in data["scores"] if s["merchant"] in names}
+    shown = {row[0]: row[-1] for row in ranking_rows(page, "full")}
+    assert shown == {name: supplied[name] for name in shown} and len(shown) >= 18
+    assert {"94.0", "91.0", "86.0"} <= set(shown.values())
+    listed = re.findall(r'<span class="score">得分 ([^<]+)</span>', page)
+    assert listed and all(re.fullmatch(r"\d+\.\d", score) for score in listed), listed
 
 
 # --- statistics --------------------------------------------------------------------------------------------------

@@ -215,7 +215,7 @@ def test_quarter_ranking_with_threshold_and_tie_at_the_cut(tmp_path: Path) -> No
     assert "需改进" in bottom and "戊少餐厅" not in lists  # 1 complaint over the quarter < 3
     assert "统计范围：2026年7月、2026年8月、2026年9月的公示数据" in page
     assert "参评经营者 4 家（统计期内投诉量不少于 3 件方可参评，且须有评分单位的评分）" in page
-    assert "未参评 2 家：投诉量不足 2 家" in page
+    assert "；未参评 2 家（投诉量均不足 3 件）。" in page
     not_ranked = page[page.index('id="not-ranked"'):]
     assert re.findall(r'<a [^>]*>([^<]+)</a></th><td class="num" data-label="统计期投诉量">(\d+)</td>'
                       r'<td data-label="未参评原因">([^<]+)</td>', not_ranked) == [

@@ -118,9 +118,10 @@ def test_dry_run_writes_nothing(minimal_site: Path, export: Path) -> None:
 
 def test_out_must_lie_in_content_complaints(tmp_path: Path, minimal_site: Path, export: Path) -> None:
     before = snapshot(minimal_site)
-    for out in (minimal_site / "content" / "2026-11.yaml", minimal_site / "content" / "complaints" / "sub" / "x.yaml",
+    for out in (minimal_site / "content" / "2026-11.yaml", minimal_site / "content" / "complaints" / ".sub" / "x.yaml",
                 minimal_site / "content" / "complaints" / ".." / "pages" / "x.yaml", tmp_path / "x.yaml",
-                minimal_site / "content" / "complaints" / "notes.md"):
+                minimal_site / "content" / "complaints" / "notes.md",
+                minimal_site / "content" / "complaints" / "2026-11" / ".." / ".." / "x.yaml"):
         result = invoke("import", export, minimal_site, "--period", "2026-11", "--out", out)
         assert result.exit_code == 1 and ": --out: " in result.stderr, (out, result.stderr)
     assert snapshot(minimal_site) == before
@@ -128,6 +129,40 @@ def test_out_must_lie_in_content_complaints(tmp_path: Path, minimal_site: Path, 
     result = invoke("import", export, minimal_site, "--period", "2026-11", "--out", out)
     assert result.exit_code == 0, result.stderr
     assert "Wrote content/complaints/2026-11-platform.yaml" in result.stdout and out.is_file()
+
+
+def test_out_may_lie_in_a_sub_folder(minimal_site: Path, export: Path) -> None:
+    """One period in several files (one per district): --out content/complaints/<period>/<district>.yaml."""
+    out = minimal_site / "content" / "complaints" / "2026-11" / "东湖街道.yaml"
+    result = invoke("import", export, minimal_site, "--period", "2026-11", "--out", out)
+    assert result.exit_code == 0, result.stderr
+    assert "Wrote content/complaints/2026-11/东湖街道.yaml" in result.stdout
+    assert parse_yaml(out.read_text("utf-8"))["period"] == "2026-11"
+    assert not list(out.parent.glob(".gongshi-import-*"))
+
+
+def test_a_period_file_over_the_builders_limit_is_refused_before_writing(
+        monkeypatch: pytest.MonkeyPatch, minimal_site: Path, export: Path) -> None:
+    """The builder reads at most 16 MB per file: import says so, naming the spreadsheet and how to split it."""
+    monkeypatch.setattr("builder.importing.run.MAX_FILE_BYTES", 1000)
+
+    def never(*_args: object) -> None:
+        raise AssertionError("the site was checked")
+
+    monkeypatch.setattr("builder.importing.run.check_in_place", never)
+    before = snapshot(minimal_site)
+    result = invoke("import", export, minimal_site, "--period", "2026-11")
+    assert result.exit_code == 1 and snapshot(minimal_site) == before
+    problems = [line for line in result.stderr.splitlines() if not line.endswith("]") and ": items: " not in line]
+    assert problems[0].startswith(f"{export}:1:1: file: the period file made from this spreadsheet would be "
+                                           f"0.0 MB and the site reads at most 0 MB per file")
+    assert problems[0].endswith("nothing was written; split the spreadsheet by district (区域), one file per "
+                                "district, and import each part with --out content/complaints/2026-11/<district>.yaml")
+    assert len(problems) == 2 and problems[1].startswith("Error: 1 problem(s)")
+    out = minimal_site / "content" / "complaints" / "2026-11" / "东湖街道.yaml"
+    result = invoke("import", export, minimal_site, "--period", "2026-11", "--out", out, "--skip-bad-rows")
+    assert result.exit_code == 1 and not out.exists()
+    assert "--out content/complaints/2026-11/<district>.yaml" in result.stderr
 
 
 def test_out_refuses_a_link(tmp_path: Path, minimal_site: Path, export: Path) -> None:
@@ -243,6 +278,27 @@ def test_department_published_and_period_options(minimal_site: Path, export: Pat
     assert result.exit_code == 0, result.stderr
     text = written(minimal_site, "2026-Q4")
     assert "\nperiod: 2026-Q4\npublished: 2026-12-05\ndepartment: 测试区市场监督管理局东湖所\n" in text
+
+
+def test_a_broken_site_yaml_is_told_as_itself(minimal_site: Path, export: Path) -> None:
+    """Without --department the organizer comes from site.yaml: a GBK or broken site.yaml is reported as such."""
+    site_yaml = minimal_site / "site.yaml"
+    good = site_yaml.read_text("utf-8")
+    site_yaml.write_bytes(good.encode("gbk"))
+    before = snapshot(minimal_site)
+    result = invoke("import", export, minimal_site, "--period", "2026-11")
+    assert result.exit_code == 1 and snapshot(minimal_site) == before
+    first = good.split("\n", 1)[0]
+    column = next(i for i, ch in enumerate(first) if ord(ch) > 127) + 1
+    assert result.stderr.splitlines()[0].startswith(f"site.yaml:1:{column}: encoding: file is not valid UTF-8 text")
+    assert "--department" not in result.stderr
+    site_yaml.write_text("title: [测试\n", "utf-8")
+    result = invoke("import", export, minimal_site, "--period", "2026-11", "--department", "测试局")
+    assert result.exit_code == 1 and result.stderr.startswith("site.yaml:"), result.stderr
+    assert "--department" not in result.stderr
+    site_yaml.unlink()
+    result = invoke("import", export, minimal_site, "--period", "2026-11")
+    assert result.stderr.splitlines()[0] == "site.yaml:1:1: file: site.yaml not found: a site folder needs a site.yaml"
 
 
 def test_bad_options_are_reported_together(minimal_site: Path, export: Path) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import random
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from builder.importing import readers
+from builder.importing import biff, readers
 from importfixtures import (
     COMPLAINT_HEADER,
     Formula,
@@ -16,6 +18,7 @@ from importfixtures import (
     drop_saved_value,
     invoke,
     snapshot,
+    write_lying_xlsx,
     write_xls,
     write_xlsx,
 )
@@ -55,6 +58,7 @@ def test_every_kind_of_file_gives_the_same_period(tmp_path: Path, minimal_site: 
     for name, data in (("gbk.csv", text.encode("gbk")), ("gb18030.csv", text.encode("gb18030")),
                        ("bom.csv", b"\xef\xbb\xbf" + text.encode("utf-8")), ("utf8.csv", text.encode("utf-8")),
                        ("lf.csv", text.replace("\r\n", "\n").encode("utf-8")),
+                       ("cr.csv", text.replace("\r\n", "\r").encode("gbk")),
                        ("tabs.tsv", text.replace(",", "\t").encode("gbk"))):
         (tmp_path / name).write_bytes(data)
         assert imported(tmp_path / name, minimal_site) == expected, name
@@ -136,6 +140,64 @@ def test_zip_bomb_is_refused_before_reading(monkeypatch: pytest.MonkeyPatch, tmp
                                                 f"are read (a damaged file or a zip bomb): not read")
 
 
+DAMAGED = "workbook is damaged and cannot be read"
+RESAVE = "; open it in Excel or WPS and save it again as .xlsx (or export it again)"
+
+
+def _damaged_workbooks(folder: Path) -> dict[str, tuple[Path, str]]:
+    """Workbooks damaged in the ways real ones are, each with the start and end of the problem it gives."""
+    rows = [MERCHANT_HEADER] + [[f"测试{n}商行", "东湖街道", "食品", 1, 1] for n in range(300)]
+    good = write_xlsx(folder / "good.xlsx", rows, above=0)
+    sheet = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(good) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+        info = archive.getinfo(sheet)
+    broken = folder / "broken-xml.xlsx"
+    with zipfile.ZipFile(broken, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data.replace(b"</sheetData>", b'<row r="999"><c r="A999"><v>1</c></row>'
+                                                                  b"</sheetData>") if name == sheet else data)
+    flipped = bytearray(good.read_bytes())  # the sheet's compressed bytes garbled, the zip's directory intact
+    start = info.header_offset + 30 + len(info.filename.encode()) + 40
+    flipped[start:start + 200] = bytes(b ^ 0x5A for b in flipped[start:start + 200])
+    (folder / "garbled.xlsx").write_bytes(bytes(flipped))
+    xls = write_xls(folder / "good.xls", rows).read_bytes()
+    (folder / "cut.xls").write_bytes(xls[:len(xls) // 2])
+    (folder / "noise.xls").write_bytes(xls[:512] + bytes(range(256)) * 20)
+    (folder / "cut.xlsx").write_bytes(good.read_bytes()[:3000])
+    (folder / "noise.xlsx").write_bytes(b"PK\x03\x04" + bytes((n * 7919) % 251 for n in range(5000)))
+    sheet_damaged = f"this .xlsx {DAMAGED} (sheet 投诉明细): "
+    not_zip = ("not a valid .xlsx file (File is not a zip file); open it in Excel or WPS and save it again as "
+               ".xlsx")
+    return {
+        "broken XML": (broken, sheet_damaged + "ill-formed document: ", RESAVE),
+        "garbled": (folder / "garbled.xlsx", sheet_damaged, RESAVE),
+        "cut .xls": (folder / "cut.xls", f"this .xls {DAMAGED}: ", RESAVE),
+        "noise .xls": (folder / "noise.xls", f"this .xls {DAMAGED}: ", RESAVE),
+        "cut .xlsx": (folder / "cut.xlsx", not_zip, ""),
+        "noise .xlsx": (folder / "noise.xlsx", not_zip, ""),
+    }
+
+
+def test_damaged_workbooks_are_refused_without_a_traceback(tmp_path: Path, minimal_site: Path) -> None:
+    """Every kind of damage gives one problem at 1:1 saying the file is damaged and how to repair it."""
+    for what, (path, start, end) in _damaged_workbooks(tmp_path).items():
+        line = only_problem(path, minimal_site)
+        assert line.startswith(f"{path}:1:1: file: {start}") and line.endswith(end), (what, line)
+
+
+def test_a_lying_zip_header_is_not_unpacked_beyond_what_it_declares(tmp_path: Path, minimal_site: Path) -> None:
+    """A 0.9 MB file whose 900 MB sheet declares 5,000 bytes: the readers stop at the declared size."""
+    good = write_xlsx(tmp_path / "good.xlsx", [MERCHANT_HEADER, ["测试商行", "东湖街道", "食品", 1, 1]], above=0)
+    path = write_lying_xlsx(tmp_path / "lying.xlsx", good, 900)
+    assert path.stat().st_size < 2_500_000
+    with zipfile.ZipFile(path) as archive:
+        assert sum(info.file_size for info in archive.infolist()) < 50_000  # the zip-bomb check sees nothing wrong
+    line = only_problem(path, minimal_site)
+    assert line == (f"{path}:1:1: file: this .xlsx {DAMAGED} (sheet 投诉明细): I/O error: File is larger than its "
+                    f"declared uncompressed size{RESAVE}")
+
+
 def test_size_and_row_limits(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, minimal_site: Path) -> None:
     rows = [MERCHANT_HEADER] + [[f"测试{n}商行", "东湖街道", "食品", 1, 1] for n in range(5)]
     csv_path = tmp_path / "rows.csv"
@@ -172,6 +234,42 @@ def test_formula_without_saved_value_and_error_cells_are_named(tmp_path: Path, m
         f"calculate it): open the file in Excel or WPS and save it again (cell D2)",
         f"{path}:3:5: resolved: holds the error value #DIV/0! instead of a value; correct the formula (cell E3)",
     ]  # the error in 备注 (F2), a column that is not read, stops nothing
+
+
+@pytest.mark.parametrize("filler", [0, 400])  # a small workbook stream (mini sectors) and a large one
+def test_xls_formula_saved_without_a_value_is_named(tmp_path: Path, minimal_site: Path, filler: int) -> None:
+    """calamine reads such a cell as empty; the BIFF records tell that it is a formula, so the message says so."""
+    rows = [MERCHANT_HEADER + ["备注"],
+            ["测试甲商行", "东湖街道", "食品", Formula("=2+3"), 1, Formula("=1+1")],
+            [Formula('="测试乙"&"商行"'), "东湖街道", "食品", 3, 3, ""],
+            ["测试丙商行", "东湖街道", "食品", "", 0, ""]]
+    rows += [[f"测试{n}号商行", "东湖街道", "食品", 1, 1, ""] for n in range(filler)]
+    path = write_xls(tmp_path / "formula.xls", rows)
+    result = invoke("import", path, minimal_site, "--period", "2026-11")
+    assert result.exit_code == 1
+    formula = ("holds a formula whose saved value is empty (the program that wrote the file did not calculate it, or "
+               "the formula gives nothing): open the file in Excel or WPS, check the formula and save it again")
+    errors = [line for line in result.stderr.splitlines() if not line.endswith("]")][:-1]
+    assert errors == [
+        f"{path}:3:4: complaints: {formula} (cell D3)",
+        f"{path}:4:1: name: {formula} (cell A4)",
+        f"{path}:5:4: complaints: is empty: write a whole number (0 when there is none) (cell D5)",
+    ]  # the formula in 备注 (F3), a column that is not read, stops nothing
+
+
+def test_damaged_xls_records_never_raise_past_the_formula_scan(tmp_path: Path) -> None:
+    """The BIFF scan reads damaged files calamine accepted: any damage is NotBiff (the plain message is kept)."""
+    good = write_xls(tmp_path / "good.xls", [["a", "b"]] + [[f"x{n}", Formula("=1+1")] for n in range(300)])
+    assert len(biff.empty_formulas(good)["投诉明细"]) == 300
+    data, damaged, rng = good.read_bytes(), tmp_path / "damaged.xls", random.Random(7)
+    for round_number in range(300):
+        mutated = bytearray(data)
+        for _ in range(rng.randrange(1, 20)):
+            at = rng.randrange(0x1E, 0x200) if round_number % 2 else rng.randrange(len(mutated))
+            mutated[at] = rng.randrange(256)
+        damaged.write_bytes(bytes(mutated[:rng.randrange(len(mutated))] if round_number % 5 == 0 else mutated))
+        with contextlib.suppress(biff.NotBiff):  # anything else fails the test
+            biff.empty_formulas(damaged)
 
 
 def test_sheet_choice(tmp_path: Path, minimal_site: Path) -> None:

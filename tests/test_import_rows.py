@@ -73,6 +73,30 @@ def test_every_bad_cell_is_reported_at_once(tmp_path: Path, minimal_site: Path) 
     assert snapshot(minimal_site) == before
 
 
+def test_row_values_and_the_site_check_are_reported_in_one_run(tmp_path: Path, minimal_site: Path) -> None:
+    """A bad count does not hide the next row's unknown category, nor the row's own other problems."""
+    export = write_xlsx(tmp_path / "tax.xlsx", [
+        MERCHANT_HEADER,
+        ["测试甲餐饮有限公司", CODE_A, "东湖街道", "餐饮服务", "约20", 8],
+        ["测试乙餐饮有限公司", CODE_B, "东湖街道", "餐馆", 3, 1],
+        ["", "", "", "食品", "十二", 1],
+        ["测试丙有限公司", "", "南湖街道", "食品", 2, 1],
+    ], above=0)
+    before = snapshot(minimal_site)
+    result = invoke("import", export, minimal_site, "--period", "2026-11")
+    assert result.exit_code == 1
+    lines = problem_lines(result.stderr)
+    assert lines == [
+        f"{export}:2:5: complaints: expected a whole number, found `约20` (cell E2)",
+        f"{export}:3:4: category: `餐馆` is not a category in content/taxonomy.yaml (cell D3)",
+        f"{export}:4:1: name: is empty: every row needs the merchant's name (经营者名称) (cell A4)",
+        f"{export}:4:3: district: is empty: every merchant needs its district (区域) (cell C4)",
+        f"{export}:4:5: complaints: expected a whole number, found `十二` (cell E4)",
+    ]  # not `complaints: is empty` for the count that could not be read
+    assert snapshot(minimal_site) == before
+    assert "测试丙有限公司" not in result.stderr  # the good row is checked, and passes
+
+
 def test_dates_and_text_checked_per_cell(tmp_path: Path, minimal_site: Path) -> None:
     good = complaint_rows()[0]
 

@@ -130,3 +130,28 @@ def test_new_outside_a_site_folder_is_refused(tmp_path: Path) -> None:
 def test_slugs_are_readable_short_and_safe(title: str, slug: str) -> None:
     assert slugify(title) == slug
     assert len(slug) <= 48 and SAFE_SLUG.match(slug)
+
+
+@pytest.mark.parametrize(("kind", "damage"), [
+    ("warning", "gbk"),
+    ("page", "gbk"),
+    ("warning", "unknown key"),
+    ("warning", "not yaml"),
+])
+def test_a_broken_site_yaml_is_reported_as_check_reports_it_and_nothing_is_written(
+        minimal_site: Path, kind: str, damage: str) -> None:
+    site_yaml = minimal_site / "site.yaml"
+    text = site_yaml.read_text("utf-8")
+    if damage == "gbk":
+        site_yaml.write_bytes(text.replace("title:", "title: 示例区", 1).encode("gbk"))
+    elif damage == "unknown key":
+        site_yaml.write_text(text + "colour: 红\n", "utf-8")
+    else:
+        site_yaml.write_text(text + "title: [unclosed\n", "utf-8")
+    before = sorted(p.relative_to(minimal_site).as_posix() for p in minimal_site.rglob("*"))
+    check = run_cli("check", minimal_site)
+    assert check.returncode == 1 and "site.yaml:" in check.stdout + check.stderr
+    result = run_cli("new", kind, TITLE, minimal_site)
+    assert result.returncode == 1
+    assert (result.stdout, result.stderr) == (check.stdout, check.stderr)
+    assert sorted(p.relative_to(minimal_site).as_posix() for p in minimal_site.rglob("*")) == before

@@ -104,3 +104,23 @@ def test_scores_of_unpublished_merchants_are_counted_apart() -> None:
     result = draw({"甲": 70, "无": 90}, {"2026-09": {"甲": 5}})
     assert [r.merchant.name for r in result.top] == ["甲"] and result.unpublished_count == 1
 
+
+
+def test_supplied_scores_are_shown_with_one_number_of_decimals_never_fewer_than_supplied() -> None:
+    """Whole scores get the ranking's decimals (94 → 94.0); a more precise supplied score is never rounded away."""
+    counts = {"2026-09": {"甲": 5, "乙": 5, "丙": 5}}
+    assert draw({"甲": 94.0, "乙": 91.5, "丙": 86}, counts).decimals == 1
+    assert draw({"甲": 94.0, "乙": 83.75, "丙": 86}, counts).decimals == 2
+    assert draw({"甲": 94.0, "乙": 83.0001, "丙": 86}, counts).decimals == 4
+    assert draw({"甲": 94.0, "乙": 0.1 + 0.2, "丙": 86}, counts).decimals == 4  # capped like the file's `decimals`
+    period = parse_period("2026-09")
+    assert period is not None
+    whole = RankingFile(period, "得分", (Score("甲", 94.0, HERE),), HERE, decimals=0)
+    assert Ranking(whole, (), ()).decimals == 0
+    assert Ranking(RankingFile(period, "得分", (Score("甲", 94.5, HERE),), HERE, decimals=0), (), ()).decimals == 1
+
+
+def test_reasons_for_not_ranking_are_counted_by_kind_in_the_pages_order() -> None:
+    result = draw({"甲": 90, "乙": 80}, {"2026-09": {"甲": 5, "乙": 5, "丙": 5, "丁": 1, "戊": 2}}, min_complaints=3)
+    assert result.not_ranked_by_kind == (("below_minimum", 2), ("not_scored", 1))
+    assert draw({"甲": 90}, {"2026-09": {"甲": 5}}).not_ranked_by_kind == ()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import http.client
+import json
+import os
 import signal
 import socket
 import time
@@ -331,3 +333,32 @@ def test_as_of_decides_what_the_preview_publishes(minimal_site: Path) -> None:
         preview.start()
         assert "预付卡消费提醒" in get(preview.base + "warnings/")[2]
         assert preview.stop() == 0
+
+
+def test_a_killed_previews_work_folder_is_removed_by_the_next_one_never_a_running_ones(minimal_site: Path) -> None:
+    with Preview(minimal_site) as killed, Preview(minimal_site) as running:
+        killed.start()
+        running.start()
+        folders = leftovers(minimal_site)
+        assert len(folders) == 2 and all((minimal_site / f / "owner.json").is_file() for f in folders)
+        killed.stop(signal.SIGKILL)
+        assert leftovers(minimal_site) == folders  # kill -9: nothing could clean up
+        owner = json.loads((minimal_site / folders[0] / "owner.json").read_text("utf-8"))
+        gone = folders[0] if owner["pid"] == killed.process.pid else folders[1]
+        alive = folders[1] if gone == folders[0] else folders[0]
+        reused = minimal_site / ".output.serve-reused"  # a pid that runs again, but another process now
+        (reused / "build-1").mkdir(parents=True)
+        (reused / "owner.json").write_text(json.dumps({"host": socket.gethostname(), "pid": os.getpid(),
+                                                       "start": "another-boot:1"}), "utf-8")
+        unknown = minimal_site / ".output.serve-unknown"  # made by an older gongshi: no owner record
+        unknown.mkdir()
+        with Preview(minimal_site) as third:
+            third.start()
+            line = third.wait_for(r"^Removed 2 work folder", stream="err").string
+            assert str(minimal_site / gone) in line and str(reused) in line and alive not in line
+            third.wait_for(rf"^Left {unknown}: no record of the preview that made it", stream="err")
+            assert (minimal_site / alive / "owner.json").is_file()
+            assert get(running.base)[0] == 200  # the other preview still serves from its folder
+            assert third.stop() == 0
+        assert running.stop() == 0
+    assert leftovers(minimal_site) == [".output.serve-unknown"]

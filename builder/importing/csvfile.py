@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-import io
+import re
 
 from builder.codes import say
 from builder.errors import ContentError, Problem
@@ -13,6 +13,7 @@ from builder.importing.workbook import Cell
 RESAVE = N_("open it in Excel or WPS and save it as “CSV UTF-8 (逗号分隔)” (.csv) or as an Excel workbook "
              "(.xlsx), or convert it with `iconv -t UTF-8`")
 MAX_COLUMNS = 16_384  # as many as an Excel sheet has
+_LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+")  # one line with its end (CRLF, LF or CR), as newline=""
 
 
 def _position(data: bytes, offset: int) -> tuple[int, int]:
@@ -49,7 +50,9 @@ def decode(data: bytes, shown: str) -> str:
 
 def read_rows(text: str, delimiter: str, shown: str, max_rows: int) -> list[list[Cell]]:
     """The records of a CSV text (a quoted cell may span lines: one record is one spreadsheet row)."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    # Lines are cut from the text one at a time (a StringIO would copy the whole text, at 4 bytes a character).
+    lines = (match.group() for match in _LINE.finditer(text))
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
     rows: list[list[Cell]] = []
     start_line = 1
     try:

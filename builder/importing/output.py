@@ -27,15 +27,20 @@ def target_path(site_dir: Path, out: Path | None, force: bool, period_key: str,
         return target, shown
     if out is not None:
         parent = out.absolute().parent.resolve()
-        if parent != resolved_folder:
-            bad("--out", say("GS704", "{out} is not in {folder}/: period files live there (sub-folders are not read)",
-                             out=out.as_posix(), folder=folder.as_posix()))
+        if not parent.is_relative_to(resolved_folder):
+            bad("--out", say("GS704", "{out} is not in {folder}/: period files live there (or in its sub-folders, "
+                                      "such as {folder}/{period}/)", out=out.as_posix(), folder=folder.as_posix(),
+                             period=period_key or "2026-11"))
+            return target, shown
+        inside = parent.relative_to(resolved_folder).parts
+        if any(part.startswith(".") for part in inside):
+            bad("--out", say("GS704", "{out}: a folder whose name starts with `.` is not read", out=out.as_posix()))
             return target, shown
         if target.suffix not in (".yaml", ".yml") or target.name.startswith("."):
             bad("--out", say("GS704", "{name}: a period file is named like 2026-09.yaml (ending .yaml or .yml)",
                              name=target.name))
             return target, shown
-        shown = (Path("content") / "complaints" / target.name).as_posix()
+        shown = Path("content", "complaints", *inside, target.name).as_posix()
     if target.is_symlink() or (target.exists() and not target.is_file()):
         bad("--out", say("GS704", "{path} exists and is not a regular file (a link or a folder): not replaced",
                          path=shown))
@@ -47,10 +52,11 @@ def target_path(site_dir: Path, out: Path | None, force: bool, period_key: str,
 
 def write_atomically(target: Path, data: bytes, force: bool, shown: str) -> None:
     """Write a temporary file beside the target, then rename it over; on any failure nothing is left behind."""
-    created: list[Path] = []
-    for folder in (target.parent.parent, target.parent):
-        if not folder.exists():
-            created.append(folder)
+    created: list[Path] = []  # the folders to make, outermost first (content/complaints/ and a sub-folder)
+    folder = target.parent
+    while not folder.exists() and folder != folder.parent:
+        created.insert(0, folder)
+        folder = folder.parent
     temporary: Path | None = None
     done = False
     try:

@@ -27,11 +27,12 @@ class Table:
     rows: list[list[Cell]]
     header_index: int
     bad_cells: dict[tuple[int, int], Message] = field(default_factory=dict)
+    empty_formulas: set[tuple[int, int]] = field(default_factory=set)  # .xls formulas saved with an empty value
 
 
-@dataclass(frozen=True)
+@dataclass
 class SourceFile:
-    """A spreadsheet file read whole: its bytes' SHA-256 and its kind."""
+    """A spreadsheet file read whole: its bytes' SHA-256 and its kind (a CSV's bytes are dropped once decoded)."""
 
     path: Path
     shown: str
@@ -89,11 +90,13 @@ def read_table(source: SourceFile, sheet: str | None, mapped: dict[str, str]) ->
                                                                              "Excel or WPS and save it"))])
     if source.kind in ("csv", "tsv"):
         text = csvfile.decode(source.data, source.shown)
+        source.data = b""  # the text holds it now; the bytes would only double the memory while the rows are read
         rows = csvfile.read_rows(text, "\t" if source.kind == "tsv" else ",", source.shown, MAX_ROWS)
         if sheet is not None:
             raise ContentError([Problem(source.shown, 1, 1, "--sheet", say("GS702", "a CSV file has no sheets; leave "
                                                                                     "out --sheet"))])
         return _with_header(source, "", rows, {}, mapped)
+    source.data = b""  # a workbook is read from its file by calamine
     if source.kind == "xlsx":
         check_package(source.path, source.shown, MAX_UNCOMPRESSED)
     book = Workbook(source.path, source.shown, source.kind, MAX_ROWS)
@@ -103,11 +106,15 @@ def read_table(source: SourceFile, sheet: str | None, mapped: dict[str, str]) ->
             message = say("GS702", "no sheet `{sheet}` in this workbook; its sheets are: {listed}", sheet=sheet,
                           listed=listed)
             raise ContentError([Problem(source.shown, 1, 1, "--sheet", message)])
-        return _with_header(source, sheet, book.rows(sheet), book.bad_cells(sheet), mapped)
+        table = _with_header(source, sheet, book.rows(sheet), book.bad_cells(sheet), mapped)
+        table.empty_formulas = book.empty_formulas(sheet)
+        return table
     for name in book.sheet_names(visible_only=True):
         rows = book.rows(name)
         if find_header(rows, mapped) is not None:
-            return _with_header(source, name, rows, book.bad_cells(name), mapped)
+            table = _with_header(source, name, rows, book.bad_cells(name), mapped)
+            table.empty_formulas = book.empty_formulas(name)
+            return table
     raise ContentError([_no_header(source.shown, None, mapped)])
 
 

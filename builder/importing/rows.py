@@ -27,6 +27,9 @@ from builder.periods import Period
 from builder.privacy import find_personal_data, mask_personal_data
 
 MASKED_KINDS = {"mobile": N_("phone"), "id_card": N_("ID card"), "bank_card": N_("bank card"), "email": N_("e-mail")}
+EMPTY_FORMULA = N_("holds a formula whose saved value is empty (the program that wrote the file did not calculate "
+                   "it, or the formula gives nothing): open the file in Excel or WPS, check the formula and save it "
+                   "again")
 
 @dataclass(slots=True)
 class Record:
@@ -164,8 +167,9 @@ class RowReader:
         return record if self.consistent(record) else None
 
     def report_cells(self, row: int, cells: Sequence[object]) -> None:
-        """Read a row cell by cell, reporting every cell that cannot be read."""
+        """Read a row cell by cell, reporting every cell that cannot be read and what is wrong with the rest."""
         record = Record(row)
+        failed = set()
         for name, column, read in self.readers:
             value = cells[column - 1] if column <= len(cells) else None
             try:
@@ -175,9 +179,17 @@ class RowReader:
                     setattr(record, name, read(row, value))
             except CellError as exc:
                 self.problem(row, column, name, exc.message)
+                failed.add(name)
+        for name, value in self.defaults:
+            if not getattr(record, name):
+                setattr(record, name, value)
+        self.consistent(record, failed)
 
-    def consistent(self, record: Record) -> bool:
-        """Checks across the cells of one row: required cells, counts, dates against the period."""
+    def consistent(self, record: Record, failed: set[str] | frozenset[str] = frozenset()) -> bool:
+        """Checks across the cells of one row: required cells, counts, dates against the period.
+
+        Fields in `failed` could not be read (already reported): checks that need them are left out.
+        """
         row, columns = record.row, self.layout.columns
         problems: list[tuple[str, Message]] = []
         if not record.name:
@@ -201,6 +213,11 @@ class RowReader:
         if record.handled and record.received and record.handled < record.received:
             problems.append(("handled", say("GS216", "{date} is before the date received {received}",
                                             date=record.handled.isoformat(), received=record.received.isoformat())))
+        problems = [(name, message) for name, message in problems if name not in failed]
+        if self.table.empty_formulas:
+            problems = [(name, say("GS705", EMPTY_FORMULA) if message.code == "GS203" and
+                         (row, columns.get(name, 0)) in self.table.empty_formulas else message)
+                        for name, message in problems]
         for name, message in problems:
             self.problem(row, columns.get(name, 1), name, message)
         return not problems

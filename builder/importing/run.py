@@ -6,10 +6,12 @@ import datetime as dt
 import gc
 import os
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from builder.codes import again, say
-from builder.errors import ContentError, Message, Problem
+from builder.config import load_config
+from builder.content import MAX_FILE_BYTES
+from builder.errors import ContentError, Message, Problem, Problems
 from builder.i18n import _
 from builder.importing import output
 from builder.importing.columns import DEFAULTABLE, FIELDS, Layout, resolve_layout
@@ -17,11 +19,10 @@ from builder.importing.merchants import Aggregator, Merchants
 from builder.importing.readers import open_source, read_table
 from builder.importing.report import ImportFailed, ImportReport
 from builder.importing.rows import Record, RowReader, RowsRead
-from builder.importing.sitecheck import check_in_place, translate
+from builder.importing.sitecheck import CheckResult, check_in_place, translate
 from builder.importing.values import CellError, clean_text
 from builder.importing.yamlwrite import PeriodWriter, quoted
 from builder.periods import FORMS, Period, parse_period
-from builder.source import MarkedMap, SourceError, parse_yaml, read_text
 
 MAX_ROUNDS = 10
 
@@ -55,6 +56,7 @@ class Plan:
     as_of: dt.date
     target: Path
     shown_target: str
+    relative: str  # the target's path inside content/complaints/ (a sub-folder's files: 2026-11/东湖街道.yaml)
     mapping: dict[str, str]
     defaults: dict[str, str]
 
@@ -101,15 +103,15 @@ def _run(options: ImportOptions, report: ImportReport) -> ImportReport:
     table.rows.clear()  # the records hold what is needed; free the cells before the site check
     report.rows_read, report.blank_rows = rows.rows_read, rows.blank
     report.skipped, report.masked = list(rows.skipped), list(rows.masked)
-    text = _converge(options, plan, layout, rows, source.path.name, source.sha256, report)
+    data = _converge(options, plan, layout, rows, source.path.name, source.sha256, report)
     if not options.dry_run:
-        output.write_atomically(plan.target, text.encode("utf-8"), options.force, plan.shown_target)
+        output.write_atomically(plan.target, data, options.force, plan.shown_target)
         report.written = True
     return report
 
 
 def _converge(options: ImportOptions, plan: Plan, layout: Layout, rows: RowsRead, file_name: str, sha256: str,
-              report: ImportReport) -> str:
+              report: ImportReport) -> bytes:
     """Aggregate, write in memory and check the site; with --skip-bad-rows drop failing rows and go again."""
     records: list[Record] = rows.records
     pending = list(rows.problems)
@@ -118,6 +120,8 @@ def _converge(options: ImportOptions, plan: Plan, layout: Layout, rows: RowsRead
         pending += merchants.problems
         if pending:
             if not options.skip_bad_rows:
+                if merchants.merchants:  # every problem at once: the good rows still meet the site check
+                    pending += _check(options, plan, layout, merchants, file_name, sha256, report)[1].errors
                 report.problems = pending
                 raise ImportFailed(report)
             records = _drop(records, pending, report)
@@ -128,16 +132,9 @@ def _converge(options: ImportOptions, plan: Plan, layout: Layout, rows: RowsRead
                                        say("GS706", "no row is left to import") if report.skipped else
                                        say("GS706", "no data rows under the header"))]
             raise ImportFailed(report)
-        _count(merchants, report)
-        writer = _render(plan, layout, merchants, file_name, sha256, report)
-        text = writer.text()
-        name = plan.target.name
-        found = check_in_place(options.site_dir, name, text, plan.as_of)
-        checked = translate(found, f"content/complaints/{name}", writer.origins, str(options.file),
-                            layout.header_row)
-        report.warnings = checked.warnings
+        data, checked = _check(options, plan, layout, merchants, file_name, sha256, report)
         if not checked.errors:
-            return text
+            return data
         if not (options.skip_bad_rows and checked.only_rows):
             report.problems = checked.errors
             raise ImportFailed(report)
@@ -146,6 +143,33 @@ def _converge(options: ImportOptions, plan: Plan, layout: Layout, rows: RowsRead
                                say("GS706", "--skip-bad-rows: still failing after {rounds} rounds of leaving rows out",
                                    rounds=MAX_ROUNDS))]
     raise ImportFailed(report)
+
+
+def _check(options: ImportOptions, plan: Plan, layout: Layout, merchants: Merchants, file_name: str, sha256: str,
+           report: ImportReport) -> tuple[bytes, CheckResult]:
+    """The period file's bytes and what `gongshi check` finds with it in place, told in spreadsheet terms."""
+    _count(merchants, report)
+    writer = _render(plan, layout, merchants, file_name, sha256, report)
+    data = writer.text().encode("utf-8")
+    if len(data) > MAX_FILE_BYTES:  # the builder would refuse the file: say so now, naming the spreadsheet
+        return data, CheckResult(errors=[_too_big(options, plan, len(data))], only_rows=False)
+    found = check_in_place(options.site_dir, plan.relative, data, plan.as_of)
+    checked = translate(found, f"content/complaints/{plan.relative}", writer.origins, str(options.file),
+                        layout.header_row)
+    report.warnings = checked.warnings
+    return data, checked
+
+
+def _too_big(options: ImportOptions, plan: Plan, size: int) -> Problem:
+    """Why a period file over the builder's size limit is not written, and how to split the spreadsheet."""
+    folder = PurePosixPath(plan.relative).parent
+    sub = f"content/complaints/{plan.period.key}" if folder == PurePosixPath(".") else f"content/complaints/{folder}"
+    return Problem(str(options.file), 1, 1, "file",
+                   say("GS701", "the period file made from this spreadsheet would be {size:,.1f} MB and the site "
+                                "reads at most {limit:,.0f} MB per file (builder/content.py): nothing was written; "
+                                "split the spreadsheet by district (区域), one file per district, and import each part "
+                                "with --out {folder}/<district>.yaml", size=size / 2**20,
+                       limit=MAX_FILE_BYTES / 2**20, folder=sub))
 
 
 def _drop(records: list[Record], problems: list[Problem], report: ImportReport,
@@ -229,13 +253,16 @@ def _plan(options: ImportOptions, shown: str, report: ImportReport) -> Plan:
             continue
         defaults[name] = text
     as_of = options.as_of or _as_of(problems, shown)
-    given = options.department if options.department is not None else _organizer(options.site_dir)
+    site = Problems()  # site.yaml first: its own problem (GBK, bad YAML, missing) is told, not a missing organizer
+    config = load_config(options.site_dir, site)
+    problems += site.errors
+    given = options.department if options.department is not None else config.organizer if config else None
     department = ""
     try:
         department = clean_text(given or "", 200)
     except CellError as exc:
         bad("--department", exc.message)
-    if not department:
+    if not department and (config is not None or options.department is not None):
         bad("--department", say("GS704", "--department gives no text") if options.department is not None
             else say("GS704", "no --department given and site.yaml names no organizer"))
     target, shown_target = output.target_path(options.site_dir, options.out, options.force,
@@ -244,7 +271,9 @@ def _plan(options: ImportOptions, shown: str, report: ImportReport) -> Plan:
     if problems or period is None:
         report.problems = problems
         raise ImportFailed(report)
-    return Plan(period, options.published or as_of, department, as_of, target, shown_target, mapping, defaults)
+    relative = shown_target.removeprefix("content/complaints/")
+    return Plan(period, options.published or as_of, department, as_of, target, shown_target, relative, mapping,
+                defaults)
 
 
 def _as_of(problems: list[Problem], shown: str) -> dt.date:
@@ -258,16 +287,6 @@ def _as_of(problems: list[Problem], shown: str) -> dt.date:
                                              "`{value}`", value=epoch)))
         return dt.date.today()
     return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
-
-
-def _organizer(site_dir: Path) -> str | None:
-    """site.yaml's organizer (主办单位), or None when it cannot be read."""
-    try:
-        data = parse_yaml(read_text(site_dir / "site.yaml"))
-    except SourceError:
-        return None
-    value = data.get("organizer") if isinstance(data, MarkedMap) else None
-    return str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
 
 
 __all__ = ["ImportFailed", "ImportOptions", "ImportReport", "run_import"]

@@ -30,8 +30,8 @@ class CheckResult:
     only_rows: bool = True
 
 
-def check_in_place(site_dir: Path, name: str, text: str, as_of: dt.date) -> list[Problem]:
-    """Every problem `gongshi check` finds in a copy of the site where content/complaints/<name> holds the text."""
+def check_in_place(site_dir: Path, relative: str, data: bytes, as_of: dt.date) -> list[Problem]:
+    """Every problem `gongshi check` finds in a copy of the site where content/complaints/<relative> holds data."""
     with tempfile.TemporaryDirectory(prefix="gongshi-import-") as tmp:
         stage = Path(tmp) / "site"
         try:
@@ -42,10 +42,11 @@ def check_in_place(site_dir: Path, name: str, text: str, as_of: dt.date) -> list
                 shutil.copytree(site_dir / "content", stage / "content", symlinks=True, copy_function=_link_or_copy)
             complaints = stage / "content" / "complaints"
             complaints.mkdir(parents=True, exist_ok=True)
-            staged = complaints / name
+            staged = complaints / relative
+            staged.parent.mkdir(parents=True, exist_ok=True)
             if staged.is_symlink() or staged.exists():
                 staged.unlink()  # it may be a hard link to the site's own file: never write through it
-            staged.write_text(text, encoding="utf-8")
+            staged.write_bytes(data)
         except OSError as exc:
             raise OutputError(tmp, _("cannot copy the site for the check: {reason}").format(
                 reason=exc.strerror)) from None

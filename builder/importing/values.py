@@ -66,7 +66,8 @@ def clean_text(text: str, max_length: int) -> str:
     if control:
         raise CellError(say("GS205", "contains the control character {char}; delete it",
                             char=f"U+{ord(control.group()):04X}"))
-    text = " ".join(text.split())
+    folded = " ".join(text.split())
+    text = text if folded == text else folded  # the cell's own string when nothing changed: held once, not twice
     if len(text) > max_length:
         raise CellError(say("GS206", "text is {length} characters long; at most {limit} are allowed",
                             length=len(text), limit=max_length))

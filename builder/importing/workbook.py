@@ -6,6 +6,7 @@ import datetime as dt
 import posixpath
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -16,6 +17,8 @@ import python_calamine
 from builder.codes import say
 from builder.errors import ContentError, Message, Problem
 from builder.i18n import _
+from builder.importing import biff
+from builder.privacy import mask_personal_data
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -26,6 +29,9 @@ _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _MAY_HOLD_FORMULAS = (b"<f", b":f>", b":f ", b't="e"')
 _REF = re.compile(r"^([A-Z]+)(\d+)$")
 Cell = int | float | str | bool | dt.time | dt.date | dt.datetime | dt.timedelta  # what calamine gives
+# What Python's zipfile and XML parser raise on a damaged package (a bad CRC, a cut-short entry, broken XML).
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ElementTree.ParseError, NotImplementedError,
+              RuntimeError, ValueError)
 
 
 def _column_number(letters: str) -> int:
@@ -47,9 +53,7 @@ class Workbook:
             with path.open("rb") as stream:  # read by content, not by name: a renamed .xlsx is still read
                 self._book = python_calamine.CalamineWorkbook.from_filelike(stream)
         except Exception as exc:  # calamine raises its own error types for every kind of damage
-            message = say("GS701", "cannot read this {kind} file: {detail}; open it in Excel or WPS and save it "
-                                   "again as .xlsx", kind=kind, detail=exc)
-            raise ContentError([Problem(shown, 1, 1, "file", message)]) from None
+            raise damaged(shown, kind, exc) from None
         self._parts = _sheet_parts(path) if kind == "xlsx" else {}
 
     def sheet_names(self, visible_only: bool) -> list[str]:
@@ -63,8 +67,11 @@ class Workbook:
 
     def rows(self, name: str) -> list[list[Cell]]:
         """The sheet's cells from A1: rows[0] is row 1, rows[r][0] is column A."""
-        sheet = self._book.get_sheet_by_name(name)
-        end = sheet.end
+        try:  # calamine reads a sheet only now: a damaged part (bad XML, a lying zip header) shows here
+            sheet = self._book.get_sheet_by_name(name)
+            end = sheet.end
+        except Exception as exc:
+            raise damaged(self.shown, self.kind, exc, name) from None
         if end is None:
             return []
         if end[0] + 1 > self.max_rows:
@@ -72,22 +79,52 @@ class Workbook:
                                         say("GS701", "sheet {name} has {rows:,} rows; at most {limit:,} are read: "
                                                      "split the file", name=name, rows=end[0] + 1,
                                             limit=self.max_rows))])
-        return sheet.to_python(skip_empty_area=False)
+        try:
+            rows: list[list[Cell]] = sheet.to_python(skip_empty_area=False)
+        except Exception as exc:
+            raise damaged(self.shown, self.kind, exc, name) from None
+        return rows
+
+    def empty_formulas(self, name: str) -> set[tuple[int, int]]:
+        """Cells of a .xls sheet holding a formula whose saved value is empty (calamine reads them as '')."""
+        if self.kind != "xls":
+            return set()
+        try:
+            return biff.empty_formulas(self.path).get(name, set())
+        except (biff.NotBiff, OSError, ValueError):  # calamine read the file: only this finer message is lost
+            return set()
 
     def bad_cells(self, name: str) -> dict[tuple[int, int], Message]:
         """Cells (1-based row, column) holding an error value or a formula with no saved value (.xlsx only)."""
         part = self._parts.get(name)
         if part is None:
             return {}
-        with zipfile.ZipFile(self.path) as archive:
-            if not _has_formulas(archive, part):
-                return {}
-            with archive.open(part) as stream:
-                return dict(_scan_cells(stream))
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                if not _has_formulas(archive, part):
+                    return {}
+                with archive.open(part) as stream:
+                    return dict(_scan_cells(stream))
+        except ZIP_ERRORS as exc:
+            raise damaged(self.shown, self.kind, exc, name) from None
+
+
+def damaged(shown: str, kind: str, exc: BaseException, sheet: str | None = None) -> ContentError:
+    """The error for a workbook that cannot be read: damaged, with the reader's reason and how to repair it."""
+    reason = " ".join(str(exc).split())[:300] or type(exc).__name__
+    reason = mask_personal_data(reason)[0]  # a reader's message may quote a cell
+    where = _(" (sheet {sheet})").format(sheet=sheet) if sheet else ""
+    return ContentError([Problem(shown, 1, 1, "file", say("GS701", "this .{kind} workbook is damaged and cannot be "
+                                                                  "read{where}: {reason}; open it in Excel or WPS and "
+                                                                  "save it again as .xlsx (or export it again)",
+                                                          kind=kind, where=where, reason=reason))])
 
 
 def check_package(path: Path, shown: str, max_uncompressed: int) -> None:
-    """Refuse an .xlsx that is not a zip or whose contents would unpack absurdly large (a zip bomb)."""
+    """Refuse an .xlsx that is not a zip or whose contents would unpack absurdly large (a zip bomb).
+
+    The sizes are the declared ones; both readers stop an entry at its declared size (a lying header is damage).
+    """
     try:
         with zipfile.ZipFile(path) as archive:
             total = sum(info.file_size for info in archive.infolist())
@@ -108,7 +145,7 @@ def _sheet_parts(path: Path) -> dict[str, str]:
         with zipfile.ZipFile(path) as archive:
             book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
             rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, OSError):
+    except (KeyError, *ZIP_ERRORS):
         return {}
     targets = {rel.get("Id"): rel.get("Target", "") for rel in rels.iter(f"{_PKG_REL}Relationship")}
     parts = {}

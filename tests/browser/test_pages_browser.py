@@ -155,3 +155,55 @@ def test_merchant_pages_and_warnings_say_how_to_complain(page: Page, nginx_serve
     expect(box.locator("a[href='tel:12315']")).to_be_visible()
     expect(page.locator("footer a[href='tel:12315']")).to_have_text("投诉举报电话 12315")
     assert external_requests == []
+
+
+def test_a_merchant_page_offers_the_way_to_complain_within_two_screens(page: Page, nginx_server: str) -> None:
+    """On a phone, a link beside the merchant's figures jumps to 我要投诉 at the end of the long page."""
+    page.set_viewport_size({"width": 360, "height": 640})
+    page.goto(nginx_server + TABLE_PAGES["merchant"])
+    aside = page.locator("main aside.complain")
+    far = aside.bounding_box()
+    assert far is not None and far["y"] > 2 * 640  # the box itself is far down: the link is what brings it near
+    link = page.locator("main a[href='#complain']")
+    expect(link).to_have_count(1)
+    expect(link).to_have_text("我要投诉")
+    box = link.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 2 * 640, box
+    assert box["height"] >= 44 and box["width"] >= 44, box
+    assert link.evaluate("e => getComputedStyle(e).backgroundColor") == "rgba(0, 0, 0, 0)"  # a link, not a banner
+    link.click()
+    expect(aside).to_be_in_viewport()
+    assert page.url.endswith("#complain")
+
+
+def test_item_cards_label_every_line_including_the_received_date(page: Page, nginx_server: str) -> None:
+    """At 360 px each complaint item is a card whose every line, 受理日期 first, shows its column's name."""
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto(nginx_server + TABLE_PAGES["merchant"])
+    lines = page.evaluate("""() => [...document.querySelectorAll('main table.items tbody tr')].map(row =>
+        [...row.children].map(cell => getComputedStyle(cell, '::before').content))""")
+    assert len(lines) >= 3
+    for line in lines:
+        assert line == ['"受理日期"', '"商品或服务"', '"投诉问题"', '"基本诉求"', '"处理结果"', '"办结日期"'], line
+    header = page.locator("main table.items tbody th").first
+    page.set_viewport_size({"width": 1280, "height": 800})
+    assert header.evaluate("e => getComputedStyle(e, '::before').content") in ("none", "normal")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("route", ["merchants/", "merchants/letter/J/"])
+def test_directory_links_are_44_px_tap_targets(page: Page, nginx_server: str, width: int, route: str) -> None:
+    """Every link of the directory (letters, districts, categories) is at least 44 × 44 CSS px, and none overlap."""
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(nginx_server + route)
+    boxes = page.evaluate("""() => [...document.querySelectorAll('nav.directory a')].map(a => {
+        const r = a.getBoundingClientRect();
+        return [a.textContent.trim(), r.left, r.top, r.right, r.bottom];
+    })""")
+    letters = page.locator("nav.directory ul.directory-letter a")
+    assert letters.count() >= 10 and len(boxes) >= 30
+    small = [(b[0], round(b[3] - b[1]), round(b[4] - b[2])) for b in boxes if b[3] - b[1] < 44 or b[4] - b[2] < 44]
+    assert small == [], small
+    overlapping = [(a[0], b[0]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+                   if a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5 and a[2] < b[4] - 0.5 and b[2] < a[4] - 0.5]
+    assert overlapping == [], overlapping

@@ -124,6 +124,23 @@ def test_more_results_one_tap_at_a_time(page: Page, nginx_server: str) -> None:
     assert "继续查找" not in body and "未核对" not in body
 
 
+def test_first_result_is_on_the_first_phone_screen_in_larger_text_mode(page: Page, nginx_server: str) -> None:
+    """With 大字模式 on at 360 × 640, the first result's title is still above the fold (a compacter header)."""
+    page.add_init_script("window.localStorage.setItem('gongshi-text-size', 'large')")
+    page.set_viewport_size({"width": 360, "height": 640})
+    page.goto(nginx_server + "search/?q=%E9%9D%92%E7%A6%BE")  # 青禾
+    final(page)
+    expect(page.locator("#text-size")).to_have_attribute("aria-pressed", "true")
+    size = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('main')).fontSize)")
+    assert size >= 20, size  # the text really is larger
+    title = page.locator(TITLES).first.bounding_box()
+    assert title is not None and title["y"] + title["height"] <= 640, title
+    links = page.evaluate("() => [...document.querySelectorAll('.site-header a, #text-size')].map(e => "
+                          "Math.round(e.getBoundingClientRect().height))")
+    assert min(links) >= 44, links  # the compacter header keeps its tap targets
+    assert page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
 def test_filters_fold_behind_a_button_on_a_phone(page: Page, nginx_server: str) -> None:
     page.set_viewport_size({"width": 360, "height": 640})  # a common phone screen in CSS pixels
     page.goto(nginx_server + "search/?q=%E9%9D%92%E7%A6%BE")  # 青禾
