@@ -15,7 +15,8 @@ from builder.attachments import attach_files
 from builder.config import load_config
 from builder.content import ContentReader, load_content
 from builder.disclosure import Freshness, audit_json, resolve_as_of, write_audit
-from builder.errors import ContentError, OutputError, Problem, Problems
+from builder.errors import ContentError, Message, OutputError, Problem, Problems
+from builder.i18n import _
 from builder.manifest import write_manifest
 from builder.model import Content
 from builder.output import Staging, check_output_dir
@@ -71,7 +72,7 @@ def load_site(options: BuildOptions) -> BuildReport:
     try:
         as_of = resolve_as_of(options.as_of, os.environ, dt.date.today())
     except ValueError as exc:
-        raise ContentError([Problem("SOURCE_DATE_EPOCH", 1, 1, "environment", str(exc))]) from None
+        raise ContentError([Problem("SOURCE_DATE_EPOCH", 1, 1, "environment", Message("GS902", str(exc)))]) from None
     config = load_config(options.site_dir, problems, options.encoding)
     reader = ContentReader(options.site_dir, problems, options.encoding, options.mask_personal_data)
     taxonomy, periods, rankings, warnings, pages = load_content(reader)
@@ -82,12 +83,13 @@ def load_site(options: BuildOptions) -> BuildReport:
     site = assemble(content, problems, options.strict, as_of)
     if problems.errors:
         raise ContentError(problems.errors + problems.warnings)
-    notes = [] if HAVE_LIBYAML else ["libyaml is not available: YAML loading is about 10× slower"]
+    notes = [] if HAVE_LIBYAML else [_("libyaml is not available: YAML loading is about 10× slower")]
     updated = site.updated
     freshness = Freshness(as_of, updated, config.stale_after_days)
     if freshness.stale:
-        notes.append(f"the newest data ({updated or 'none'}) is more than {config.stale_after_days} days old "
-                     f"on {as_of}: the site shows a stale-data notice")
+        notes.append(_("the newest data ({updated}) is more than {days} days old on {as_of}: the site shows a "
+                       "stale-data notice").format(updated=updated or _("none"), days=config.stale_after_days,
+                                                   as_of=as_of))
     return BuildReport(site, problems.warnings, reader.masked, notes=notes, freshness=freshness)
 
 
@@ -119,7 +121,8 @@ def build(options: BuildOptions) -> BuildReport:
             write_audit(options.audit, audit_json(report.freshness.as_of, config.retention_months,
                                                   report.site.left_out))
         except OSError as exc:
-            raise OutputError(str(options.audit), f"cannot write the audit file: {exc.strerror}") from None
+            raise OutputError(str(options.audit), _("cannot write the audit file: {reason}").format(
+                reason=exc.strerror)) from None
         staging.publish()
     report.pages = writer.count
     report.seconds = time.perf_counter() - started

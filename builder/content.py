@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from builder.articles import read_page, read_warning
+from builder.codes import say
 from builder.complaints import read_period_file
-from builder.errors import Problems
+from builder.errors import Message, Problems
 from builder.markup import MarkdownRenderer
 from builder.model import Article, PeriodFile, RankingFile, Taxonomy
 from builder.privacy import Masked, mask_personal_data
@@ -50,12 +51,13 @@ class ContentReader:
         try:
             size = path.stat().st_size
             if size > MAX_FILE_BYTES:
-                self.problems.add(shown, 1, 1, "file", f"file is {size / 1024 / 1024:.1f} MB; at most "
-                                                       f"{MAX_FILE_BYTES // 1024 // 1024} MB are read: split it")
+                self.problems.add(shown, 1, 1, "file", say("GS102", "file is {size:.1f} MB; at most {limit} MB are "
+                                                                    "read: split it", size=size / 1024 / 1024,
+                                                           limit=MAX_FILE_BYTES // 1024 // 1024))
                 return None
             text = decode(path.read_bytes(), self.encoding)
         except OSError as exc:
-            self.problems.add(shown, 1, 1, "file", f"cannot read file: {exc.strerror}")
+            self.problems.add(shown, 1, 1, "file", say("GS102", "cannot read file: {reason}", reason=exc.strerror))
             return None
         except SourceError as exc:
             self.problems.add(shown, exc.line, exc.column, exc.field, exc.message)
@@ -66,23 +68,24 @@ class ContentReader:
             return masked
         for finding in findings:
             self.problems.add(shown, finding.line, finding.column, "personal data",
-                              f"unmasked {finding.description}; mask it (e.g. 139****5678) or build with "
-                              f"--mask-personal-data")
+                              say("GS501", "unmasked {what}; mask it (e.g. 139****5678) or build with "
+                                           "--mask-personal-data", what=finding.description))
         # Later messages about this file quote the masked text, never the personal data itself.
         return masked
 
-    def unsafe_path(self, path: Path) -> str | None:
+    def unsafe_path(self, path: Path) -> Message | None:
         """Why a content path must not be read (a folder, a link leaving the site), or None."""
         if path.is_dir():
-            return "this is a folder, not a file; rename it or move it out of content/"
+            return say("GS103", "this is a folder, not a file; rename it or move it out of content/")
         try:
             resolved = path.resolve(strict=True)
         except (OSError, RuntimeError):
-            return "this is a broken or looping link; replace it by the file itself"
+            return say("GS103", "this is a broken or looping link; replace it by the file itself")
         if not resolved.is_relative_to(self.site_dir.resolve()):
-            return "this is a link to a file outside the site folder; copy the file into the site instead"
+            return say("GS103", "this is a link to a file outside the site folder; copy the file into the site "
+                                "instead")
         if not resolved.is_file():
-            return "this is not a regular file"
+            return say("GS103", "this is not a regular file")
         return None
 
     def _read_files(self, paths: list[Path], parse: Callable[[str], P],
@@ -95,7 +98,7 @@ class ContentReader:
                 continue
             shown = self.shown(path)
             if not text.strip():
-                self.problems.add(shown, 1, 1, "file", "file is empty")
+                self.problems.add(shown, 1, 1, "file", say("GS108", "file is empty"))
                 continue
             try:
                 parsed = parse(text)

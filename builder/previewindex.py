@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from builder.errors import GongshiError, OutputError, SearchIndexError
+from builder.i18n import _
 from builder.manifest import MANIFEST, write_manifest
 from builder.output import Staging
 from builder.previewstate import Generation, PreviewState, Report
@@ -102,21 +103,24 @@ class Indexer:
                 self._process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                                  start_new_session=True)
             except OSError as exc:
-                raise SearchIndexError(f"cannot run {Path(command[0]).name}: {exc.strerror}") from None
+                raise SearchIndexError(_("cannot run {program}: {reason}").format(program=Path(command[0]).name,
+                                                                                   reason=exc.strerror)) from None
             with contextlib.suppress(OSError):  # the builds (edit to page) come first on a busy machine
                 os.setpriority(os.PRIO_PROCESS, self._process.pid, 10)
-        output, _ = self._process.communicate()
+        output, _unused = self._process.communicate()
         with self._lock:
             status, self._process = self._process.returncode, None
         if self._stopping:
             raise Stopped
         if status != 0:
             tail = output.decode("utf-8", "replace").strip().splitlines()[-3:]
-            raise SearchIndexError(f"Pagefind exited with status {status}: {' / '.join(tail)}")
+            raise SearchIndexError(_("Pagefind exited with status {status}: {detail}").format(
+                status=status, detail=" / ".join(tail)))
         pages = finish_bundle(gen.path)
         self.state.publish_search(gen)
-        self.report(Report("indexed", f"Search index of build {gen.number} ready: {pages} pages indexed in "
-                                      f"{time.perf_counter() - started:.1f} s."))
+        self.report(Report("indexed", _("Search index of build {number} ready: {pages} pages indexed in "
+                                        "{seconds:.1f} s.").format(number=gen.number, pages=pages,
+                                                                   seconds=time.perf_counter() - started)))
 
     def _publish(self, gen: Generation) -> None:
         started = time.perf_counter()
@@ -125,12 +129,14 @@ class Indexer:
             try:
                 link_tree(gen.path, staging.root, lambda: self._stopping, skip=MANIFEST)
             except OSError as exc:
-                raise OutputError(str(self.output), f"cannot copy the preview build: {exc.strerror}") from None
+                raise OutputError(str(self.output), _("cannot copy the preview build: {reason}").format(
+                    reason=exc.strerror)) from None
             write_manifest(staging.root)  # listing the search bundle too, as `gongshi build` does
             staging.publish()
         self.published = gen
-        self.report(Report("published", f"Build {gen.number} (pages and search index) published to {self.output} "
-                                        f"in {time.perf_counter() - started:.1f} s."))
+        self.report(Report("published", _("Build {number} (pages and search index) published to {folder} in "
+                                          "{seconds:.1f} s.").format(number=gen.number, folder=self.output,
+                                                                     seconds=time.perf_counter() - started)))
 
     def stop(self) -> None:
         """End the running Pagefind process, if any, and wait for the thread."""

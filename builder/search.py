@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 from builder.errors import SearchIndexError
+from builder.i18n import _
 from builder.searchbundle import make_reproducible
 
 
@@ -15,10 +16,12 @@ def pagefind_binary() -> Path:
     try:
         from pagefind.service import get_executable
     except ImportError as exc:
-        raise SearchIndexError(f"Pagefind is not installed ({exc}); run ./scripts/setup") from None
+        raise SearchIndexError(_("Pagefind is not installed ({detail}); run ./scripts/setup").format(
+            detail=exc)) from None
     binary = get_executable()
     if binary is None or not binary.is_file():
-        raise SearchIndexError("no Pagefind binary found; install pagefind[extended] and pagefind-bin-extended")
+        raise SearchIndexError(_("no Pagefind binary found; install pagefind[extended] and "
+                                 "pagefind-bin-extended"))
     return binary
 
 
@@ -33,10 +36,11 @@ def index_site(site_dir: Path) -> int:
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=3600, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise SearchIndexError(f"cannot run {binary.name}: {exc}") from None
+        raise SearchIndexError(_("cannot run {program}: {reason}").format(program=binary.name, reason=exc)) from None
     if result.returncode != 0:
         tail = (result.stderr or result.stdout).strip().splitlines()[-5:]
-        raise SearchIndexError(f"{binary.name} exited with status {result.returncode}: {' / '.join(tail)}")
+        raise SearchIndexError(_("{program} exited with status {status}: {detail}").format(
+            program=binary.name, status=result.returncode, detail=" / ".join(tail)))
     return finish_bundle(site_dir)
 
 
@@ -53,5 +57,5 @@ def finish_bundle(site_dir: Path) -> int:
         make_reproducible(bundle)
         entry = json.loads((bundle / "pagefind-entry.json").read_text("utf-8"))
     except (OSError, ValueError, KeyError) as exc:
-        raise SearchIndexError(f"unexpected Pagefind bundle: {exc}") from None
+        raise SearchIndexError(_("unexpected Pagefind bundle: {detail}").format(detail=exc)) from None
     return sum(int(language["page_count"]) for language in entry["languages"].values())
