@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+from builder.codes import say
 from builder.errors import Problems
 from builder.fields import Fields, type_name
 from builder.markup import MarkdownRenderer
@@ -31,14 +32,16 @@ def _slug(fields: Fields, stem: str, salt: str) -> str | None:
     if explicit is None:
         return default_slug(stem, salt)
     if not SAFE_SLUG.match(explicit) or ".." in explicit:
-        fields.error("slug", f"`{explicit}` is not a safe slug: use lower-case letters, digits, ., - and _")
+        fields.error("slug", say("GS213", "`{value}` is not a safe slug: use lower-case letters, digits, ., - and _",
+                                 value=explicit))
         return None
     return explicit
 
 
 def _meta(doc: FrontMatterDoc, shown: str, problems: Problems) -> MarkedMap | None:
     if not isinstance(doc.meta, MarkedMap):
-        problems.add(shown, 2, 1, "front matter", f"expected fields such as `title: …`, found {type_name(doc.meta)}")
+        problems.add(shown, 2, 1, "front matter", say("GS108", "expected fields such as `title: …`, found {found}",
+                                                      found=type_name(doc.meta)))
         return None
     return doc.meta
 
@@ -64,7 +67,7 @@ def read_warning(doc: FrontMatterDoc, stem: str, shown: str, problems: Problems,
     related = fields.text_list("related", max_length=200)
     slug = _slug(fields, stem, date.isoformat() if date else "warning")
     if not doc.body.strip():
-        problems.add(shown, doc.body_line, 1, "body", "the warning has no text below its front matter")
+        problems.add(shown, doc.body_line, 1, "body", say("GS203", "the warning has no text below its front matter"))
     if problems.error_count > before or not (title and date and kind and slug):
         return None
     rendered = renderer.render(doc.body)

@@ -11,8 +11,10 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
+from builder.codes import again, say
 from builder.disclosure import Unpublished, unpublished
-from builder.errors import ContentError, Problem, Problems
+from builder.errors import ContentError, Message, Problem, Problems
+from builder.i18n import _
 from builder.images import ImageProblem, probe, published_bytes
 from builder.model import Article, Content
 from builder.output import Staging
@@ -63,7 +65,7 @@ class FileChecker:
         self.problems = problems
         self.as_of = as_of
         self.articles = {Path(os.path.normpath(self.site_dir / a.source.path)): a for a in articles}
-        self._probed: dict[Path, LocalFile | str] = {}
+        self._probed: dict[Path, LocalFile | Message] = {}
 
     def attach(self, article: Article) -> Article:
         """The article with its local files checked, its HTML pointing at their published copies."""
@@ -93,7 +95,7 @@ class FileChecker:
         markup = rewrite(article.html, lambda kind, url: found.get((kind, url)))
         return replace(article, html=markup, files=tuple(files.values()))
 
-    def _problem(self, ref: Reference, path: str, message: str) -> None:
+    def _problem(self, ref: Reference, path: str, message: Message) -> None:
         self.problems.add(path, ref.line, ref.column, ref.kind, message)
 
     def _check(self, ref: Reference, md_dir: Path, article: Article) -> LocalFile | Article | None:
@@ -103,8 +105,9 @@ class FileChecker:
         try:
             return self._resolve(ref, md_dir, article)
         except (OSError, RuntimeError) as exc:  # a name too long for the file system, a link that loops
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "a link that loops"
-            self._problem(ref, path, f"`{_shown(ref.url)}` cannot be looked up: {reason}")
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else _("a link that loops")
+            self._problem(ref, path, say("GS402", "`{url}` cannot be looked up: {reason}", url=_shown(ref.url),
+                                         reason=reason))
             return None
 
     def _resolve(self, ref: Reference, md_dir: Path, article: Article) -> LocalFile | Article | None:
@@ -118,39 +121,43 @@ class FileChecker:
         target = unquote(urlsplit(ref.url.strip().replace("\\", "/")).path)
         ext = posixpath.splitext(target)[1].lstrip(".").lower()
         if "\\" in target or _CONTROL.search(target):
-            self._problem(ref, path, f"`{url}` is not a usable file name: rename the file without \\ or "
-                                     f"control characters")
+            self._problem(ref, path, say("GS402", "`{url}` is not a usable file name: rename the file without \\ "
+                                                  "or control characters", url=url))
             return None
         lexical = Path(os.path.normpath(md_dir / target))
         is_file = lexical.is_file()
         if ref.kind == "link" and not is_file and (not ext or ext in SITE_OWN or target.endswith("/")):
             return None  # a page or data file of the site itself
         if not lexical.is_relative_to(self.content) or not lexical.resolve().is_relative_to(self.real_content):
-            self._problem(ref, path, f"`{url}` is outside content/: keep images and attachments beside the "
-                                     f"Markdown file or in a folder of content/")
+            self._problem(ref, path, say("GS402", "`{url}` is outside content/: keep images and attachments beside "
+                                                  "the Markdown file or in a folder of content/", url=url))
             return None
         if ref.kind == "link" and ext == "md":
             return self._page(ref, lexical, article)
         if ext == "svg":
-            self._problem(ref, path, f"`{url}` is an SVG file: SVG can carry script and is never published; "
-                                     f"convert it to PNG")
+            self._problem(ref, path, say("GS403", "`{url}` is an SVG file: SVG can carry script and is never "
+                                                  "published; convert it to PNG", url=url))
             return None
         allowed = list(IMAGE_TYPES) if ref.kind == "image" else list(ALLOWED)
         if ext not in allowed:
-            hint = "; a link to another site must start with https://" if target.startswith("www.") else ""
-            what = "an image type" if ref.kind == "image" else "a file type"
-            self._problem(ref, path, f"`{url}` is not {what} that can be published (allowed: "
-                                     f"{', '.join(allowed)}){hint}")
+            hint = _("; a link to another site must start with https://") if target.startswith("www.") else ""
+            if ref.kind == "image":
+                message = say("GS403", "`{url}` is not an image type that can be published (allowed: {allowed}){hint}",
+                              url=url, allowed=", ".join(allowed), hint=hint)
+            else:
+                message = say("GS403", "`{url}` is not a file type that can be published (allowed: {allowed}){hint}",
+                              url=url, allowed=", ".join(allowed), hint=hint)
+            self._problem(ref, path, message)
             return None
         if not is_file:
             self._problem(ref, path, self._missing(url, lexical))
             return None
         if ref.kind == "image" and not ref.alt:
-            self._problem(ref, path, f"`{url}` has no alt text: say what the image shows between the brackets, "
-                                     f"e.g. ![现场照片]({url})")
+            self._problem(ref, path, say("GS404", "`{url}` has no alt text: say what the image shows between the "
+                                                  "brackets, e.g. ![现场照片]({url})", url=url))
         local = self._probe(lexical, ext, (path, ref.line, ref.column, url))
-        if isinstance(local, str):
-            self._problem(ref, path, f"`{url}` {local}")
+        if isinstance(local, Message):
+            self._problem(ref, path, again(local, "`{url}` {reason}", url=url))
             return None
         return local
 
@@ -166,38 +173,39 @@ class FileChecker:
             if not lexical.is_file():
                 self._problem(ref, path, self._missing(url, lexical))
             else:  # (a warning or page with problems of its own stops the build before links are checked)
-                self._problem(ref, path, f"`{url}` is not a warning or page: only the Markdown files of "
-                                         f"content/warnings/ and content/pages/ become pages")
+                self._problem(ref, path, say("GS401", "`{url}` is not a warning or page: only the Markdown files "
+                                                      "of content/warnings/ and content/pages/ become pages", url=url))
             return None
         why = self._published(target)
         if why is not None and self._published(source) is None:
-            self._problem(ref, path, f"`{url}` is not published on the as-of date ({why.detail}): the link would "
-                                     f"lead nowhere; link to it from its date on, or date it earlier")
+            self._problem(ref, path, say("GS401", "`{url}` is not published on the as-of date ({why}): the link "
+                                                  "would lead nowhere; link to it from its date on, or date it "
+                                                  "earlier", url=url, why=why.detail))
             return None
         return target
 
-    def _missing(self, url: str, lexical: Path) -> str:
+    def _missing(self, url: str, lexical: Path) -> Message:
         shown = lexical.relative_to(self.site_dir).as_posix()
-        message = f"`{url}` not found: there is no file {shown}"
         if lexical.exists():
-            return f"`{url}` is a folder, not a file"
+            return say("GS401", "`{url}` is a folder, not a file", url=url)
         if lexical.parent.is_dir():
             same = [p.name for p in lexical.parent.iterdir() if p.name.lower() == lexical.name.lower()]
             if same:
-                message += f" (did you mean `{same[0]}`? upper and lower case differ)"
-        return message
+                return say("GS401", "`{url}` not found: there is no file {path} (did you mean `{name}`? upper and "
+                                    "lower case differ)", url=url, path=shown, name=same[0])
+        return say("GS401", "`{url}` not found: there is no file {path}", url=url, path=shown)
 
-    def _probe(self, path: Path, ext: str, where: tuple[str, int, int, str]) -> LocalFile | str:
+    def _probe(self, path: Path, ext: str, where: tuple[str, int, int, str]) -> LocalFile | Message:
         """The checked file (cached: several references may name it), or why it cannot be published."""
         if path in self._probed:
             return self._probed[path]
-        result: LocalFile | str
+        result: LocalFile | Message
         try:
             size = path.stat().st_size
             route = f"{FILES_ROUTE}/{path.relative_to(self.content).as_posix()}"
             if size > self.limit_mb * 1024 * 1024:
-                result = (f"is {size / 1024 / 1024:.1f} MB; at most {self.limit_mb} MB are published "
-                          f"(max_attachment_mb in site.yaml)")
+                result = say("GS405", "is {size:.1f} MB; at most {limit} MB are published (max_attachment_mb in "
+                                      "site.yaml)", size=size / 1024 / 1024, limit=self.limit_mb)
             elif ext in IMAGE_TYPES:
                 info = probe(path, IMAGE_TYPES[ext])
                 result = LocalFile(path, route, "image", "JPG" if ext == "jpeg" else ext.upper(), size,
@@ -207,12 +215,12 @@ class FileChecker:
                     head = handle.read(1024)
                 result = (LocalFile(path, route, "file", ext.upper(), size, where=where)
                           if _looks_like(ext, head) else
-                          f"does not look like a {ext.upper()} file (its first bytes are not those of one): "
-                          f"check that it is the right file")
+                          say("GS405", "does not look like a {kind} file (its first bytes are not those of one): "
+                                       "check that it is the right file", kind=ext.upper()))
         except ImageProblem as exc:
-            result = str(exc)
+            result = Message("GS405", str(exc))
         except OSError as exc:
-            result = f"cannot be read: {exc.strerror}"
+            result = say("GS405", "cannot be read: {reason}", reason=exc.strerror)
         self._probed[path] = result
         return result
 
@@ -237,9 +245,10 @@ def publish_files(articles: Iterable[Article], staging: Staging) -> int:
                     local.source.read_bytes()
             except (ImageProblem, OSError) as exc:
                 path, line, column, url = local.where
-                reason = str(exc) if isinstance(exc, ImageProblem) else f"cannot be read: {exc.strerror}"
+                reason = (Message("GS405", str(exc)) if isinstance(exc, ImageProblem) else
+                          say("GS405", "cannot be read: {reason}", reason=exc.strerror))
                 raise ContentError([Problem(path, line, column, "image" if local.kind == "image" else "link",
-                                            f"`{url}` {reason}")]) from None
+                                            again(reason, "`{url}` {reason}", url=url))]) from None
             staging.write(local.route, data)
             written.add(local.route)
     return len(written)

@@ -25,8 +25,9 @@ from builder.buildcache import BuildCache, tool_digest
 from builder.config import load_config
 from builder.content import ContentReader, load_content
 from builder.disclosure import Freshness, audit_json, resolve_as_of, write_audit
-from builder.errors import ContentError, OutputError, Problem, Problems, SearchIndexError
+from builder.errors import ContentError, Message, OutputError, Problem, Problems, SearchIndexError
 from builder.fingerprint import digest
+from builder.i18n import N_, _
 from builder.manifest import MANIFEST, manifest_bytes
 from builder.model import Content
 from builder.output import check_output_dir
@@ -127,7 +128,7 @@ def load_site(options: BuildOptions, cache: BuildCache | None = None, progress: 
     try:
         as_of = resolve_as_of(options.as_of, os.environ, dt.date.today())
     except ValueError as exc:
-        raise ContentError([Problem("SOURCE_DATE_EPOCH", 1, 1, "environment", str(exc))]) from None
+        raise ContentError([Problem("SOURCE_DATE_EPOCH", 1, 1, "environment", Message("GS902", str(exc)))]) from None
     config = load_config(options.site_dir, problems, options.encoding)
     reader = ContentReader(options.site_dir, problems, options.encoding, options.mask_personal_data, cache,
                            trust_cache=not options.clean, progress=progress)
@@ -138,7 +139,7 @@ def load_site(options: BuildOptions, cache: BuildCache | None = None, progress: 
         content = Content(config, taxonomy, tuple(periods), tuple(rankings), tuple(warnings), tuple(pages))
         content = attach_files(content, options.site_dir, problems, as_of)  # images, attachments of warnings and pages
         if progress is not None:
-            progress("checking", 0, None)
+            progress(N_("checking"), 0, None)
         known = cache.load(PINYIN_CACHE) if cache is not None and not options.clean else None
         remember_keys(known if isinstance(known, dict) else {})
         site = assemble(content, problems, options.strict, as_of)
@@ -146,12 +147,13 @@ def load_site(options: BuildOptions, cache: BuildCache | None = None, progress: 
         cache.save(PINYIN_CACHE, known_keys({entry.name for period in content.periods for entry in period.entries}))
     if problems.errors:
         raise ContentError(problems.errors + problems.warnings)
-    notes = [] if HAVE_LIBYAML else ["libyaml is not available: YAML loading is about 10× slower"]
+    notes = [] if HAVE_LIBYAML else [_("libyaml is not available: YAML loading is about 10× slower")]
     updated = site.updated
     freshness = Freshness(as_of, updated, config.stale_after_days)
     if freshness.stale:
-        notes.append(f"the newest data ({updated or 'none'}) is more than {config.stale_after_days} days old "
-                     f"on {as_of}: the site shows a stale-data notice")
+        notes.append(_("the newest data ({updated}) is more than {days} days old on {as_of}: the site shows a "
+                       "stale-data notice").format(updated=updated or _("none"), days=config.stale_after_days,
+                                                   as_of=as_of))
     if cache is not None:
         cache.keep_only("content", {name.removeprefix("content/") for name in reader.used})
     return BuildReport(site, problems.warnings, reader.masked, notes=notes, freshness=freshness,
@@ -215,9 +217,10 @@ def _build(options: BuildOptions, progress: Progress | None) -> BuildReport:
         try:
             write_audit(options.audit, audit)
         except OSError as exc:
-            raise OutputError(str(options.audit), f"cannot write the audit file: {exc.strerror}") from None
+            raise OutputError(str(options.audit), _("cannot write the audit file: {reason}").format(
+                reason=exc.strerror)) from None
         if progress is not None:
-            progress("publishing", 0, None)
+            progress(N_("publishing"), 0, None)
         tree.prune()
         tree.publish_tree(tree.manifest(build_key, summary(report, audit)))
     if cache is not None and options.link_from is not None:  # the next build links from this one's output
@@ -275,5 +278,6 @@ def unchanged(options: BuildOptions, cache: BuildCache, build_key: str) -> Build
     try:
         write_audit(options.audit, audit)
     except OSError as exc:
-        raise OutputError(str(options.audit), f"cannot write the audit file: {exc.strerror}") from None
+        raise OutputError(str(options.audit), _("cannot write the audit file: {reason}").format(
+            reason=exc.strerror)) from None
     return replace(last, up_to_date=True)

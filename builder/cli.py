@@ -12,19 +12,26 @@ from pathlib import Path
 
 import click
 
-from builder import __version__
-from builder.build import BuildOptions, BuildReport, build, load_site
-from builder.dates import parse_date
-from builder.errors import ContentError, GongshiError, OutputError, Problem, SearchIndexError
-from builder.model import WARNING_TYPES
-from builder.previewstate import Report
-from builder.source import ENCODINGS
+from builder import i18n
+
+i18n.bind_click()  # before any command is defined: Click's own texts come from our catalog in the chosen language
+
+from builder import __version__  # noqa: E402
+from builder.build import BuildOptions, BuildReport, build, load_site  # noqa: E402
+from builder.dates import parse_date  # noqa: E402
+from builder.errors import ContentError, GongshiError, OutputError, Problem, SearchIndexError  # noqa: E402
+from builder.i18n import _  # noqa: E402
+from builder.manifest import KIND_LABELS  # noqa: E402
+from builder.model import WARNING_TYPES  # noqa: E402
+from builder.previewstate import Report  # noqa: E402
+from builder.source import ENCODINGS  # noqa: E402
 
 SITE_DIR = click.argument("site_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
 ENCODING = click.option("--input-encoding", "encoding", type=click.Choice(ENCODINGS), default="utf-8",
-                        show_default=True, help="Read content files in this encoding (gb18030 converts GBK files).")
-STRICT = click.option("--strict", is_flag=True, help="Treat warnings (e.g. a changed name for the same credit "
-                                                     "code) as errors.")
+                        show_default=True, help=_("Read content files in this encoding (gb18030 converts GBK "
+                                                  "files)."))
+STRICT = click.option("--strict", is_flag=True, help=_("Treat warnings (e.g. a changed name for the same credit "
+                                                       "code) as errors."))
 
 
 def _as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
@@ -32,14 +39,15 @@ def _as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> d
         return None
     day = parse_date(value)
     if day is None:
-        raise click.BadParameter(f"`{value}` is not a date in the form YYYY-MM-DD")
+        raise click.BadParameter(_("`{value}` is not a date in the form YYYY-MM-DD").format(value=value))
     return day
 
 
 AS_OF = click.option("--as-of", "as_of", metavar="YYYY-MM-DD", callback=_as_of,
-                     help="Publish as of this date (retention, freshness) [default: SOURCE_DATE_EPOCH, else today].")
+                     help=_("Publish as of this date (retention, freshness) [default: SOURCE_DATE_EPOCH, else "
+                            "today]."))
 MASK = click.option("--mask-personal-data", is_flag=True,
-                    help="Mask phone, ID-card and bank-card numbers and e-mails instead of stopping.")
+                    help=_("Mask phone, ID-card and bank-card numbers and e-mails instead of stopping."))
 
 
 def _print_problems(problems: list[Problem]) -> None:
@@ -52,7 +60,7 @@ def _print_report(report: BuildReport) -> None:
     for masked in report.masked:
         click.echo(str(masked), err=True)
     for note in report.notes:
-        click.echo(f"note: {note}", err=True)
+        click.echo(_("note: {note}").format(note=note), err=True)
 
 
 def _print_disclosure(report: BuildReport, options: BuildOptions | None = None) -> None:
@@ -60,9 +68,10 @@ def _print_disclosure(report: BuildReport, options: BuildOptions | None = None) 
     if fresh is None:
         return
     left = report.counts.left_out
-    where = f"; audit written to {options.audit}" if options is not None else ""
-    click.echo(f"As of {fresh.as_of.isoformat()}: data last updated {fresh.updated or 'never'}; "
-               f"{left} record(s) left out (withdrawn, past retention or dated after the as-of date){where}.")
+    where = _("; audit written to {path}").format(path=options.audit) if options is not None else ""
+    click.echo(_("As of {as_of}: data last updated {updated}; {count} record(s) left out (withdrawn, past retention "
+                 "or dated after the as-of date){where}.").format(
+        as_of=fresh.as_of.isoformat(), updated=fresh.updated or _("never"), count=left, where=where))
 
 
 class ProgressLine:
@@ -87,7 +96,7 @@ class ProgressLine:
             elapsed = max(now - self.stage_started, 1e-6)
             count = f"{done:,}/{total:,}" if total else (f"{done:,}" if done else "")
             rate = f" ({done / elapsed:,.0f}/s)" if done and elapsed > 0.5 else ""
-            click.echo(f"\r\x1b[K{now - self.started:5.0f} s  {stage} {count}{rate}", nl=False, err=True)
+            click.echo(f"\r\x1b[K{now - self.started:5.0f} s  {_(stage)} {count}{rate}", nl=False, err=True)
             self.shown = True
 
     def clear(self) -> None:
@@ -102,33 +111,38 @@ def _fail(exc: GongshiError) -> None:
     if isinstance(exc, ContentError):
         errors = [p for p in exc.problems if p.severity == "error"]
         _print_problems(exc.problems)
-        click.echo(f"Error: {len(errors)} problem(s) found; nothing was written.", err=True)
+        click.echo(_("Error: {count} problem(s) found; nothing was written.").format(count=len(errors)), err=True)
         sys.exit(1)
     if isinstance(exc, (OutputError, SearchIndexError)):
-        click.echo(f"Error: {exc}; the previous output was left as it was.", err=True)
+        click.echo(_("Error: {detail}; the previous output was left as it was.").format(detail=exc), err=True)
         sys.exit(2)
-    click.echo(f"Error: {exc}", err=True)
+    _error(exc)
     sys.exit(2)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _error(detail: object) -> None:
+    click.echo(_("Error: {detail}").format(detail=detail), err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]},
+             help=_("gongshi: build a consumer-complaint disclosure site (消费投诉信息公示) from YAML and Markdown."))
 @click.version_option(__version__, prog_name="gongshi")
 def main() -> None:
     """gongshi: build a consumer-complaint disclosure site (消费投诉信息公示) from YAML and Markdown."""
 
 
-@main.command("build")
+@main.command("build", help=_("Build the site into the output folder (replaced only when the build succeeds)."))
 @SITE_DIR
 @click.option("--output", "-o", "output_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Output folder [default: SITE_DIR/output].")
+              help=_("Output folder [default: SITE_DIR/output]."))
 @STRICT
 @ENCODING
 @MASK
-@click.option("--no-search", is_flag=True, help="Skip the search index (faster previews).")
+@click.option("--no-search", is_flag=True, help=_("Skip the search index (faster previews)."))
 @AS_OF
 @click.option("--audit", "audit_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write the audit of left-out records [default: SITE_DIR/.gongshi/audit.json].")
-@click.option("--clean", is_flag=True, help="Ignore the build cache in SITE_DIR/.gongshi/ and render everything.")
+              help=_("Where to write the audit of left-out records [default: SITE_DIR/.gongshi/audit.json]."))
+@click.option("--clean", is_flag=True, help=_("Ignore the build cache in SITE_DIR/.gongshi/ and render everything."))
 def build_command(site_dir: Path, output_dir: Path | None, strict: bool, encoding: str, mask_personal_data: bool,
                   no_search: bool, as_of: dt.date | None, audit_file: Path | None, clean: bool) -> None:
     """Build the site into the output folder (replaced only when the build succeeds)."""
@@ -145,29 +159,31 @@ def build_command(site_dir: Path, output_dir: Path | None, strict: bool, encodin
     except KeyboardInterrupt:
         if progress is not None:
             progress.clear()
-        click.echo("Interrupted; the previous output was left as it was.", err=True)
+        click.echo(_("Interrupted; the previous output was left as it was."), err=True)
         sys.exit(130)
     if progress is not None:
         progress.clear()
     _print_report(report)
     counts = report.counts
     if report.up_to_date:
-        done = f"Nothing changed since the last build: {options.output} is up to date ({report.pages} pages"
+        click.echo(_("Nothing changed since the last build: {output} is up to date ({pages} pages; {seconds:.1f} s)."
+                     ).format(output=options.output, pages=report.pages, seconds=report.seconds))
     else:
-        kept = report.kept
-        done = (f"Built {report.pages} pages ({counts.merchants} merchants, {counts.periods} periods, "
-                f"{counts.warnings} warnings; {report.indexed} pages indexed for search"
-                + (f"; {kept} unchanged pages kept from the last build" if kept else "") + f") into {options.output}")
-    click.echo(f"{done} in {report.seconds:.1f} s." if not report.up_to_date else f"{done}; {report.seconds:.1f} s).")
+        kept = (_("; {kept} unchanged pages kept from the last build").format(kept=report.kept)
+                if report.kept else "")
+        click.echo(_("Built {pages} pages ({merchants} merchants, {periods} periods, {warnings} warnings; {indexed} "
+                     "pages indexed for search{kept}) into {output} in {seconds:.1f} s.").format(
+            pages=report.pages, merchants=counts.merchants, periods=counts.periods, warnings=counts.warnings,
+            indexed=report.indexed, kept=kept, output=options.output, seconds=report.seconds))
     _print_disclosure(report, options)
 
 
-@main.command("check")
+@main.command("check", help=_("Check every file of a site folder; write nothing."))
 @SITE_DIR
 @STRICT
 @ENCODING
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="How to print the problems.")
+              help=_("How to print the problems."))
 @AS_OF
 def check_command(site_dir: Path, strict: bool, encoding: str, output_format: str, as_of: dt.date | None) -> None:
     """Check every file of a site folder; write nothing."""
@@ -176,41 +192,45 @@ def check_command(site_dir: Path, strict: bool, encoding: str, output_format: st
         report = load_site(options)
     except ContentError as exc:
         if output_format == "json":
-            click.echo(json.dumps({"ok": False, "problems": [p.as_dict() for p in exc.problems]},
+            click.echo(json.dumps({"ok": False, "language": i18n.LANGUAGE,
+                                   "problems": [p.as_dict() for p in exc.problems]},
                                   ensure_ascii=False, indent=1))
             sys.exit(1)
         _fail(exc)
         return
     if output_format == "json":
-        click.echo(json.dumps({"ok": True, "problems": [p.as_dict() for p in report.warnings]},
+        click.echo(json.dumps({"ok": True, "language": i18n.LANGUAGE,
+                               "problems": [p.as_dict() for p in report.warnings]},
                               ensure_ascii=False, indent=1))
         return
     _print_report(report)
     counts = report.counts
-    click.echo(f"OK: {counts.merchants} merchants, {counts.periods} periods, {counts.rankings} rankings, "
-               f"{counts.warnings} warnings, {counts.pages} pages.")
+    click.echo(_("OK: {merchants} merchants, {periods} periods, {rankings} rankings, {warnings} warnings, {pages} "
+                 "pages.").format(merchants=counts.merchants, periods=counts.periods, rankings=counts.rankings,
+                                  warnings=counts.warnings, pages=counts.pages))
     _print_disclosure(report)
 
 
-@main.command("serve")
+@main.command("serve", help=_("Live preview: build, serve on 127.0.0.1, rebuild on every change and reload open "
+                               "pages."))
 @SITE_DIR
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
-              help="Port to listen on (0: any free port).")
+              help=_("Port to listen on (0: any free port)."))
 @click.option("--host", default="127.0.0.1", show_default=True, metavar="ADDR",
-              help="Address to listen on; 0.0.0.0 shows the preview to other computers on the network.")
+              help=_("Address to listen on; 0.0.0.0 shows the preview to other computers on the network."))
 @click.option("--output", "-o", "output_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Output folder [default: SITE_DIR/output]; gets each preview build once it is complete "
-                   "(search index included).")
+              help=_("Output folder [default: SITE_DIR/output]; gets each preview build once it is complete "
+                     "(search index included)."))
 @AS_OF
 @click.option("--no-reload", is_flag=True,
-              help="Rebuild on changes but do not reload open pages (no script is added to them).")
+              help=_("Rebuild on changes but do not reload open pages (no script is added to them)."))
 def serve_command(site_dir: Path, port: int, host: str, output_dir: Path | None, as_of: dt.date | None,
                   no_reload: bool) -> None:
     """Live preview: build, serve on 127.0.0.1, rebuild on every change and reload open pages."""
     from builder.serve import PortInUse, Preview, ServeOptions, stop_signals
 
     if not site_dir.is_dir():
-        click.echo(f"Error: {site_dir} is not a folder (give the site folder, the one with site.yaml)", err=True)
+        _error(_("{folder} is not a folder (give the site folder, the one with site.yaml)").format(folder=site_dir))
         sys.exit(2)
     options = ServeOptions(BuildOptions(site_dir, output_dir, as_of=as_of), host, port, not no_reload)
     preview: Preview | None = None
@@ -220,29 +240,30 @@ def serve_command(site_dir: Path, port: int, host: str, output_dir: Path | None,
                 preview = Preview(options, _print_preview)
                 bound = preview.bind()
             except PortInUse as exc:
-                click.echo(f"Error: {exc}; stop the other program or choose another port with --port "
-                           f"(e.g. --port {exc.port + 1 if exc.port < 65535 else 8000}).", err=True)
+                _error(_("{detail}; stop the other program or choose another port with --port (e.g. --port "
+                         "{port}).").format(detail=exc, port=exc.port + 1 if exc.port < 65535 else 8000))
                 sys.exit(2)
             except OSError as exc:
-                click.echo(f"Error: cannot listen on {host} port {port}: {exc.strerror or exc}; choose another "
-                           f"--host or --port.", err=True)
+                _error(_("cannot listen on {host} port {port}: {reason}; choose another --host or --port.").format(
+                    host=host, port=port, reason=exc.strerror or exc))
                 sys.exit(2)
             except GongshiError as exc:
                 _fail(exc)
                 return
             if options.public:
-                click.echo(f"Warning: --host {host} shows this preview, drafts and mistakes included, to every "
-                           f"computer that can reach this one on port {bound}; use it only on a trusted network.",
-                           err=True)
-            reload = "pages reload after each rebuild" if not no_reload else "no automatic reload"
-            click.echo(f"Serving a live preview of {site_dir} on {preview.url()} ({reload}; Ctrl-C to stop)")
+                click.echo(_("Warning: --host {host} shows this preview, drafts and mistakes included, to every "
+                             "computer that can reach this one on port {port}; use it only on a trusted "
+                             "network.").format(host=host, port=bound), err=True)
+            reload = _("pages reload after each rebuild") if not no_reload else _("no automatic reload")
+            click.echo(_("Serving a live preview of {folder} on {url} ({reload}; Ctrl-C to stop)").format(
+                folder=site_dir, url=preview.url(), reload=reload))
             preview.run()
     except KeyboardInterrupt:  # before the preview ran (it stops itself once running)
         pass
     finally:
         if preview is not None:
             preview.close()
-    click.echo("Stopped.")
+    click.echo(_("Stopped."))
 
 
 def _print_preview(report: Report) -> None:
@@ -253,7 +274,8 @@ def _print_preview(report: Report) -> None:
         click.echo(line, err=True)
 
 
-@main.command("init")
+@main.command("init", help=_("Create a new site folder (DIR must be new or empty) with a fictional example of every "
+                              "kind."))
 @click.argument("directory", default=".", metavar="[DIR]", type=click.Path(path_type=Path))
 def init_command(directory: Path) -> None:
     """Create a new site folder (DIR must be new or empty) with a fictional example of every kind."""
@@ -262,10 +284,11 @@ def init_command(directory: Path) -> None:
     try:
         written = init_site(directory, _today())
     except ScaffoldError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        _error(exc)
         sys.exit(1)
-    click.echo(f"Created a new site in {directory} ({len(written)} files; the merchants, complaints and warning "
-               f"are fictional examples). Read {directory / 'README.md'}, then: gongshi build {directory}")
+    click.echo(_("Created a new site in {folder} ({count} files; the merchants, complaints and warning are "
+                 "fictional examples). Read {guide}, then: gongshi build {folder}").format(
+        folder=directory, count=len(written), guide=directory / "README.md"))
 
 
 def _today() -> dt.date:
@@ -275,7 +298,7 @@ def _today() -> dt.date:
     try:
         return resolve_as_of(None, os.environ, dt.date.today())
     except ValueError as exc:
-        click.echo(f"Error: SOURCE_DATE_EPOCH: {exc}", err=True)
+        _error(f"SOURCE_DATE_EPOCH: {exc}")
         sys.exit(2)
 
 
@@ -289,35 +312,37 @@ def _new(kind: str, title: str, site_dir: Path, date: dt.date | None, warning_ty
         return
     except ContentError as exc:
         _print_problems(exc.problems)
-        click.echo("Error: the archetype gives a file that would not build; nothing was written.", err=True)
+        _error(_("the archetype gives a file that would not build; nothing was written."))
         sys.exit(1)
     except NewContentError as exc:
-        click.echo(f"Error: {exc}; nothing was written.", err=True)
+        _error(_("{detail}; nothing was written.").format(detail=exc))
         sys.exit(1)
     except OSError as exc:  # e.g. a SITE_DIR name too long for the file system
-        click.echo(f"Error: {exc.filename or site_dir}: {exc.strerror}; nothing was written.", err=True)
+        _error(_("{path}: {reason}; nothing was written.").format(path=exc.filename or site_dir, reason=exc.strerror))
         sys.exit(1)
     click.echo(str(path))
 
 
-@main.group("new")
+@main.group("new", help=_("Create a new warning or page (from archetypes/<kind>.md when the site has one)."))
 def new_group() -> None:
     """Create a new warning or page (from archetypes/<kind>.md when the site has one)."""
 
 
-@new_group.command("warning")
+@new_group.command("warning", help=_("Write content/warnings/<date>-<slug>.md with its front matter filled in, and "
+                                     "print its path."))
 @click.argument("title")
 @SITE_DIR
 @click.option("--type", "warning_type", type=click.Choice(list(WARNING_TYPES)), default="消费提醒",
-              show_default=True, help="The kind of warning.")
+              show_default=True, help=_("The kind of warning."))
 @click.option("--date", "date", metavar="YYYY-MM-DD", callback=_as_of,
-              help="The warning's date [default: today, or SOURCE_DATE_EPOCH's date].")
+              help=_("The warning's date [default: today, or SOURCE_DATE_EPOCH's date]."))
 def new_warning_command(title: str, site_dir: Path, warning_type: str, date: dt.date | None) -> None:
     """Write content/warnings/<date>-<slug>.md with its front matter filled in, and print its path."""
     _new("warning", title, site_dir, date, warning_type)
 
 
-@new_group.command("page")
+@new_group.command("page", help=_("Write content/pages/<slug>.md with its front matter filled in, and print its "
+                                  "path."))
 @click.argument("title")
 @SITE_DIR
 def new_page_command(title: str, site_dir: Path) -> None:
@@ -328,16 +353,17 @@ def new_page_command(title: str, site_dir: Path) -> None:
 # ------------------------------------------------------------------------------ verify and publish (issue 14)
 
 OUTPUT_OF_BUILD = click.option("--output", "-o", "output_dir", type=click.Path(file_okay=False, path_type=Path),
-                               help="The build's output folder [default: SITE_DIR/output].")
+                               help=_("The build's output folder [default: SITE_DIR/output]."))
 
 
-@main.command("verify")
+@main.command("verify", help=_("Compare TARGET (the site's URL, or a folder) with the build's SHA256SUMS.\n\nExit "
+                                "status: 0 untouched, 1 something differs, 2 TARGET cannot be reached."))
 @click.argument("target")
 @SITE_DIR
 @OUTPUT_OF_BUILD
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing when the target is untouched (for cron).")
+@click.option("--quiet", "-q", is_flag=True, help=_("Print nothing when the target is untouched (for cron)."))
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="How to print the result.")
+              help=_("How to print the result."))
 def verify_command(target: str, site_dir: Path, output_dir: Path | None, quiet: bool, output_format: str) -> None:
     """Compare TARGET (the site's URL, or a folder) with the build's SHA256SUMS.
 
@@ -356,10 +382,10 @@ def verify_command(target: str, site_dir: Path, output_dir: Path | None, quiet: 
             click.echo(json.dumps({"target": target, "untouched": False, "status": status, "error": str(exc)},
                                   ensure_ascii=False, indent=1))
         else:
-            click.echo(f"Error: {exc}", err=True)
+            _error(exc)
         sys.exit(status)
     except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
+        click.echo(_("Interrupted."), err=True)
         sys.exit(130)
     if quiet and report.status == 0:
         return
@@ -369,22 +395,28 @@ def verify_command(target: str, site_dir: Path, output_dir: Path | None, quiet: 
     for difference in report.differences:
         click.echo(str(difference))
     if report.status == 0:
-        click.echo(f"Untouched: {target} serves all {report.files} files of {report.manifest} "
-                   f"({report.seconds:.1f} s).")
+        click.echo(_("Untouched: {target} serves all {files} files of {manifest} ({seconds:.1f} s).").format(
+            target=target, files=report.files, manifest=report.manifest, seconds=report.seconds))
     else:
-        counts = ", ".join(f"{n} {kind}" for kind, n in sorted(report.counts().items()))
-        click.echo(f"{'Differs' if report.status == 1 else 'Unreachable'}: {len(report.differences)} of "
-                   f"{report.files} files of {report.manifest} at {target} ({counts}; {report.seconds:.1f} s).")
+        counts = _(", ").join(f"{n} {_(KIND_LABELS.get(kind, kind))}" for kind, n in sorted(report.counts().items()))
+        text = (_("Differs: {count} of {files} files of {manifest} at {target} ({counts}; {seconds:.1f} s).")
+                if report.status == 1 else
+                _("Unreachable: {count} of {files} files of {manifest} at {target} ({counts}; {seconds:.1f} s)."))
+        click.echo(text.format(count=len(report.differences), files=report.files, manifest=report.manifest,
+                               target=target, counts=counts, seconds=report.seconds))
     sys.exit(report.status)
 
 
-@main.command("publish")
+@main.command("publish", help=_("Copy the build to DEST/releases/<UTC time>-<hash>/, check it there, then switch "
+                                 "DEST/current to it.\n\nDEST is a local folder or an rsync/SSH target "
+                                 "user@host:/path (ssh command: $GONGSHI_SSH, default ssh)."))
 @click.argument("dest")
 @SITE_DIR
 @OUTPUT_OF_BUILD
 @click.option("--keep", default=5, show_default=True, type=click.IntRange(min=1),
-              help="How many releases to keep in DEST/releases (current included).")
-@click.option("--rollback", is_flag=True, help="Point DEST/current back at the release before it; copies nothing.")
+              help=_("How many releases to keep in DEST/releases (current included)."))
+@click.option("--rollback", is_flag=True, help=_("Point DEST/current back at the release before it; copies "
+                                                 "nothing."))
 def publish_command(dest: str, site_dir: Path, output_dir: Path | None, keep: int, rollback: bool) -> None:
     """Copy the build to DEST/releases/<UTC time>-<hash>/, check it there, then switch DEST/current to it.
 
@@ -395,33 +427,39 @@ def publish_command(dest: str, site_dir: Path, output_dir: Path | None, keep: in
     from builder.releases import BuildRefused
 
     build_dir = output_dir if output_dir is not None else site_dir / "output"
-    left = f"{dest.rstrip('/')}/current was left as it was"
+    left = _("{current} was left as it was").format(current=f"{dest.rstrip('/')}/current")
     try:
         if rollback:
             back = roll_back(dest)
-            click.echo(f"Rolled back {back.dest}: current → releases/{back.release} (was releases/{back.was}).")
+            click.echo(_("Rolled back {dest}: current → releases/{release} (was releases/{was}).").format(
+                dest=back.dest, release=back.release, was=back.was))
             return
         report = publish(dest, build_dir, keep)
     except BuildRefused as exc:
-        click.echo(f"Error: {exc}; nothing was published.", err=True)
+        _error(_("{detail}; nothing was published.").format(detail=exc))
         sys.exit(1)
     except GongshiError as exc:
-        click.echo(f"Error: {exc}; {left}.", err=True)
+        _error(_("{detail}; {left}.").format(detail=exc, left=left))
         sys.exit(2)
     except KeyboardInterrupt:
-        click.echo(f"Interrupted; {left}.", err=True)
+        click.echo(_("Interrupted; {left}.").format(left=left), err=True)
         sys.exit(130)
     for note in report.notes:
-        click.echo(f"note: {note}", err=True)
+        click.echo(_("note: {note}").format(note=note), err=True)
     if report.linked is None:
-        how = f"{report.files} files"
+        how = _("{files} files").format(files=report.files)
     else:
-        how = f"{report.files} files: {report.copied} copied, {report.linked} hard-linked from the previous release"
-    click.echo(f"Published {build_dir} to {report.dest} as releases/{report.release} ({how}; checked there) in "
-               f"{report.seconds:.1f} s; current → releases/{report.release}"
-               + (f" (was releases/{report.previous})." if report.previous else "."))
+        how = _("{files} files: {copied} copied, {linked} hard-linked from the previous release").format(
+            files=report.files, copied=report.copied, linked=report.linked)
+    done = (_("Published {build} to {dest} as releases/{release} ({how}; checked there) in {seconds:.1f} s; current "
+              "→ releases/{release} (was releases/{previous}).") if report.previous else
+            _("Published {build} to {dest} as releases/{release} ({how}; checked there) in {seconds:.1f} s; current "
+              "→ releases/{release}."))
+    click.echo(done.format(build=build_dir, dest=report.dest, release=report.release, how=how,
+                           seconds=report.seconds, previous=report.previous))
     if report.removed:
-        click.echo(f"Removed {len(report.removed)} old release(s): {', '.join(report.removed)}.")
+        click.echo(_("Removed {count} old release(s): {names}.").format(count=len(report.removed),
+                                                                      names=_(", ").join(report.removed)))
 
 
 def _pairs(_ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
@@ -429,7 +467,8 @@ def _pairs(_ctx: click.Context, param: click.Parameter, values: tuple[str, ...])
     for value in values:
         name, equals, text = value.partition("=")
         if not equals or not name.strip():
-            raise click.BadParameter(f"`{value}` is not FIELD=TEXT (e.g. --{param.name} name=被投诉人)")
+            raise click.BadParameter(_("`{value}` is not FIELD=TEXT (e.g. --{option} name=被投诉人)").format(
+                value=value, option=param.name))
         pairs.append((name.strip(), text.strip()))
     return tuple(pairs)
 
@@ -439,30 +478,31 @@ def _published(_ctx: click.Context, _param: click.Parameter, value: str | None) 
         return None
     day = parse_date(value)
     if day is None:
-        raise click.BadParameter(f"`{value}` is not a date in the form YYYY-MM-DD")
+        raise click.BadParameter(_("`{value}` is not a date in the form YYYY-MM-DD").format(value=value))
     return day
 
 
-@main.command("import")
+@main.command("import", help=_("Import a spreadsheet (XLSX, XLS, CSV) as a period file in content/complaints/, "
+                               "checked like `gongshi check`."))
 @click.argument("file", type=click.Path(dir_okay=True, path_type=Path))
 @SITE_DIR
-@click.option("--period", required=True, metavar="PERIOD", help="The disclosure period: YYYY-MM, YYYY-Qn, YYYY-H1|H2 "
-                                                                 "or YYYY.")
+@click.option("--period", required=True, metavar="PERIOD", help=_("The disclosure period: YYYY-MM, YYYY-Qn, "
+                                                                   "YYYY-H1|H2 or YYYY."))
 @click.option("--published", metavar="YYYY-MM-DD", callback=_published,
-              help="Publication date [default: the as-of date: SOURCE_DATE_EPOCH, else today].")
-@click.option("--department", metavar="TEXT", help="公示部门 [default: site.yaml's organizer].")
-@click.option("--sheet", metavar="NAME", help="The sheet to read [default: the first one with a header row].")
+              help=_("Publication date [default: the as-of date: SOURCE_DATE_EPOCH, else today]."))
+@click.option("--department", metavar="TEXT", help=_("公示部门 [default: site.yaml's organizer]."))
+@click.option("--sheet", metavar="NAME", help=_("The sheet to read [default: the first one with a header row]."))
 @click.option("--map", "mapping", multiple=True, metavar="FIELD=COLUMN", callback=_pairs,
-              help="Read FIELD from the column headed COLUMN (adds to or overrides the header table).")
+              help=_("Read FIELD from the column headed COLUMN (adds to or overrides the header table)."))
 @click.option("--default", "defaults", multiple=True, metavar="FIELD=VALUE", callback=_pairs,
-              help="Give district or category one value where the file has no column (or an empty cell).")
+              help=_("Give district or category one value where the file has no column (or an empty cell)."))
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="The file to write, in SITE_DIR/content/complaints/ [default: <period>.yaml there].")
-@click.option("--force", is_flag=True, help="Replace an existing file.")
-@click.option("--dry-run", is_flag=True, help="Read, check and report; write nothing.")
-@click.option("--skip-bad-rows", is_flag=True, help="Write the good rows and report the others.")
+              help=_("The file to write, in SITE_DIR/content/complaints/ [default: <period>.yaml there]."))
+@click.option("--force", is_flag=True, help=_("Replace an existing file."))
+@click.option("--dry-run", is_flag=True, help=_("Read, check and report; write nothing."))
+@click.option("--skip-bad-rows", is_flag=True, help=_("Write the good rows and report the others."))
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="How to print the report.")
+              help=_("How to print the report."))
 def import_command(file: Path, site_dir: Path, period: str, published: dt.date | None, department: str | None,
                    sheet: str | None, mapping: tuple[tuple[str, str], ...], defaults: tuple[tuple[str, str], ...],
                    out: Path | None, force: bool, dry_run: bool, skip_bad_rows: bool, output_format: str) -> None:
@@ -485,10 +525,10 @@ def import_command(file: Path, site_dir: Path, period: str, published: dt.date |
     except GongshiError as exc:
         if output_format == "json":
             click.echo(json.dumps({"ok": False, "error": str(exc)}, ensure_ascii=False))
-        click.echo(f"Error: {exc}", err=True)
+        _error(exc)
         sys.exit(2)
     except KeyboardInterrupt:
-        click.echo("Interrupted; content/ was left as it was.", err=True)
+        click.echo(_("Interrupted; content/ was left as it was."), err=True)
         sys.exit(130)
     if output_format == "json":
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=1))

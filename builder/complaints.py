@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from builder import creditcode
+from builder.codes import say
 from builder.errors import Problems
 from builder.fields import Fields, suggest, type_name
 from builder.model import STATUSES, Correction, Entry, Item, PeriodFile, Source, Taxonomy
@@ -22,8 +23,8 @@ SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 def read_period_file(data: object, shown: str, problems: Problems, taxonomy: Taxonomy) -> PeriodFile | None:
     """Check one complaint file and build its PeriodFile (None when unusable)."""
     if not isinstance(data, MarkedMap):
-        problems.add(shown, 1, 1, "file", f"expected a mapping with period, published, department and merchants, "
-                                          f"found {type_name(data)}")
+        problems.add(shown, 1, 1, "file", say("GS108", "expected a mapping with period, published, department and "
+                                                       "merchants, found {found}", found=type_name(data)))
         return None
     before = problems.error_count
     fields = Fields(problems, shown, data)
@@ -35,7 +36,7 @@ def read_period_file(data: object, shown: str, problems: Problems, taxonomy: Tax
     entries: list[Entry] = []
     if merchants is not None and period is not None:
         if not merchants:
-            fields.error("merchants", "the list is empty: a disclosure lists at least one merchant")
+            fields.error("merchants", say("GS215", "the list is empty: a disclosure lists at least one merchant"))
         seen: dict[str, int] = {}
         for index, raw in enumerate(merchants):
             entry = _read_entry(raw, merchants, index, period, shown, problems, taxonomy, department or "")
@@ -44,8 +45,9 @@ def read_period_file(data: object, shown: str, problems: Problems, taxonomy: Tax
             if entry.key in seen:
                 line, column = merchants.item_mark(index)
                 problems.add(shown, line, column, f"merchants[{index + 1}]",
-                             f"the same merchant ({entry.identity.label} {entry.identity.value}) is listed twice "
-                             f"in this period; first at merchants[{seen[entry.key] + 1}]")
+                             say("GS301", "the same merchant ({label} {value}) is listed twice in this period; first "
+                                          "at {first}", label=entry.identity.label, value=entry.identity.value,
+                                 first=f"merchants[{seen[entry.key] + 1}]"))
                 continue
             seen[entry.key] = index
             entries.append(entry)
@@ -60,7 +62,8 @@ def _read_entry(raw: object, merchants: MarkedList, index: int, period: Period, 
     prefix = f"merchants[{index + 1}]"
     if not isinstance(raw, MarkedMap):
         line, column = merchants.item_mark(index)
-        problems.add(shown, line, column, prefix, f"expected a merchant's fields, found {type_name(raw)}")
+        problems.add(shown, line, column, prefix, say("GS204", "expected a merchant's fields, found {found}",
+                                                      found=type_name(raw)))
         return None
     before = problems.error_count
     fields = Fields(problems, shown, raw, prefix)
@@ -69,28 +72,32 @@ def _read_entry(raw: object, merchants: MarkedList, index: int, period: Period, 
     code = _read_credit_code(fields)
     merchant_id = fields.text("id", required=False) or ""
     if merchant_id and not SAFE_ID.match(merchant_id):
-        fields.error("id", "an id may hold only letters, digits, - and _ (at most 64, starting with a letter or digit)")
+        fields.error("id", say("GS213", "an id may hold only letters, digits, - and _ (at most 64, starting with a "
+                                        "letter or digit)"))
     district = fields.text("district", max_length=100)
     category = fields.text("category", max_length=100)
     if category and taxonomy.categories and category not in taxonomy.category_names:
-        fields.error("category", f"`{category}` is not a category in content/taxonomy.yaml"
-                                 f"{suggest(category, [name for _, name in taxonomy.categories])}")
+        fields.error("category", say("GS214", "`{value}` is not a category in content/taxonomy.yaml{suggestion}",
+                                     value=category, suggestion=suggest(category, list(taxonomy.category_names))))
     complaints = fields.integer("complaints")
     resolved = fields.integer("resolved")
     mediated = fields.integer("mediated", required=False)
     if complaints is not None and resolved is not None and resolved > complaints:
-        fields.error("resolved", f"办结量 {resolved} is more than 投诉量 {complaints}")
+        fields.error("resolved", say("GS302", "办结量 {resolved} is more than 投诉量 {complaints}", resolved=resolved,
+                                     complaints=complaints))
     if mediated is not None and resolved is not None and mediated > resolved:
-        fields.error("mediated", f"调解成功 {mediated} is more than 办结量 {resolved}")
+        fields.error("mediated", say("GS302", "调解成功 {mediated} is more than 办结量 {resolved}", mediated=mediated,
+                                     resolved=resolved))
     recovered = fields.number("recovered_yuan", required=False)
     if recovered is not None and recovered < 0:
-        fields.error("recovered_yuan", "must not be negative")
+        fields.error("recovered_yuan", say("GS208", "must not be negative"))
     status = fields.choice("status", list(STATUSES), required=False, default="active")
     statement = fields.text("statement", required=False, max_length=5000) or ""
     corrections = _read_corrections(fields, problems, shown)
     items = _read_items(fields, problems, shown, period, taxonomy)
     if complaints is not None and len(items) > complaints:
-        fields.error("items", f"{len(items)} complaints are disclosed but 投诉量 is {complaints}")
+        fields.error("items", say("GS302", "{count} complaints are disclosed but 投诉量 is {complaints}",
+                                  count=len(items), complaints=complaints))
     if (problems.error_count > before or name is None or district is None or category is None
             or complaints is None or resolved is None or status is None):
         return None
@@ -111,7 +118,8 @@ def _read_credit_code(fields: Fields) -> str:
     code = creditcode.normalise(raw)
     reason = creditcode.problem(code)
     if reason:
-        fields.error("credit_code", f"`{raw}` is not a valid 统一社会信用代码: {reason}")
+        fields.error("credit_code", say("GS212", "`{value}` is not a valid 统一社会信用代码: {reason}", value=raw,
+                                        reason=reason))
         return ""
     return code
 
@@ -125,7 +133,7 @@ def _read_corrections(fields: Fields, problems: Problems, shown: str) -> tuple[C
         name = f"{fields.prefix}.corrections[{index + 1}]"
         if not isinstance(raw, MarkedMap):
             line, column = listed.item_mark(index)
-            problems.add(shown, line, column, name, "expected date, change and reason")
+            problems.add(shown, line, column, name, say("GS204", "expected date, change and reason"))
             continue
         sub = Fields(problems, shown, raw, name)
         sub.check_keys(CORRECTION_KEYS)
@@ -146,13 +154,14 @@ def _read_items(fields: Fields, problems: Problems, shown: str, period: Period,
         name = f"{fields.prefix}.items[{index + 1}]"
         if not isinstance(raw, MarkedMap):
             line, column = listed.item_mark(index)
-            problems.add(shown, line, column, name, "expected received, issue, demand and result")
+            problems.add(shown, line, column, name, say("GS204", "expected received, issue, demand and result"))
             continue
         sub = Fields(problems, shown, raw, name)
         sub.check_keys(ITEM_KEYS)
         received = sub.date("received")
         if received and received > period.end:
-            sub.error("received", f"{received.isoformat()} is after the end of period {period.key}")
+            sub.error("received", say("GS216", "{date} is after the end of period {period}",
+                                      date=received.isoformat(), period=period.key))
         issue = sub.text("issue", max_length=2000)
         demand = (sub.choice("demand", list(taxonomy.demands)) if taxonomy.demands
                   else sub.text("demand", max_length=500))
@@ -160,7 +169,8 @@ def _read_items(fields: Fields, problems: Problems, shown: str, period: Period,
                        else sub.text("result", max_length=500))
         handled = sub.date("handled", required=False)
         if handled and received and handled < received:
-            sub.error("handled", f"{handled.isoformat()} is before the date received {received.isoformat()}")
+            sub.error("handled", say("GS216", "{date} is before the date received {received}",
+                                     date=handled.isoformat(), received=received.isoformat()))
         goods = sub.text("goods", required=False, max_length=200) or ""
         detail = sub.text("detail", required=False, max_length=2000) or ""
         if received and issue and demand and result_text:

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from pathlib import Path
 
+from builder.codes import say
 from builder.errors import Problems
 from builder.fields import Fields, type_name
 from builder.model import COMPLAINT_HOTLINE, COMPLAINT_URL, DataLicense, RankingConfig, SiteConfig
@@ -28,7 +29,7 @@ def load_config(site_dir: Path, problems: Problems, encoding: str = "utf-8") -> 
     path = site_dir / "site.yaml"
     shown = "site.yaml"
     if not path.is_file():
-        problems.add(shown, 1, 1, "file", "site.yaml not found: a site folder needs a site.yaml")
+        problems.add(shown, 1, 1, "file", say("GS101", "site.yaml not found: a site folder needs a site.yaml"))
         return None
     try:
         data = parse_yaml(read_text(path, encoding))
@@ -36,7 +37,7 @@ def load_config(site_dir: Path, problems: Problems, encoding: str = "utf-8") -> 
         problems.add(shown, exc.line, exc.column, exc.field, exc.message)
         return None
     if not isinstance(data, MarkedMap):
-        problems.add(shown, 1, 1, "site.yaml", "expected a mapping of settings (key: value lines)")
+        problems.add(shown, 1, 1, "site.yaml", say("GS108", "expected a mapping of settings (key: value lines)"))
         return None
     return read_config(data, shown, problems)
 
@@ -50,30 +51,33 @@ def read_config(data: MarkedMap, shown: str, problems: Problems) -> SiteConfig |
     organizer = fields.text("organizer", max_length=200)
     base_url = fields.text("base_url", max_length=500)
     if base_url is not None and not re.match(r"^https?://[^/\s]+(/[^\s]*)?$", base_url):
-        fields.error("base_url", f"must be an absolute http(s) URL such as https://www.example.gov.cn/gongshi/, "
-                                 f"found `{base_url}`")
+        fields.error("base_url", say("GS217", "must be an absolute http(s) URL such as "
+                                              "https://www.example.gov.cn/gongshi/, found `{value}`", value=base_url))
     elif base_url is not None and not base_url.endswith("/"):
         base_url += "/"
     language = fields.text("language", required=False) or "zh-CN"
     if not _LANGUAGE.match(language):
-        fields.error("language", f"`{language}` is not a language tag such as zh-CN")
+        fields.error("language", say("GS217", "`{value}` is not a language tag such as zh-CN", value=language))
     theme = fields.text("theme", required=False) or "default"
     if not _SAFE_NAME.match(theme):
-        fields.error("theme", "a theme name may hold only letters, digits, - and _")
+        fields.error("theme", say("GS213", "a theme name may hold only letters, digits, - and _"))
     correction_url = fields.text("correction_url", required=False) or ""
     if correction_url and not re.match(r"^(https?://|mailto:)\S+$", correction_url):
-        fields.error("correction_url", "must start with https://, http:// or mailto:")
+        fields.error("correction_url", say("GS217", "must start with https://, http:// or mailto:"))
     badge_url = fields.text("government_badge_url", required=False) or ""
     if badge_url and not re.match(r"^https?://\S+$", badge_url):
-        fields.error("government_badge_url", "must start with https:// or http:// (a link target, not a script)")
+        fields.error("government_badge_url", say("GS217", "must start with https:// or http:// (a link target, not "
+                                                          "a script)"))
     complaint_url = fields.text("complaint_url", required=False, max_length=500) or COMPLAINT_URL
     if not re.match(r"^https?://[^/\s]+\S*$", complaint_url):
-        fields.error("complaint_url", f"must be the http(s) address of a complaint platform such as {COMPLAINT_URL}, "
-                                      f"found `{complaint_url}`")
+        fields.error("complaint_url", say("GS217", "must be the http(s) address of a complaint platform such as "
+                                                   "{example}, found `{value}`", example=COMPLAINT_URL,
+                                          value=complaint_url))
     hotline = unicodedata.normalize("NFKC", fields.text("complaint_hotline", required=False, max_length=30)
                                     or COMPLAINT_HOTLINE)
     if not _HOTLINE.match(hotline):
-        fields.error("complaint_hotline", f"must be a telephone number (digits, spaces, -), found `{hotline}`")
+        fields.error("complaint_hotline", say("GS217", "must be a telephone number (digits, spaces, -), found "
+                                                       "`{value}`", value=hotline))
     retention = fields.integer("retention_months", required=False, minimum=1)
     stale_after = fields.integer("stale_after_days", required=False, minimum=1)
     max_attachment = fields.integer("max_attachment_mb", required=False, minimum=1)
@@ -123,8 +127,8 @@ def _read_data_license(fields: Fields, problems: Problems, shown: str) -> DataLi
     if value is None:
         return None
     if isinstance(value, (MarkedList, bool)):
-        fields.error("data_license", f"expected the terms' title, or a mapping of {', '.join(DATA_LICENSE_KEYS)}; "
-                                     f"found {type_name(value)}")
+        fields.error("data_license", say("GS204", "expected the terms' title, or a mapping of {keys}; found {found}",
+                                         keys=", ".join(DATA_LICENSE_KEYS), found=type_name(value)))
         return None
     if not isinstance(value, MarkedMap):
         title = fields.text("data_license", max_length=500)
@@ -134,8 +138,9 @@ def _read_data_license(fields: Fields, problems: Problems, shown: str) -> DataLi
     title = sub.text("title", max_length=500)
     url = sub.text("url", required=False, max_length=500) or ""
     if url and not re.match(r"^https?://\S+$", url):
-        sub.error("url", "must start with https:// or http://")
+        sub.error("url", say("GS217", "must start with https:// or http://"))
     name = sub.text("name", required=False, max_length=64) or ""
     if name and not _LICENSE_NAME.match(name):
-        sub.error("name", f"`{name}` is not a licence identifier such as CC-BY-4.0 (letters, digits, . + -)")
+        sub.error("name", say("GS217", "`{value}` is not a licence identifier such as CC-BY-4.0 (letters, digits, . "
+                                       "+ -)", value=name))
     return DataLicense(title, url, name) if title else None

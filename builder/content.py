@@ -10,9 +10,11 @@ from typing import TypeVar, cast
 
 from builder.articles import read_page, read_warning
 from builder.buildcache import BuildCache, tool_digest
+from builder.codes import say
 from builder.complaints import read_period_file
-from builder.errors import Problem, Problems
+from builder.errors import Message, Problem, Problems
 from builder.fingerprint import Fingerprints, digest
+from builder.i18n import N_
 from builder.markup import MarkdownRenderer
 from builder.model import Article, PeriodFile, RankingFile, Taxonomy
 from builder.privacy import Masked, mask_personal_data
@@ -24,10 +26,6 @@ T = TypeVar("T")
 P = TypeVar("P")
 MAX_FILE_BYTES = 16 * 1024 * 1024
 YAML_SUFFIXES = (".yaml", ".yml")
-NOT_A_COMPLAINT_FILE = ("not a complaint file: content/complaints/ and its sub-folders hold only complaint files "
-                        "(*.yaml); move this file out of content/complaints/")
-LINKED_FOLDER = ("this is a link to a folder: content/complaints/ reads only real sub-folders; move the folder "
-                 "here instead")
 
 
 @dataclass(frozen=True)
@@ -75,12 +73,13 @@ class ContentReader:
         try:
             size = path.stat().st_size
             if size > MAX_FILE_BYTES:
-                self.problems.add(shown, 1, 1, "file", f"file is {size / 1024 / 1024:.1f} MB; at most "
-                                                       f"{MAX_FILE_BYTES // 1024 // 1024} MB are read: split it")
+                self.problems.add(shown, 1, 1, "file", say("GS102", "file is {size:.1f} MB; at most {limit} MB are "
+                                                                    "read: split it", size=size / 1024 / 1024,
+                                                           limit=MAX_FILE_BYTES // 1024 // 1024))
                 return None
             return path.read_bytes()
         except OSError as exc:
-            self.problems.add(shown, 1, 1, "file", f"cannot read file: {exc.strerror}")
+            self.problems.add(shown, 1, 1, "file", say("GS102", "cannot read file: {reason}", reason=exc.strerror))
             return None
 
     def text(self, shown: str, data: bytes) -> str | None:
@@ -96,23 +95,24 @@ class ContentReader:
             return masked
         for finding in findings:
             self.problems.add(shown, finding.line, finding.column, "personal data",
-                              f"unmasked {finding.description}; mask it (e.g. 139****5678) or build with "
-                              f"--mask-personal-data")
+                              say("GS501", "unmasked {what}; mask it (e.g. 139****5678) or build with "
+                                           "--mask-personal-data", what=finding.description))
         # Later messages about this file quote the masked text, never the personal data itself.
         return masked
 
-    def unsafe_path(self, path: Path) -> str | None:
+    def unsafe_path(self, path: Path) -> Message | None:
         """Why a content path must not be read (a folder, a link leaving the site), or None."""
         if path.is_dir():
-            return "this is a folder, not a file; rename it or move it out of content/"
+            return say("GS103", "this is a folder, not a file; rename it or move it out of content/")
         try:
             resolved = path.resolve(strict=True)
         except (OSError, RuntimeError):
-            return "this is a broken or looping link; replace it by the file itself"
+            return say("GS103", "this is a broken or looping link; replace it by the file itself")
         if not resolved.is_relative_to(self.site_dir.resolve()):
-            return "this is a link to a file outside the site folder; copy the file into the site instead"
+            return say("GS103", "this is a link to a file outside the site folder; copy the file into the site "
+                                "instead")
         if not resolved.is_file():
-            return "this is not a regular file"
+            return say("GS103", "this is not a regular file")
         return None
 
     def _read_files(self, paths: list[Path], parse: Callable[[str], P],
@@ -126,7 +126,7 @@ class ContentReader:
         for path in paths:
             self.files_read += 1
             if self.progress is not None:
-                self.progress("reading files", self.files_read, None)
+                self.progress(N_("reading files"), self.files_read, None)
             data = self.data(path)
             if data is None:
                 continue
@@ -168,7 +168,7 @@ class ContentReader:
         if text is None:
             return None
         if not text.strip():
-            self.problems.add(shown, 1, 1, "file", "file is empty")
+            self.problems.add(shown, 1, 1, "file", say("GS108", "file is empty"))
             return None
         try:
             parsed = parse(text)
@@ -197,7 +197,9 @@ class ContentReader:
             for name in subfolders:
                 path = here / name
                 if path.is_symlink() and not name.endswith(YAML_SUFFIXES):
-                    self.problems.add(self.shown(path), 1, 1, "file", LINKED_FOLDER)
+                    self.problems.add(self.shown(path), 1, 1, "file", say(
+                        "GS109", "this is a link to a folder: content/complaints/ reads only real sub-folders; move "
+                                 "the folder here instead"))
                 elif name.endswith(YAML_SUFFIXES):
                     found.append(path)  # a folder named like a complaint file: text() reports it
                 else:
@@ -208,7 +210,9 @@ class ContentReader:
                 if name.endswith(YAML_SUFFIXES):
                     found.append(path)
                 else:
-                    self.problems.add(self.shown(path), 1, 1, "file", NOT_A_COMPLAINT_FILE)
+                    self.problems.add(self.shown(path), 1, 1, "file", say(
+                        "GS109", "not a complaint file: content/complaints/ and its sub-folders hold only complaint "
+                                 "files (*.yaml); move this file out of content/complaints/"))
         return sorted(found, key=lambda path: path.relative_to(directory).as_posix())
 
     def complaint_files(self, taxonomy: Taxonomy) -> list[PeriodFile]:

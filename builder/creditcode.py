@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from builder.i18n import _
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 _VALUES = {char: index for index, char in enumerate(ALPHABET)}
@@ -30,15 +32,17 @@ def check_character(first17: str) -> str:
 def problem(code: str) -> str | None:
     """Why a normalised code is not a valid credit code, or None when it is valid."""
     if len(code) != 18:
-        return f"a credit code has 18 characters, this one has {len(code)}"
-    bad = sorted(set(code) - _VALUES.keys())
+        return _("a credit code has 18 characters, this one has {count}").format(count=len(code))
+    bad = sorted({ch for ch in code if ch not in _VALUES})
     if bad:
-        return f"characters not allowed in a credit code: {' '.join(bad)} (I, O, S, V and Z are never used)"
+        return _("characters not allowed in a credit code: {chars} (I, O, S, V and Z are never used)").format(
+            chars=" ".join(bad))
     if not code[2:8].isdigit():
-        return "characters 3 to 8 (the administrative division code) must be digits"
+        return _("characters 3 to 8 (the administrative division code) must be digits")
     expected = check_character(code[:17])
     if code[17] != expected:
-        return f"check character is {code[17]}, the checksum requires {expected}; a character is probably mistyped"
+        return _("check character is {found}, the checksum requires {expected}; a character is probably "
+                 "mistyped").format(found=code[17], expected=expected)
     return None
 
 

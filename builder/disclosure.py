@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from builder.i18n import _
 from builder.model import Article, Entry, RankingFile
 from builder.periods import Period
 
@@ -21,7 +22,8 @@ def resolve_as_of(option: dt.date | None, environ: Mapping[str, str], today: dt.
     epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         if not epoch.isdigit():
-            raise ValueError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970-01-01, found `{epoch}`")
+            raise ValueError(_("SOURCE_DATE_EPOCH must be whole seconds since 1970-01-01, found `{value}`").format(
+                value=epoch))
         return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
     return today
 

@@ -4,6 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from builder.i18n import N_, _
+
+
+@dataclass(frozen=True, order=True)
+class Message:
+    """A problem's text in the chosen language, with its stable code (builder/codes.py)."""
+
+    code: str
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -13,12 +26,22 @@ class Problem:
     line: int
     column: int
     field: str
-    message: str
+    message: Message
     severity: str = "error"
 
+    @property
+    def code(self) -> str:
+        """The problem's stable code, the same in every language (e.g. GS201)."""
+        return self.message.code
+
+    @property
+    def text(self) -> str:
+        """The problem's message in the chosen language."""
+        return self.message.text
+
     def __str__(self) -> str:
-        text = f"{self.path}:{self.line}:{self.column}: {self.field}: {self.message}"
-        return text if self.severity == "error" else f"{text} [{self.severity}]"
+        text = f"{self.path}:{self.line}:{self.column}: {field_label(self.field)}: {self.message.text}"
+        return text if self.severity == "error" else f"{text} [{severity_label(self.severity)}]"
 
     def as_dict(self) -> dict[str, object]:
         """Return the problem as a JSON-ready mapping."""
@@ -27,9 +50,27 @@ class Problem:
             "line": self.line,
             "column": self.column,
             "field": self.field,
-            "message": self.message,
+            "code": self.message.code,
+            "message": self.message.text,
             "severity": self.severity,
         }
+
+
+# Where a problem is that is not a field of the file (its JSON `field` stays as written here).
+PLACE_LABELS = {"file": N_("file"), "encoding": N_("encoding"), "front matter": N_("front matter"),
+                "personal data": N_("personal data"), "body": N_("body"), "template": N_("template"),
+                "environment": N_("environment"), "header": N_("header"), "rows": N_("rows"), "row": N_("row"),
+                "column": N_("column"), "image": N_("image"), "link": N_("link")}
+
+
+def field_label(field_name: str) -> str:
+    """The field as a problem line shows it: a file's own field as written, a place such as `file` in words."""
+    return _(PLACE_LABELS[field_name]) if field_name in PLACE_LABELS else field_name
+
+
+def severity_label(severity: str) -> str:
+    """The word shown after a problem that is not an error."""
+    return _("warning") if severity == "warning" else severity
 
 
 @dataclass
@@ -39,14 +80,14 @@ class Problems:
     items: list[Problem] = field(default_factory=list)
     error_count: int = 0
 
-    def add(self, path: str, line: int, column: int, field_name: str, message: str,
+    def add(self, path: str, line: int, column: int, field_name: str, message: Message,
             severity: str = "error") -> None:
         """Record one problem."""
         self.items.append(Problem(path, line, column, field_name, message, severity))
         if severity == "error":
             self.error_count += 1
 
-    def warn(self, path: str, line: int, column: int, field_name: str, message: str) -> None:
+    def warn(self, path: str, line: int, column: int, field_name: str, message: Message) -> None:
         """Record one warning."""
         self.add(path, line, column, field_name, message, "warning")
 
@@ -70,7 +111,8 @@ class ContentError(GongshiError):
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
-        super().__init__(f"{len(problems)} problem(s) in the input")
+        count = len(problems)
+        super().__init__(_("{count} problem(s) in the input").format(count=count))
 
 
 class OutputError(GongshiError):
@@ -87,4 +129,4 @@ class SearchIndexError(GongshiError):
 
     def __init__(self, reason: str) -> None:
         self.reason = reason
-        super().__init__(f"search index: {reason}")
+        super().__init__(_("search index: {reason}").format(reason=reason))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlsplit
 
 from builder import __version__
+from builder.i18n import _
 
 #: Seconds to wait for a connection or for any read.
 TIMEOUT_S = 10.0
@@ -61,7 +62,7 @@ def origin_of(url: str) -> Origin:
     """The origin of an http(s) URL with the proxy the environment names for it; ValueError when invalid."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"{url} is not an http:// or https:// URL with a host")
+        raise ValueError(_("{url} is not an http:// or https:// URL with a host").format(url=url))
     port = parts.port or (443 if parts.scheme == "https" else 80)
     proxy = None
     proxies = urllib.request.getproxies()
@@ -69,7 +70,8 @@ def origin_of(url: str) -> Origin:
     if chosen and not urllib.request.proxy_bypass(parts.hostname):
         proxy_parts = urlsplit(chosen if "://" in chosen else f"http://{chosen}")
         if not proxy_parts.hostname:
-            raise ValueError(f"the {parts.scheme}_proxy setting {chosen!r} names no host")
+            raise ValueError(_("the {name} setting {value} names no host").format(name=f"{parts.scheme}_proxy",
+                                                                                  value=repr(chosen)))
         auth = ""
         if proxy_parts.username is not None:
             pair = f"{unquote(proxy_parts.username)}:{unquote(proxy_parts.password or '')}"
@@ -81,13 +83,13 @@ def origin_of(url: str) -> Origin:
 def describe(exc: BaseException, timeout: float) -> str:
     """A short reason for a failed request."""
     if isinstance(exc, (socket.timeout, TimeoutError)):
-        return f"no answer within {timeout:g} s"
+        return _("no answer within {timeout:g} s").format(timeout=timeout)
     if isinstance(exc, socket.gaierror):
-        return f"cannot resolve the host name ({exc.strerror})"
+        return _("cannot resolve the host name ({reason})").format(reason=exc.strerror)
     if isinstance(exc, ssl.SSLCertVerificationError):
-        return f"TLS certificate not accepted ({exc.verify_message})"
+        return _("TLS certificate not accepted ({reason})").format(reason=exc.verify_message)
     if isinstance(exc, ConnectionRefusedError):
-        return "connection refused"
+        return _("connection refused")
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror.lower()
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
@@ -196,7 +198,7 @@ class Fetcher:
             seen += len(chunk)
             digest.update(chunk)
             if time.monotonic() > deadline:
-                raise TimeoutError("the body took too long")
+                raise TimeoutError(_("the body took too long"))
         if seen > cap:
             self._drop()  # stop reading: the rest of the body is not wanted
             return Fetched(status, too_large=True, encoding=encoding)

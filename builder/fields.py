@@ -9,8 +9,10 @@ import unicodedata
 from typing import Any
 
 from builder import periods
+from builder.codes import say
 from builder.dates import parse_date
-from builder.errors import Problems
+from builder.errors import Message, Problems
+from builder.i18n import _
 from builder.periods import Period
 from builder.source import CONTROL_CHARACTER, MarkedList, MarkedMap
 
@@ -18,24 +20,29 @@ from builder.source import CONTROL_CHARACTER, MarkedList, MarkedMap
 def suggest(word: str, known: list[str]) -> str:
     """A ' (did you mean …?)' hint naming the closest known word, or ''."""
     close = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
-    return f" (did you mean `{close[0]}`?)" if close else ""
+    return _(" (did you mean `{word}`?)").format(word=close[0]) if close else ""
 
 
 def type_name(value: Any) -> str:
     """A short name of a YAML value's type, for messages."""
     if value is None:
-        return "nothing"
+        return _("nothing")
     if isinstance(value, bool):
-        return "true/false"
+        return _("true/false")
     if isinstance(value, (int, float)):
-        return "a number"
+        return _("a number")
     if isinstance(value, str):
-        return "text"
+        return _("text")
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     if isinstance(value, dict):
-        return "a mapping"
+        return _("a mapping")
     return type(value).__name__
+
+
+def listing(words: list[str]) -> str:
+    """Words joined for a message (`a, b, c` or `a、b、c`)."""
+    return _(", ").join(words)
 
 
 class Fields:
@@ -51,12 +58,12 @@ class Fields:
         """The dotted field name used in messages."""
         return f"{self.prefix}.{key}" if self.prefix else key
 
-    def error(self, key: str, message: str, at_value: bool = True) -> None:
+    def error(self, key: str, message: Message, at_value: bool = True) -> None:
         """Report a problem at a field's value (or key, or the mapping when absent)."""
         line, column = self.data.value_mark(key) if at_value else self.data.key_mark(key)
         self.problems.add(self.path, line, column, self.name(key), message)
 
-    def warn(self, key: str, message: str) -> None:
+    def warn(self, key: str, message: Message) -> None:
         """Report a warning at a field's value."""
         line, column = self.data.value_mark(key)
         self.problems.warn(self.path, line, column, self.name(key), message)
@@ -65,19 +72,21 @@ class Fields:
         """Report unknown and duplicated keys."""
         for key, (line, column) in self.data.duplicates:
             self.problems.add(self.path, line, column, self.name(str(key)),
-                              "key appears twice in the same mapping")
+                              say("GS202", "key appears twice in the same mapping"))
         for key in self.data:
             if key not in known:
                 line, column = self.data.key_mark(key)
                 self.problems.add(self.path, line, column, self.name(str(key)),
-                                  f"unknown field{suggest(str(key), known)}; known fields: {', '.join(known)}")
+                                  say("GS201", "unknown field{suggestion}; known fields: {known}",
+                                      suggestion=suggest(str(key), known), known=listing(known)))
 
     def _missing(self, key: str, required: bool) -> bool:
         value = self.data.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
                 line, column = self.data.value_mark(key) if key in self.data else self.data.mark
-                self.problems.add(self.path, line, column, self.name(key), "required field is missing or empty")
+                self.problems.add(self.path, line, column, self.name(key),
+                                  say("GS203", "required field is missing or empty"))
             return True
         return False
 
@@ -87,15 +96,17 @@ class Fields:
             return None
         value = self.data[key]
         if isinstance(value, (bool, dict, list)):
-            self.error(key, f"expected text, found {type_name(value)}")
+            self.error(key, say("GS204", "expected text, found {found}", found=type_name(value)))
             return None
         text = str(value).strip()
         control = CONTROL_CHARACTER.search(text)
         if control:
-            self.error(key, f"contains the control character U+{ord(control.group()):04X}; delete it")
+            self.error(key, say("GS205", "contains the control character {char}; delete it",
+                                char=f"U+{ord(control.group()):04X}"))
             return None
         if len(text) > max_length:
-            self.error(key, f"text is {len(text)} characters long; at most {max_length} are allowed")
+            self.error(key, say("GS206", "text is {length} characters long; at most {limit} are allowed",
+                                length=len(text), limit=max_length))
             return None
         return text
 
@@ -108,10 +119,10 @@ class Fields:
             value = int(unicodedata.normalize("NFKC", value).strip())
         if isinstance(value, bool) or not isinstance(value, int):
             shown = f"`{value}`" if isinstance(value, (str, float)) else type_name(value)
-            self.error(key, f"expected a whole number, found {shown}")
+            self.error(key, say("GS207", "expected a whole number, found {found}", found=shown))
             return None
         if value < minimum:
-            self.error(key, f"must be {minimum} or more, found {value}")
+            self.error(key, say("GS208", "must be {minimum} or more, found {value}", minimum=minimum, value=value))
             return None
         return value
 
@@ -124,8 +135,8 @@ class Fields:
             with contextlib.suppress(ValueError):
                 value = float(unicodedata.normalize("NFKC", value).strip())
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-            self.error(key, f"expected a number, found {value!r}" if isinstance(value, str) else
-                       f"expected a number, found {type_name(value)}")
+            self.error(key, say("GS207", "expected a number, found {found}",
+                                found=repr(value) if isinstance(value, str) else type_name(value)))
             return None
         return float(value)
 
@@ -136,7 +147,7 @@ class Fields:
         value = self.data[key]
         parsed = parse_date(value)
         if parsed is None:
-            self.error(key, f"expected a real date written YYYY-MM-DD, found `{value}`")
+            self.error(key, say("GS209", "expected a real date written YYYY-MM-DD, found `{value}`", value=value))
         return parsed
 
     def period(self, key: str) -> Period | None:
@@ -146,7 +157,8 @@ class Fields:
             return None
         found = periods.parse_period(text)
         if found is None:
-            self.error(key, f"`{text}` is not a period: write {periods.FORMS}")
+            self.error(key, say("GS210", "`{value}` is not a period: write {forms}", value=text,
+                                forms=_(periods.FORMS)))
         return found
 
     def choice(self, key: str, options: list[str], required: bool = True, default: str | None = None) -> str | None:
@@ -157,7 +169,8 @@ class Fields:
         if value is None:
             return default if not required else None
         if value not in options:
-            self.error(key, f"`{value}` is not one of: {', '.join(options)}{suggest(value, options)}")
+            self.error(key, say("GS211", "`{value}` is not one of: {options}{suggestion}", value=value,
+                                options=listing(options), suggestion=suggest(value, options)))
             return None
         return value
 
@@ -167,7 +180,7 @@ class Fields:
             return None
         value = self.data[key]
         if not isinstance(value, MarkedMap):
-            self.error(key, f"expected a mapping of fields, found {type_name(value)}")
+            self.error(key, say("GS204", "expected a mapping of fields, found {found}", found=type_name(value)))
             return None
         return value
 
@@ -179,7 +192,7 @@ class Fields:
             return None
         value = self.data[key]
         if not isinstance(value, MarkedList):
-            self.error(key, f"expected a list, found {type_name(value)}")
+            self.error(key, say("GS204", "expected a list, found {found}", found=type_name(value)))
             return None
         return value
 
@@ -191,22 +204,22 @@ class Fields:
         if isinstance(value, (str, int)) and not isinstance(value, bool):
             return (str(value).strip(),)
         if not isinstance(value, MarkedList):
-            self.error(key, f"expected a list of texts, found {type_name(value)}")
+            self.error(key, say("GS204", "expected a list of texts, found {found}", found=type_name(value)))
             return ()
         items: list[str] = []
         for index, item in enumerate(value):
             if isinstance(item, bool) or not isinstance(item, (str, int, float)) or not str(item).strip():
                 line, column = value.item_mark(index)
                 self.problems.add(self.path, line, column, f"{self.name(key)}[{index + 1}]",
-                                  f"expected text, found {type_name(item)}")
+                                  say("GS204", "expected text, found {found}", found=type_name(item)))
             elif CONTROL_CHARACTER.search(str(item)):
                 line, column = value.item_mark(index)
                 self.problems.add(self.path, line, column, f"{self.name(key)}[{index + 1}]",
-                                  "contains a control character; delete it")
+                                  say("GS205", "contains a control character; delete it"))
             elif len(str(item)) > max_length:
                 line, column = value.item_mark(index)
                 self.problems.add(self.path, line, column, f"{self.name(key)}[{index + 1}]",
-                                  f"text is longer than {max_length} characters")
+                                  say("GS206", "text is longer than {limit} characters", limit=max_length))
             else:
                 items.append(str(item).strip())
         return tuple(items)

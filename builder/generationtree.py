@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from builder.errors import OutputError
+from builder.i18n import _
 from builder.outputtree import FileRecord
 
 
@@ -45,7 +46,7 @@ class GenerationTree:
             temporary.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
             os.replace(temporary, target)
         except OSError as exc:
-            raise OutputError(route, f"cannot write: {exc.strerror}") from None
+            raise OutputError(route, _("cannot write: {reason}").format(reason=exc.strerror)) from None
 
     def group(self, prefix: str, key: str, produce: Callable[[], object]) -> bool:
         """The files under `prefix` made by `produce` from `key`; linked from the last generation when unchanged."""
@@ -65,7 +66,7 @@ class GenerationTree:
             target.parent.mkdir(parents=True, exist_ok=True)
             fresh = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
         except OSError as exc:
-            raise OutputError(prefix, f"cannot create the folder: {exc.strerror}") from None
+            raise OutputError(prefix, _("cannot create the folder: {reason}").format(reason=exc.strerror)) from None
         try:
             make(fresh)
             if target.exists():

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, JpegImagePlugin, UnidentifiedImageError
 
+from builder.i18n import _
+
 MAX_PIXELS = Image.MAX_IMAGE_PIXELS or 89_478_485
 _ORIENTATION = 0x0112
 _TURNED = (5, 6, 7, 8)  # EXIF orientations that swap width and height
@@ -35,7 +37,7 @@ def _open(path: Path, formats: list[str] | None) -> Image.Image:
         try:
             return Image.open(path, formats=formats)
         except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-            raise ImageProblem(f"has more than {MAX_PIXELS:,} pixels: make it smaller") from None
+            raise ImageProblem(_("has more than {limit:,} pixels: make it smaller").format(limit=MAX_PIXELS)) from None
 
 
 def probe(path: Path, expected: str) -> ImageInfo:
@@ -47,14 +49,18 @@ def probe(path: Path, expected: str) -> ImageInfo:
             with _open(path, None) as other:
                 found = other.format
         except (UnidentifiedImageError, OSError, ValueError):
-            raise ImageProblem(f"is not a {expected} image (nor any image Pillow can read)") from None
-        raise ImageProblem(f"is a {found} image, not {expected}: give it the right extension") from None
+            raise ImageProblem(_("is not a {expected} image (nor any image Pillow can read)").format(
+                expected=expected)) from None
+        raise ImageProblem(_("is a {found} image, not {expected}: give it the right extension").format(
+            found=found, expected=expected)) from None
     except (OSError, ValueError, SyntaxError) as exc:
-        raise ImageProblem(f"cannot be read as a {expected} image ({exc})") from None
+        raise ImageProblem(_("cannot be read as a {expected} image ({reason})").format(expected=expected,
+                                                                                       reason=exc)) from None
     with image:
         width, height = image.size
         if width * height > MAX_PIXELS:
-            raise ImageProblem(f"has {width} × {height} pixels, more than {MAX_PIXELS:,}: make it smaller")
+            raise ImageProblem(_("has {width} × {height} pixels, more than {limit:,}: make it smaller").format(
+                width=width, height=height, limit=MAX_PIXELS))
         try:
             orientation = image.getexif().get(_ORIENTATION)
         except (OSError, ValueError, SyntaxError):
@@ -80,7 +86,8 @@ def published_bytes(path: Path, fmt: str) -> bytes:
                 return data
             return _reencode(image, fmt)
     except (OSError, ValueError, SyntaxError, UnidentifiedImageError) as exc:
-        raise ImageProblem(f"cannot be read as a {fmt} image ({exc})") from None
+        raise ImageProblem(_("cannot be read as a {expected} image ({reason})").format(expected=fmt,
+                                                                                       reason=exc)) from None
 
 
 def _reencode(image: Image.Image, fmt: str) -> bytes:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from builder.i18n import _
 from builder.manifest import file_sha256, hash_files, path_key, scan
 from builder.releases import CURRENT, DestState, PublishError, read_current, sort_entries
 
@@ -54,20 +55,20 @@ class LocalDest:
         """Hold DEST/.gongshi-publish.lock (flock) so that two publishes never interleave."""
         if not self.root.is_dir():
             if not create:
-                raise PublishError(self.label, "no such folder: nothing has been published there")
+                raise PublishError(self.label, _("no such folder: nothing has been published there"))
             if self.root.exists():
-                raise PublishError(self.label, "exists and is not a folder")
+                raise PublishError(self.label, _("exists and is not a folder"))
         try:
             if create:
                 self.releases.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.root / LOCK_FILE, os.O_CREAT | os.O_RDWR, FILE_MODE)
         except OSError as exc:
-            raise self._fail(exc, "cannot prepare the folder") from None
+            raise self._fail(exc, _("cannot prepare the folder")) from None
         try:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                raise PublishError(self.label, "another gongshi publish or rollback is running there") from None
+                raise PublishError(self.label, _("another gongshi publish or rollback is running there")) from None
             yield
         finally:
             os.close(fd)
@@ -80,11 +81,12 @@ class LocalDest:
             if current.is_symlink():
                 state.current, state.current_problem = read_current(os.readlink(current))
             elif current.exists():
-                state.current_problem = f"{CURRENT} exists and is not a symbolic link: move it away first"
+                state.current_problem = _("{current} exists and is not a symbolic link: move it away first").format(
+                    current=CURRENT)
             names = [e.name for e in os.scandir(self.releases) if e.is_dir(follow_symlinks=False)] \
                 if self.releases.is_dir() else []
         except OSError as exc:
-            raise self._fail(exc, "cannot read") from None
+            raise self._fail(exc, _("cannot read")) from None
         state.releases, state.partials = sort_entries(names)
         return state
 
@@ -124,7 +126,7 @@ class LocalDest:
                 os.chmod(destination, FILE_MODE)
                 copied += 1
         except OSError as exc:
-            raise self._fail(exc, "cannot copy the build") from None
+            raise self._fail(exc, _("cannot copy the build")) from None
         return copied, linked
 
     def hashes(self, release: str) -> tuple[dict[str, str], list[str]]:
@@ -134,23 +136,23 @@ class LocalDest:
             files, odd = scan(folder)
             return hash_files(folder, files), odd
         except OSError as exc:
-            raise self._fail(exc, "cannot read the release") from None
+            raise self._fail(exc, _("cannot read the release")) from None
 
     def read_manifest(self, release: str) -> bytes:
         """releases/<release>/SHA256SUMS."""
         try:
             return (self.releases / release / "SHA256SUMS").read_bytes()
         except OSError as exc:
-            raise self._fail(exc, "cannot read the release's SHA256SUMS") from None
+            raise self._fail(exc, _("cannot read the release's SHA256SUMS")) from None
 
     def finish(self, partial: str, name: str) -> None:
         """Rename the checked copy to its release name."""
         if (self.releases / name).exists():
-            raise PublishError(self.label, f"releases/{name} already exists")
+            raise PublishError(self.label, _("releases/{name} already exists").format(name=name))
         try:
             os.rename(self.releases / partial, self.releases / name)
         except OSError as exc:
-            raise self._fail(exc, "cannot rename the checked copy") from None
+            raise self._fail(exc, _("cannot rename the checked copy")) from None
 
     def switch(self, name: str) -> None:
         """A new link to releases/<name>, renamed over current (rename(2) is atomic)."""
@@ -160,7 +162,8 @@ class LocalDest:
             os.replace(link, self.root / CURRENT)
         except OSError as exc:
             link.unlink(missing_ok=True)
-            raise self._fail(exc, f"cannot point {CURRENT} at releases/{name}") from None
+            raise self._fail(exc, _("cannot point {current} at releases/{name}").format(current=CURRENT,
+                                                                                        name=name)) from None
         try:
             fd = os.open(self.root, os.O_RDONLY)
             try:
@@ -177,5 +180,5 @@ class LocalDest:
             try:
                 shutil.rmtree(self.releases / name)
             except OSError as exc:
-                notes.append(f"could not remove releases/{name}: {exc.strerror}")
+                notes.append(_("could not remove releases/{name}: {reason}").format(name=name, reason=exc.strerror))
         return notes

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from builder.errors import GongshiError, OutputError
+from builder.i18n import N_, _
 
 #: The manifest's file name, at the root of the output folder.
 MANIFEST = "SHA256SUMS"
@@ -29,6 +30,11 @@ class ManifestError(GongshiError):
         super().__init__(f"{path}: {reason}")
 
 
+KIND_LABELS = {"changed": N_("changed"), "missing": N_("missing"), "added": N_("added"),
+               "not-a-file": N_("not-a-file"), "status": N_("status"), "redirect": N_("redirect"),
+               "unreachable": N_("unreachable")}
+
+
 @dataclass(frozen=True, order=True)
 class Difference:
     """One way a copy of a build differs from the build's SHA256SUMS."""
@@ -38,7 +44,8 @@ class Difference:
     detail: str = ""
 
     def __str__(self) -> str:
-        return f"{self.kind}: {self.path}" + (f" ({self.detail})" if self.detail else "")
+        kind = _(KIND_LABELS[self.kind]) if self.kind in KIND_LABELS else self.kind
+        return f"{kind}: {self.path}" + (_(" ({detail})").format(detail=self.detail) if self.detail else "")
 
     def as_dict(self) -> dict[str, str]:
         """Return the difference as a JSON-ready mapping."""
@@ -135,11 +142,13 @@ def write_manifest(root: Path) -> int:
     try:
         files, odd = scan(root)
         if odd:
-            raise OutputError(odd[0], f"is not a regular file; {MANIFEST} lists regular files only")
+            raise OutputError(odd[0], _("is not a regular file; {manifest} lists regular files only").format(
+                manifest=MANIFEST))
         entries = hash_files(root, (p for p in files if p != MANIFEST))
         (root / MANIFEST).write_bytes(manifest_bytes(entries))
     except OSError as exc:
-        raise OutputError(str(exc.filename or root), f"cannot write {MANIFEST}: {exc.strerror}") from None
+        raise OutputError(str(exc.filename or root), _("cannot write {manifest}: {reason}").format(
+            manifest=MANIFEST, reason=exc.strerror)) from None
     return len(entries)
 
 
@@ -156,13 +165,14 @@ def parse_manifest(data: bytes, where: str) -> Manifest:
             break
         match = _LINE.match(line)
         if match is None:
-            raise ManifestError(f"{where}:{number}", "not a `<sha256>  <path>` line (GNU sha256sum format)")
+            raise ManifestError(f"{where}:{number}", _("not a `<sha256>  <path>` line (GNU sha256sum format)"))
         name = match.group(3).decode("utf-8", "surrogateescape")
         path = _unescape(name) if match.group(1) else name
         if path is None or not safe_path(path) or path == MANIFEST:
-            raise ManifestError(f"{where}:{number}", f"`{name}` is not a file path inside the build")
+            raise ManifestError(f"{where}:{number}", _("`{name}` is not a file path inside the build").format(
+                name=name))
         if path in entries:
-            raise ManifestError(f"{where}:{number}", f"`{path}` is listed twice")
+            raise ManifestError(f"{where}:{number}", _("`{path}` is listed twice").format(path=path))
         entries[path] = match.group(2).decode("ascii")
     return Manifest(entries, hashlib.sha256(data).hexdigest(), where)
 
@@ -173,10 +183,10 @@ def read_manifest(root: Path) -> Manifest:
     try:
         data = where.read_bytes()
     except FileNotFoundError:
-        raise ManifestError(str(where), f"no {MANIFEST}: {root} is not a complete build of gongshi "
-                                        f"(build it with gongshi build)") from None
+        raise ManifestError(str(where), _("no {manifest}: {folder} is not a complete build of gongshi (build it "
+                                          "with gongshi build)").format(manifest=MANIFEST, folder=root)) from None
     except OSError as exc:
-        raise ManifestError(str(where), f"cannot read: {exc.strerror}") from None
+        raise ManifestError(str(where), _("cannot read: {reason}").format(reason=exc.strerror)) from None
     return parse_manifest(data, str(where))
 
 
@@ -187,13 +197,14 @@ def compare(found: Mapping[str, str], odd: Iterable[str], manifest: Manifest) ->
     differences = []
     for path, digest in expected.items():
         if path in odd:
-            differences.append(Difference(path, "not-a-file", "a link or special file where the build has a file"))
+            differences.append(Difference(path, "not-a-file", _("a link or special file where the build has a "
+                                                                "file")))
         elif path not in found:
             differences.append(Difference(path, "missing"))
         elif found[path] != digest:
             differences.append(Difference(path, "changed"))
     differences += [Difference(p, "added") for p in found if p not in expected]
-    differences += [Difference(p, "added", "not a regular file") for p in odd if p not in expected]
+    differences += [Difference(p, "added", _("not a regular file")) for p in odd if p not in expected]
     return sorted(differences, key=lambda d: (path_key(d.path), d.kind))
 
 
@@ -205,5 +216,6 @@ def check_folder(root: Path, manifest: Manifest) -> list[Difference]:
 
 def summary(differences: list[Difference], limit: int = 10) -> str:
     """The first few differences on one line, e.g. `changed: a.html; missing: b.css; and 3 more`."""
-    text = "; ".join(str(d) for d in differences[:limit])
-    return text + (f"; and {len(differences) - limit} more" if len(differences) > limit else "")
+    text = _("; ").join(str(d) for d in differences[:limit])
+    more = len(differences) - limit
+    return text + (_("; and {count} more").format(count=more) if more > 0 else "")

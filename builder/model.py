@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from builder.i18n import N_, _
 from builder.periods import Period
 from builder.references import LocalFile, Reference
 
@@ -133,7 +134,7 @@ class Identity:
     @property
     def label(self) -> str:
         """What the identity is, in words, for messages."""
-        return IDENTITY_LABELS[self.kind]
+        return _(IDENTITY_LABELS[self.kind])
 
     @property
     def slug(self) -> str:
@@ -148,7 +149,7 @@ class Identity:
         return f"merchants/{self.slug}/"
 
 
-IDENTITY_LABELS = {"code": "credit code", "id": "id", "name": "name"}
+IDENTITY_LABELS = {"code": N_("credit code"), "id": N_("id"), "name": N_("name")}
 
 
 def identify(credit_code: str, merchant_id: str, name: str) -> Identity:

@@ -13,6 +13,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from builder.articles import read_page, read_warning
 from builder.config import load_config
 from builder.errors import ContentError, GongshiError, Problems
+from builder.i18n import _
 from builder.markup import MarkdownRenderer
 from builder.privacy import find_personal_data
 from builder.scaffold import starter_root
@@ -36,14 +37,16 @@ class BrokenSiteError(ContentError):
 def _check_title(title: str) -> str:
     text = title.strip()
     if not text:
-        raise NewContentError("the title is empty")
+        raise NewContentError(_("the title is empty"))
     if "\n" in text or "\r" in text or CONTROL_CHARACTER.search(text):
-        raise NewContentError("the title must be one line without control characters")
+        raise NewContentError(_("the title must be one line without control characters"))
     if len(text) > MAX_TITLE:
-        raise NewContentError(f"the title is {len(text)} characters long; at most {MAX_TITLE} are allowed")
+        raise NewContentError(_("the title is {length} characters long; at most {limit} are allowed").format(
+            length=len(text), limit=MAX_TITLE))
     found = find_personal_data(text)
     if found:
-        raise NewContentError(f"the title holds unmasked {found[0].description}; mask it (e.g. 139****5678)")
+        raise NewContentError(_("the title holds unmasked {what}; mask it (e.g. 139****5678)").format(
+            what=found[0].description))
     return text
 
 
@@ -54,9 +57,10 @@ def _archetype(site_dir: Path, kind: str) -> tuple[str, str]:
         try:
             return f"archetypes/{kind}.md", decode(own.read_bytes())
         except OSError as exc:
-            raise NewContentError(f"archetypes/{kind}.md: cannot read file: {exc.strerror}") from None
+            raise NewContentError(f"archetypes/{kind}.md: " + _("cannot read file: {reason}").format(
+                reason=exc.strerror)) from None
         except SourceError as exc:
-            raise NewContentError(f"archetypes/{kind}.md:{exc.line}:{exc.column}: {exc.field}: {exc.message}") \
+            raise NewContentError(f"archetypes/{kind}.md:{exc.line}:{exc.column}: {exc.field}: {exc.message.text}") \
                 from None
     return f"(built-in) archetypes/{kind}.md", (starter_root() / "archetypes" / f"{kind}.md").read_text("utf-8")
 
@@ -115,8 +119,8 @@ def _taken(folder: Path) -> set[str]:
 def new_article(site_dir: Path, kind: str, title: str, date: dt.date, warning_type: str = "消费提醒") -> Path:
     """Write content/warnings/<date>-<slug>.md or content/pages/<slug>.md; return its path. Never overwrites."""
     if not (site_dir / "site.yaml").is_file():
-        raise NewContentError(f"{site_dir / 'site.yaml'} not found: give the site folder "
-                              f"(gongshi new {kind} TITLE SITE_DIR) or run gongshi init first")
+        raise NewContentError(_("{path} not found: give the site folder (gongshi new {kind} TITLE SITE_DIR) or run "
+                                "gongshi init first").format(path=site_dir / "site.yaml", kind=kind))
     problems = Problems()
     load_config(site_dir, problems)
     if problems.errors:
@@ -124,9 +128,10 @@ def new_article(site_dir: Path, kind: str, title: str, date: dt.date, warning_ty
     title = _check_title(title)
     folder = site_dir / "content" / FOLDERS[kind]
     if folder.is_symlink() or (folder.exists() and not folder.resolve().is_relative_to(site_dir.resolve())):
-        raise NewContentError(f"{folder} is a link; new files are written only inside the site folder")
+        raise NewContentError(_("{folder} is a link; new files are written only inside the site folder").format(
+            folder=folder))
     if folder.exists() and not folder.is_dir():
-        raise NewContentError(f"{folder} is not a folder")
+        raise NewContentError(_("{folder} is not a folder").format(folder=folder))
     slug = slugify(title, fallback=kind)
     base = f"{date.isoformat()}-{slug}" if kind == "warning" else slug
     name, template = _archetype(site_dir, kind)
@@ -142,13 +147,15 @@ def new_article(site_dir: Path, kind: str, title: str, date: dt.date, warning_ty
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise NewContentError(f"cannot create {folder}: {exc.strerror}") from None
+            raise NewContentError(_("cannot create {folder}: {reason}").format(folder=folder,
+                                                                               reason=exc.strerror)) from None
         try:
             with path.open("x", encoding="utf-8", newline="\n") as handle:
                 handle.write(text)
         except FileExistsError:
             continue
         except OSError as exc:
-            raise NewContentError(f"cannot write {path}: {exc.strerror}") from None
+            raise NewContentError(_("cannot write {path}: {reason}").format(path=path, reason=exc.strerror)) from None
         return path
-    raise NewContentError(f"{MAX_TRIES} files named {base}*.md exist already; choose another title")
+    raise NewContentError(_("{count} files named {base}*.md exist already; choose another title").format(
+        count=MAX_TRIES, base=base))

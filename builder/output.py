@@ -10,25 +10,30 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
-from builder.errors import OutputError
+from builder.codes import say
+from builder.errors import Message, OutputError
+from builder.i18n import _
 
 BUILD_MARKS = ("404.html", "sitemap.xml")
 
 
-def check_output_dir(site_dir: Path, output_dir: Path) -> str | None:
+def check_output_dir(site_dir: Path, output_dir: Path) -> Message | None:
     """Why an output folder would be unsafe to replace, or None."""
     site, out = site_dir.resolve(), output_dir.resolve()
     if out == site or out in site.parents:
-        return f"{output_dir} contains the site folder itself; choose an output folder inside or beside it"
+        return say("GS901", "{folder} contains the site folder itself; choose an output folder inside or beside it",
+                   folder=output_dir)
     for protected in ("content", "themes", "builder", "tests", ".git"):
         if out == site / protected or (site / protected) in out.parents:
-            return f"{output_dir} is inside {protected}/; choose another output folder"
+            return say("GS901", "{folder} is inside {protected}/; choose another output folder", folder=output_dir,
+                       protected=protected)
     if out.exists() and not out.is_dir():
-        return f"{output_dir} exists and is not a folder"
+        return say("GS901", "{folder} exists and is not a folder", folder=output_dir)
     owned = out == site / "output"  # the default output folder belongs to gongshi
     if not owned and out.is_dir() and any(out.iterdir()) and not all((out / n).is_file() for n in BUILD_MARKS):
-        return (f"{output_dir} holds files but is not a previous build (it has no {' and no '.join(BUILD_MARKS)}); "
-                f"it would be replaced whole: choose a new or empty folder")
+        return say("GS901", "{folder} holds files but is not a previous build (it has no {marks}); it would be "
+                            "replaced whole: choose a new or empty folder", folder=output_dir,
+                   marks=_(" and no ").join(BUILD_MARKS))
     return None
 
 
@@ -37,14 +42,14 @@ def fresh_folder(parent: Path, prefix: str) -> Path:
 
     The staging folder becomes output/ itself: a web server running as another user must be able to read it.
     """
-    for _ in range(100):
+    for _attempt in range(100):
         folder = parent / f"{prefix}{secrets.token_hex(4)}"
         try:
             folder.mkdir()
         except FileExistsError:
             continue
         return folder
-    raise FileExistsError(errno.EEXIST, "no free name", str(parent / prefix))
+    raise FileExistsError(errno.EEXIST, _("no free name"), str(parent / prefix))
 
 
 class Staging:
@@ -60,7 +65,8 @@ class Staging:
             parent.mkdir(parents=True, exist_ok=True)
             self.root = fresh_folder(parent, f".{self.output_dir.name}.staging-")
         except OSError as exc:
-            raise OutputError(str(parent), f"cannot create a staging folder: {exc.strerror}") from None
+            raise OutputError(str(parent), _("cannot create a staging folder: {reason}").format(
+                reason=exc.strerror)) from None
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -72,7 +78,7 @@ class Staging:
         assert self.root is not None
         parts = PurePosixPath(route).parts
         if not parts or route.startswith("/") or any(p in ("..", ".", "") or "\\" in p for p in parts):
-            raise OutputError(route, "refusing to write outside the output folder")
+            raise OutputError(route, _("refusing to write outside the output folder"))
         return self.root.joinpath(*parts)
 
     def write(self, route: str, data: str | bytes) -> None:
@@ -84,7 +90,7 @@ class Staging:
                 data = data.encode("utf-8")
             target.write_bytes(data)
         except OSError as exc:
-            raise OutputError(route, f"cannot write: {exc.strerror}") from None
+            raise OutputError(route, _("cannot write: {reason}").format(reason=exc.strerror)) from None
 
     def write_chunks(self, route: str, chunks: Iterable[str | bytes]) -> None:
         """Write one large file of the site piece by piece."""
@@ -95,7 +101,7 @@ class Staging:
                 for chunk in chunks:
                     handle.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
         except OSError as exc:
-            raise OutputError(route, f"cannot write: {exc.strerror}") from None
+            raise OutputError(route, _("cannot write: {reason}").format(reason=exc.strerror)) from None
 
     def copy_tree(self, source: Path, route: str) -> None:
         """Copy a folder of static files into the site, in name order."""
@@ -104,8 +110,8 @@ class Staging:
             if path.is_file() and not path.name.startswith("."):
                 relative = path.relative_to(source).as_posix()
                 if not path.resolve().is_relative_to(inside):
-                    raise OutputError(f"{route}/{relative}", f"refusing to publish {path}: it is a link to a file "
-                                                             f"outside {source}")
+                    raise OutputError(f"{route}/{relative}", _("refusing to publish {path}: it is a link to a file "
+                                                               "outside {folder}").format(path=path, folder=source))
                 self.write(f"{route}/{relative}", path.read_bytes())
 
     def publish(self) -> None:
@@ -119,12 +125,12 @@ class Staging:
                 os.replace(out, old / "site")
             os.replace(self.root, out)
         except OSError as exc:
-            reason = f"cannot replace the output folder: {exc.strerror}"
+            reason = _("cannot replace the output folder: {reason}").format(reason=exc.strerror)
             if old is not None and (old / "site").exists() and not out.exists():
                 try:
                     os.replace(old / "site", out)
                 except OSError:
-                    reason += f"; the previous output is kept in {old / 'site'}"
+                    reason += _("; the previous output is kept in {folder}").format(folder=old / "site")
             if old is not None and not (old / "site").exists():
                 shutil.rmtree(old, ignore_errors=True)
             raise OutputError(str(out), reason) from None

@@ -33,6 +33,7 @@ from typing import Any
 
 from builder.buildcache import BuildCache
 from builder.errors import OutputError
+from builder.i18n import _
 from builder.output import Staging
 
 PREVIOUS_MANIFEST = "trees/previous"  # the spare: any output's previous tree serves as the base of the next
@@ -182,7 +183,7 @@ class OutputTree(Staging):
                     handle.write(data)
             os.replace(temporary, target)
         except OSError as exc:
-            raise OutputError(route, f"cannot write: {exc.strerror}") from None
+            raise OutputError(route, _("cannot write: {reason}").format(reason=exc.strerror)) from None
         with self.lock:
             self.written[route] = FileRecord("", hasher.hexdigest(), stat_of(target) or (0, 0, 0))
 
@@ -256,7 +257,8 @@ class OutputTree(Staging):
                 else:
                     os.link(link_from, target)
             except OSError as exc:
-                raise OutputError(route, f"cannot link from the previous output: {exc.strerror}") from None
+                raise OutputError(route, _("cannot link from the previous output: {reason}").format(
+                    reason=exc.strerror)) from None
         with self.lock:
             self.written[route] = record
             self.reused += 1
@@ -273,7 +275,7 @@ class OutputTree(Staging):
             else:
                 target.write_bytes(data)
         except OSError as exc:
-            raise OutputError(route, f"cannot write: {exc.strerror}") from None
+            raise OutputError(route, _("cannot write: {reason}").format(reason=exc.strerror)) from None
         found = stat_of(target)
         with self.lock:
             self.written[route] = FileRecord(record.key, record.digest, found or (0, 0, 0))
@@ -331,11 +333,13 @@ class OutputTree(Staging):
             try:
                 os.replace(out, self.spare_dir)
             except OSError as exc:
-                raise OutputError(str(out), f"cannot replace the output folder: {exc.strerror}") from None
+                raise OutputError(str(out), _("cannot replace the output folder: {reason}").format(
+                    reason=exc.strerror)) from None
             try:
                 os.replace(self.root, out)
             except OSError as exc:
-                reason = f"cannot replace the output folder: {exc.strerror}"
+                reason = _("cannot replace the output folder: {reason}").format(
+                    reason=exc.strerror)
                 try:
                     os.replace(self.spare_dir, out)
                 except OSError:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from builder.errors import SearchIndexError
+from builder.i18n import _
 
 
 class PagefindService:
@@ -29,7 +30,8 @@ class PagefindService:
             self.process = subprocess.Popen([str(binary), "--service"], stdin=subprocess.PIPE,
                                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         except OSError as exc:
-            raise SearchIndexError(f"cannot run {binary.name}: {exc.strerror}") from None
+            raise SearchIndexError(_("cannot run {program}: {reason}").format(
+                program=binary.name, reason=exc.strerror)) from None
         self.binary = binary
         self.answers: dict[int, dict[str, Any]] = {}
         self.awaited: set[int] = set()
@@ -61,14 +63,15 @@ class PagefindService:
                 raise SearchIndexError(f"{self.binary.name}: {'; '.join(self.errors[:3])}")
             files = answer.get("files")
             if not isinstance(files, list):
-                raise SearchIndexError(f"{self.binary.name} sent no files")
+                raise SearchIndexError(_("{program} sent no files").format(program=self.binary.name))
         finally:
             self.close()
         written = 0
         for item in files:
             relative = Path(str(item.get("path", "")))
             if relative.is_absolute() or ".." in relative.parts or not relative.parts:
-                raise SearchIndexError(f"{self.binary.name} named an unexpected file: {relative}")
+                raise SearchIndexError(_("{program} named an unexpected file: {path}").format(
+                    program=self.binary.name, path=relative))
             if not keep(relative.as_posix()):
                 continue
             target = folder / relative
@@ -98,8 +101,8 @@ class PagefindService:
         try:
             self.process.stdin.write(base64.b64encode(body) + b",")
         except (BrokenPipeError, OSError):
-            raise SearchIndexError(f"{self.binary.name} stopped unexpectedly (exit status "
-                                   f"{self.process.poll()})") from None
+            raise SearchIndexError(_("{program} stopped unexpectedly (exit status {status})").format(
+                program=self.binary.name, status=self.process.poll())) from None
         return self.next_id
 
     def _call(self, payload: dict[str, Any], timeout: float = 600) -> dict[str, Any]:
@@ -110,13 +113,15 @@ class PagefindService:
         try:
             self.process.stdin.flush()
         except (BrokenPipeError, OSError):
-            raise SearchIndexError(f"{self.binary.name} stopped unexpectedly") from None
+            raise SearchIndexError(_("{program} stopped unexpectedly").format(program=self.binary.name)) from None
         with self.done:
             finished = self.done.wait_for(lambda: message in self.answers or not self.reader.is_alive(), timeout)
             answer = self.answers.pop(message, None)
         if answer is None:
-            reason = "did not answer in time" if not finished else f"stopped (exit status {self.process.poll()})"
-            raise SearchIndexError(f"{self.binary.name} {reason}")
+            if not finished:
+                raise SearchIndexError(_("{program} did not answer in time").format(program=self.binary.name))
+            raise SearchIndexError(_("{program} stopped unexpectedly (exit status {status})").format(
+                program=self.binary.name, status=self.process.poll()))
         if answer.get("type") == "Error":
             raise SearchIndexError(f"{self.binary.name}: {answer.get('message')}")
         return answer

@@ -19,6 +19,7 @@ import jinja2
 
 from builder.buildcache import tool_digest
 from builder.fingerprint import Fingerprints, Unfingerprintable, digest
+from builder.i18n import N_
 from builder.output import Staging
 from builder.outputtree import OutputTree
 from builder.render import Renderer, site_attributes
@@ -114,7 +115,7 @@ class PageOutput:
             self.other_pages.append(route)
         if self.progress is not None and (self.placed % 500 == 0 or time.monotonic() - self._shown > 0.5):
             self._shown = time.monotonic()
-            self.progress("pages", self.placed, None)
+            self.progress(N_("pages"), self.placed, None)
 
     def group(self, prefix: str, inputs: tuple[object, ...], produce: Callable[[], object]) -> None:
         """Files under `prefix` made by `produce` from `inputs`: kept whole when the inputs are unchanged."""

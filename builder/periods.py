@@ -6,7 +6,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-FORMS = "YYYY-MM, YYYY-Qn, YYYY-H1, YYYY-H2 or YYYY"
+from builder.i18n import N_
+
+FORMS = N_("YYYY-MM, YYYY-Qn, YYYY-H1, YYYY-H2 or YYYY")  # translated where shown
 _PATTERN = re.compile(r"^(?P<year>\d{4})(?:-(?:(?P<month>\d{2})|Q(?P<quarter>[1-4])|H(?P<half>[12])))?$")
 
 

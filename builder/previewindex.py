@@ -19,6 +19,7 @@ from pathlib import Path
 from builder.buildcache import BuildCache
 from builder.errors import GongshiError, OutputError, SearchIndexError
 from builder.generationtree import GenerationTree
+from builder.i18n import _
 from builder.manifest import MANIFEST, ManifestError, read_manifest, write_manifest
 from builder.output import Staging
 from builder.previewstate import Generation, PreviewState, Report
@@ -124,10 +125,14 @@ class Indexer:
             raise Stopped
         self.last = tree
         self.state.publish_search(gen)
-        kept = f" ({tree.linked} of its bundles kept from build {self.last_number})" if tree.linked else ""
+        kept = (_(" ({count} of its bundles kept from build {number})").format(count=tree.linked,
+                                                                                number=self.last_number)
+                if tree.linked else "")
         self.last_number = gen.number
-        self.report(Report("indexed", f"Search index of build {gen.number} ready: {pages} pages indexed in "
-                                      f"{time.perf_counter() - started:.1f} s{kept}."))
+        self.report(Report("indexed", _("Search index of build {number} ready: {pages} pages indexed in "
+                                        "{seconds:.1f} s{kept}.").format(number=gen.number, pages=pages,
+                                                                         seconds=time.perf_counter() - started,
+                                                                         kept=kept)))
 
     def _publish(self, gen: Generation) -> None:
         started = time.perf_counter()
@@ -136,12 +141,14 @@ class Indexer:
             try:
                 link_tree(gen.path, staging.root, lambda: self._stopping, skip=MANIFEST)
             except OSError as exc:
-                raise OutputError(str(self.output), f"cannot copy the preview build: {exc.strerror}") from None
+                raise OutputError(str(self.output), _("cannot copy the preview build: {reason}").format(
+                    reason=exc.strerror)) from None
             write_manifest(staging.root)  # listing the search bundle too, as `gongshi build` does
             staging.publish()
         self.published = gen
-        self.report(Report("published", f"Build {gen.number} (pages and search index) published to {self.output} "
-                                        f"in {time.perf_counter() - started:.1f} s."))
+        self.report(Report("published", _("Build {number} (pages and search index) published to {folder} in "
+                                          "{seconds:.1f} s.").format(number=gen.number, folder=self.output,
+                                                                     seconds=time.perf_counter() - started)))
 
     def stop(self) -> None:
         """End the running Pagefind process, if any, and wait for the thread."""

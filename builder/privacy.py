@@ -7,13 +7,17 @@ import unicodedata
 from dataclasses import dataclass
 
 from builder import creditcode
+from builder.errors import field_label
+from builder.i18n import N_, _
 
 KINDS = {
-    "mobile": "a mobile phone number",
-    "id_card": "an ID card (身份证) number",
-    "bank_card": "a bank card number",
-    "email": "an e-mail address",
+    "mobile": N_("a mobile phone number"),
+    "id_card": N_("an ID card (身份证) number"),
+    "bank_card": N_("a bank card number"),
+    "email": N_("an e-mail address"),
 }
+# How a build reports what it masked (English keeps the kind's own name).
+MASKED_LABELS = {"mobile": N_("mobile"), "id_card": N_("id_card"), "bank_card": N_("bank_card"), "email": N_("email")}
 _MOBILE = re.compile(r"(?<![\d*+])(?:(?:\+|00)?86[- ]?)?1[3-9]\d(?:[-. ]?\d){8}(?![\d*])")
 _ID_CARD = re.compile(r"(?<![\dA-Za-z*])\d{6}(?:[ -]?\d{4}){2}[ -]?\d{3}[\dXx](?![\dA-Za-z*])")
 _LONG_DIGITS = re.compile(r"(?<![\d*])(?:\d{16,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?|\d{6}[ -]\d{10,13})(?![\d*])")
@@ -43,7 +47,7 @@ class Finding:
     @property
     def description(self) -> str:
         """What was found, in words (never the data itself)."""
-        return KINDS[self.kind]
+        return _(KINDS[self.kind])
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,8 @@ class Masked:
     kind: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: personal data: masked {self.kind}"
+        return (f"{self.path}:{self.line}:{self.column}: {field_label('personal data')}: "
+                + _("masked {what}").format(what=_(MASKED_LABELS[self.kind])))
 
 
 def is_id_card(number: str) -> bool:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from builder.i18n import _
 from builder.localdest import LocalDest
 from builder.manifest import Manifest, ManifestError, check_folder, compare, parse_manifest, read_manifest, summary
 from builder.output import BUILD_MARKS
@@ -56,21 +57,23 @@ def open_dest(dest: str) -> Dest:
 def check_build(build: Path) -> Manifest:
     """The build's manifest, when the folder is a complete build whose files all match it; else BuildRefused."""
     if not build.is_dir():
-        raise BuildRefused(str(build), "no such folder: run gongshi build first")
+        raise BuildRefused(str(build), _("no such folder: run gongshi build first"))
     try:
         manifest = read_manifest(build)
     except ManifestError as exc:
         raise BuildRefused(exc.path, exc.reason) from None
     absent = [name for name in REQUIRED if name not in manifest.entries]
     if absent:
-        raise BuildRefused(manifest.where, f"lists no {', no '.join(absent)}: not a complete build")
+        raise BuildRefused(manifest.where, _("lists no {names}: not a complete build").format(
+            names=_(", no ").join(absent)))
     try:
         differences = check_folder(build, manifest)
     except OSError as exc:
-        raise BuildRefused(str(exc.filename or build), f"cannot read: {exc.strerror}") from None
+        raise BuildRefused(str(exc.filename or build), _("cannot read: {reason}").format(reason=exc.strerror)) from None
     if differences:
-        raise BuildRefused(str(build), f"{len(differences)} file(s) no longer match its SHA256SUMS "
-                                       f"({summary(differences)}); build again with gongshi build")
+        raise BuildRefused(str(build), _("{count} file(s) no longer match its SHA256SUMS ({summary}); build again "
+                                         "with gongshi build").format(count=len(differences),
+                                                                      summary=summary(differences)))
     return manifest
 
 
@@ -79,8 +82,8 @@ def _refuse_nesting(build: Path, dest: Dest) -> None:
     if isinstance(dest, LocalDest):
         out, target = build.resolve(), dest.root.resolve()
         if out == target or target in out.parents or out in target.parents:
-            raise BuildRefused(str(build), f"the output folder and DEST {dest.label} lie inside one another; "
-                                           f"publish to a folder outside the build")
+            raise BuildRefused(str(build), _("the output folder and DEST {dest} lie inside one another; publish to "
+                                             "a folder outside the build").format(dest=dest.label))
 
 
 def _fresh_name(releases: list[str], digest: str, now: Callable[[], dt.datetime]) -> str:
@@ -119,8 +122,8 @@ def publish(dest_spec: str, build: Path, keep: int = KEEP,
             found, odd = dest.hashes(partial)
             differences = compare(found, odd, manifest)
             if differences:
-                raise PublishError(dest.label, f"the copy in releases/{partial} does not match SHA256SUMS "
-                                               f"({summary(differences)})")
+                raise PublishError(dest.label, _("the copy in releases/{partial} does not match SHA256SUMS "
+                                                 "({summary})").format(partial=partial, summary=summary(differences)))
             dest.finish(partial, name)
         except BaseException:
             dest.remove([partial])
@@ -142,22 +145,26 @@ def rollback(dest_spec: str) -> RollbackReport:
         if state.current_problem:
             raise PublishError(dest.label, state.current_problem)
         if state.current is None:
-            raise PublishError(dest.label, "nothing to roll back: there is no current release")
+            raise PublishError(dest.label, _("nothing to roll back: there is no current release"))
         if state.current not in state.releases:
-            raise PublishError(dest.label, f"current points to releases/{state.current}, which does not exist")
+            raise PublishError(dest.label, _("current points to releases/{release}, which does not exist").format(
+                release=state.current))
         index = state.releases.index(state.current)
         if index == 0:
-            raise PublishError(dest.label, f"no release before releases/{state.current} to roll back to")
+            raise PublishError(dest.label, _("no release before releases/{release} to roll back to").format(
+                release=state.current))
         target = state.releases[index - 1]
         where = f"{dest.label}/releases/{target}/SHA256SUMS"
         try:
             manifest = parse_manifest(dest.read_manifest(target), where)
         except ManifestError as exc:
-            raise PublishError(dest.label, f"cannot roll back to releases/{target}: {exc}") from None
+            raise PublishError(dest.label, _("cannot roll back to releases/{release}: {reason}").format(
+                release=target, reason=exc)) from None
         found, odd = dest.hashes(target)
         differences = compare(found, odd, manifest)
         if differences:
-            raise PublishError(dest.label, f"cannot roll back to releases/{target}: it no longer matches its own "
-                                           f"SHA256SUMS ({summary(differences)})")
+            raise PublishError(dest.label, _("cannot roll back to releases/{release}: it no longer matches its own "
+                                             "SHA256SUMS ({summary})").format(release=target,
+                                                                               summary=summary(differences)))
         dest.switch(target)
     return RollbackReport(dest.label, target, state.current, time.perf_counter() - started)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from builder.codes import say
 from builder.errors import Problems
-from builder.fields import Fields, suggest, type_name
+from builder.fields import Fields, listing, suggest, type_name
 from builder.model import RankingFile, Score, Source, Weight
 from builder.scoring import FIGURES, MAX_DECIMALS
 from builder.source import MarkedMap
@@ -16,7 +17,8 @@ SCORE_KEYS = ["merchant", "score"]
 def read_ranking_file(data: object, shown: str, problems: Problems) -> RankingFile | None:
     """Check one ranking file and build its RankingFile (None when unusable)."""
     if not isinstance(data, MarkedMap):
-        problems.add(shown, 1, 1, "file", f"expected period, formula and scores, found {type_name(data)}")
+        problems.add(shown, 1, 1, "file", say("GS108", "expected period, formula and scores, found {found}",
+                                              found=type_name(data)))
         return None
     before = problems.error_count
     fields = Fields(problems, shown, data)
@@ -28,18 +30,20 @@ def read_ranking_file(data: object, shown: str, problems: Problems) -> RankingFi
     minimum = fields.integer("min_complaints", required=False, minimum=0)
     decimals = fields.integer("decimals", required=False, minimum=0)
     if decimals is not None and decimals > MAX_DECIMALS:
-        fields.error("decimals", f"at most {MAX_DECIMALS} decimal places, found {decimals}")
+        fields.error("decimals", say("GS208", "at most {limit} decimal places, found {value}", limit=MAX_DECIMALS,
+                                     value=decimals))
     scored_by = fields.text("scored_by", required=False, max_length=200) or ""
     scope = fields.text("scope", required=False, max_length=2000) or ""
     if "weights" in data and "scores" in data:
-        fields.error("scores", "give either `weights` (gongshi computes every eligible merchant's score from the "
-                               "published data) or `scores` (computed elsewhere), not both", at_value=False)
+        fields.error("scores", say("GS601", "give either `weights` (gongshi computes every eligible merchant's score "
+                                            "from the published data) or `scores` (computed elsewhere), not both"),
+                     at_value=False)
     scores = [] if "weights" in data else _read_scores(fields, problems, shown)
     if weights:
         for key in ("scored_by", "scope"):
             if key in data:
-                fields.error(key, f"`{key}` describes supplied scores; with `weights` gongshi computes the scores "
-                                  f"itself", at_value=False)
+                fields.error(key, say("GS601", "`{key}` describes supplied scores; with `weights` gongshi computes "
+                                               "the scores itself", key=key), at_value=False)
     if problems.error_count > before or period is None or (formula is None and not weights):
         return None
     return RankingFile(period, formula or "", tuple(scores), Source(shown, *data.mark), effective,
@@ -54,7 +58,7 @@ def _read_scores(fields: Fields, problems: Problems, shown: str) -> list[Score]:
         name = f"scores[{index + 1}]"
         if not isinstance(raw, MarkedMap):
             assert listed is not None
-            problems.add(shown, *listed.item_mark(index), name, "expected merchant and score")
+            problems.add(shown, *listed.item_mark(index), name, say("GS204", "expected merchant and score"))
             continue
         sub = Fields(problems, shown, raw, name)
         sub.check_keys(SCORE_KEYS)
@@ -68,7 +72,8 @@ def _read_weights(fields: Fields, problems: Problems, shown: str) -> tuple[Weigh
     """The formula as data: a weight for each disclosed figure it uses, in the order written."""
     known = list(FIGURES)
     if "weights" in fields.data and fields.data["weights"] is None:
-        fields.error("weights", f"no weights given: give at least one of {', '.join(known)}")
+        fields.error("weights", say("GS602", "no weights given: give at least one of {figures}",
+                                    figures=listing(known)))
     block = fields.mapping("weights")
     if block is None:
         return ()
@@ -77,14 +82,16 @@ def _read_weights(fields: Fields, problems: Problems, shown: str) -> tuple[Weigh
     for key in block:
         if key not in FIGURES:
             line, column = block.key_mark(key)
-            problems.add(shown, line, column, f"weights.{key}", f"`{key}` is not a figure a formula can weigh"
-                         f"{suggest(str(key), known)}; figures: {', '.join(known)}")
+            problems.add(shown, line, column, f"weights.{key}",
+                         say("GS602", "`{key}` is not a figure a formula can weigh{suggestion}; figures: {figures}",
+                             key=key, suggestion=suggest(str(key), known), figures=listing(known)))
             continue
         value = sub.number(str(key))
         if value is not None:
             weights.append(Weight(str(key), value))
     for key, (line, column) in block.duplicates:
-        problems.add(shown, line, column, f"weights.{key}", "key appears twice in the same mapping")
+        problems.add(shown, line, column, f"weights.{key}", say("GS202", "key appears twice in the same mapping"))
     if not block:
-        fields.error("weights", f"the list of weights is empty: give at least one of {', '.join(known)}")
+        fields.error("weights", say("GS602", "the list of weights is empty: give at least one of {figures}",
+                                    figures=listing(known)))
     return tuple(weights)

@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
+from builder.codes import say
+from builder.errors import Message
+
 # nh3 writes every attribute as name="value" with `&` and `"` escaped (but not `<` or `>`), so a tag is
 # matched attribute by attribute rather than up to the first `>`.
 _TAG = re.compile(r'<(img|a)((?:\s+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:="[^"]*")?)*)\s*/?>|</a>')
@@ -102,27 +105,30 @@ def needs_check(kind: str, url: str) -> bool:
     return not seen.startswith("#") and not (scheme and scheme.group(0)[:-1].lower() in LINK_SCHEMES)
 
 
-def refusal(kind: str, url: str, shown: str) -> str | None:
+def refusal(kind: str, url: str, shown: str) -> Message | None:
     """Why a reference can never be published (another host, a script, a root-absolute path), or None."""
     seen = browser_view(url)
     scheme = _SCHEME.match(seen)
     if kind == "image" and (scheme or seen.startswith("//")):
-        return (f"`{shown}` is not a file of this site: images must be files beside the Markdown file or in a "
-                f"folder of content/, because a built page loads nothing from another host; save the image "
-                f"there and name it by its path, e.g. ![现场照片](现场照片.jpg)")
+        return say("GS402", "`{url}` is not a file of this site: images must be files beside the Markdown file or "
+                            "in a folder of content/, because a built page loads nothing from another host; save the "
+                            "image there and name it by its path, e.g. ![现场照片](现场照片.jpg)", url=shown)
     if seen.startswith("//"):
-        return f"`{shown}` has no scheme: write a full https:// URL for a page of another site"
+        return say("GS402", "`{url}` has no scheme: write a full https:// URL for a page of another site", url=shown)
     if scheme and len(scheme.group(0)) == 2:
-        return (f"`{shown}` is a path on one computer: put the file beside the Markdown file (or in a folder of "
-                f"content/) and write its path relative to the Markdown file")
+        return say("GS402", "`{url}` is a path on one computer: put the file beside the Markdown file (or in a "
+                            "folder of content/) and write its path relative to the Markdown file", url=shown)
     if scheme and scheme.group(0)[:-1].lower() not in LINK_SCHEMES:
-        return (f"`{shown}` is a {scheme.group(0).lower()} link, which a published page never carries: link "
-                f"another site with a full https:// URL, a file or page of this site by its path relative to the "
-                f"Markdown file, or use mailto: or tel:")
+        return say("GS402", "`{url}` is a {scheme} link, which a published page never carries: link another site "
+                            "with a full https:// URL, a file or page of this site by its path relative to the "
+                            "Markdown file, or use mailto: or tel:", url=shown, scheme=scheme.group(0).lower())
     if seen.startswith("/"):
-        other = ", or a full https:// URL for another site" if kind == "link" else ""
-        return (f"`{shown}` starts with /, which escapes the check of content/ and breaks when the site is "
-                f"served under another path: write the path relative to this Markdown file{other}")
+        if kind == "link":
+            return say("GS402", "`{url}` starts with /, which escapes the check of content/ and breaks when the site "
+                                "is served under another path: write the path relative to this Markdown file, or a "
+                                "full https:// URL for another site", url=shown)
+        return say("GS402", "`{url}` starts with /, which escapes the check of content/ and breaks when the site is "
+                            "served under another path: write the path relative to this Markdown file", url=shown)
     return None
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Protocol
 
 from builder.errors import GongshiError
+from builder.i18n import _
 
 #: A release folder's name: when it was published (UTC) and the start of its SHA256SUMS's SHA-256.
 RELEASE = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{12}$")
@@ -57,7 +58,8 @@ def read_current(link: str) -> tuple[str | None, str]:
     parts = link.split("/")
     if len(parts) == 2 and parts[0] == "releases" and RELEASE.match(parts[1]):
         return parts[1], ""
-    return None, f"{CURRENT} points to {link!r}, not to a folder releases/<UTC time>-<hash>"
+    return None, _("{current} points to {link}, not to a folder releases/<UTC time>-<hash>").format(
+        current=CURRENT, link=repr(link))
 
 
 def sort_entries(names: Iterator[str] | list[str]) -> tuple[list[str], list[str]]:

@@ -14,12 +14,14 @@ import jinja2.bccache
 from markupsafe import Markup
 
 from builder.charts import bar_chart
-from builder.errors import Problem
+from builder.errors import Message, Problem
 from builder.model import WARNING_TYPES, warning_type_url
 from builder.scoring import FIGURES, round_half_up
 from builder.stats import Breakdown, HotTable, Matrix
 
-BUILTIN_THEMES = Path(__file__).resolve().parent.parent / "themes"
+# The built-in themes: builder/themes in an installed package, themes/ beside builder/ in the repository.
+_INSTALLED_THEMES = Path(__file__).resolve().parent / "themes"
+BUILTIN_THEMES = _INSTALLED_THEMES if _INSTALLED_THEMES.is_dir() else Path(__file__).resolve().parent.parent / "themes"
 
 
 def theme_dirs(site_dir: Path, theme: str) -> list[Path]:
@@ -149,7 +151,7 @@ def template_problem(exc: jinja2.TemplateError, site_dir: Path) -> Problem:
     shown = filename or "themes"
     with contextlib.suppress(ValueError):
         shown = Path(shown).resolve().relative_to(site_dir.resolve()).as_posix()
-    return Problem(shown, line or 1, 1, "template", f"{type(exc).__name__}: {exc.message or exc}")
+    return Problem(shown, line or 1, 1, "template", Message("GS801", f"{type(exc).__name__}: {exc.message or exc}"))
 
 
 def site_attributes(env: jinja2.Environment) -> set[str] | None:

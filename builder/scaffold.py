@@ -10,6 +10,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from builder.errors import GongshiError
+from builder.i18n import _
 
 STARTER = "starter_site"
 TEXT_SUFFIXES = (".md", ".yaml")
@@ -69,13 +70,13 @@ def starter_files(today: dt.date) -> list[tuple[str, bytes]]:
 
 def _refusal(target: Path) -> str | None:
     if target.exists() and not target.is_dir():
-        return f"{target} exists and is not a folder"
+        return _("{folder} exists and is not a folder").format(folder=target)
     if target.is_dir():
         entries = sorted(p.name for p in target.iterdir())
         if entries:
-            shown = ", ".join(entries[:5]) + (" …" if len(entries) > 5 else "")
-            return (f"{target} is not empty ({shown}); gongshi init only writes into a new or empty folder, "
-                    f"so that nothing of yours is overwritten")
+            shown = _(", ").join(entries[:5]) + (" …" if len(entries) > 5 else "")
+            return _("{folder} is not empty ({entries}); gongshi init only writes into a new or empty folder, so "
+                     "that nothing of yours is overwritten").format(folder=target, entries=shown)
     return None
 
 
@@ -84,7 +85,7 @@ def init_site(target: Path, today: dt.date) -> list[str]:
     try:
         refusal = _refusal(target)
     except OSError as exc:
-        raise ScaffoldError(f"cannot use {target}: {exc.strerror}") from None
+        raise ScaffoldError(_("cannot use {folder}: {reason}").format(folder=target, reason=exc.strerror)) from None
     if refusal:
         raise ScaffoldError(refusal)
     created = not target.exists()
@@ -100,7 +101,8 @@ def init_site(target: Path, today: dt.date) -> list[str]:
                 handle.write(data)
     except OSError as exc:
         _undo(target, written, created)
-        raise ScaffoldError(f"cannot write {exc.filename or target}: {exc.strerror}; nothing was left behind") \
+        raise ScaffoldError(_("cannot write {path}: {reason}; nothing was left behind").format(
+            path=exc.filename or target, reason=exc.strerror)) \
             from None
     return [relative for relative, _ in starter]
 

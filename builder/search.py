@@ -31,6 +31,7 @@ from builder import searchroutes
 from builder.buildcache import BuildCache
 from builder.errors import SearchIndexError
 from builder.fingerprint import digest
+from builder.i18n import N_, _
 from builder.lookup import fnv1a
 from builder.outputtree import FileRecord
 from builder.pagefindservice import PagefindService
@@ -69,10 +70,12 @@ def pagefind_binary() -> Path:
     try:
         from pagefind.service import get_executable
     except ImportError as exc:
-        raise SearchIndexError(f"Pagefind is not installed ({exc}); run ./scripts/setup") from None
+        raise SearchIndexError(_("Pagefind is not installed ({detail}); run ./scripts/setup").format(
+            detail=exc)) from None
     binary = get_executable()
     if binary is None or not binary.is_file():
-        raise SearchIndexError("no Pagefind binary found; install pagefind[extended] and pagefind-bin-extended")
+        raise SearchIndexError(_("no Pagefind binary found; install pagefind[extended] and "
+                                 "pagefind-bin-extended"))
     return binary
 
 
@@ -203,7 +206,7 @@ class SearchIndexer:
             self.pages += pages
             self.done_bundles += 1
             if self.progress is not None:
-                self.progress("search index", self.done_bundles, self.count + 1)
+                self.progress(N_("search index"), self.done_bundles, self.count + 1)
         return pages
 
     def _characters(self, routes: list[str]) -> set[str]:
@@ -214,7 +217,8 @@ class SearchIndexer:
             try:
                 found |= searchroutes.page_characters((self.tree.root / route).read_text("utf-8"))
             except OSError as exc:
-                raise SearchIndexError(f"cannot read {route}: {exc.strerror}") from None
+                raise SearchIndexError(_("cannot read {route}: {reason}").format(
+                        route=route, reason=exc.strerror)) from None
         return found
 
     def _index(self, routes: list[str], folder: Path, characters: set[str]) -> int:
@@ -233,7 +237,8 @@ class SearchIndexer:
                 try:
                     html = (self.tree.root / route).read_text("utf-8")
                 except OSError as exc:
-                    raise SearchIndexError(f"cannot read {route}: {exc.strerror}") from None
+                    raise SearchIndexError(_("cannot read {route}: {reason}").format(
+                        route=route, reason=exc.strerror)) from None
                 if BODY in html:
                     service.add("/" + route.removesuffix("index.html"), html)
                     characters |= searchroutes.page_characters(html)
@@ -247,7 +252,7 @@ class SearchIndexer:
         try:
             make_reproducible(folder)
         except (OSError, ValueError, KeyError) as exc:
-            raise SearchIndexError(f"unexpected Pagefind bundle: {exc}") from None
+            raise SearchIndexError(_("unexpected Pagefind bundle: {detail}").format(detail=exc)) from None
         return service.pages
 
 
@@ -282,7 +287,7 @@ def finish_bundle(site_dir: Path) -> int:
         make_reproducible(bundle)
         entry = json.loads((bundle / "pagefind-entry.json").read_text("utf-8"))
     except (OSError, ValueError, KeyError) as exc:
-        raise SearchIndexError(f"unexpected Pagefind bundle: {exc}") from None
+        raise SearchIndexError(_("unexpected Pagefind bundle: {detail}").format(detail=exc)) from None
     return sum(int(language["page_count"]) for language in entry["languages"].values())
 
 

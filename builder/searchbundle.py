@@ -15,13 +15,15 @@ from typing import Any
 
 import cbor2
 
+from builder.i18n import _
+
 SIGNATURE = b"pagefind_dcd"
 
 
 def _read(path: Path) -> Any:
     raw = gzip.decompress(path.read_bytes())
     if not raw.startswith(SIGNATURE):
-        raise ValueError(f"{path.name} is not a Pagefind data file")
+        raise ValueError(_("{name} is not a Pagefind data file").format(name=path.name))
     return cbor2.loads(raw[len(SIGNATURE):])
 
 

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from builder.build import BuildOptions, BuildReport, build
 from builder.buildcache import BuildCache
 from builder.errors import ContentError, GongshiError, OutputError, Problem
+from builder.i18n import _
 from builder.livereload import PreviewServer
 from builder.output import check_output_dir
 from builder.previewindex import Indexer
@@ -60,7 +61,8 @@ class PortInUse(GongshiError):
     def __init__(self, host: str, port: int) -> None:
         self.host = host
         self.port = port
-        super().__init__(f"port {port} on {host} is already in use (another preview or server?)")
+        super().__init__(_("port {port} on {host} is already in use (another preview or server?)").format(
+            port=port, host=host))
 
 
 def base_path(report: BuildReport) -> str:
@@ -73,7 +75,8 @@ def base_path(report: BuildReport) -> str:
 def changed_summary(changes: frozenset[str]) -> str:
     """A few changed paths for the terminal."""
     names = sorted(changes)
-    return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    more = _(" and {count} more").format(count=len(names) - 3) if len(names) > 3 else ""
+    return _(", ").join(names[:3]) + more
 
 
 @contextmanager
@@ -136,7 +139,8 @@ class Preview:
             self.work_dir = Path(tempfile.mkdtemp(prefix=f".{output.name}.serve-", dir=output.resolve().parent))
             claim(self.work_dir)
         except OSError as exc:
-            raise OutputError(str(output.parent), f"cannot create the preview's work folder: {exc.strerror}") from None
+            raise OutputError(str(output.parent), _("cannot create the preview's work folder: {reason}").format(
+                reason=exc.strerror)) from None
         self._remove_leftovers()
         self.state = PreviewState(self.work_dir, secrets.token_hex(4))
         self.indexer = Indexer(self.state, output, self.report, BuildCache.open(self.options.build.site_dir))
@@ -209,14 +213,16 @@ class Preview:
         try:
             result = build(options)
         except ContentError as exc:
+            count = sum(p.severity == "error" for p in exc.problems)
             self._failed([str(problem) for problem in exc.problems],
-                         f"{sum(p.severity == 'error' for p in exc.problems)} problem(s) found")
+                         _("{count} problem(s) found").format(count=count))
             return
         except GongshiError as exc:
-            self._failed([f"Error: {exc}"], "the build failed")
+            self._failed([_("Error: {detail}").format(detail=exc)], _("the build failed"))
             return
         except Exception as exc:  # noqa: BLE001 - a bug in a build must not take the preview down
-            self._failed([f"Error: unexpected {type(exc).__name__}: {exc}"], "the build failed unexpectedly")
+            self._failed([_("Error: unexpected {kind}: {detail}").format(kind=type(exc).__name__, detail=exc)],
+                         _("the build failed unexpectedly"))
             return
         finally:
             if last is not None:
@@ -226,16 +232,18 @@ class Preview:
         gen = self.state.publish_pages(number, folder, base_path(result), merchants)
         self.indexer.poke()
         seconds = time.perf_counter() - started
-        why = f" after changes to {changed_summary(changes)}" if changes else ""
+        why = _(" after changes to {files}").format(files=changed_summary(changes)) if changes else ""
         url = self.url(gen.base_path)
-        self.report(Report("built", f"Built {result.pages} pages in {seconds:.2f} s{why}: {url}",
+        self.report(Report("built", _("Built {pages} pages in {seconds:.2f} s{why}: {url}").format(
+                               pages=result.pages, seconds=seconds, why=why, url=url),
                            tuple(str(p) for p in result.warnings)))
 
     def _failed(self, problems: list[str], summary: str) -> None:
         assert self.state is not None
         self.state.failed(problems)
-        still = "the last good build is still served" if self.state.current() else "nothing to serve yet"
-        self.report(Report("failed", f"Build failed: {summary}; {still}; open pages show the problems.",
+        still = _("the last good build is still served") if self.state.current() else _("nothing to serve yet")
+        self.report(Report("failed", _("Build failed: {summary}; {still}; open pages show the problems.").format(
+                               summary=summary, still=still),
                            tuple(problems)))
 
     def _sweep(self) -> None:
@@ -245,7 +253,7 @@ class Preview:
 
     def _stop(self, server_thread: threading.Thread) -> None:
         assert self.state is not None and self.server is not None and self.indexer is not None
-        self.report(Report("stopping", "Stopping: ending the server and removing the preview's builds…"))
+        self.report(Report("stopping", _("Stopping: ending the server and removing the preview's builds…")))
         self.state.stop()
         if server_thread.is_alive():
             self.server.shutdown()
@@ -253,8 +261,9 @@ class Preview:
         self.indexer.stop()
         current = self.state.current()
         if current is not None and self.indexer.published is not current:
-            self.report(Report("note", f"{self.options.build.output} does not hold the newest preview build "
-                                       "(its search index was not finished): run `gongshi build` to publish it."))
+            self.report(Report("note", _("{folder} does not hold the newest preview build (its search index was not "
+                                         "finished): run `gongshi build` to publish it.").format(
+                                             folder=self.options.build.output)))
 
     def close(self) -> None:
         """Close the socket and remove the work folder (again: harmless)."""

@@ -11,6 +11,10 @@ from typing import Any
 
 import yaml
 
+from builder.codes import say
+from builder.errors import Message
+from builder.i18n import _
+
 try:
     _BaseLoader: type = yaml.CSafeLoader
     HAVE_LIBYAML = True
@@ -27,12 +31,12 @@ ENCODINGS = ("utf-8", "gb18030")
 class SourceError(Exception):
     """A file could not be read or parsed; carries the position and message."""
 
-    def __init__(self, line: int, column: int, field: str, message: str) -> None:
+    def __init__(self, line: int, column: int, field: str, message: Message) -> None:
         self.line = line
         self.column = column
         self.field = field
         self.message = message
-        super().__init__(f"{line}:{column}: {field}: {message}")
+        super().__init__(f"{line}:{column}: {field}: {message.text}")
 
 
 class MarkedMap(dict[Any, Any]):
@@ -101,8 +105,8 @@ _MAX_NODES = 2_000_000
 def _construct_int(loader: _MarkedLoader, node: yaml.ScalarNode) -> int:
     text = str(loader.construct_scalar(node))
     if len(text.lstrip("+-0")) > 30:
-        raise yaml.constructor.ConstructorError(None, None, f"the number has {len(text)} digits, too many to be a "
-                                                            f"count or an amount", node.start_mark)
+        reason = _("the number has {digits} digits, too many to be a count or an amount").format(digits=len(text))
+        raise yaml.constructor.ConstructorError(None, None, reason, node.start_mark)
     return int(text)
 
 
@@ -143,21 +147,23 @@ def _check_nodes(root: yaml.Node, line_offset: int) -> None:
         node = stack.pop()
         if id(node) in seen:
             line, column = _mark(node, line_offset)
-            raise SourceError(line, column, "yaml", "YAML anchors and aliases (&name, *name) are not allowed: "
-                                                    "write the value out in full")
+            raise SourceError(line, column, "yaml", say("GS106", "YAML anchors and aliases (&name, *name) are not "
+                                                                   "allowed: write the value out in full"))
         seen.add(id(node))
         if len(seen) > _MAX_NODES:
-            raise SourceError(1 + line_offset, 1, "yaml", f"more than {_MAX_NODES:,} YAML values; split the file")
+            raise SourceError(1 + line_offset, 1, "yaml", say("GS106", "more than {limit:,} YAML values; split the "
+                                                                       "file", limit=_MAX_NODES))
         if node.tag not in _ALLOWED_TAGS:
             line, column = _mark(node, line_offset)
-            raise SourceError(line, column, "yaml", f"the YAML tag `{node.tag.replace('tag:yaml.org,2002:', '!!')}`"
-                                                    f" is not allowed: remove it")
+            raise SourceError(line, column, "yaml", say("GS106", "the YAML tag `{tag}` is not allowed: remove it",
+                                                       tag=node.tag.replace('tag:yaml.org,2002:', '!!')))
         if isinstance(node, yaml.ScalarNode):
             pattern = _SCALARS.get(node.tag)
             if pattern is not None and not pattern.match(node.value):
                 line, column = _mark(node, line_offset)
-                raise SourceError(line, column, "yaml", f"`{node.value}` cannot be read as "
-                                                        f"{node.tag.replace('tag:yaml.org,2002:', '!!')}")
+                raise SourceError(line, column, "yaml", say("GS106", "`{value}` cannot be read as {tag}",
+                                                           value=node.value,
+                                                           tag=node.tag.replace('tag:yaml.org,2002:', '!!')))
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(reversed(node.value))
         elif isinstance(node, yaml.MappingNode):
@@ -265,8 +271,8 @@ def decode(data: bytes, encoding: str = "utf-8") -> str:
     """
     if b"\x00" in data:
         line, column = _position_of_byte(data, data.find(b"\x00"))
-        raise SourceError(line, column, "encoding", "file contains a NUL byte: it is a binary file (or UTF-16), "
-                                                    "not UTF-8 text")
+        raise SourceError(line, column, "encoding", say("GS104", "file contains a NUL byte: it is a binary file "
+                                                                   "(or UTF-16), not UTF-8 text"))
     if data.startswith(b"\xef\xbb\xbf"):
         data, encoding = data[3:], "utf-8"
     elif encoding != "utf-8":
@@ -279,22 +285,22 @@ def decode(data: bytes, encoding: str = "utf-8") -> str:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         line, column = _position_of_byte(data, exc.start)
-        hint = ""
+        message = say("GS104", "file is not valid {encoding} text.", encoding=encoding.upper())
         if encoding == "utf-8":
             try:
                 data.decode("gb18030")
-                hint = (" It is probably GBK/GB18030: save it as UTF-8 (e.g. `iconv -f GB18030 -t UTF-8`)"
-                        " or build with `--input-encoding gb18030`.")
+                message = say("GS104", "file is not valid UTF-8 text. It is probably GBK/GB18030: save it as UTF-8 "
+                                       "(e.g. `iconv -f GB18030 -t UTF-8`) or build with `--input-encoding gb18030`.")
             except UnicodeDecodeError:
                 pass
-        raise SourceError(line, column, "encoding", f"file is not valid {encoding.upper()} text.{hint}") from None
+        raise SourceError(line, column, "encoding", message) from None
     text = _fold_lines(text)
     control = CONTROL_CHARACTER.search(text)
     if control:
         line = text.count("\n", 0, control.start()) + 1
         column = control.start() - (text.rfind("\n", 0, control.start()) + 1) + 1
-        raise SourceError(line, column, "encoding", f"file contains the control character "
-                                                    f"U+{ord(control.group()):04X}; delete it")
+        raise SourceError(line, column, "encoding", say("GS104", "file contains the control character {char}; "
+                                                                   "delete it", char=f"U+{ord(control.group()):04X}"))
     return text
 
 
@@ -307,7 +313,7 @@ def read_text(path: Path, encoding: str = "utf-8") -> str:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise SourceError(1, 1, "file", f"cannot read file: {exc.strerror}") from None
+        raise SourceError(1, 1, "file", say("GS102", "cannot read file: {reason}", reason=exc.strerror)) from None
     return decode(data, encoding)
 
 
@@ -441,14 +447,14 @@ def parse_yaml_composed(text: str, line_offset: int = 0) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 + line_offset) if mark else 1 + line_offset
         column = (mark.column + 1) if mark else 1
-        message = " ".join(part for part in (exc.context, exc.problem) if part)
+        detail = " ".join(part for part in (exc.context, exc.problem) if part)
         if mark and _char_at(text, mark.line, mark.column) == "\t":
-            message = "a tab character: YAML indents with spaces, never tabs"
-        raise SourceError(line, column, "yaml", f"YAML syntax error: {message}") from None
+            detail = _("a tab character: YAML indents with spaces, never tabs")
+        raise SourceError(line, column, "yaml", say("GS105", "YAML syntax error: {detail}", detail=detail)) from None
     except yaml.YAMLError as exc:
-        raise SourceError(1 + line_offset, 1, "yaml", f"YAML error: {exc}") from None
+        raise SourceError(1 + line_offset, 1, "yaml", say("GS105", "YAML error: {detail}", detail=exc)) from None
     except RecursionError:
-        raise SourceError(1 + line_offset, 1, "yaml", "YAML nesting is too deep") from None
+        raise SourceError(1 + line_offset, 1, "yaml", say("GS105", "YAML nesting is too deep")) from None
     finally:
         loader.dispose()
         if gc_was_enabled:
@@ -468,11 +474,12 @@ def split_front_matter(text: str) -> FrontMatterDoc:
     """Split `---` YAML front matter from a Markdown body; missing or unclosed blocks raise SourceError."""
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
-        raise SourceError(1, 1, "front matter",
-                          "missing front matter: the file must start with a line `---`, then YAML, then `---`")
+        raise SourceError(1, 1, "front matter", say("GS107", "missing front matter: the file must start with a "
+                                                             "line `---`, then YAML, then `---`"))
     for index in range(1, len(lines)):
         if lines[index].strip() in ("---", "..."):
             meta_text = "\n".join(lines[1:index])
             meta = parse_yaml(meta_text, line_offset=1) if meta_text.strip() else None
             return FrontMatterDoc(meta, "\n".join(lines[index + 1:]), index + 2)
-    raise SourceError(1, 1, "front matter", "front matter is not closed: add a line `---` after the YAML block")
+    raise SourceError(1, 1, "front matter", say("GS107", "front matter is not closed: add a line `---` after the "
+                                                         "YAML block"))

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from builder.i18n import _
 from builder.releases import CURRENT, DestState, PublishError, read_current, sort_entries
 
 #: The environment variable holding the ssh command (e.g. `ssh -p 2222 -i ~/.ssh/deploy`); default `ssh`.
@@ -93,10 +94,11 @@ class SshDest:
             done = subprocess.run([*ssh_command(), self.host, "--", command], stdin=subprocess.DEVNULL,
                                   capture_output=True, check=False)
         except OSError as exc:
-            raise PublishError(self.label, f"cannot run ssh: {exc.strerror}") from None
+            raise PublishError(self.label, _("cannot run {program}: {reason}").format(program="ssh",
+                                                                                     reason=exc.strerror)) from None
         if done.returncode != 0:
-            raise PublishError(self.label, f"{what} failed on {self.host} (ssh exit {done.returncode}): "
-                                           f"{_last_line(done.stderr)}")
+            raise PublishError(self.label, _("{what} failed on {host} (ssh exit {status}): {detail}").format(
+                what=what, host=self.host, status=done.returncode, detail=_last_line(done.stderr)))
         return done.stdout
 
     @contextmanager
@@ -113,16 +115,17 @@ class SshDest:
             holder = subprocess.Popen([*ssh_command(), self.host, "--", command], stdin=subprocess.PIPE,
                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         except OSError as exc:
-            raise PublishError(self.label, f"cannot run ssh: {exc.strerror}") from None
+            raise PublishError(self.label, _("cannot run {program}: {reason}").format(program="ssh",
+                                                                                     reason=exc.strerror)) from None
         assert holder.stdin is not None and holder.stdout is not None and holder.stderr is not None
         try:
             if holder.stdout.readline() != b"locked\n":
                 holder.stdin.close()
                 code, err = holder.wait(), holder.stderr.read()
                 if code == LOCK_HELD:
-                    raise PublishError(self.label, "another gongshi publish or rollback is running there")
-                raise PublishError(self.label, f"taking the lock failed on {self.host} (ssh exit {code}): "
-                                               f"{_last_line(err)}")
+                    raise PublishError(self.label, _("another gongshi publish or rollback is running there"))
+                raise PublishError(self.label, _("{what} failed on {host} (ssh exit {status}): {detail}").format(
+                    what=_("taking the lock"), host=self.host, status=code, detail=_last_line(err)))
             yield
         finally:
             if holder.stdin and not holder.stdin.closed:
@@ -139,13 +142,14 @@ class SshDest:
         """Releases, current and partial copies, listed on the server."""
         state = DestState()
         names = []
-        listing = self._run("listing the releases", STATE, "create" if self.create else "")
+        listing = self._run(_("listing the releases"), STATE, "create" if self.create else "")
         for line in listing.decode("utf-8", "surrogateescape").splitlines():
-            kind, _, value = line.partition(" ")
+            kind, _sep, value = line.partition(" ")
             if kind == "current":
                 state.current, state.current_problem = read_current(value)
             elif kind == "current-not-a-link":
-                state.current_problem = f"{CURRENT} exists and is not a symbolic link: move it away first"
+                state.current_problem = _("{current} exists and is not a symbolic link: move it away first").format(
+                    current=CURRENT)
             elif kind == "dir":
                 names.append(value)
         state.releases, state.partials = sort_entries(names)
@@ -162,9 +166,11 @@ class SshDest:
         try:
             done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, check=False)
         except OSError as exc:
-            raise PublishError(self.label, f"cannot run rsync: {exc.strerror}") from None
+            raise PublishError(self.label, _("cannot run {program}: {reason}").format(program="rsync",
+                                                                                     reason=exc.strerror)) from None
         if done.returncode != 0:
-            raise PublishError(self.label, f"rsync failed (exit {done.returncode}): {_last_line(done.stderr)}")
+            raise PublishError(self.label, _("rsync failed (exit {status}): {detail}").format(
+                status=done.returncode, detail=_last_line(done.stderr)))
         match = _STATS.search(done.stdout.decode("utf-8", "replace"))
         if match is None:
             return len(expected), None
@@ -175,34 +181,35 @@ class SshDest:
         """sha256sum every file of the release on the server."""
         found: dict[str, str] = {}
         odd: list[str] = []
-        for record in self._run("hashing the release", HASHES, release).split(b"\0"):
+        for record in self._run(_("hashing the release"), HASHES, release).split(b"\0"):
             text = record.decode("utf-8", "surrogateescape")
             if text.startswith("odd ./"):
                 odd.append(text[6:])
             elif re.match(r"^[0-9a-f]{64}  \./", text):
                 found[text[68:]] = text[:64]
             elif text:
-                raise PublishError(self.label, f"unexpected sha256sum output on {self.host}: {text[:80]!r}")
+                raise PublishError(self.label, _("unexpected sha256sum output on {host}: {text}").format(
+                    host=self.host, text=repr(text[:80])))
         return found, odd
 
     def read_manifest(self, release: str) -> bytes:
         """releases/<release>/SHA256SUMS, read over ssh."""
-        return self._run("reading SHA256SUMS", READ, release)
+        return self._run(_("reading SHA256SUMS"), READ, release)
 
     def finish(self, partial: str, name: str) -> None:
         """Rename the checked copy on the server."""
-        self._run("renaming the checked copy", FINISH, partial, name)
+        self._run(_("renaming the checked copy"), FINISH, partial, name)
 
     def switch(self, name: str) -> None:
         """ln -s to a new name, then mv -T over current (rename(2): atomic)."""
-        self._run(f"pointing {CURRENT} at releases/{name}", SWITCH, name)
+        self._run(_("pointing {current} at releases/{name}").format(current=CURRENT, name=name), SWITCH, name)
 
     def remove(self, names: list[str]) -> list[str]:
         """rm -rf the named release folders on the server."""
         if not names:
             return []
         try:
-            self._run("removing old releases", REMOVE, *names)
+            self._run(_("removing old releases"), REMOVE, *names)
         except PublishError as exc:
             return [exc.reason]
         return []
@@ -211,4 +218,4 @@ class SshDest:
 def _last_line(stderr: bytes) -> str:
     """The last non-empty line a command printed on stderr."""
     lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
-    return lines[-1] if lines else "no message"
+    return lines[-1] if lines else _("no message")

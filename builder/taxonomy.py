@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from builder.errors import Problems
+from builder.codes import say
+from builder.errors import Message, Problems
 from builder.fields import Fields, type_name
 from builder.model import Taxonomy
 from builder.searchkey import MIN_QUERY, search_key
@@ -15,7 +16,8 @@ MAX_WORD = 50
 def read_taxonomy(data: object, shown: str, problems: Problems) -> Taxonomy | None:
     """Check the taxonomy mapping and build the Taxonomy (None when unusable)."""
     if not isinstance(data, MarkedMap):
-        problems.add(shown, 1, 1, "file", f"expected categories, demands and results, found {type_name(data)}")
+        problems.add(shown, 1, 1, "file", say("GS108", "expected categories, demands and results, found {found}",
+                                              found=type_name(data)))
         return None
     fields = Fields(problems, shown, data)
     fields.check_keys(TAXONOMY_KEYS)
@@ -28,7 +30,8 @@ def read_taxonomy(data: object, shown: str, problems: Problems) -> Taxonomy | No
     elif isinstance(block, MarkedList):
         categories.extend(("", name) for name in fields.text_list("categories", max_length=100))
     elif block is not None:
-        fields.error("categories", f"expected a list or groups of lists, found {type_name(block)}")
+        fields.error("categories", say("GS204", "expected a list or groups of lists, found {found}",
+                                       found=type_name(block)))
     return Taxonomy(tuple(categories), fields.text_list("demands"), fields.text_list("results"),
                     read_synonyms(fields, problems, shown))
 
@@ -40,7 +43,7 @@ def read_synonyms(fields: Fields, problems: Problems, shown: str) -> tuple[tuple
         return ()
     sub = Fields(problems, shown, block, "synonyms")
     for key, (line, column) in block.duplicates:
-        problems.add(shown, line, column, sub.name(str(key)), "key appears twice in the same mapping")
+        problems.add(shown, line, column, sub.name(str(key)), say("GS202", "key appears twice in the same mapping"))
     seen: dict[str, tuple[str, int]] = {}
     out: list[tuple[str, tuple[str, ...]]] = []
     for raw in block:
@@ -54,8 +57,9 @@ def read_synonyms(fields: Fields, problems: Problems, shown: str) -> tuple[tuple
         norm = search_key(word)
         if norm in seen:
             first, first_line = seen[norm]
-            problems.add(shown, line, column, name, f"the same word as `{first}` (line {first_line}) once spaces, "
-                                                    f"case and full-width forms are ignored")
+            problems.add(shown, line, column, name, say("GS301", "the same word as `{first}` (line {line}) once "
+                                                                 "spaces, case and full-width forms are ignored",
+                                                        first=first, line=first_line))
             continue
         seen[norm] = (word, line)
         terms = _terms(block, raw, name, problems, shown)
@@ -64,15 +68,17 @@ def read_synonyms(fields: Fields, problems: Problems, shown: str) -> tuple[tuple
     return tuple(out)
 
 
-def _word_problem(word: str) -> str:
-    """Why a word cannot be searched for, or ''."""
+def _word_problem(word: str) -> Message | None:
+    """Why a word cannot be searched for, or None."""
     if CONTROL_CHARACTER.search(word):
-        return "contains a control character; delete it"
+        return say("GS205", "contains a control character; delete it")
     if len(word) > MAX_WORD:
-        return f"text is {len(word)} characters long; at most {MAX_WORD} are allowed"
+        return say("GS206", "text is {length} characters long; at most {limit} are allowed", length=len(word),
+                   limit=MAX_WORD)
     if len(search_key(word)) < MIN_QUERY:
-        return f"a searched word needs at least {MIN_QUERY} characters besides spaces and hyphens"
-    return ""
+        return say("GS206", "a searched word needs at least {count} characters besides spaces and hyphens",
+                   count=MIN_QUERY)
+    return None
 
 
 def _terms(block: MarkedMap, raw: object, name: str, problems: Problems, shown: str) -> tuple[str, ...]:
@@ -87,12 +93,13 @@ def _terms(block: MarkedMap, raw: object, name: str, problems: Problems, shown: 
     for item, (line, column), shown_name in listed:
         if isinstance(item, bool) or not isinstance(item, (str, int, float)) or not str(item).strip():
             problems.add(shown, line, column, shown_name,
-                         f"expected the word (or list of words) it stands for, found {type_name(item)}")
+                         say("GS204", "expected the word (or list of words) it stands for, found {found}",
+                             found=type_name(item)))
             continue
         term = str(item).strip()
         problem = _word_problem(term)
         if not problem and search_key(term) == word:
-            problem = "is the word itself: give the words the site uses instead"
+            problem = say("GS211", "is the word itself: give the words the site uses instead")
         if problem:
             problems.add(shown, line, column, shown_name, problem)
         elif term not in terms:

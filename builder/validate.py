@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from builder.codes import say
 from builder.errors import Problems
 from builder.model import Article, Entry, PeriodFile, RankingFile
 from builder.resolver import Resolver
@@ -22,8 +23,9 @@ def check_periods(files: Sequence[PeriodFile], problems: Problems) -> None:
                 continue
             where = earlier.source
             problems.add(entry.source.path, entry.source.line, entry.source.column, entry.source.field,
-                         f"the same merchant ({entry.identity.label} {entry.identity.value}) is listed twice in "
-                         f"this period; first at {where.field} in {where.path}:{where.line}")
+                         say("GS301", "the same merchant ({label} {value}) is listed twice in this period; first at "
+                                      "{field} in {path}:{line}", label=entry.identity.label,
+                             value=entry.identity.value, field=where.field, path=where.path, line=where.line))
 
 
 def check_rankings(rankings: Sequence[RankingFile], resolver: Resolver, problems: Problems) -> None:
@@ -33,16 +35,18 @@ def check_rankings(rankings: Sequence[RankingFile], resolver: Resolver, problems
         first = seen.setdefault(record.period.key, record)
         if first is not record:
             problems.add(record.source.path, record.source.line, record.source.column, "period",
-                         f"a ranking for {record.period.key} already exists in {first.source.path}")
+                         say("GS303", "a ranking for {period} already exists in {first}", period=record.period.key,
+                             first=first.source.path))
         named: dict[str, int] = {}
         for index, score in enumerate(record.scores, start=1):
             key = resolver.key_of(score.ref)
             where = (score.source.path, score.source.line, score.source.column, f"scores[{index}].merchant")
             if key is None:
-                problems.add(*where, f"`{score.ref}` is not a merchant in any complaint summary "
-                                     f"(use its credit code, id or exact name)")
+                problems.add(*where, say("GS304", "`{ref}` is not a merchant in any complaint summary (use its credit "
+                                                  "code, id or exact name)", ref=score.ref))
             elif key in named:
-                problems.add(*where, f"`{score.ref}` is scored twice; first at scores[{named[key]}]")
+                problems.add(*where, say("GS301", "`{ref}` is scored twice; first at {first}", ref=score.ref,
+                                         first=f"scores[{named[key]}]"))
             else:
                 named[key] = index
 
@@ -53,7 +57,7 @@ def check_related(warnings: Sequence[Article], resolver: Resolver, problems: Pro
         for ref in warning.related:
             if resolver.key_of(ref) is None:
                 problems.add(warning.source.path, 1, 1, "related",
-                             f"`{ref}` is not a merchant in any complaint summary")
+                             say("GS304", "`{ref}` is not a merchant in any complaint summary", ref=ref))
 
 
 def check_identities(entries: Sequence[Entry], problems: Problems, strict: bool) -> None:
@@ -66,8 +70,8 @@ def check_identities(entries: Sequence[Entry], problems: Problems, strict: bool)
         for field_name in ("name", "district"):
             old, new = getattr(earlier, field_name), getattr(entry, field_name)
             if old != new and entry.identity.kind != "name":
-                message = (f"`{new}` differs from `{old}` in {earlier.source.path}:{earlier.source.line} for the "
-                           f"same merchant; the newest is shown")
+                message = say("GS305", "`{new}` differs from `{old}` in {where} for the same merchant; the newest is "
+                                       "shown", new=new, old=old, where=f"{earlier.source.path}:{earlier.source.line}")
                 add = problems.add if strict else problems.warn
                 add(entry.source.path, entry.source.line, entry.source.column, field_name, message)
 
@@ -81,12 +85,12 @@ def check_unique_urls(routes: list[tuple[str, str, int]], problems: Problems) ->
     seen: dict[str, tuple[str, int]] = {}
     for route, path, line in routes:
         if route in RESERVED_ROUTES:
-            problems.add(path, line, 1, "slug", f"{route} is reserved for the site's own listing pages; "
-                                                f"choose another id or slug")
+            problems.add(path, line, 1, "slug", say("GS306", "{route} is reserved for the site's own listing pages; "
+                                                             "choose another id or slug", route=route))
             continue
         if route in seen and seen[route] != (path, line):
             other_path, other_line = seen[route]
             problems.add(path, line, 1, "slug",
-                         f"this page would be written to {route}, like {other_path}:{other_line}; give one a "
-                         f"different slug")
+                         say("GS306", "this page would be written to {route}, like {other}; give one a different "
+                                      "slug", route=route, other=f"{other_path}:{other_line}"))
         seen.setdefault(route, (path, line))

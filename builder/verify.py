@@ -11,6 +11,7 @@ from urllib.parse import urljoin, urlsplit
 
 from builder.errors import GongshiError
 from builder.fetch import Fetched, Fetcher
+from builder.i18n import _
 from builder.manifest import Difference, Manifest, check_folder, path_key, read_manifest
 
 #: Requests in flight at once.
@@ -25,7 +26,7 @@ class Unreachable(GongshiError):
     def __init__(self, target: str, reason: str) -> None:
         self.target = target
         self.reason = reason
-        super().__init__(f"cannot reach {target}: {reason}")
+        super().__init__(_("cannot reach {target}: {reason}").format(target=target, reason=reason))
 
 
 class BadTarget(GongshiError):
@@ -88,11 +89,11 @@ def verify(target: str, build_dir: Path, workers: int = WORKERS) -> VerifyReport
 def verify_folder(root: Path, manifest: Manifest) -> list[Difference]:
     """Differences between a folder and the manifest, files the manifest does not list included."""
     if not root.is_dir():
-        raise Unreachable(str(root), "no such folder" if not root.exists() else "not a folder")
+        raise Unreachable(str(root), _("no such folder") if not root.exists() else _("not a folder"))
     try:
         return check_folder(root, manifest)
     except OSError as exc:
-        raise Unreachable(str(exc.filename or root), f"cannot read: {exc.strerror}") from None
+        raise Unreachable(str(exc.filename or root), _("cannot read: {reason}").format(reason=exc.strerror)) from None
 
 
 def _cap(build_dir: Path, path: str) -> int:
@@ -107,20 +108,23 @@ def judge(path: str, digest: str, fetched: Fetched, url: str, cap: int) -> Diffe
     """The difference one answer shows, or None when it serves the build's bytes."""
     if fetched.status == 200:
         if fetched.too_large:
-            return Difference(path, "changed", f"longer than the build's {cap} bytes")
+            return Difference(path, "changed", _("longer than the build's {cap} bytes").format(cap=cap))
         if fetched.digest == digest:
             return None
-        detail = f"served with Content-Encoding: {fetched.encoding}" if fetched.encoding else ""
+        detail = (_("served with Content-Encoding: {encoding}").format(encoding=fetched.encoding)
+                  if fetched.encoding else "")
         return Difference(path, "changed", detail)
     if fetched.status == 0:
         return Difference(path, "unreachable", fetched.error)
     if fetched.status in (404, 410):
         return Difference(path, "missing", f"HTTP {fetched.status}")
     if 300 <= fetched.status < 400:
-        location = urljoin(url, fetched.location) if fetched.location else "no Location"
-        elsewhere = location != "no Location" and urlsplit(location).netloc != urlsplit(url).netloc
-        return Difference(path, "redirect", f"HTTP {fetched.status} to {location}"
-                                            + (" (another host; not followed)" if elsewhere else "; not followed"))
+        location = urljoin(url, fetched.location) if fetched.location else ""
+        elsewhere = bool(location) and urlsplit(location).netloc != urlsplit(url).netloc
+        detail = (_("HTTP {status} to {location} (another host; not followed)") if elsewhere else
+                  _("HTTP {status} to {location}; not followed"))
+        return Difference(path, "redirect", detail.format(status=fetched.status,
+                                                          location=location or _("no Location")))
     return Difference(path, "status", f"HTTP {fetched.status}")
 
 

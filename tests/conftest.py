@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-from helpers import NO_CACHE, REPO, SITES, run_cli
+# The tests read English messages unless a test asks for Chinese (GONGSHI_LANG=zh in the environment it passes):
+# set before any test module imports builder, whose language is chosen once, at import.
+os.environ["GONGSHI_LANG"] = "en"
+
+from helpers import NO_CACHE, REPO, SITES, run_cli  # noqa: E402
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ def assemble_case(case: str, target: Path) -> Path:
     shutil.copytree(SITES / "minimal", target, ignore=NO_CACHE)
     source = BROKEN / case
     for path in sorted(source.rglob("*")):
-        if not path.is_file() or path.name in ("ABOUT", "expected.txt", "args.txt"):
+        if not path.is_file() or path.name in ("ABOUT", "args.txt") or path.name.startswith("expected."):
             continue
         relative = path.relative_to(source)
         if relative.name.endswith(".append"):

@@ -17,8 +17,9 @@ AS_OF_EPOCH = "1795132800"
 
 
 def fixed_env(**extra: str) -> dict[str, str]:
-    """The environment with SOURCE_DATE_EPOCH fixed, so output does not depend on the day the tests run."""
-    return {**os.environ, "SOURCE_DATE_EPOCH": AS_OF_EPOCH, **extra}
+    """The environment with SOURCE_DATE_EPOCH fixed and English messages (GONGSHI_LANG=en), so output depends
+    neither on the day the tests run nor on the machine's locale; `extra` may say otherwise (GONGSHI_LANG="zh")."""
+    return {**os.environ, "SOURCE_DATE_EPOCH": AS_OF_EPOCH, "GONGSHI_LANG": "en", **extra}
 
 
 def run_cli(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -40,7 +40,7 @@ def test_check_json_format(minimal_site: Path) -> None:
     report = json.loads(result.stdout)
     assert report["ok"] is False
     assert {"path": "content/complaints/2026-10.yaml", "line": 2, "column": 12, "field": "published",
-            "message": "expected a real date written YYYY-MM-DD, found `2026-11-31`",
+            "code": "GS209", "message": "expected a real date written YYYY-MM-DD, found `2026-11-31`",
             "severity": "error"} in report["problems"]
 
 

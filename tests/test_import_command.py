@@ -272,7 +272,7 @@ def test_json_report_of_a_failure(tmp_path: Path, minimal_site: Path) -> None:
     assert result.exit_code == 1
     report = json.loads(result.stdout)
     assert report["ok"] is False and report["written"] is False
-    assert report["problems"] == [{"path": str(export), "line": 5, "column": 3, "field": "name",
+    assert report["problems"] == [{"path": str(export), "line": 5, "column": 3, "field": "name", "code": "GS203",
                                    "message": "is empty: every row needs the merchant's name (经营者名称) (cell C5)",
                                    "severity": "error"}]
 

@@ -124,7 +124,7 @@ def test_fca_whole_file_is_reported_not_crashed(site: Path) -> None:
                 and count(r["Complaints Closed"]) <= count(r["Complaints Received"])]
     assert len(repeated) == len(readable) - len(set(readable)) == 529
     upheld = [p for p in report["ignored_columns"] if "Complaints Upheld" in p["message"]]
-    assert upheld == [{"path": str(FCA), "line": 1, "column": 9, "field": "column",
+    assert upheld == [{"path": str(FCA), "line": 1, "column": 9, "field": "column", "code": "GS708",
                        "message": "`Complaints Upheld (%)`: not a known field; ignored", "severity": "ignored"}]
     assert not (site / "content").exists()
 

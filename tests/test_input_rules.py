@@ -93,11 +93,11 @@ def test_check_format_json_lists_problems(tmp_path: Path) -> None:
     result = run_cli("check", site, "--format", "json")
     assert result.returncode == 1
     report = json.loads(result.stdout)
-    assert report == {"ok": False, "problems": [{
+    assert report == {"ok": False, "language": "en", "problems": [{
         "path": "content/complaints/2026-09.yaml", "line": 10, "column": 15, "field": "merchants[1].resolved",
-        "message": "办结量 6 is more than 投诉量 5", "severity": "error"}]}
+        "code": "GS302", "message": "办结量 6 is more than 投诉量 5", "severity": "error"}]}
     good = run_cli("check", SITES / "minimal", "--format", "json")
-    assert good.returncode == 0 and json.loads(good.stdout) == {"ok": True, "problems": []}
+    assert good.returncode == 0 and json.loads(good.stdout) == {"ok": True, "language": "en", "problems": []}
 
 
 def test_identity_change_is_a_warning_without_strict(tmp_path: Path) -> None:

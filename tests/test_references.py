@@ -135,7 +135,7 @@ def test_what_the_sanitiser_drops_is_still_found_and_placed() -> None:
 def test_refusals(kind: str, url: str, start: str) -> None:
     assert needs_check(kind, url)
     message = refusal(kind, url, "/etc/passwd" if start.startswith("`/etc") else "s")
-    assert message is not None and message.startswith(start)
+    assert message is not None and message.text.startswith(start) and message.code == "GS402"
 
 
 @pytest.mark.parametrize("url", ["https://www.12315.cn/", "HTTP://A.EXAMPLE/", "mailto:a@b.c", "tel:12315", "#top",

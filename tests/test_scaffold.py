@@ -139,6 +139,7 @@ def test_the_starter_site_ships_inside_the_package(tmp_path: Path) -> None:
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(REPO / name, source / name)
     shutil.copytree(REPO / "builder", source / "builder", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / "themes", source / "themes")  # installed as builder/themes
     lib = tmp_path / "lib"
     built = subprocess.run([sys.executable, "-W", "ignore", "-c", "import setuptools; setuptools.setup()", "-q",
                             "build_py", "-d", str(lib)], cwd=source, capture_output=True, text=True, timeout=300)

@@ -13,7 +13,7 @@ def test_gbk_file_is_recognised_with_a_hint() -> None:
     with pytest.raises(SourceError) as caught:
         decode("name: 青禾商贸\n".encode("gbk"))
     assert caught.value.line == 1 and caught.value.column == 7
-    assert "GBK/GB18030" in caught.value.message and "--input-encoding gb18030" in caught.value.message
+    assert "GBK/GB18030" in caught.value.message.text and "--input-encoding gb18030" in caught.value.message.text
 
 
 def test_gbk_file_decodes_when_asked() -> None:
@@ -79,7 +79,7 @@ def test_hostile_yaml_is_refused_with_a_position(text: str, position: tuple[int,
     with pytest.raises(SourceError) as caught:
         parse_yaml(text)
     assert (caught.value.line, caught.value.column) == position
-    assert words in caught.value.message
+    assert words in caught.value.message.text
 
 
 def test_non_text_keys_keep_their_written_form() -> None:
@@ -99,4 +99,4 @@ def test_gb18030_option_still_reads_utf8_files_as_utf8() -> None:
 def test_binary_and_control_characters_are_refused(data: bytes, position: tuple[int, int], words: str) -> None:
     with pytest.raises(SourceError) as caught:
         decode(data)
-    assert (caught.value.line, caught.value.column) == position and words in caught.value.message
+    assert (caught.value.line, caught.value.column) == position and words in caught.value.message.text

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.errors import OutputError
+from builder.errors import Message, OutputError
 from builder.opendata import _cell, to_csv
 from builder.output import Staging, check_output_dir
 from builder.periods import parse_period
@@ -66,15 +66,21 @@ def test_staging_refuses_paths_outside_the_output(tmp_path: Path) -> None:
     assert not root.exists() and not (tmp_path / "out").exists()
 
 
+def _why(site: Path, output: Path) -> str | None:
+    found = check_output_dir(site, output)
+    return None if found is None else found.text
+
+
 def test_output_dir_safety(tmp_path: Path) -> None:
-    assert check_output_dir(tmp_path, tmp_path) == (
+    assert _why(tmp_path, tmp_path) == (
         f"{tmp_path} contains the site folder itself; choose an output folder inside or beside it")
-    assert check_output_dir(tmp_path / "site", tmp_path) == (
+    assert _why(tmp_path / "site", tmp_path) == (
         f"{tmp_path} contains the site folder itself; choose an output folder inside or beside it")
-    assert check_output_dir(tmp_path, tmp_path / "content" / "x") == (
+    assert _why(tmp_path, tmp_path / "content" / "x") == (
         f"{tmp_path / 'content' / 'x'} is inside content/; choose another output folder")
     other = tmp_path / "elsewhere"
     other.mkdir()
     (other / "notes.txt").write_text("keep me", "utf-8")
-    assert "holds files but is not a previous build" in (check_output_dir(tmp_path, other) or "")
+    assert "holds files but is not a previous build" in (_why(tmp_path, other) or "")
     assert check_output_dir(tmp_path, tmp_path / "output") is None
+    assert (check_output_dir(tmp_path, tmp_path) or Message("", "")).code == "GS901"

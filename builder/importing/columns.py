@@ -7,7 +7,9 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from builder.codes import say
 from builder.errors import Problem
+from builder.i18n import _
 
 # The contract of issue 10: headers are matched after trimming spaces and folding full-width forms.
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -119,13 +121,16 @@ def resolve_layout(row: Sequence[object], header_index: int, mapped: dict[str, s
     for name, wanted in mapped.items():
         hits = [index + 1 for index, key in enumerate(keys) if key == fold(wanted)]
         if not hits:
-            listed = ", ".join(f"{text} ({column_letter(i + 1)})" for i, text in enumerate(headers) if text)
-            problems.append(Problem(shown, line, 1, "--map", f"--map {name}={wanted}: no column `{wanted}` in the "
-                                                             f"header row {line}; its columns are: {listed}"))
+            listed = _(", ").join(f"{text} ({column_letter(i + 1)})" for i, text in enumerate(headers) if text)
+            problems.append(Problem(shown, line, 1, "--map", say("GS703", "--map {name}={wanted}: no column `{wanted}` "
+                                                                          "in the header row {line}; its columns are: "
+                                                                          "{listed}", name=name, wanted=wanted,
+                                                                 line=line, listed=listed)))
         elif len(hits) > 1:
-            problems.append(Problem(shown, line, hits[1], "--map", f"--map {name}={wanted}: columns "
-                                    f"{', '.join(column_letter(i) for i in hits)} are all called `{wanted}`; "
-                                    f"rename one"))
+            problems.append(Problem(shown, line, hits[1], "--map",
+                                    say("GS703", "--map {name}={wanted}: columns {columns} are all called `{wanted}`; "
+                                                 "rename one", name=name, wanted=wanted,
+                                        columns=_(", ").join(column_letter(i) for i in hits))))
         else:
             columns[name] = hits[0]
     taken = set(columns.values())
@@ -137,25 +142,27 @@ def resolve_layout(row: Sequence[object], header_index: int, mapped: dict[str, s
         synonym = _synonym(key)
         if synonym is None:
             if key:
-                ignored.append((index, headers[index - 1], "not a known field"))
+                ignored.append((index, headers[index - 1], _("not a known field")))
         elif synonym in columns:
-            ignored.append((index, headers[index - 1], f"--map {synonym}={mapped[synonym]} chose another column"))
+            ignored.append((index, headers[index - 1], _("--map {name}={column} chose another column").format(
+                name=synonym, column=mapped[synonym])))
         else:
             found.setdefault(synonym, []).append(index)
     ambiguous = {name for name, hits in found.items() if len(hits) > 1}
     for name, hits in found.items():
         if len(hits) > 1:
-            named = ", ".join(f"{headers[i - 1]} ({column_letter(i)})" for i in hits)
-            problems.append(Problem(shown, line, hits[1], name, f"columns {named} all name the field {name} "
-                                                                f"({LABELS[name]}); choose one with --map "
-                                                                f"{name}=列名"))
+            named = _(", ").join(f"{headers[i - 1]} ({column_letter(i)})" for i in hits)
+            problems.append(Problem(shown, line, hits[1], name, say("GS703", "columns {columns} all name the field "
+                                                                             "{name} ({label}); choose one with --map "
+                                                                             "{name}=列名", columns=named, name=name,
+                                                                    label=LABELS[name])))
         else:
             columns[name] = hits[0]
     if any(name in columns for name in PER_MERCHANT):
         for name in ITEM_FIELDS:
             if name in columns:
                 column = columns.pop(name)
-                ignored.append((column, headers[column - 1], "a file of one row per merchant lists no items"))
+                ignored.append((column, headers[column - 1], _("a file of one row per merchant lists no items")))
     layout = Layout(line, headers, columns, tuple(sorted(ignored)), dict(defaults))
     problems.extend(_missing_fields(layout, shown, ambiguous | set(mapped)))
     return layout, problems
@@ -172,10 +179,13 @@ def _missing_fields(layout: Layout, shown: str, reported: set[str]) -> list[Prob
         if name in layout.columns or name in layout.defaults or name in reported:
             continue
         synonyms = "、".join(FIELDS[name])
-        extra = f", or give every row one value with --default {name}=值" if name in DEFAULTABLE else ""
+        extra = _(", or give every row one value with --default {name}=值").format(name=name) \
+            if name in DEFAULTABLE else ""
         if name in PER_MERCHANT:
             other = PER_MERCHANT[1 - PER_MERCHANT.index(name)]
-            extra = f" (a file of one row per merchant needs both; it has a {other} column)"
-        problems.append(Problem(shown, line, 1, name, f"no column for {name} ({LABELS[name]}); headers taken: "
-                                                      f"{synonyms}; name one with --map {name}=列名{extra}"))
+            extra = _(" (a file of one row per merchant needs both; it has a {other} column)").format(other=other)
+        problems.append(Problem(shown, line, 1, name, say("GS703", "no column for {name} ({label}); headers taken: "
+                                                                   "{synonyms}; name one with --map {name}=列名{extra}",
+                                                          name=name, label=LABELS[name], synonyms=synonyms,
+                                                          extra=extra)))
     return problems

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from builder.errors import Problem
+from builder.codes import again, say
+from builder.errors import Message, Problem
+from builder.i18n import _, ngettext
 from builder.importing.columns import LABELS, Layout, cell_ref
 from builder.importing.rows import Record
 
@@ -60,11 +62,12 @@ def item_gap(record: Record) -> str | None:
     """Why a row cannot be listed as an item (received, issue, demand and a final result are needed), or None."""
     missing = [LABELS[name] for name in ("received", "issue", "demand") if not getattr(record, name)]
     if missing:
-        return "no " + "、".join(missing)
+        return _("no {fields}").format(fields="、".join(missing))
     if not record.result:
-        return f"no {LABELS['result']} yet"
+        return _("no {field} yet").format(field=LABELS["result"])
     if record.result in PENDING_RESULTS:
-        return f"{LABELS['result']} `{record.result}` is a state of handling, not a result"
+        return _("{field} `{value}` is a state of handling, not a result").format(field=LABELS["result"],
+                                                                                   value=record.result)
     return None
 
 
@@ -109,20 +112,23 @@ class Aggregator:
                 groups[codes[0]].extend(rows)
                 del groups[key]
                 self.out.merged.append(Problem(self.shown, rows[0].row, name_col, "name",
-                                               f"`{key[5:]}` without a credit code ({_rows(rows)}) counted with the "
-                                               f"merchant of credit code {codes[0][5:]}"))
+                                               say("GS710", "`{name}` without a credit code ({rows}) counted with the "
+                                                            "merchant of credit code {code}", name=key[5:],
+                                                   rows=_rows(rows), code=codes[0][5:])))
             elif len(codes) > 1 or (codes and self.layout.per_merchant):
-                where = ", ".join(c[5:] for c in codes)
+                where = _(", ").join(c[5:] for c in codes)
                 for record in rows:
-                    self.problem(record.row, name_col, "name", f"`{record.name}` has no credit code, but rows with "
-                                                               f"this name have the credit code {where}: fill it in")
+                    self.problem(record.row, name_col, "name", say("GS710", "`{name}` has no credit code, but rows "
+                                                                            "with this name have the credit code "
+                                                                            "{codes}: fill it in", name=record.name,
+                                                                   codes=where))
                 del groups[key]
         return groups
 
-    def problem(self, row: int, column: int, field_name: str, message: str) -> None:
+    def problem(self, row: int, column: int, field_name: str, message: Message) -> None:
         """Report a row that cannot be used."""
         self.out.problems.append(Problem(self.shown, row, column, field_name,
-                                         f"{message} (cell {cell_ref(row, column)})"))
+                                         again(message, "{reason} (cell {cell})", cell=cell_ref(row, column))))
 
     def chosen(self, name: str, rows: list[Record]) -> Chosen | None:
         """The most frequent value of a field among a merchant's rows (ties: the earliest)."""
@@ -149,21 +155,29 @@ class Aggregator:
         for other, count in sorted(others.items(), key=lambda pair: next(r.row for r in rows if r.name == pair[0])):
             first = next(r.row for r in rows if r.name == other)
             self.out.merged.append(Problem(self.shown, first, self.column("name") or 1, "name",
-                                           f"`{other}` ({count} row{'s' if count > 1 else ''}) counted as "
-                                           f"`{name.value}` ({len(name.rows)} rows): same credit code {key[5:]}"))
+                                           say("GS710", "`{other}` ({count}) counted as `{name}` ({rows}): same "
+                                                        "credit code {code}", other=other,
+                                               count=ngettext("{count} row", "{count} rows", count).format(count=count),
+                                               name=name.value,
+                                               rows=ngettext("{count} row", "{count} rows", len(name.rows)).format(
+                                                   count=len(name.rows)), code=key[5:])))
         values = {}
         for field_name in ("district", "category"):
             picked = self.chosen(field_name, rows)
             if picked is None:
                 for record in rows:
                     self.problem(record.row, self.column(field_name) or 1, field_name,
-                                 f"no row of `{name.value}` gives its {field_name} ({LABELS[field_name]})")
+                                 say("GS203", "no row of `{name}` gives its {field} ({label})", name=name.value,
+                                     field=field_name, label=LABELS[field_name]))
                 return None
             distinct = {getattr(r, field_name) for r in rows if getattr(r, field_name)}
             if len(distinct) > 1:
                 self.out.notes.append(Problem(self.shown, rows[0].row, self.column(field_name) or 1, field_name,
-                                              f"the rows of `{name.value}` give {len(distinct)} values; the most "
-                                              f"frequent, `{picked.value}` ({len(picked.rows)} rows), is written"))
+                                              say("GS710", "the rows of `{name}` give {count} values; the most "
+                                                           "frequent, `{value}` ({rows}), is written", name=name.value,
+                                                  count=len(distinct), value=picked.value,
+                                                  rows=ngettext("{count} row", "{count} rows",
+                                                                len(picked.rows)).format(count=len(picked.rows)))))
             values[field_name] = picked
         items = []
         for record in rows:
@@ -180,9 +194,12 @@ class Aggregator:
         """A merchant from its one row (a second row for the same merchant is a problem)."""
         first = rows[0]
         for record in rows[1:]:
-            what = f"credit code {key[5:]}" if key.startswith("code:") else f"name `{key[5:]}`"
-            self.problem(record.row, self.column("name") or 1, "name", f"the same merchant ({what}) is already at "
-                                                                        f"row {first.row}: one row per merchant")
+            what = (_("credit code {code}").format(code=key[5:]) if key.startswith("code:") else
+                    _("name `{name}`").format(name=key[5:]))
+            self.problem(record.row, self.column("name") or 1, "name", say("GS301", "the same merchant ({what}) is "
+                                                                                    "already at row {row}: one row "
+                                                                                    "per merchant", what=what,
+                                                                           row=first.row))
         if len(rows) > 1:
             return None
         assert first.complaints is not None and first.resolved is not None
@@ -198,5 +215,5 @@ class Aggregator:
 
 def _rows(records: list[Record]) -> str:
     rows = [r.row for r in records]
-    shown = ", ".join(str(row) for row in rows[:10]) + (" …" if len(rows) > 10 else "")
-    return f"row{'s' if len(rows) > 1 else ''} {shown}"
+    shown = _(", ").join(str(row) for row in rows[:10]) + (" …" if len(rows) > 10 else "")
+    return ngettext("row {rows}", "rows {rows}", len(rows)).format(rows=shown)

@@ -7,11 +7,13 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from builder.errors import OutputError
+from builder.codes import say
+from builder.errors import Message, OutputError
+from builder.i18n import _
 
 
 def target_path(site_dir: Path, out: Path | None, force: bool, period_key: str,
-                bad: Callable[[str, str], None]) -> tuple[Path, str]:
+                bad: Callable[[str, Message], None]) -> tuple[Path, str]:
     """The file to write and how messages show it; every reason to refuse it goes to `bad`."""
     folder = site_dir / "content" / "complaints"
     target = out if out is not None else folder / f"{period_key or 'period'}.yaml"
@@ -20,27 +22,32 @@ def target_path(site_dir: Path, out: Path | None, force: bool, period_key: str,
     site = site_dir.resolve()
     resolved_folder = folder.resolve()
     if not resolved_folder.is_relative_to(site):
-        bad("--out", f"{folder.as_posix()} leads outside the site folder (a link): the file is not written there")
+        bad("--out", say("GS704", "{folder} leads outside the site folder (a link): the file is not written there",
+                         folder=folder.as_posix()))
         return target, shown
     if out is not None:
         parent = out.absolute().parent.resolve()
         if not parent.is_relative_to(resolved_folder):
             example = f"{folder.as_posix()}/{period_key or '2026-11'}/秦川镇.yaml"
-            bad("--out", f"{out.as_posix()} is not in {folder.as_posix()}/: complaint files live there "
-                         f"(or in its sub-folders, e.g. one file per district: {example})")
+            bad("--out", say("GS704", "{out} is not in {folder}/: complaint files live there (or in its sub-folders, "
+                                      "e.g. one file per district: {example})", out=out.as_posix(),
+                             folder=folder.as_posix(), example=example))
             return target, shown
         inside = parent.relative_to(resolved_folder).parts
         if any(part.startswith(".") for part in inside):
-            bad("--out", f"{out.as_posix()}: a folder whose name starts with `.` is not read")
+            bad("--out", say("GS704", "{out}: a folder whose name starts with `.` is not read", out=out.as_posix()))
             return target, shown
         if target.suffix not in (".yaml", ".yml") or target.name.startswith("."):
-            bad("--out", f"{target.name}: a period file is named like 2026-09.yaml (ending .yaml or .yml)")
+            bad("--out", say("GS704", "{name}: a period file is named like 2026-09.yaml (ending .yaml or .yml)",
+                             name=target.name))
             return target, shown
         shown = Path("content", "complaints", *inside, target.name).as_posix()
     if target.is_symlink() or (target.exists() and not target.is_file()):
-        bad("--out", f"{shown} exists and is not a regular file (a link or a folder): not replaced")
+        bad("--out", say("GS704", "{path} exists and is not a regular file (a link or a folder): not replaced",
+                         path=shown))
     elif target.exists() and not force:
-        bad("--out", f"{shown} already exists: give --force to replace it (nothing was written)")
+        bad("--out", say("GS704", "{path} already exists: give --force to replace it (nothing was written)",
+                         path=shown))
     return target, shown
 
 
@@ -64,11 +71,12 @@ def write_atomically(target: Path, data: bytes, force: bool, shown: str) -> None
             os.fsync(stream.fileno())
         os.chmod(temporary, 0o644)
         if target.exists() and not force:
-            raise FileExistsError(17, "the file appeared while importing; give --force to replace it")
+            raise FileExistsError(17, _("the file appeared while importing; give --force to replace it"))
         os.replace(temporary, target)
         done = True
     except OSError as exc:
-        raise OutputError(shown, f"cannot write the file: {exc.strerror or exc}; content/ was left as it was") \
+        raise OutputError(shown, _("cannot write the file: {reason}; content/ was left as it was").format(
+            reason=exc.strerror or exc)) \
             from None
     finally:
         if not done:

@@ -6,7 +6,9 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from builder.errors import ContentError, Problem
+from builder.codes import say
+from builder.errors import ContentError, Message, Problem
+from builder.i18n import _
 from builder.importing import csvfile
 from builder.importing.columns import FIELDS, HEADER_SEARCH_ROWS, find_header
 from builder.importing.workbook import OLE_MAGIC, ZIP_MAGIC, Cell, Workbook, check_package
@@ -24,7 +26,7 @@ class Table:
     sheet: str
     rows: list[list[Cell]]
     header_index: int
-    bad_cells: dict[tuple[int, int], str] = field(default_factory=dict)
+    bad_cells: dict[tuple[int, int], Message] = field(default_factory=dict)
     empty_formulas: set[tuple[int, int]] = field(default_factory=set)  # .xls formulas saved with an empty value
 
 
@@ -43,21 +45,24 @@ def open_source(path: Path, shown: str) -> SourceFile:
     """Check the file's name, size and first bytes; read it and hash it."""
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None:
-        raise ContentError([Problem(shown, 1, 1, "file", f"`{path.suffix or path.name}` files are not read: give an "
-                                                         f".xlsx, .xlsm, .xls, .csv or .tsv file")])
+        raise ContentError([Problem(shown, 1, 1, "file", say("GS701", "`{kind}` files are not read: give an .xlsx, "
+                                                                      ".xlsm, .xls, .csv or .tsv file",
+                                                              kind=path.suffix or path.name))])
     try:
         if not path.is_file():
-            raise ContentError([Problem(shown, 1, 1, "file", "no such file" if not path.exists()
-                                        else "this is not a regular file")])
+            raise ContentError([Problem(shown, 1, 1, "file", say("GS701", "no such file") if not path.exists()
+                                        else say("GS701", "this is not a regular file"))])
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise ContentError([Problem(shown, 1, 1, "file", f"the file is {size / 2**20:,.1f} MB; at most "
-                                                             f"{MAX_FILE_BYTES / 2**20:,.0f} MB are read: split it")])
+            raise ContentError([Problem(shown, 1, 1, "file", say("GS701", "the file is {size:,.1f} MB; at most "
+                                                                          "{limit:,.0f} MB are read: split it",
+                                                                  size=size / 2**20, limit=MAX_FILE_BYTES / 2**20))])
         data = path.read_bytes()
     except OSError as exc:
-        raise ContentError([Problem(shown, 1, 1, "file", f"cannot read the file: {exc.strerror}")]) from None
+        raise ContentError([Problem(shown, 1, 1, "file", say("GS701", "cannot read the file: {reason}",
+                                                              reason=exc.strerror))]) from None
     if not data:
-        raise ContentError([Problem(shown, 1, 1, "file", "the file is empty")])
+        raise ContentError([Problem(shown, 1, 1, "file", say("GS701", "the file is empty"))])
     kind = _kind_by_content(data, kind, shown)
     return SourceFile(path, shown, kind, hashlib.sha256(data).hexdigest(), data)
 
@@ -70,23 +75,26 @@ def _kind_by_content(data: bytes, kind: str, shown: str) -> str:
         return "xls" if kind != "xlsx" else "encrypted"
     if kind in ("xlsx", "xls"):
         head = data[:512].lstrip().lower()
-        what = "a web page (HTML)" if head.startswith((b"<", b"\xef\xbb\xbf<")) else "text or another format"
-        raise ContentError([Problem(shown, 1, 1, "file", f"this .{kind} file is really {what}, not an Excel "
-                                                         f"workbook: open it in Excel or WPS and save it as .xlsx")])
+        what = _("a web page (HTML)") if head.startswith((b"<", b"\xef\xbb\xbf<")) else _("text or another format")
+        raise ContentError([Problem(shown, 1, 1, "file", say("GS701", "this .{kind} file is really {what}, not an "
+                                                                      "Excel workbook: open it in Excel or WPS and "
+                                                                      "save it as .xlsx", kind=kind, what=what))])
     return kind
 
 
 def read_table(source: SourceFile, sheet: str | None, mapped: dict[str, str]) -> Table:
     """The sheet to import (--sheet, else the first visible one with a header) and its header row."""
     if source.kind == "encrypted":
-        raise ContentError([Problem(source.shown, 1, 1, "file", "this workbook is password-protected (encrypted): "
-                                                                "remove the password in Excel or WPS and save it")])
+        raise ContentError([Problem(source.shown, 1, 1, "file", say("GS701", "this workbook is password-protected "
+                                                                             "(encrypted): remove the password in "
+                                                                             "Excel or WPS and save it"))])
     if source.kind in ("csv", "tsv"):
         text = csvfile.decode(source.data, source.shown)
         source.data = b""  # the text holds it now; the bytes would only double the memory while the rows are read
         rows = csvfile.read_rows(text, "\t" if source.kind == "tsv" else ",", source.shown, MAX_ROWS)
         if sheet is not None:
-            raise ContentError([Problem(source.shown, 1, 1, "--sheet", "a CSV file has no sheets; leave out --sheet")])
+            raise ContentError([Problem(source.shown, 1, 1, "--sheet", say("GS702", "a CSV file has no sheets; leave "
+                                                                                    "out --sheet"))])
         return _with_header(source, "", rows, {}, mapped)
     source.data = b""  # a workbook is read from its file by calamine
     if source.kind == "xlsx":
@@ -94,9 +102,10 @@ def read_table(source: SourceFile, sheet: str | None, mapped: dict[str, str]) ->
     book = Workbook(source.path, source.shown, source.kind, MAX_ROWS)
     if sheet is not None:
         if sheet not in book.all_sheet_names():
-            listed = ", ".join(book.all_sheet_names())
-            raise ContentError([Problem(source.shown, 1, 1, "--sheet", f"no sheet `{sheet}` in this workbook; its "
-                                                                       f"sheets are: {listed}")])
+            listed = _(", ").join(book.all_sheet_names())
+            message = say("GS702", "no sheet `{sheet}` in this workbook; its sheets are: {listed}", sheet=sheet,
+                          listed=listed)
+            raise ContentError([Problem(source.shown, 1, 1, "--sheet", message)])
         table = _with_header(source, sheet, book.rows(sheet), book.bad_cells(sheet), mapped)
         table.empty_formulas = book.empty_formulas(sheet)
         return table
@@ -109,7 +118,7 @@ def read_table(source: SourceFile, sheet: str | None, mapped: dict[str, str]) ->
     raise ContentError([_no_header(source.shown, None, mapped)])
 
 
-def _with_header(source: SourceFile, sheet: str, rows: list[list[Cell]], bad: dict[tuple[int, int], str],
+def _with_header(source: SourceFile, sheet: str, rows: list[list[Cell]], bad: dict[tuple[int, int], Message],
                  mapped: dict[str, str]) -> Table:
     index = find_header(rows, mapped)
     if index is None:
@@ -118,9 +127,10 @@ def _with_header(source: SourceFile, sheet: str, rows: list[list[Cell]], bad: di
 
 
 def _no_header(shown: str, sheet: str | None, mapped: dict[str, str]) -> Problem:
-    where = f"sheet {sheet}" if sheet else "the file"
+    where = _("sheet {sheet}").format(sheet=sheet) if sheet else _("the file")
     some = "、".join(FIELDS["name"][:3] + FIELDS["complaints"][:1] + FIELDS["received"][:1])
-    hint = " (--map names count as known)" if mapped else ""
-    return Problem(shown, 1, 1, "header", f"no header row found in {where}: none of its first {HEADER_SEARCH_ROWS} "
-                                          f"rows names two known fields{hint} (such as {some}); name the columns with "
-                                          f"--map field=列名, e.g. --map name=品牌")
+    hint = _(" (--map names count as known)") if mapped else ""
+    return Problem(shown, 1, 1, "header", say("GS702", "no header row found in {where}: none of its first {rows} rows "
+                                                       "names two known fields{hint} (such as {some}); name the "
+                                                       "columns with --map field=列名, e.g. --map name=品牌",
+                                              where=where, rows=HEADER_SEARCH_ROWS, hint=hint, some=some))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from builder.errors import ContentError, Problem
+from builder import i18n
+from builder.errors import ContentError, Problem, field_label
+from builder.i18n import _
 
 
 @dataclass
@@ -46,7 +48,7 @@ class ImportReport:
             return [{**p.as_dict(), "severity": kind} if kind else p.as_dict() for p in problems]
 
         return {
-            "ok": self.ok, "source": self.source, "sha256": self.sha256, "sheet": self.sheet,
+            "ok": self.ok, "language": i18n.LANGUAGE, "source": self.source, "sha256": self.sha256, "sheet": self.sheet,
             "header_row": self.header_row, "mode": self.mode,
             "columns": {name: where for name, where in self.columns},
             "ignored_columns": listed(self.ignored, "ignored"),
@@ -63,35 +65,42 @@ class ImportReport:
 
     def detail_lines(self) -> list[str]:
         """One `FILE:ROW:COLUMN: field: message` line per thing worth telling, problems last."""
-        lines = [_line(p, "ignored") for p in self.ignored]
-        lines += [_line(p, "skipped") for p in self.skipped]
-        lines += [_line(p, "merged") for p in self.merged]
+        lines = [_line(p, _("ignored")) for p in self.ignored]
+        lines += [_line(p, _("skipped")) for p in self.skipped]
+        lines += [_line(p, _("merged")) for p in self.merged]
         lines += [_line(p) for p in self.masked]
-        lines += [_line(p, "note") for p in self.notes]
+        lines += [_line(p, _("note")) for p in self.notes]
         for reason, rows in sorted(self.not_itemised.items()):
-            lines.append(f"{self.source}: items: {len(rows)} row(s) counted but not listed as items ({reason}): "
-                         f"rows {_few(sorted(rows))}")
+            lines.append(f"{self.source}: items: " + _("{count} row(s) counted but not listed as items ({reason}): "
+                                                       "rows {rows}").format(count=len(rows), reason=reason,
+                                                                             rows=_few(sorted(rows))))
         lines += [str(p) for p in self.warnings]
         lines += [str(p) for p in sorted(self.problems)]
         return lines
 
     def where(self) -> str:
         """The sheet and header that were read, e.g. ` (sheet 明细, header at row 3, one row per complaint)`."""
-        parts = [f"sheet {self.sheet}"] if self.sheet else []
+        parts = [_("sheet {sheet}").format(sheet=self.sheet)] if self.sheet else []
         if self.header_row:
-            parts += [f"header at row {self.header_row}", f"one row per {self.mode}"]
-        return f" ({', '.join(parts)})" if parts else ""
+            parts += [_("header at row {row}").format(row=self.header_row),
+                      _("one row per merchant") if self.mode == "merchant" else _("one row per complaint")]
+        return _(" ({parts})").format(parts=_(", ").join(parts)) if parts else ""
 
     def summary(self) -> str:
         """One paragraph: what was read, what was (or would be) written."""
         if not self.ok:
-            return f"Error: {len(self.problems)} problem(s) in {self.source}{self.where()}; nothing was written."
-        counts = (f"{self.rows_read} rows read, {self.merchants} merchants, {self.complaints} complaints, "
-                  f"{self.resolved} resolved, {self.items} items; {len({p.line for p in self.skipped})} rows "
-                  f"skipped, {len(self.merged)} names merged, {len(self.masked)} personal data masked")
+            return _("Error: {count} problem(s) in {source}{where}; nothing was written.").format(
+                count=len(self.problems), source=self.source, where=self.where())
+        counts = _("{rows} rows read, {merchants} merchants, {complaints} complaints, {resolved} resolved, {items} "
+                   "items; {skipped} rows skipped, {merged} names merged, {masked} personal data masked").format(
+            rows=self.rows_read, merchants=self.merchants, complaints=self.complaints, resolved=self.resolved,
+            items=self.items, skipped=len({p.line for p in self.skipped}), merged=len(self.merged),
+            masked=len(self.masked))
         if self.dry_run:
-            return f"Dry run: {self.source}{self.where()}: {counts}. Would write {self.output}; `gongshi check` passes."
-        return f"Imported {self.source}{self.where()}: {counts}. Wrote {self.output}; `gongshi check` passes."
+            return _("Dry run: {source}{where}: {counts}. Would write {output}; `gongshi check` passes.").format(
+                source=self.source, where=self.where(), counts=counts, output=self.output)
+        return _("Imported {source}{where}: {counts}. Wrote {output}; `gongshi check` passes.").format(
+            source=self.source, where=self.where(), counts=counts, output=self.output)
 
 
 class ImportFailed(ContentError):
@@ -103,9 +112,10 @@ class ImportFailed(ContentError):
 
 
 def _line(problem: Problem, kind: str = "") -> str:
-    text = f"{problem.path}:{problem.line}:{problem.column}: {problem.field}: {problem.message}"
+    text = f"{problem.path}:{problem.line}:{problem.column}: {field_label(problem.field)}: {problem.text}"
     return f"{text} [{kind}]" if kind else text
 
 
 def _few(rows: list[int]) -> str:
-    return ", ".join(str(r) for r in rows[:20]) + (f" … ({len(rows) - 20} more)" if len(rows) > 20 else "")
+    more = _(" … ({count} more)").format(count=len(rows) - 20) if len(rows) > 20 else ""
+    return _(", ").join(str(r) for r in rows[:20]) + more

@@ -6,7 +6,9 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from builder.errors import Problem
+from builder.codes import again, say
+from builder.errors import Message, Problem
+from builder.i18n import N_, _
 from builder.importing.columns import LABELS, Layout, cell_ref
 from builder.importing.readers import Table
 from builder.importing.values import (
@@ -24,9 +26,10 @@ from builder.importing.values import (
 from builder.periods import Period
 from builder.privacy import find_personal_data, mask_personal_data
 
-MASKED_KINDS = {"mobile": "phone", "id_card": "ID card", "bank_card": "bank card", "email": "e-mail"}
-EMPTY_FORMULA = ("holds a formula whose saved value is empty (the program that wrote the file did not calculate it, "
-                 "or the formula gives nothing): open the file in Excel or WPS, check the formula and save it again")
+MASKED_KINDS = {"mobile": N_("phone"), "id_card": N_("ID card"), "bank_card": N_("bank card"), "email": N_("e-mail")}
+EMPTY_FORMULA = N_("holds a formula whose saved value is empty (the program that wrote the file did not calculate "
+                   "it, or the formula gives nothing): open the file in Excel or WPS, check the formula and save it "
+                   "again")
 
 @dataclass(slots=True)
 class Record:
@@ -95,7 +98,8 @@ class RowReader:
             self.found.rows_read += 1
             first = next(cell for cell in key if not is_empty(cell))
             if is_total(first) or (0 < name_column <= len(cells) and is_total(cells[name_column - 1])):
-                self.skip(row, 1, "row", "a total row (合计, 总计 or 小计): left out, the totals are computed")
+                self.skip(row, 1, "row", say("GS709", "a total row (合计, 总计 or 小计): left out, the totals are "
+                                                      "computed"))
                 continue
             if key in seen:
                 self.skip(row, 1, "row", self.repeat_message(cells, seen[key]))
@@ -109,31 +113,35 @@ class RowReader:
                 if earlier is not None:
                     column = self.layout.columns["number"]
                     if earlier.same_complaint(record):
-                        self.skip(row, column, "number", f"complaint {record.number} repeats row {earlier.row} "
-                                                         f"(every field equal): counted once")
+                        self.skip(row, column, "number", say("GS709", "complaint {number} repeats row {first} (every "
+                                                                      "field equal): counted once",
+                                                             number=record.number, first=earlier.row))
                     else:
-                        self.problem(row, column, "number", f"complaint {record.number} is also at row {earlier.row}"
-                                                            f" with other values: keep one of the two rows")
+                        self.problem(row, column, "number", say("GS301", "complaint {number} is also at row {first} "
+                                                                         "with other values: keep one of the two rows",
+                                                                number=record.number, first=earlier.row))
                     continue
                 numbers[record.number] = record
             self.found.records.append(record)
         return self.found
 
-    def repeat_message(self, cells: Sequence[object], first: int) -> str:
+    def repeat_message(self, cells: Sequence[object], first: int) -> Message:
         """Why a row repeated exactly is counted once (naming the complaint number when there is one)."""
         column = self.layout.columns.get("number")
         number = as_text(cells[column - 1]).strip() if column and column <= len(cells) else ""
-        what = f"complaint {number} " if number else ""
-        return f"{what}repeats row {first} exactly (every cell equal): counted once"
+        if number:
+            return say("GS709", "complaint {number} repeats row {first} exactly (every cell equal): counted once",
+                       number=number, first=first)
+        return say("GS709", "repeats row {first} exactly (every cell equal): counted once", first=first)
 
-    def skip(self, row: int, column: int, field_name: str, message: str) -> None:
+    def skip(self, row: int, column: int, field_name: str, message: Message) -> None:
         """Report a row left out on purpose."""
         self.found.skipped.append(Problem(self.shown, row, column, field_name, message))
 
-    def problem(self, row: int, column: int, field_name: str, message: str) -> None:
+    def problem(self, row: int, column: int, field_name: str, message: Message) -> None:
         """Report a cell that cannot be read."""
         self.found.problems.append(Problem(self.shown, row, column, field_name,
-                                           f"{message} (cell {cell_ref(row, column)})"))
+                                           again(message, "{reason} (cell {cell})", cell=cell_ref(row, column))))
 
     def record(self, row: int, cells: Sequence[object]) -> Record | None:
         """Parse one row's mapped cells; None when a cell cannot be read (every such cell is reported)."""
@@ -142,8 +150,8 @@ class RowReader:
         masked_before = len(self.found.masked)
         bad_cells = self.table.bad_cells
         try:
-            if bad_cells and any((row, column) in bad_cells for _, column, _ in self.readers):
-                raise CellError("a cell holds no usable value")
+            if bad_cells and any((row, column) in bad_cells for _name, column, _read in self.readers):
+                raise CellError(say("GS705", "a cell holds no usable value"))
             for name, column, read in self.readers:
                 if column <= width:
                     value = cells[column - 1]
@@ -170,7 +178,7 @@ class RowReader:
                 if value is not None and value != "":
                     setattr(record, name, read(row, value))
             except CellError as exc:
-                self.problem(row, column, name, str(exc))
+                self.problem(row, column, name, exc.message)
                 failed.add(name)
         for name, value in self.defaults:
             if not getattr(record, name):
@@ -183,27 +191,31 @@ class RowReader:
         Fields in `failed` could not be read (already reported): checks that need them are left out.
         """
         row, columns = record.row, self.layout.columns
-        problems: list[tuple[str, str]] = []
+        problems: list[tuple[str, Message]] = []
         if not record.name:
-            problems.append(("name", f"is empty: every row needs the merchant's name ({LABELS['name']})"))
+            problems.append(("name", say("GS203", "is empty: every row needs the merchant's name ({label})",
+                                         label=LABELS["name"])))
         if self.per_merchant:
             for name in ("complaints", "resolved"):
                 if getattr(record, name) is None:
-                    problems.append((name, "is empty: write a whole number (0 when there is none)"))
+                    problems.append((name, say("GS203", "is empty: write a whole number (0 when there is none)")))
             for name in ("district", "category"):
                 if not getattr(record, name):
-                    problems.append((name, f"is empty: every merchant needs its {name} ({LABELS[name]})"))
+                    problems.append((name, say("GS203", "is empty: every merchant needs its {name} ({label})",
+                                               name=name, label=LABELS[name])))
             if record.complaints is not None and record.resolved is not None and record.resolved > record.complaints:
-                problems.append(("resolved", f"办结量 {record.resolved} is more than 投诉量 {record.complaints}"))
+                problems.append(("resolved", say("GS302", "办结量 {resolved} is more than 投诉量 {complaints}",
+                                                 resolved=record.resolved, complaints=record.complaints)))
         if record.received and record.received > self.period_end:
-            problems.append(("received", f"{record.received.isoformat()} is after the end of period "
-                                         f"{self.period.key} ({self.period_end.isoformat()})"))
+            problems.append(("received", say("GS216", "{date} is after the end of period {period} ({end})",
+                                             date=record.received.isoformat(), period=self.period.key,
+                                             end=self.period_end.isoformat())))
         if record.handled and record.received and record.handled < record.received:
-            problems.append(("handled", f"{record.handled.isoformat()} is before the date received "
-                                        f"{record.received.isoformat()}"))
+            problems.append(("handled", say("GS216", "{date} is before the date received {received}",
+                                            date=record.handled.isoformat(), received=record.received.isoformat())))
         problems = [(name, message) for name, message in problems if name not in failed]
         if self.table.empty_formulas:
-            problems = [(name, EMPTY_FORMULA if message.startswith("is empty") and
+            problems = [(name, say("GS705", EMPTY_FORMULA) if message.code == "GS203" and
                          (row, columns.get(name, 0)) in self.table.empty_formulas else message)
                         for name, message in problems]
         for name, message in problems:
@@ -227,7 +239,8 @@ class RowReader:
                 if findings:
                     for finding in findings:
                         self.found.masked.append(Problem(self.shown, row, column, "personal data",
-                                                         f"masked {MASKED_KINDS[finding.kind]}"))
+                                                         say("GS502", "masked {what}",
+                                                             what=_(MASKED_KINDS[finding.kind]))))
                     return parse(masked)
             result = parse(value)
             cache[key] = result
@@ -243,8 +256,8 @@ class RowReader:
                     return parse_credit_code(value)
                 except CellError:
                     if find_personal_data(as_text(value)):
-                        raise CellError("is not a valid 统一社会信用代码 and looks like personal data (not "
-                                        "shown)") from None
+                        raise CellError(say("GS212", "is not a valid 统一社会信用代码 and looks like personal data "
+                                                     "(not shown)")) from None
                     raise
             return code
         if name in ("complaints", "resolved"):

@@ -8,9 +8,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from builder.codes import again, say
 from builder.config import load_config
 from builder.content import MAX_FILE_BYTES
-from builder.errors import ContentError, Problem, Problems
+from builder.errors import ContentError, Message, Problem, Problems
+from builder.i18n import _
 from builder.importing import output
 from builder.importing.columns import DEFAULTABLE, FIELDS, Layout, resolve_layout
 from builder.importing.merchants import Aggregator, Merchants
@@ -20,7 +22,7 @@ from builder.importing.rows import Record, RowReader, RowsRead
 from builder.importing.sitecheck import CheckResult, check_in_place, translate
 from builder.importing.values import CellError, clean_text
 from builder.importing.yamlwrite import PeriodWriter, quoted
-from builder.periods import Period, parse_period
+from builder.periods import FORMS, Period, parse_period
 
 MAX_ROUNDS = 10
 
@@ -91,7 +93,8 @@ def _run(options: ImportOptions, report: ImportReport) -> ImportReport:
     report.mode = "merchant" if layout.per_merchant else "complaint"
     report.columns = [(name, layout.describe(name)) for name in FIELDS if name in layout.columns or
                       name in layout.defaults]
-    report.ignored = [Problem(shown, layout.header_row, column, "column", f"`{text}`: {why}; ignored")
+    report.ignored = [Problem(shown, layout.header_row, column, "column",
+                              say("GS708", "`{text}`: {why}; ignored", text=text, why=why))
                       for column, text, why in layout.ignored]
     if problems:
         report.problems = problems
@@ -112,7 +115,7 @@ def _converge(options: ImportOptions, plan: Plan, layout: Layout, rows: RowsRead
     """Aggregate, write in memory and check the site; with --skip-bad-rows drop failing rows and go again."""
     records: list[Record] = rows.records
     pending = list(rows.problems)
-    for _ in range(MAX_ROUNDS):
+    for _round in range(MAX_ROUNDS):
         merchants = Aggregator(layout, str(options.file)).run(records)
         pending += merchants.problems
         if pending:
@@ -126,8 +129,8 @@ def _converge(options: ImportOptions, plan: Plan, layout: Layout, rows: RowsRead
             continue
         if not merchants.merchants:
             report.problems = [Problem(str(options.file), layout.header_row, 1, "rows",
-                                       "no row is left to import" if report.skipped else "no data rows under the "
-                                                                                          "header")]
+                                       say("GS706", "no row is left to import") if report.skipped else
+                                       say("GS706", "no data rows under the header"))]
             raise ImportFailed(report)
         data, checked = _check(options, plan, layout, merchants, file_name, sha256, report)
         if not checked.errors:
@@ -137,7 +140,8 @@ def _converge(options: ImportOptions, plan: Plan, layout: Layout, rows: RowsRead
             raise ImportFailed(report)
         records = _drop(records, checked.errors, report, checked.bad_rows)
     report.problems = [Problem(str(options.file), layout.header_row, 1, "rows",
-                               f"--skip-bad-rows: still failing after {MAX_ROUNDS} rounds of leaving rows out")]
+                               say("GS706", "--skip-bad-rows: still failing after {rounds} rounds of leaving rows out",
+                                   rounds=MAX_ROUNDS))]
     raise ImportFailed(report)
 
 
@@ -161,21 +165,24 @@ def _too_big(options: ImportOptions, plan: Plan, size: int) -> Problem:
     folder = PurePosixPath(plan.relative).parent
     sub = f"content/complaints/{plan.period.key}" if folder == PurePosixPath(".") else f"content/complaints/{folder}"
     return Problem(str(options.file), 1, 1, "file",
-                   f"the period file made from this spreadsheet would be {size / 2**20:,.1f} MB and the site reads at "
-                   f"most {MAX_FILE_BYTES / 2**20:,.0f} MB per file (builder/content.py): nothing was written; "
-                   f"split the spreadsheet by district (区域), one file per district, and import each part with "
-                   f"--out {sub}/<district>.yaml")
+                   say("GS701", "the period file made from this spreadsheet would be {size:,.1f} MB and the site "
+                                "reads at most {limit:,.0f} MB per file (builder/content.py): nothing was written; "
+                                "split the spreadsheet by district (区域), one file per district, and import each part "
+                                "with --out {folder}/<district>.yaml", size=size / 2**20,
+                       limit=MAX_FILE_BYTES / 2**20, folder=sub))
 
 
 def _drop(records: list[Record], problems: list[Problem], report: ImportReport,
           also: dict[int, Problem] | None = None) -> list[Record]:
     """Leave out the rows named by problems (--skip-bad-rows); every row left out is reported with its reason."""
-    report.skipped += [Problem(p.path, p.line, p.column, p.field, f"row left out: {p.message}") for p in problems]
+    report.skipped += [Problem(p.path, p.line, p.column, p.field, again(p.message, "row left out: {reason}"))
+                       for p in problems]
     named = {p.line for p in problems}
     for row, cause in sorted((also or {}).items()):
         if row not in named:
             report.skipped.append(Problem(cause.path, row, cause.column, cause.field,
-                                          f"row left out with row {cause.line}: {cause.message}"))
+                                          again(cause.message, "row left out with row {row}: {reason}",
+                                                row=cause.line)))
     bad = named | set(also or ())
     return [r for r in records if r.row not in bad]
 
@@ -211,35 +218,38 @@ def _plan(options: ImportOptions, shown: str, report: ImportReport) -> Plan:
     """Check every option at once; the target file must lie in SITE_DIR/content/complaints/."""
     problems: list[Problem] = []
 
-    def bad(option: str, message: str) -> None:
+    def bad(option: str, message: Message) -> None:
         problems.append(Problem(shown, 1, 1, option, message))
 
     period = parse_period(options.period)
     if period is None:
-        bad("--period", f"`{options.period}` is not a period: write YYYY-MM, YYYY-Qn, YYYY-H1, YYYY-H2 or YYYY")
+        bad("--period", say("GS210", "`{value}` is not a period: write {forms}", value=options.period,
+                            forms=_(FORMS)))
     mapping: dict[str, str] = {}
     for name, column in options.mapping:
         if name not in FIELDS:
-            bad("--map", f"--map {name}={column}: `{name}` is not a field; fields: {', '.join(FIELDS)}")
+            bad("--map", say("GS703", "--map {name}={column}: `{name}` is not a field; fields: {fields}", name=name,
+                             column=column, fields=", ".join(FIELDS)))
         elif name in mapping:
-            bad("--map", f"--map {name}= is given twice (`{mapping[name]}` and `{column}`)")
+            bad("--map", say("GS703", "--map {name}= is given twice (`{first}` and `{column}`)", name=name,
+                             first=mapping[name], column=column))
         elif not column.strip():
-            bad("--map", f"--map {name}= names no column")
+            bad("--map", say("GS703", "--map {name}= names no column", name=name))
         else:
             mapping[name] = column
     defaults: dict[str, str] = {}
     for name, value in options.defaults:
         if name not in DEFAULTABLE:
-            bad("--default", f"--default {name}=…: only {' and '.join(DEFAULTABLE)} can be given one value for "
-                             f"every row")
+            bad("--default", say("GS704", "--default {name}=…: only {fields} can be given one value for every row",
+                                 name=name, fields=_(" and ").join(DEFAULTABLE)))
             continue
         try:
             text = clean_text(value, 100)
         except CellError as exc:
-            bad("--default", f"--default {name}: {exc}")
+            bad("--default", again(exc.message, "--default {name}: {reason}", name=name))
             continue
         if not text:
-            bad("--default", f"--default {name}= gives no value")
+            bad("--default", say("GS704", "--default {name}= gives no value", name=name))
             continue
         defaults[name] = text
     as_of = options.as_of or _as_of(problems, shown)
@@ -251,10 +261,10 @@ def _plan(options: ImportOptions, shown: str, report: ImportReport) -> Plan:
     try:
         department = clean_text(given or "", 200)
     except CellError as exc:
-        bad("--department", str(exc))
+        bad("--department", exc.message)
     if not department and (config is not None or options.department is not None):
-        bad("--department", "--department gives no text" if options.department is not None
-            else "no --department given and site.yaml names no organizer")
+        bad("--department", say("GS704", "--department gives no text") if options.department is not None
+            else say("GS704", "no --department given and site.yaml names no organizer"))
     target, shown_target = output.target_path(options.site_dir, options.out, options.force,
                                               period.key if period else "", bad)
     report.output = shown_target
@@ -272,8 +282,9 @@ def _as_of(problems: list[Problem], shown: str) -> dt.date:
     if not epoch:
         return dt.date.today()
     if not epoch.isdigit():
-        problems.append(Problem("SOURCE_DATE_EPOCH", 1, 1, "environment", f"SOURCE_DATE_EPOCH must be whole seconds "
-                                                                         f"since 1970-01-01, found `{epoch}`"))
+        problems.append(Problem("SOURCE_DATE_EPOCH", 1, 1, "environment",
+                                say("GS902", "SOURCE_DATE_EPOCH must be whole seconds since 1970-01-01, found "
+                                             "`{value}`", value=epoch)))
         return dt.date.today()
     return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
 

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from builder.build import BuildOptions, load_site
+from builder.codes import again
 from builder.errors import ContentError, OutputError, Problem
+from builder.i18n import _
 from builder.importing.columns import cell_ref
 from builder.importing.yamlwrite import Origin
 
@@ -46,7 +48,8 @@ def check_in_place(site_dir: Path, relative: str, data: bytes, as_of: dt.date) -
                 staged.unlink()  # it may be a hard link to the site's own file: never write through it
             staged.write_bytes(data)
         except OSError as exc:
-            raise OutputError(tmp, f"cannot copy the site for the check: {exc.strerror}") from None
+            raise OutputError(tmp, _("cannot copy the site for the check: {reason}").format(
+                reason=exc.strerror)) from None
         try:
             report = load_site(BuildOptions(stage, as_of=as_of))
         except ContentError as exc:
@@ -73,14 +76,15 @@ def translate(problems: list[Problem], written: str, origins: list[Origin | None
             leaf = _leaf(problem.field, origin.key)
             column = origin.columns.get(leaf) or origin.columns.get(origin.key) or 1
             row = origin.rows[0]
-            told = Problem(source, row, column, leaf, f"{problem.message} (cell {cell_ref(row, column)})",
+            told = Problem(source, row, column, leaf,
+                           again(problem.message, "{reason} (cell {cell})", cell=cell_ref(row, column)),
                            problem.severity)
             if problem.severity == "error":
                 for bad_row in origin.rows:
                     result.bad_rows.setdefault(bad_row, told)
         elif origin is not None:
             told = Problem(source, header_row, 1, _leaf(problem.field, origin.key),
-                           f"{problem.message} (from {origin.option})", problem.severity)
+                           again(problem.message, "{reason} (from {option})", option=origin.option), problem.severity)
             result.only_rows = result.only_rows and problem.severity != "error"
         elif problem.severity == "error":
             result.only_rows = False

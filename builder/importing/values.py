@@ -7,6 +7,8 @@ import re
 import unicodedata
 
 from builder import creditcode
+from builder.codes import say
+from builder.errors import Message
 
 MAX_LENGTHS = {"name": 200, "district": 100, "category": 100, "goods": 200, "issue": 2000, "demand": 500,
                "result": 500, "number": 100}
@@ -25,6 +27,10 @@ _SPACE_AT_BRACKET = re.compile(r"\s*([（）])\s*")
 
 class CellError(ValueError):
     """A cell that cannot be read as its field; the message quotes the (masked) cell."""
+
+    def __init__(self, message: Message) -> None:
+        self.message = message
+        super().__init__(message.text)
 
 
 def is_empty(value: object) -> bool:
@@ -58,11 +64,13 @@ def clean_text(text: str, max_length: int) -> str:
     """Trimmed text with every run of whitespace (line breaks, tabs, U+3000) folded into one space."""
     control = _CONTROL.search(text)
     if control:
-        raise CellError(f"contains the control character U+{ord(control.group()):04X}; delete it")
+        raise CellError(say("GS205", "contains the control character {char}; delete it",
+                            char=f"U+{ord(control.group()):04X}"))
     folded = " ".join(text.split())
     text = text if folded == text else folded  # the cell's own string when nothing changed: held once, not twice
     if len(text) > max_length:
-        raise CellError(f"text is {len(text)} characters long; at most {max_length} are allowed")
+        raise CellError(say("GS206", "text is {length} characters long; at most {limit} are allowed",
+                            length=len(text), limit=max_length))
     return text
 
 
@@ -79,26 +87,26 @@ def _quote(value: object) -> str:
 def parse_count(value: object) -> int:
     """A whole number ≥ 0: `1,208`, `１２`, `12件` and surrounding spaces are fine."""
     if isinstance(value, (bool, dt.date, dt.time, dt.timedelta)):
-        raise CellError(f"expected a whole number, found {_quote(value)}")
+        raise CellError(say("GS207", "expected a whole number, found {found}", found=_quote(value)))
     if isinstance(value, (int, float)):
         if value < 0:
-            raise CellError(f"must be 0 or more, found {_quote(value)}")
+            raise CellError(say("GS208", "must be 0 or more, found {found}", found=_quote(value)))
         if not float(value).is_integer():
-            raise CellError(f"must be a whole number, found {_quote(value)}")
+            raise CellError(say("GS207", "must be a whole number, found {found}", found=_quote(value)))
         return int(value)
     text = "".join(unicodedata.normalize("NFKC", str(value)).split())
     if not text:
-        raise CellError("is empty: write a whole number (0 when there is none)")
+        raise CellError(say("GS203", "is empty: write a whole number (0 when there is none)"))
     match = _COUNT.match(text)
     if match:
         return int(match.group(1).replace(",", ""))
     if text.endswith("%"):
-        raise CellError(f"{_quote(value)} is a percentage, not a count")
+        raise CellError(say("GS207", "{found} is a percentage, not a count", found=_quote(value)))
     if text.startswith("-") and _COUNT.match(text[1:]):
-        raise CellError(f"must be 0 or more, found {_quote(value)}")
+        raise CellError(say("GS208", "must be 0 or more, found {found}", found=_quote(value)))
     if re.match(r"^\d[\d,]*\.\d+$", text):
-        raise CellError(f"must be a whole number, found {_quote(value)}")
-    raise CellError(f"expected a whole number, found {_quote(value)}")
+        raise CellError(say("GS207", "must be a whole number, found {found}", found=_quote(value)))
+    raise CellError(say("GS207", "expected a whole number, found {found}", found=_quote(value)))
 
 
 def parse_date(value: object) -> dt.date:
@@ -108,12 +116,12 @@ def parse_date(value: object) -> dt.date:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, (bool, dt.time, dt.timedelta)):
-        raise CellError(f"expected a date, found {_quote(value)}")
+        raise CellError(say("GS209", "expected a date, found {found}", found=_quote(value)))
     if isinstance(value, (int, float)):
         return _serial(value)
     text = " ".join(unicodedata.normalize("NFKC", str(value)).split())
     if not text:
-        raise CellError("is empty: write a date such as 2026-10-05")
+        raise CellError(say("GS203", "is empty: write a date such as 2026-10-05"))
     if text.isdigit() and len(text) == 5:
         return _serial(int(text))
     match = _DATE.match(text)
@@ -122,35 +130,36 @@ def parse_date(value: object) -> dt.date:
     else:
         match = _DATE_ZH.match(text)
         if match is None:
-            raise CellError(f"expected a date such as 2026-10-05, 2026/10/5 or 2026年10月5日, found {_quote(value)}")
+            raise CellError(say("GS209", "expected a date such as 2026-10-05, 2026/10/5 or 2026年10月5日, found "
+                                         "{found}", found=_quote(value)))
         year, month, day, *clock = (int(part) if part else 0 for part in match.groups())
     hour, minute, second = clock
     if hour > 23 or minute > 59 or second > 59:
-        raise CellError(f"{_quote(value)} is not a real time of day")
+        raise CellError(say("GS209", "{found} is not a real time of day", found=_quote(value)))
     try:
         return dt.date(year, month, day)
     except ValueError:
-        raise CellError(f"{_quote(value)} is not a real date") from None
+        raise CellError(say("GS209", "{found} is not a real date", found=_quote(value))) from None
 
 
 def _serial(value: float) -> dt.date:
     """An Excel serial day number (1900 date system) between 1990 and 2099; a fraction is the time of day."""
     if not _SERIAL_FIRST <= value < _SERIAL_LAST + 1:
-        raise CellError(f"expected a date, found the number {_quote(value)} (as an Excel date serial number it "
-                        f"would fall before 1990 or after 2099)")
+        raise CellError(say("GS209", "expected a date, found the number {found} (as an Excel date serial number it "
+                                     "would fall before 1990 or after 2099)", found=_quote(value)))
     return _EXCEL_EPOCH + dt.timedelta(days=int(value))
 
 
 def parse_credit_code(value: object) -> str:
     """A 统一社会信用代码, normalised (upper case, no spaces) and checked (GB 32100); empty stays empty."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise CellError("is stored as a number, so Excel kept only its first 15 digits: format the column as "
-                        "text and type the code again")
+        raise CellError(say("GS212", "is stored as a number, so Excel kept only its first 15 digits: format the "
+                                     "column as text and type the code again"))
     raw = as_text(value).strip()
     if not raw:
         return ""
     code = creditcode.normalise(raw)
     reason = creditcode.problem(code)
     if reason:
-        raise CellError(f"`{raw}` is not a valid 统一社会信用代码: {reason}")
+        raise CellError(say("GS212", "`{value}` is not a valid 统一社会信用代码: {reason}", value=raw, reason=reason))
     return code

@@ -14,7 +14,9 @@ from xml.etree import ElementTree
 
 import python_calamine
 
-from builder.errors import ContentError, Problem
+from builder.codes import say
+from builder.errors import ContentError, Message, Problem
+from builder.i18n import _
 from builder.importing import biff
 from builder.privacy import mask_personal_data
 
@@ -74,8 +76,9 @@ class Workbook:
             return []
         if end[0] + 1 > self.max_rows:
             raise ContentError([Problem(self.shown, self.max_rows + 1, 1, "file",
-                                        f"sheet {name} has {end[0] + 1:,} rows; at most {self.max_rows:,} are read: "
-                                        f"split the file")])
+                                        say("GS701", "sheet {name} has {rows:,} rows; at most {limit:,} are read: "
+                                                     "split the file", name=name, rows=end[0] + 1,
+                                            limit=self.max_rows))])
         try:
             rows: list[list[Cell]] = sheet.to_python(skip_empty_area=False)
         except Exception as exc:
@@ -91,7 +94,7 @@ class Workbook:
         except (biff.NotBiff, OSError, ValueError):  # calamine read the file: only this finer message is lost
             return set()
 
-    def bad_cells(self, name: str) -> dict[tuple[int, int], str]:
+    def bad_cells(self, name: str) -> dict[tuple[int, int], Message]:
         """Cells (1-based row, column) holding an error value or a formula with no saved value (.xlsx only)."""
         part = self._parts.get(name)
         if part is None:
@@ -110,10 +113,11 @@ def damaged(shown: str, kind: str, exc: BaseException, sheet: str | None = None)
     """The error for a workbook that cannot be read: damaged, with the reader's reason and how to repair it."""
     reason = " ".join(str(exc).split())[:300] or type(exc).__name__
     reason = mask_personal_data(reason)[0]  # a reader's message may quote a cell
-    where = f" (sheet {sheet})" if sheet else ""
-    return ContentError([Problem(shown, 1, 1, "file", f"this .{kind} workbook is damaged and cannot be read{where}: "
-                                                      f"{reason}; open it in Excel or WPS and save it again as .xlsx "
-                                                      f"(or export it again)")])
+    where = _(" (sheet {sheet})").format(sheet=sheet) if sheet else ""
+    return ContentError([Problem(shown, 1, 1, "file", say("GS701", "this .{kind} workbook is damaged and cannot be "
+                                                                  "read{where}: {reason}; open it in Excel or WPS and "
+                                                                  "save it again as .xlsx (or export it again)",
+                                                          kind=kind, where=where, reason=reason))])
 
 
 def check_package(path: Path, shown: str, max_uncompressed: int) -> None:
@@ -125,12 +129,14 @@ def check_package(path: Path, shown: str, max_uncompressed: int) -> None:
         with zipfile.ZipFile(path) as archive:
             total = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError) as exc:
-        raise ContentError([Problem(shown, 1, 1, "file", f"not a valid .xlsx file ({exc}); open it in Excel or "
-                                                         f"WPS and save it again as .xlsx")]) from None
+        raise ContentError([Problem(shown, 1, 1, "file", say("GS701", "not a valid .xlsx file ({detail}); open it in "
+                                                                      "Excel or WPS and save it again as .xlsx",
+                                                              detail=exc))]) from None
     if total > max_uncompressed:
-        raise ContentError([Problem(shown, 1, 1, "file", f"the workbook would unpack to {total / 2**20:,.0f} MB; "
-                                                         f"at most {max_uncompressed / 2**20:,.0f} MB are read "
-                                                         f"(a damaged file or a zip bomb): not read")])
+        raise ContentError([Problem(shown, 1, 1, "file", say("GS701", "the workbook would unpack to {size:,.0f} MB; "
+                                                                      "at most {limit:,.0f} MB are read (a damaged "
+                                                                      "file or a zip bomb): not read",
+                                                              size=total / 2**20, limit=max_uncompressed / 2**20))])
 
 
 def _sheet_parts(path: Path) -> dict[str, str]:
@@ -163,7 +169,7 @@ def _has_formulas(archive: zipfile.ZipFile, part: str) -> bool:
     return False
 
 
-def _scan_cells(stream: IO[bytes]) -> Iterator[tuple[tuple[int, int], str]]:
+def _scan_cells(stream: IO[bytes]) -> Iterator[tuple[tuple[int, int], Message]]:
     row, column = 0, 0
     for event, element in ElementTree.iterparse(stream, events=("start", "end")):
         tag = element.tag.rsplit("}", 1)[-1]
@@ -184,11 +190,13 @@ def _scan_cells(stream: IO[bytes]) -> Iterator[tuple[tuple[int, int], str]]:
                 elif child_tag == "v":
                     value = child
             if kind == "e":
-                error = value.text if value is not None and value.text else "an error"
-                yield (row, column), f"holds the error value {error} instead of a value; correct the formula"
+                error = value.text if value is not None and value.text else _("an error")
+                yield (row, column), say("GS705", "holds the error value {error} instead of a value; correct the "
+                                                  "formula", error=error)
             elif formula is not None and (value is None or (not value.text and kind != "str")):
-                yield (row, column), ("holds a formula without a saved value (the program that wrote the file did "
-                                      "not calculate it): open the file in Excel or WPS and save it again")
+                yield (row, column), say("GS705", "holds a formula without a saved value (the program that wrote "
+                                                  "the file did not calculate it): open the file in Excel or WPS and "
+                                                  "save it again")
             element.clear()
         elif tag == "row":
             element.clear()
