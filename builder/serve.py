@@ -99,20 +99,26 @@ def stop_signals() -> Iterator[None]:
 
 @contextmanager
 def signals_held() -> Iterator[None]:
-    """Hold back SIGINT, SIGTERM and SIGHUP while threads start; they are delivered when this ends.
+    """Hold back SIGINT, SIGTERM and SIGHUP while threads start; one that arrived is raised when this ends.
 
     Interrupted inside Thread.start(), a thread may run on although is_alive() said no, and the
-    server thread would then find its socket closed under it.
+    server thread would then find its socket closed under it. The handlers are swapped, not the
+    signal mask, so that the threads and the programs they start (Pagefind) keep receiving signals.
     """
-    stops = {getattr(signal, name) for name in STOP_SIGNALS if hasattr(signal, name)}
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    signal.pthread_sigmask(signal.SIG_BLOCK, stops)
+    arrived: list[int] = []
+
+    def hold(signum: int, _frame: object) -> None:
+        arrived.append(signum)
+
+    stops = [getattr(signal, name) for name in STOP_SIGNALS if hasattr(signal, name)]
+    previous = {sig: signal.signal(sig, hold) for sig in stops}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, stops)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if arrived:
+        raise KeyboardInterrupt
 
 
 class Preview:
