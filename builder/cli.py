@@ -34,7 +34,8 @@ STRICT = click.option("--strict", is_flag=True, help=_("Treat warnings (e.g. a c
                                                        "code) as errors."))
 
 
-def _as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
+def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
+    """A date option's value (the forms parse_date reads), or a usage error naming what was given."""
     if value is None:
         return None
     day = parse_date(value)
@@ -43,7 +44,7 @@ def _as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> d
     return day
 
 
-AS_OF = click.option("--as-of", "as_of", metavar="YYYY-MM-DD", callback=_as_of,
+AS_OF = click.option("--as-of", "as_of", metavar="YYYY-MM-DD", callback=_date,
                      help=_("Publish as of this date (retention, freshness) [default: SOURCE_DATE_EPOCH, else "
                             "today]."))
 MASK = click.option("--mask-personal-data", is_flag=True,
@@ -334,7 +335,7 @@ def new_group() -> None:
 @SITE_DIR
 @click.option("--type", "warning_type", type=click.Choice(list(WARNING_TYPES)), default="消费提醒",
               show_default=True, help=_("The kind of warning."))
-@click.option("--date", "date", metavar="YYYY-MM-DD", callback=_as_of,
+@click.option("--date", "date", metavar="YYYY-MM-DD", callback=_date,
               help=_("The warning's date [default: today, or SOURCE_DATE_EPOCH's date]."))
 def new_warning_command(title: str, site_dir: Path, warning_type: str, date: dt.date | None) -> None:
     """Write content/warnings/<date>-<slug>.md with its front matter filled in, and print its path."""
@@ -473,22 +474,13 @@ def _pairs(_ctx: click.Context, param: click.Parameter, values: tuple[str, ...])
     return tuple(pairs)
 
 
-def _published(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    day = parse_date(value)
-    if day is None:
-        raise click.BadParameter(_("`{value}` is not a date in the form YYYY-MM-DD").format(value=value))
-    return day
-
-
 @main.command("import", help=_("Import a spreadsheet (XLSX, XLS, CSV) as a period file in content/complaints/, "
                                "checked like `gongshi check`."))
 @click.argument("file", type=click.Path(dir_okay=True, path_type=Path))
 @SITE_DIR
 @click.option("--period", required=True, metavar="PERIOD", help=_("The disclosure period: YYYY-MM, YYYY-Qn, "
                                                                    "YYYY-H1|H2 or YYYY."))
-@click.option("--published", metavar="YYYY-MM-DD", callback=_published,
+@click.option("--published", metavar="YYYY-MM-DD", callback=_date,
               help=_("Publication date [default: the as-of date: SOURCE_DATE_EPOCH, else today]."))
 @click.option("--department", metavar="TEXT", help=_("公示部门 [default: site.yaml's organizer]."))
 @click.option("--sheet", metavar="NAME", help=_("The sheet to read [default: the first one with a header row]."))

@@ -40,6 +40,11 @@ POLL_S = 0.5
 STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
 
 
+def stop_signal_numbers() -> list[signal.Signals]:
+    """The stop signals this platform has."""
+    return [getattr(signal, name) for name in STOP_SIGNALS if hasattr(signal, name)]
+
+
 @dataclass(frozen=True)
 class ServeOptions:
     """What the user asked of `gongshi serve`."""
@@ -110,7 +115,7 @@ def signals_held() -> Iterator[None]:
     def hold(signum: int, _frame: object) -> None:
         arrived.append(signum)
 
-    stops = [getattr(signal, name) for name in STOP_SIGNALS if hasattr(signal, name)]
+    stops = stop_signal_numbers()
     previous = {sig: signal.signal(sig, hold) for sig in stops}
     try:
         yield
@@ -197,7 +202,7 @@ class Preview:
         except KeyboardInterrupt:
             pass
         finally:
-            stops = [getattr(signal, name) for name in STOP_SIGNALS if hasattr(signal, name)]
+            stops = stop_signal_numbers()
             ignored = {sig: signal.signal(sig, signal.SIG_IGN) for sig in stops}
             try:
                 self._stop(server_thread)
