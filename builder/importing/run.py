@@ -150,10 +150,11 @@ def _check(options: ImportOptions, plan: Plan, layout: Layout, merchants: Mercha
     """The period file's bytes and what `gongshi check` finds with it in place, told in spreadsheet terms."""
     _count(merchants, report)
     writer = _render(plan, layout, merchants, file_name, sha256, report)
-    data = writer.text().encode("utf-8")
+    text = writer.text()
+    data = text.encode("utf-8")
     if len(data) > MAX_FILE_BYTES:  # the builder would refuse the file: say so now, naming the spreadsheet
         return data, CheckResult(errors=[_too_big(options, plan, len(data))], only_rows=False)
-    found = check_in_place(options.site_dir, plan.relative, data, plan.as_of)
+    found = check_in_place(options.site_dir, plan.relative, data, plan.as_of, (text, writer.tree(text)))
     checked = translate(found, f"content/complaints/{plan.relative}", writer.origins, str(options.file),
                         layout.header_row)
     report.warnings = checked.warnings
