@@ -16,6 +16,7 @@ from builder.i18n import _
 from builder.importing import output
 from builder.importing.columns import DEFAULTABLE, FIELDS, Layout, resolve_layout
 from builder.importing.merchants import Aggregator, Merchants
+from builder.importing.pinyinahead import PinyinAhead, words_to_sort
 from builder.importing.readers import open_source, read_table
 from builder.importing.report import ImportFailed, ImportReport
 from builder.importing.rows import Record, RowReader, RowsRead
@@ -59,6 +60,7 @@ class Plan:
     relative: str  # the target's path inside content/complaints/ (a sub-folder's files: 2026-11/东湖街道.yaml)
     mapping: dict[str, str]
     defaults: dict[str, str]
+    organizer: str = ""  # site.yaml's
 
 
 def run_import(options: ImportOptions) -> ImportReport:
@@ -149,12 +151,20 @@ def _check(options: ImportOptions, plan: Plan, layout: Layout, merchants: Mercha
            report: ImportReport) -> tuple[bytes, CheckResult]:
     """The period file's bytes and what `gongshi check` finds with it in place, told in spreadsheet terms."""
     _count(merchants, report)
-    writer = _render(plan, layout, merchants, file_name, sha256, report)
-    text = writer.text()
-    data = text.encode("utf-8")
-    if len(data) > MAX_FILE_BYTES:  # the builder would refuse the file: say so now, naming the spreadsheet
-        return data, CheckResult(errors=[_too_big(options, plan, len(data))], only_rows=False)
-    found = check_in_place(options.site_dir, plan.relative, data, plan.as_of, (text, writer.tree(text)))
+    listed = merchants.merchants
+    ahead = PinyinAhead(words_to_sort((m.name.value for m in listed), (m.district.value for m in listed),
+                                      (m.category.value for m in listed), plan.organizer))
+    try:
+        writer = _render(plan, layout, merchants, file_name, sha256, report)
+        text = writer.text()
+        data = text.encode("utf-8")
+        if len(data) > MAX_FILE_BYTES:  # the builder would refuse the file: say so now, naming the spreadsheet
+            return data, CheckResult(errors=[_too_big(options, plan, len(data))], only_rows=False)
+        tree = writer.tree(text)
+        ahead.finish()
+    finally:
+        ahead.close()
+    found = check_in_place(options.site_dir, plan.relative, data, plan.as_of, (text, tree))
     checked = translate(found, f"content/complaints/{plan.relative}", writer.origins, str(options.file),
                         layout.header_row)
     report.warnings = checked.warnings
@@ -274,7 +284,7 @@ def _plan(options: ImportOptions, shown: str, report: ImportReport) -> Plan:
         raise ImportFailed(report)
     relative = shown_target.removeprefix("content/complaints/")
     return Plan(period, options.published or as_of, department, as_of, target, shown_target, relative, mapping,
-                defaults)
+                defaults, config.organizer if config is not None else "")
 
 
 def _as_of(problems: list[Problem], shown: str) -> dt.date:
