@@ -1,10 +1,10 @@
-"""The pinyin keys the site check will need, worked out on the second core while the period file is written.
+"""The pinyin keys the site check will need, worked out on the second core while the period file is made.
 
 The check sorts merchants by the pinyin of their names and trade names (builder/pinyin.py, about 0.1 ms a
-name with pypinyin). A forked process works the keys of the imported merchants out while this one writes the
-file and reads it back; they are handed to builder.pinyin's memo, which the check then finds filled. A key
-is the same whoever works it out, so the check gives the same result with or without them: any name missed
-here, or any failure of the second process, only leaves the work to the check.
+name with pypinyin). A forked process works the keys of the rows' names out while this one groups the rows
+into merchants and writes the file; they are handed to builder.pinyin's memo before the check, which then
+finds them there. A key is the same whoever works it out, so the check gives the same result with or without
+them: any name missed here, or any failure of the second process, only leaves the work to the check.
 """
 
 from __future__ import annotations

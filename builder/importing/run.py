@@ -105,7 +105,13 @@ def _run(options: ImportOptions, report: ImportReport) -> ImportReport:
     table.rows.clear()  # the records hold what is needed; free the cells before the site check
     report.rows_read, report.blank_rows = rows.rows_read, rows.blank
     report.skipped, report.masked = list(rows.skipped), list(rows.masked)
-    data = _converge(options, plan, layout, rows, source.path.name, source.sha256, report)
+    # The keys the check will sort names by, worked out on the second core from now until the check.
+    ahead = PinyinAhead(words_to_sort({r.name for r in rows.records}, {r.district for r in rows.records},
+                                      {r.category for r in rows.records}, plan.organizer))
+    try:
+        data = _converge(options, plan, layout, rows, source.path.name, source.sha256, report, ahead)
+    finally:
+        ahead.close()
     if not options.dry_run:
         output.write_atomically(plan.target, data, options.force, plan.shown_target)
         report.written = True
@@ -113,7 +119,7 @@ def _run(options: ImportOptions, report: ImportReport) -> ImportReport:
 
 
 def _converge(options: ImportOptions, plan: Plan, layout: Layout, rows: RowsRead, file_name: str, sha256: str,
-              report: ImportReport) -> bytes:
+              report: ImportReport, ahead: PinyinAhead) -> bytes:
     """Aggregate, write in memory and check the site; with --skip-bad-rows drop failing rows and go again."""
     records: list[Record] = rows.records
     pending = list(rows.problems)
@@ -123,7 +129,7 @@ def _converge(options: ImportOptions, plan: Plan, layout: Layout, rows: RowsRead
         if pending:
             if not options.skip_bad_rows:
                 if merchants.merchants:  # every problem at once: the good rows still meet the site check
-                    pending += _check(options, plan, layout, merchants, file_name, sha256, report)[1].errors
+                    pending += _check(options, plan, layout, merchants, file_name, sha256, report, ahead)[1].errors
                 report.problems = pending
                 raise ImportFailed(report)
             records = _drop(records, pending, report)
@@ -134,7 +140,7 @@ def _converge(options: ImportOptions, plan: Plan, layout: Layout, rows: RowsRead
                                        say("GS706", "no row is left to import") if report.skipped else
                                        say("GS706", "no data rows under the header"))]
             raise ImportFailed(report)
-        data, checked = _check(options, plan, layout, merchants, file_name, sha256, report)
+        data, checked = _check(options, plan, layout, merchants, file_name, sha256, report, ahead)
         if not checked.errors:
             return data
         if not (options.skip_bad_rows and checked.only_rows):
@@ -148,22 +154,16 @@ def _converge(options: ImportOptions, plan: Plan, layout: Layout, rows: RowsRead
 
 
 def _check(options: ImportOptions, plan: Plan, layout: Layout, merchants: Merchants, file_name: str, sha256: str,
-           report: ImportReport) -> tuple[bytes, CheckResult]:
+           report: ImportReport, ahead: PinyinAhead) -> tuple[bytes, CheckResult]:
     """The period file's bytes and what `gongshi check` finds with it in place, told in spreadsheet terms."""
     _count(merchants, report)
-    listed = merchants.merchants
-    ahead = PinyinAhead(words_to_sort((m.name.value for m in listed), (m.district.value for m in listed),
-                                      (m.category.value for m in listed), plan.organizer))
-    try:
-        writer = _render(plan, layout, merchants, file_name, sha256, report)
-        text = writer.text()
-        data = text.encode("utf-8")
-        if len(data) > MAX_FILE_BYTES:  # the builder would refuse the file: say so now, naming the spreadsheet
-            return data, CheckResult(errors=[_too_big(options, plan, len(data))], only_rows=False)
-        tree = writer.tree(text)
-        ahead.finish()
-    finally:
-        ahead.close()
+    writer = _render(plan, layout, merchants, file_name, sha256, report)
+    text = writer.text()
+    data = text.encode("utf-8")
+    if len(data) > MAX_FILE_BYTES:  # the builder would refuse the file: say so now, naming the spreadsheet
+        return data, CheckResult(errors=[_too_big(options, plan, len(data))], only_rows=False)
+    tree = writer.tree(text)
+    ahead.finish()
     found = check_in_place(options.site_dir, plan.relative, data, plan.as_of, (text, tree))
     checked = translate(found, f"content/complaints/{plan.relative}", writer.origins, str(options.file),
                         layout.header_row)
