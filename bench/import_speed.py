@@ -4,8 +4,9 @@
     .venv/bin/python bench/import_speed.py          # 100,000 rows (the .xls holds at most 60,000)
     .venv/bin/python bench/import_speed.py 20000 --keep /tmp/imp
 
-Each reader and each import runs in its own process; seconds are wall time of that process, MB its peak
-RSS (ru_maxrss from os.wait4). Fictional data only (bench/generate.py's vocabulary).
+Each reader and each import runs in its own process; seconds are wall time of that process, CPU s the user +
+system time of it and of the process it forks, MB the peak RSS of the larger of the two (os.wait4). The load
+average is printed before and after the imports. Fictional data only (bench/generate.py's vocabulary).
 """
 
 from __future__ import annotations
