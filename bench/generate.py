@@ -272,9 +272,10 @@ class Merchant:
 class Generator:
     """Deterministic generator of one site folder."""
 
-    def __init__(self, n: int, periods: int, seed: int) -> None:
+    def __init__(self, n: int, periods: int, seed: int, per_district: bool = False) -> None:
         """Set up the random source and sizes."""
         self.n = n
+        self.per_district = per_district
         self.periods = month_periods(periods)
         self.rng = random.Random(seed)
         self.merchants: list[Merchant] = []
@@ -345,16 +346,33 @@ class Generator:
                   f"        handled: {handled.isoformat()}", f"        detail: {y(detail)}"]
         return received, lines, result == "调解成功"
 
-    def period_file(self, period: str, latest: bool) -> str:
-        """Return the text of content/complaints/<period>.yaml."""
+    def period_files(self, period: str, latest: bool, per_district: bool) -> dict[str, str]:
+        """Return the complaint files of one period: `<period>.yaml`, or `<period>/<district>.yaml` per district."""
+        published = next_month(period_start(period)) + timedelta(days=self.rng.randint(9, 14))
+        blocks = self.period_entries(period, latest, published)
+        head = "# 虚构数据，由 bench/generate.py 生成，仅用于性能测试"
+        if not per_district:
+            lines = [head, f"period: {period}", f"published: {published.isoformat()}", f"department: {BUREAU}",
+                     "merchants:"] + [line for _, block in blocks for line in block]
+            return {f"{period}.yaml": "\n".join(lines) + "\n"}
+        files = {}
+        for k, district in enumerate(DISTRICTS):
+            chosen = [line for where, block in blocks if where == district for line in block]
+            if not chosen:
+                continue
+            day = published - timedelta(days=k % 4)  # each district office publishes on its own day
+            lines = [head, f"period: {period}", f"published: {day.isoformat()}",
+                     f"department: {BUREAU_CITY}{district}市场监管所", "merchants:"] + chosen
+            files[f"{period}/{district}.yaml"] = "\n".join(lines) + "\n"
+        return files
+
+    def period_entries(self, period: str, latest: bool, published: date) -> list[tuple[str, list[str]]]:
+        """Each merchant's YAML lines in one period, with its district."""
         rng = self.rng
-        start = period_start(period)
-        published = next_month(start) + timedelta(days=rng.randint(9, 14))
-        out = ["# 虚构数据，由 bench/generate.py 生成，仅用于性能测试",
-               f"period: {period}", f"published: {published.isoformat()}", f"department: {BUREAU}",
-               "merchants:"]
+        blocks: list[tuple[str, list[str]]] = []
         for m in self.merchants:
-            out.append(f"  - name: {y(m.name)}")
+            out = [f"  - name: {y(m.name)}"]
+            blocks.append((m.district, out))
             if m.credit_code:
                 out.append(f'    credit_code: "{m.credit_code}"')
             else:
@@ -398,7 +416,7 @@ class Generator:
             if latest and status != "withdrawn":
                 m.latest = {"complaints": complaints, "resolved": resolved,
                             "mediated": mediated if resolved else 0}
-        return "\n".join(out) + "\n"
+        return blocks
 
     def rankings_file(self, period: str) -> str:
         """Return content/rankings/<period>.yaml with a score for every ranked merchant."""
@@ -546,7 +564,8 @@ class Generator:
         self.write(root, "content/taxonomy.yaml", TAXONOMY_YAML)
         for i, period in enumerate(self.periods):
             latest = i == len(self.periods) - 1
-            self.write(root, f"content/complaints/{period}.yaml", self.period_file(period, latest))
+            for rel, text in self.period_files(period, latest, self.per_district).items():
+                self.write(root, f"content/complaints/{rel}", text)
         self.write(root, f"content/rankings/{self.periods[-1]}.yaml", self.rankings_file(self.periods[-1]))
         for k in range(20):
             name, text = self.warning_file(k)
@@ -558,14 +577,15 @@ class Generator:
         return {"merchants": len(self.merchants), "periods": len(self.periods), "queries": len(queries)}
 
 
-def generate_site(n: int, out_dir: Path | str, periods: int = 3, seed: int = 1) -> dict[str, int]:
-    """Generate a fictional site with n merchants per period into out_dir."""
+def generate_site(n: int, out_dir: Path | str, periods: int = 3, seed: int = 1,
+                  per_district: bool = False) -> dict[str, int]:
+    """Generate a fictional site with n merchants per period into out_dir (one file per district and period)."""
     self_check()
     root = Path(out_dir)
     root.mkdir(parents=True, exist_ok=True)
     if any(root.iterdir()):
         raise SystemExit(f"{root}: not empty")
-    return Generator(n, periods, seed).run(root)
+    return Generator(n, periods, seed, per_district).run(root)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -575,11 +595,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out_dir", type=Path, help="site folder to create (must be empty or absent)")
     parser.add_argument("--periods", type=int, default=3, help="number of monthly periods (default 3)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    parser.add_argument("--per-district", action="store_true",
+                        help="write each period as one file per district (content/complaints/<period>/<district>.yaml)")
     args = parser.parse_args(argv)
     if args.n < 1 or args.periods < 1:
         parser.error("N and --periods must be at least 1")
     t0 = time.perf_counter()
-    counts = generate_site(args.n, args.out_dir, args.periods, args.seed)
+    counts = generate_site(args.n, args.out_dir, args.periods, args.seed, args.per_district)
     print(f"{counts['merchants']} merchants × {counts['periods']} periods, {counts['queries']} queries "
           f"→ {args.out_dir} in {time.perf_counter() - t0:.2f} s", file=sys.stderr)
     return 0

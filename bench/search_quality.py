@@ -57,7 +57,7 @@ def folder_size(path: Path) -> tuple[int, int]:
 
 
 def measure(out: Path, queries_file: Path, generated: bool, first_queries: list[str], show: int,
-            pagefind_only: bool = False) -> dict[str, object]:
+            pagefind_only: bool = False, throttle: float = 1) -> dict[str, object]:
     """Serve out with nginx, run the query set in Chromium and measure a first query's bytes."""
     from playwright.sync_api import sync_playwright
 
@@ -71,7 +71,7 @@ def measure(out: Path, queries_file: Path, generated: bool, first_queries: list[
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-                firsts = {q: first_query_bytes(browser, base, q) for q in first_queries}
+                firsts = {q: first_query_bytes(browser, base, q, throttle) for q in first_queries}
                 page = browser.new_context(locale="zh-CN").new_page()
                 open_search_page(page, base)
                 outcomes = run_queries(page, queries, pagefind_only=pagefind_only)
@@ -121,6 +121,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pagefind-only", action="store_true",
                         help="score pagefind.search alone (no lookup, no checking), to compare index variants")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
+    parser.add_argument("--throttle", type=float, default=1,
+                        help="slow the page's CPU down this many times for the first queries (e.g. 4: a phone)")
+    parser.add_argument("--per-district", action="store_true",
+                        help="generate each period as one file per district (needed past ~20,000 merchants)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="gongshi-sq-") as tmp:
         work = args.keep or Path(tmp)
@@ -131,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
                 build_s = build(REPO, out)
             queries_file = REPO / "tests" / "search_queries.json"
             result = measure(out, queries_file, False, first_queries(args.first_query, queries_file), args.show,
-                             args.pagefind_only)
+                             args.pagefind_only, args.throttle)
         else:
             if args.site:
                 out, queries = args.site, args.queries
@@ -139,11 +143,11 @@ def main(argv: list[str] | None = None) -> int:
                     parser.error("--site needs --queries")
             else:
                 site, out = work / "site", work / "output"
-                generate_site(args.n, site, 3, 1)
+                generate_site(args.n, site, 3, 1, per_district=args.per_district)
                 queries = site / "queries.json"
                 build_s = build(site, out)
             result = measure(out, queries, True, first_queries(args.first_query, queries), args.show,
-                             args.pagefind_only)
+                             args.pagefind_only, args.throttle)
         result["build_seconds"] = round(build_s, 1) if build_s is not None else None
     print(json.dumps(result, ensure_ascii=False, indent=1))
     if args.json:

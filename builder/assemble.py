@@ -10,7 +10,7 @@ from builder.derived import Merchant, PeriodView, Row
 from builder.directory import build_directory
 from builder.disclosure import LeftOut, left_out_entry, left_out_ranking, left_out_warning, unpublished
 from builder.errors import Problems
-from builder.model import Article, Content, Entry, PeriodFile, RankingFile, Source
+from builder.model import Article, Content, Entry, PeriodSummary, RankingFile, Source, summarise
 from builder.pinyin import name_sort_key
 from builder.rankings import placements, rank
 from builder.resolver import Resolver
@@ -27,7 +27,7 @@ METHOD_SLUG = "method"
 class Published:
     """What the as-of date lets through, and the audit of what it holds back."""
 
-    periods: tuple[PeriodFile, ...]
+    periods: tuple[PeriodSummary, ...]
     rankings: tuple[RankingFile, ...]
     warnings: tuple[Article, ...]
     left_out: tuple[LeftOut, ...]
@@ -50,7 +50,9 @@ def assemble(content: Content, problems: Problems, strict: bool = False, as_of: 
     return Site(content, merchants, periods, rankings, published.warnings, pages_with_method(content.pages),
                 related, warnings_about(published.warnings, related), placements(rankings, content.config.rankings),
                 statistics(periods), build_directory(merchants, region_prefixes(content.config.organizer, merchants)),
-                as_of=as_of, left_out=published.left_out, tags=tag_pages(published.warnings))
+                as_of=as_of, left_out=published.left_out,
+                departments=tuple(sorted({d for view in periods for d in view.source.departments})),
+                tags=tag_pages(published.warnings))
 
 
 def all_entries(content: Content) -> list[Entry]:
@@ -62,11 +64,11 @@ def select_published(content: Content, as_of: dt.date | None) -> Published:
     """Split periods, rankings and warnings into what is published on the as-of date and what is left out."""
     retention = content.config.retention_months
     left_out: list[LeftOut] = []
-    periods = []
-    for record in content.periods:
+    files = []
+    for record in content.periods:  # each complaint file by its own date: one district's file may be scheduled
         why = unpublished(as_of, retention, record.published, record.period)
         if why is None:
-            periods.append(record)
+            files.append(record)
             left_out += [left_out_entry(e, "withdrawn", "status: withdrawn") for e in record.entries if not e.public]
         else:
             left_out += [left_out_entry(e, why.reason if e.public else "withdrawn", why.detail) for e in record.entries]
@@ -84,10 +86,10 @@ def select_published(content: Content, as_of: dt.date | None) -> Published:
             warnings.append(warning)
         else:
             left_out.append(left_out_warning(warning, why))
-    return Published(tuple(periods), tuple(rankings), tuple(warnings), tuple(left_out))
+    return Published(summarise(files), tuple(rankings), tuple(warnings), tuple(left_out))
 
 
-def merchant_histories(periods: tuple[PeriodFile, ...]) -> tuple[Merchant, ...]:
+def merchant_histories(periods: tuple[PeriodSummary, ...]) -> tuple[Merchant, ...]:
     """Every merchant with a public entry, its entries oldest first; merchants in name order."""
     history: dict[str, list[Entry]] = defaultdict(list)
     for record in periods:
@@ -98,7 +100,7 @@ def merchant_histories(periods: tuple[PeriodFile, ...]) -> tuple[Merchant, ...]:
     return tuple(sorted(merchants, key=lambda m: (name_sort_key(m.name), m.key)))
 
 
-def period_views(periods: tuple[PeriodFile, ...], merchants: tuple[Merchant, ...]) -> tuple[PeriodView, ...]:
+def period_views(periods: tuple[PeriodSummary, ...], merchants: tuple[Merchant, ...]) -> tuple[PeriodView, ...]:
     """Each published period's list, newest period first; rows by complaints, then name and key."""
     by_key = {merchant.key: merchant for merchant in merchants}
     views = []

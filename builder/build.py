@@ -1,31 +1,49 @@
-"""The build recipe: load, check, derive, render into staging, index, publish."""
+"""The build recipe: load, check, derive, render into staging, index, publish.
+
+`build` is incremental: what an earlier build of the same inputs made is kept (see buildcache.py,
+outputtree.py, pageoutput.py) and the result is the same bytes as a clean build (`BuildOptions.clean`).
+When nothing at all changed since the last build and its output is intact, `build` returns at once.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import os
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import jinja2
+import pypinyin
 
 from builder.assemble import assemble
 from builder.attachments import attach_files
+from builder.buildcache import BuildCache, tool_digest
 from builder.config import load_config
 from builder.content import ContentReader, load_content
 from builder.disclosure import Freshness, audit_json, resolve_as_of, write_audit
-from builder.errors import ContentError, Message, OutputError, Problem, Problems
-from builder.i18n import _
-from builder.manifest import write_manifest
+from builder.errors import ContentError, Message, OutputError, Problem, Problems, SearchIndexError
+from builder.fingerprint import digest
+from builder.i18n import N_, _
+from builder.manifest import MANIFEST, manifest_bytes
 from builder.model import Content
-from builder.output import Staging, check_output_dir
+from builder.output import check_output_dir
+from builder.outputtree import OutputTree, TreeManifest, empty_trash, load_manifest, output_manifest, verify_tree
+from builder.pageoutput import PageKeys, PageOutput
 from builder.pages import PageWriter
+from builder.pinyin import known_keys, remember_keys
 from builder.privacy import Masked
 from builder.render import Renderer, make_environment, template_problem, theme_dirs
-from builder.search import index_site
+from builder.search import SearchIndexer, pagefind_binary
 from builder.sitemodel import Site
 from builder.source import HAVE_LIBYAML
+
+PINYIN_CACHE = f"pinyin-{pypinyin.__version__}"  # names' pinyin keys (pypinyin is slow: ~0.15 ms a name)
+#: How a build reports what it is doing: (stage, done so far, total or None). Only cli.py shows it.
+Progress = Callable[[str, int, int | None], None]
 
 
 @dataclass(frozen=True)
@@ -40,6 +58,8 @@ class BuildOptions:
     search: bool = True
     as_of: dt.date | None = None
     audit_file: Path | None = None
+    clean: bool = False  # ignore the build cache (it is written anew)
+    link_from: Path | None = None  # an earlier complete output to hard-link unchanged files from (serve)
 
     @property
     def output(self) -> Path:
@@ -52,11 +72,29 @@ class BuildOptions:
         return self.audit_file if self.audit_file is not None else self.site_dir / ".gongshi" / "audit.json"
 
 
+@dataclass(frozen=True)
+class SiteCounts:
+    """How much a site holds, as the command line reports it."""
+
+    merchants: int = 0
+    periods: int = 0
+    rankings: int = 0
+    warnings: int = 0
+    pages: int = 0
+    left_out: int = 0
+
+    @classmethod
+    def of(cls, site: Site) -> SiteCounts:
+        """The counts of a site."""
+        return cls(len(site.merchants), len(site.periods), len(site.rankings), len(site.warnings),
+                   len(site.content.pages), len(site.left_out))
+
+
 @dataclass
 class BuildReport:
-    """What a check or build did."""
+    """What a check or build did (`site` is None when the build found nothing to do)."""
 
-    site: Site
+    site: Site | None
     warnings: list[Problem]
     masked: list[Masked]
     pages: int = 0
@@ -64,9 +102,27 @@ class BuildReport:
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
     freshness: Freshness | None = None
+    counts: SiteCounts = field(default_factory=SiteCounts)
+    rendered: int = 0  # pages rendered by this build
+    kept: int = 0  # pages kept (or hard-linked) from an earlier build instead
+    up_to_date: bool = False  # nothing changed since the last build: the output was left as it was
+    origins: dict[int, str] = field(default_factory=dict, repr=False)  # record id -> what it was read from
 
 
-def load_site(options: BuildOptions) -> BuildReport:
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Reading and deriving make records, not reference cycles: the cyclic collector would only walk the
+    growing heap again and again (at 100,000 merchants, more time than the reading itself)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def load_site(options: BuildOptions, cache: BuildCache | None = None, progress: Progress | None = None) -> BuildReport:
     """Read and check everything; raise ContentError listing every problem."""
     problems = Problems()
     try:
@@ -74,13 +130,21 @@ def load_site(options: BuildOptions) -> BuildReport:
     except ValueError as exc:
         raise ContentError([Problem("SOURCE_DATE_EPOCH", 1, 1, "environment", Message("GS902", str(exc)))]) from None
     config = load_config(options.site_dir, problems, options.encoding)
-    reader = ContentReader(options.site_dir, problems, options.encoding, options.mask_personal_data)
-    taxonomy, periods, rankings, warnings, pages = load_content(reader)
-    if config is None or problems.errors:
-        raise ContentError(problems.errors + problems.warnings)
-    content = Content(config, taxonomy, tuple(periods), tuple(rankings), tuple(warnings), tuple(pages))
-    content = attach_files(content, options.site_dir, problems, as_of)  # images and attachments of warnings and pages
-    site = assemble(content, problems, options.strict, as_of)
+    reader = ContentReader(options.site_dir, problems, options.encoding, options.mask_personal_data, cache,
+                           trust_cache=not options.clean, progress=progress)
+    with collector_paused():
+        taxonomy, periods, rankings, warnings, pages = load_content(reader)
+        if config is None or problems.errors:
+            raise ContentError(problems.errors + problems.warnings)
+        content = Content(config, taxonomy, tuple(periods), tuple(rankings), tuple(warnings), tuple(pages))
+        content = attach_files(content, options.site_dir, problems, as_of)  # images, attachments of warnings and pages
+        if progress is not None:
+            progress(N_("checking"), 0, None)
+        known = cache.load(PINYIN_CACHE) if cache is not None and not options.clean else None
+        remember_keys(known if isinstance(known, dict) else {})
+        site = assemble(content, problems, options.strict, as_of)
+    if cache is not None and (not isinstance(known, dict) or len(known_keys()) != len(known)):
+        cache.save(PINYIN_CACHE, known_keys({entry.name for period in content.periods for entry in period.entries}))
     if problems.errors:
         raise ContentError(problems.errors + problems.warnings)
     notes = [] if HAVE_LIBYAML else [_("libyaml is not available: YAML loading is about 10× slower")]
@@ -90,40 +154,130 @@ def load_site(options: BuildOptions) -> BuildReport:
         notes.append(_("the newest data ({updated}) is more than {days} days old on {as_of}: the site shows a "
                        "stale-data notice").format(updated=updated or _("none"), days=config.stale_after_days,
                                                    as_of=as_of))
-    return BuildReport(site, problems.warnings, reader.masked, notes=notes, freshness=freshness)
+    if cache is not None:
+        cache.keep_only("content", {name.removeprefix("content/") for name in reader.used})
+    return BuildReport(site, problems.warnings, reader.masked, notes=notes, freshness=freshness,
+                       counts=SiteCounts.of(site), origins=reader.origins)
 
 
-def build(options: BuildOptions) -> BuildReport:
-    """Build the site into a staging folder and swap it in for the output folder."""
+def build(options: BuildOptions, progress: Progress | None = None) -> BuildReport:
+    """Build the site into a staging folder and swap it in for the output folder (incremental; see above)."""
+    try:
+        return _build(options, progress)
+    finally:
+        gc.unfreeze()  # the site loaded for this build may go (serve builds again and again in one process)
+
+
+def _build(options: BuildOptions, progress: Progress | None) -> BuildReport:
     started = time.perf_counter()
     unsafe = check_output_dir(options.site_dir, options.output)
     if unsafe:
         raise ContentError([Problem(str(options.output), 1, 1, "--output", unsafe)])
-    report = load_site(options)
-    config = report.site.content.config
+    gongshi_dir = options.site_dir / ".gongshi"
+    empty_trash(gongshi_dir / "trash")
+    cache = BuildCache.open(options.site_dir)
+    build_key = inputs_key(options)
+    if cache is not None and not options.clean:
+        done = unchanged(options, cache, build_key)
+        if done is not None:
+            done.seconds = time.perf_counter() - started
+            return done
+    report = load_site(options, cache, progress)
+    # The site lives until the build ends: the collector need not walk its millions of objects again and
+    # again while pages are rendered (at 100,000 merchants that walking grew faster than the site).
+    gc.freeze()
+    site = report.site
+    assert site is not None and report.freshness is not None
+    config = site.content.config
     dirs = theme_dirs(options.site_dir, config.theme)
     env = make_environment(dirs)
-    common = {"config": config, "site": report.site, "freshness": report.freshness}
-    with Staging(options.output) as staging:
-        writer = PageWriter(report.site, Renderer(env, common), staging)
+    common = {"config": config, "site": site, "freshness": report.freshness}
+    renderer = Renderer(env, common)
+    audit = audit_json(report.freshness.as_of, config.retention_months, site.left_out)
+    with OutputTree(options.output, cache, gongshi_dir, not options.clean, options.link_from) as tree:
+        indexer = None
+        if options.search:
+            indexer = SearchIndexer(tree, [f"{m.url}index.html" for m in site.merchants], progress=progress,
+                                    cache=cache)
+        keys = PageKeys(env, dirs, common, options_key(options), report.origins)
+        output = PageOutput(tree, renderer, keys, indexer, progress)
+        writer = PageWriter(site, renderer, tree, output)
         try:
             writer.write_all(dirs)
+            if indexer is not None:
+                report.indexed = indexer.finish(output.other_pages)
         except jinja2.TemplateError as exc:
             raise ContentError([template_problem(exc, options.site_dir)]) from None
-        assert staging.root is not None
-        if options.search:
-            report.indexed = index_site(staging.root)
-
-        write_manifest(staging.root)  # SHA256SUMS: the last file of the build, listing every other one
-
-        assert report.freshness is not None
+        finally:
+            if indexer is not None and not indexer.finished:
+                indexer.abort()
+        report.pages, report.rendered, report.kept = writer.count, output.rendered, output.placed - output.rendered
+        # SHA256SUMS: the last file of the build, listing every other one (from the digests the tree keeps)
+        tree.write(MANIFEST, manifest_bytes({route: sha for route, sha in tree.digests().items() if route != MANIFEST}))
         try:
-            write_audit(options.audit, audit_json(report.freshness.as_of, config.retention_months,
-                                                  report.site.left_out))
+            write_audit(options.audit, audit)
         except OSError as exc:
             raise OutputError(str(options.audit), _("cannot write the audit file: {reason}").format(
                 reason=exc.strerror)) from None
-        staging.publish()
-    report.pages = writer.count
+        if progress is not None:
+            progress(N_("publishing"), 0, None)
+        tree.prune()
+        tree.publish_tree(tree.manifest(build_key, summary(report, audit)))
+    if cache is not None and options.link_from is not None:  # the next build links from this one's output
+        with contextlib.suppress(OSError):
+            os.unlink(cache.path(output_manifest(options.link_from)))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def options_key(options: BuildOptions) -> str:
+    """What of the options changes the output (the output and audit places do not)."""
+    return digest(str(options.strict), options.encoding, str(options.mask_personal_data), str(options.search))
+
+
+def inputs_key(options: BuildOptions) -> str:
+    """A digest of everything a build reads: the tool, the options, the as-of date and every input file."""
+    try:
+        as_of = resolve_as_of(options.as_of, os.environ, dt.date.today()).isoformat()
+    except ValueError as exc:
+        as_of = f"invalid: {exc}"
+    parts: list[str | bytes] = [tool_digest(), options_key(options), as_of]
+    if options.search:
+        try:
+            binary = pagefind_binary()
+            stat = binary.stat()
+            parts.append(f"{binary}:{stat.st_size}:{stat.st_mtime_ns}")  # another Pagefind: another index
+        except (SearchIndexError, OSError):
+            parts.append("no pagefind")
+    site_dir = options.site_dir
+    for top in ("site.yaml", "content", "themes"):
+        path = site_dir / top
+        files = [path] if not path.is_dir() else sorted(p for p in path.rglob("*") if not p.is_dir())
+        for found in files:
+            try:
+                parts += [found.relative_to(site_dir).as_posix(), found.read_bytes()]
+            except OSError as exc:
+                parts += [found.relative_to(site_dir).as_posix(), f"unreadable: {exc.errno}"]
+    return digest(*parts)
+
+
+def summary(report: BuildReport, audit: str) -> dict[str, object]:
+    """What a later build that finds nothing changed reports again."""
+    return {"report": replace(report, site=None, seconds=0.0, rendered=0, kept=report.pages, origins={}),
+            "audit": audit}
+
+
+def unchanged(options: BuildOptions, cache: BuildCache, build_key: str) -> BuildReport | None:
+    """The last build's report when its inputs are the same and its output is intact (else None: build)."""
+    manifest = load_manifest(cache, output_manifest(options.output), options.output)
+    if not isinstance(manifest, TreeManifest) or manifest.build_key != build_key:
+        return None
+    last, audit = manifest.summary.get("report"), manifest.summary.get("audit")
+    if not isinstance(last, BuildReport) or not isinstance(audit, str) or not verify_tree(options.output, manifest):
+        return None
+    try:
+        write_audit(options.audit, audit)
+    except OSError as exc:
+        raise OutputError(str(options.audit), _("cannot write the audit file: {reason}").format(
+            reason=exc.strerror)) from None
+    return replace(last, up_to_date=True)

@@ -6,6 +6,8 @@ import datetime as dt
 import json
 import os
 import sys
+import threading
+import time
 from pathlib import Path
 
 import click
@@ -66,11 +68,44 @@ def _print_disclosure(report: BuildReport, options: BuildOptions | None = None) 
     fresh = report.freshness
     if fresh is None:
         return
-    left = report.site.left_out
+    left = report.counts.left_out
     where = _("; audit written to {path}").format(path=options.audit) if options is not None else ""
     click.echo(_("As of {as_of}: data last updated {updated}; {count} record(s) left out (withdrawn, past retention "
                  "or dated after the as-of date){where}.").format(
-        as_of=fresh.as_of.isoformat(), updated=fresh.updated or _("never"), count=len(left), where=where))
+        as_of=fresh.as_of.isoformat(), updated=fresh.updated or _("never"), count=left, where=where))
+
+
+class ProgressLine:
+    """Shows a build's stage, count and rate on one terminal line, once the build has taken ~2 s."""
+
+    DELAY = 2.0
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.stage = ""
+        self.stage_started = self.started
+        self.shown = False
+        self.lock = threading.Lock()
+
+    def __call__(self, stage: str, done: int, total: int | None) -> None:
+        with self.lock:
+            now = time.monotonic()
+            if stage != self.stage:
+                self.stage, self.stage_started = stage, now
+            if now - self.started < self.DELAY:
+                return
+            elapsed = max(now - self.stage_started, 1e-6)
+            count = f"{done:,}/{total:,}" if total else (f"{done:,}" if done else "")
+            rate = f" ({done / elapsed:,.0f}/s)" if done and elapsed > 0.5 else ""
+            click.echo(f"\r\x1b[K{now - self.started:5.0f} s  {_(stage)} {count}{rate}", nl=False, err=True)
+            self.shown = True
+
+    def clear(self) -> None:
+        """Remove the line before the summary is printed."""
+        with self.lock:
+            if self.shown:
+                click.echo("\r\x1b[K", nl=False, err=True)
+                self.shown = False
 
 
 def _fail(exc: GongshiError) -> None:
@@ -108,25 +143,39 @@ def main() -> None:
 @AS_OF
 @click.option("--audit", "audit_file", type=click.Path(dir_okay=False, path_type=Path),
               help=_("Where to write the audit of left-out records [default: SITE_DIR/.gongshi/audit.json]."))
+@click.option("--clean", is_flag=True, help=_("Ignore the build cache in SITE_DIR/.gongshi/ and render everything."))
 def build_command(site_dir: Path, output_dir: Path | None, strict: bool, encoding: str, mask_personal_data: bool,
-                  no_search: bool, as_of: dt.date | None, audit_file: Path | None) -> None:
+                  no_search: bool, as_of: dt.date | None, audit_file: Path | None, clean: bool) -> None:
     """Build the site into the output folder (replaced only when the build succeeds)."""
     options = BuildOptions(site_dir, output_dir, strict, encoding, mask_personal_data, not no_search, as_of,
-                           audit_file)
+                           audit_file, clean)
+    progress = ProgressLine() if sys.stderr.isatty() else None
     try:
-        report = build(options)
+        report = build(options, progress)
     except GongshiError as exc:
+        if progress is not None:
+            progress.clear()
         _fail(exc)
         return
     except KeyboardInterrupt:
+        if progress is not None:
+            progress.clear()
         click.echo(_("Interrupted; the previous output was left as it was."), err=True)
         sys.exit(130)
+    if progress is not None:
+        progress.clear()
     _print_report(report)
-    site = report.site
-    click.echo(_("Built {pages} pages ({merchants} merchants, {periods} periods, {warnings} warnings; {indexed} "
-                 "pages indexed for search) into {output} in {seconds:.1f} s.").format(
-        pages=report.pages, merchants=len(site.merchants), periods=len(site.periods), warnings=len(site.warnings),
-        indexed=report.indexed, output=options.output, seconds=report.seconds))
+    counts = report.counts
+    if report.up_to_date:
+        click.echo(_("Nothing changed since the last build: {output} is up to date ({pages} pages; {seconds:.1f} s)."
+                     ).format(output=options.output, pages=report.pages, seconds=report.seconds))
+    else:
+        kept = (_("; {kept} unchanged pages kept from the last build").format(kept=report.kept)
+                if report.kept else "")
+        click.echo(_("Built {pages} pages ({merchants} merchants, {periods} periods, {warnings} warnings; {indexed} "
+                     "pages indexed for search{kept}) into {output} in {seconds:.1f} s.").format(
+            pages=report.pages, merchants=counts.merchants, periods=counts.periods, warnings=counts.warnings,
+            indexed=report.indexed, kept=kept, output=options.output, seconds=report.seconds))
     _print_disclosure(report, options)
 
 
@@ -156,11 +205,10 @@ def check_command(site_dir: Path, strict: bool, encoding: str, output_format: st
                               ensure_ascii=False, indent=1))
         return
     _print_report(report)
-    site = report.site
+    counts = report.counts
     click.echo(_("OK: {merchants} merchants, {periods} periods, {rankings} rankings, {warnings} warnings, {pages} "
-                 "pages.").format(merchants=len(site.merchants), periods=len(site.periods),
-                                  rankings=len(site.rankings), warnings=len(site.warnings),
-                                  pages=len(site.content.pages)))
+                 "pages.").format(merchants=counts.merchants, periods=counts.periods, rankings=counts.rankings,
+                                  warnings=counts.warnings, pages=counts.pages))
     _print_disclosure(report)
 
 

@@ -78,6 +78,13 @@ CODES: dict[str, Code] = {
            'example a list instead of `period:`, `merchants:` …).'),
         N_('Compare the file with the examples that `gongshi init` writes and keep their layout.'),
     ),
+    "GS109": Code(
+        N_('Not a complaint file in content/complaints/'),
+        N_('content/complaints/ and its sub-folders hold only complaint files (*.yaml): another file there (a '
+           'workbook, a note) or a link to a folder would otherwise be silently ignored.'),
+        N_('Move the file out of content/complaints/ (import a workbook with `gongshi import`); put a real folder '
+           'there instead of a link.'),
+    ),
     "GS201": Code(
         N_('Unknown field'),
         N_('A field name is not one gongshi knows, often a typing error (`titel`, `complaint`).'),

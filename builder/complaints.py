@@ -1,4 +1,4 @@
-"""Reading one period's complaint summary (content/complaints/*.yaml)."""
+"""Reading one complaint file (content/complaints/**/*.yaml): one department's entries for one period."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
 
 def read_period_file(data: object, shown: str, problems: Problems, taxonomy: Taxonomy) -> PeriodFile | None:
-    """Check one complaint summary and build its PeriodFile (None when unusable)."""
+    """Check one complaint file and build its PeriodFile (None when unusable)."""
     if not isinstance(data, MarkedMap):
         problems.add(shown, 1, 1, "file", say("GS108", "expected a mapping with period, published, department and "
                                                        "merchants, found {found}", found=type_name(data)))
@@ -39,7 +39,7 @@ def read_period_file(data: object, shown: str, problems: Problems, taxonomy: Tax
             fields.error("merchants", say("GS215", "the list is empty: a disclosure lists at least one merchant"))
         seen: dict[str, int] = {}
         for index, raw in enumerate(merchants):
-            entry = _read_entry(raw, merchants, index, period, shown, problems, taxonomy)
+            entry = _read_entry(raw, merchants, index, period, shown, problems, taxonomy, department or "")
             if entry is None:
                 continue
             if entry.key in seen:
@@ -58,7 +58,7 @@ def read_period_file(data: object, shown: str, problems: Problems, taxonomy: Tax
 
 
 def _read_entry(raw: object, merchants: MarkedList, index: int, period: Period, shown: str,
-                problems: Problems, taxonomy: Taxonomy) -> Entry | None:
+                problems: Problems, taxonomy: Taxonomy, department: str) -> Entry | None:
     prefix = f"merchants[{index + 1}]"
     if not isinstance(raw, MarkedMap):
         line, column = merchants.item_mark(index)
@@ -104,10 +104,10 @@ def _read_entry(raw: object, merchants: MarkedList, index: int, period: Period, 
     line, column = raw.mark
     return Entry(
         period=period, name=name, district=district,
-        category=category, complaints=complaints, resolved=resolved, source=Source(shown, line, column),
+        category=category, complaints=complaints, resolved=resolved, source=Source(shown, line, column, prefix),
         credit_code=code, merchant_id=merchant_id, address=fields.text("address", required=False) or "",
         mediated=mediated, recovered_yuan=recovered, status=status, statement=statement,
-        corrections=corrections, items=items,
+        corrections=corrections, items=items, department=department,
     )
 
 

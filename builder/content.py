@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from builder.articles import read_page, read_warning
+from builder.buildcache import BuildCache, tool_digest
 from builder.codes import say
 from builder.complaints import read_period_file
-from builder.errors import Message, Problems
+from builder.errors import Message, Problem, Problems
+from builder.fingerprint import Fingerprints, digest
+from builder.i18n import N_
 from builder.markup import MarkdownRenderer
 from builder.model import Article, PeriodFile, RankingFile, Taxonomy
 from builder.privacy import Masked, mask_personal_data
@@ -20,19 +25,36 @@ from builder.taxonomy import read_taxonomy
 T = TypeVar("T")
 P = TypeVar("P")
 MAX_FILE_BYTES = 16 * 1024 * 1024
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class FileRead:
+    """What reading one file gave (kept in the build cache): its record, problems and masked findings."""
+
+    record: object
+    problems: tuple[Problem, ...]
+    masked: tuple[Masked, ...]
 
 
 class ContentReader:
     """Reads the files of one site folder with shared options (encoding, masking)."""
 
     def __init__(self, site_dir: Path, problems: Problems, encoding: str = "utf-8",
-                 mask_personal: bool = False) -> None:
+                 mask_personal: bool = False, cache: BuildCache | None = None, trust_cache: bool = True,
+                 progress: Callable[[str, int, int | None], None] | None = None) -> None:
         self.site_dir = site_dir
         self.problems = problems
         self.encoding = encoding
         self.mask_personal = mask_personal
         self.renderer = MarkdownRenderer()
         self.masked: list[Masked] = []
+        self.cache = cache
+        self.trust_cache = trust_cache  # False: read every file again (and store what it gives)
+        self.used: set[str] = set()  # the cache entries this build read or wrote
+        self.origins: dict[int, str] = {}  # id of a record -> its cache entry (what it was read from, exactly)
+        self.progress = progress
+        self.files_read = 0
 
     def shown(self, path: Path) -> str:
         """A path as shown in messages: relative to the site folder."""
@@ -41,8 +63,8 @@ class ContentReader:
         except ValueError:
             return path.as_posix()
 
-    def text(self, path: Path) -> str | None:
-        """A file's text after the personal-data check (or masking); None after a problem."""
+    def data(self, path: Path) -> bytes | None:
+        """A file's bytes, or None after a problem (a folder, a link leaving the site, too large, unreadable)."""
         shown = self.shown(path)
         unsafe = self.unsafe_path(path)
         if unsafe:
@@ -55,10 +77,15 @@ class ContentReader:
                                                                     "read: split it", size=size / 1024 / 1024,
                                                            limit=MAX_FILE_BYTES // 1024 // 1024))
                 return None
-            text = decode(path.read_bytes(), self.encoding)
+            return path.read_bytes()
         except OSError as exc:
             self.problems.add(shown, 1, 1, "file", say("GS102", "cannot read file: {reason}", reason=exc.strerror))
             return None
+
+    def text(self, shown: str, data: bytes) -> str | None:
+        """A file's text after the personal-data check (or masking); None after a problem."""
+        try:
+            text = decode(data, self.encoding)
         except SourceError as exc:
             self.problems.add(shown, exc.line, exc.column, exc.field, exc.message)
             return None
@@ -89,34 +116,110 @@ class ContentReader:
         return None
 
     def _read_files(self, paths: list[Path], parse: Callable[[str], P],
-                    read: Callable[[P, Path, str], T | None]) -> list[T]:
-        """Read, check, parse and turn each file into a record, recording every problem on the way."""
+                    read: Callable[[P, Path, str], T | None], kind: str, depends: str = "") -> list[T]:
+        """Read, check, parse and turn each file into a record, recording every problem on the way.
+
+        With a cache, a file whose bytes, kind, place and `depends` (e.g. the taxonomy) were read before gives
+        back that record and its problems without being parsed again.
+        """
         results: list[T] = []
         for path in paths:
-            text = self.text(path)
-            if text is None:
+            self.files_read += 1
+            if self.progress is not None:
+                self.progress(N_("reading files"), self.files_read, None)
+            data = self.data(path)
+            if data is None:
                 continue
             shown = self.shown(path)
-            if not text.strip():
-                self.problems.add(shown, 1, 1, "file", say("GS108", "file is empty"))
+            name = self._entry_name(kind, shown, data, depends)
+            cached = self.cache.load(name) if self.cache is not None and name and self.trust_cache else None
+            if isinstance(cached, FileRead):
+                for problem in cached.problems:
+                    self.problems.add(problem.path, problem.line, problem.column, problem.field, problem.message,
+                                      problem.severity)
+                self.masked.extend(cached.masked)
+                self.used.add(name)
+                if cached.record is not None:
+                    results.append(cast(T, cached.record))
+                    self.origins[id(cached.record)] = name
                 continue
-            try:
-                parsed = parse(text)
-            except SourceError as exc:
-                self.problems.add(shown, exc.line, exc.column, exc.field, exc.message)
-                continue
-            record = read(parsed, path, shown)
+            problems_before, masked_before = len(self.problems.items), len(self.masked)
+            record = self._read_one(path, shown, data, parse, read)
+            if self.cache is not None and name:
+                self.cache.save(name, FileRead(record, tuple(self.problems.items[problems_before:]),
+                                               tuple(self.masked[masked_before:])))
+                self.used.add(name)
             if record is not None:
                 results.append(record)
+                if name:
+                    self.origins[id(record)] = name
         return results
+
+    def _entry_name(self, kind: str, shown: str, data: bytes, depends: str) -> str:
+        """The cache entry of one file read with these options."""
+        if self.cache is None:
+            return ""
+        return "content/" + digest(tool_digest(), kind, shown, data, depends, self.encoding,
+                                   "mask" if self.mask_personal else "check")
+
+    def _read_one(self, path: Path, shown: str, data: bytes, parse: Callable[[str], P],
+                  read: Callable[[P, Path, str], T | None]) -> T | None:
+        text = self.text(shown, data)
+        if text is None:
+            return None
+        if not text.strip():
+            self.problems.add(shown, 1, 1, "file", say("GS108", "file is empty"))
+            return None
+        try:
+            parsed = parse(text)
+        except SourceError as exc:
+            self.problems.add(shown, exc.line, exc.column, exc.field, exc.message)
+            return None
+        return read(parsed, path, shown)
 
     def yaml_files(self, folder: str, read: Callable[[object, str], T | None]) -> list[T]:
         """Parse and read every *.yaml / *.yml file of a content folder, in name order."""
         directory = self.site_dir / "content" / folder
         if not directory.is_dir():
             return []
-        paths = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
-        return self._read_files(paths, parse_yaml, lambda data, _path, shown: read(data, shown))
+        paths = sorted(path for suffix in YAML_SUFFIXES for path in directory.glob(f"*{suffix}"))
+        return self._read_files(paths, parse_yaml, lambda data, _path, shown: read(data, shown), f"yaml:{folder}")
+
+    def complaint_paths(self) -> list[Path]:
+        """Every *.yaml under content/complaints/, sub-folders included, in path order; any other file is an error."""
+        directory = self.site_dir / "content" / "complaints"
+        if not directory.is_dir():
+            return []
+        found: list[Path] = []
+        for folder, subfolders, names in os.walk(directory):
+            here = Path(folder)
+            real = []
+            for name in subfolders:
+                path = here / name
+                if path.is_symlink() and not name.endswith(YAML_SUFFIXES):
+                    self.problems.add(self.shown(path), 1, 1, "file", say(
+                        "GS109", "this is a link to a folder: content/complaints/ reads only real sub-folders; move "
+                                 "the folder here instead"))
+                elif name.endswith(YAML_SUFFIXES):
+                    found.append(path)  # a folder named like a complaint file: text() reports it
+                else:
+                    real.append(name)
+            subfolders[:] = sorted(real)
+            for name in names:
+                path = here / name
+                if name.endswith(YAML_SUFFIXES):
+                    found.append(path)
+                else:
+                    self.problems.add(self.shown(path), 1, 1, "file", say(
+                        "GS109", "not a complaint file: content/complaints/ and its sub-folders hold only complaint "
+                                 "files (*.yaml); move this file out of content/complaints/"))
+        return sorted(found, key=lambda path: path.relative_to(directory).as_posix())
+
+    def complaint_files(self, taxonomy: Taxonomy) -> list[PeriodFile]:
+        """Read every complaint file (several files may declare one period)."""
+        return self._read_files(self.complaint_paths(), parse_yaml,
+                                lambda data, _path, shown: read_period_file(data, shown, self.problems, taxonomy),
+                                "complaints", Fingerprints().of(taxonomy))
 
     def markdown_files(self, folder: str, kind: str) -> list[Article]:
         """Read every Markdown file of content/<folder> as warnings or pages."""
@@ -125,7 +228,8 @@ class ContentReader:
             return []
         read = read_warning if kind == "warning" else read_page
         return self._read_files(sorted(directory.glob("*.md")), split_front_matter,
-                                lambda doc, path, shown: read(doc, path.stem, shown, self.problems, self.renderer))
+                                lambda doc, path, shown: read(doc, path.stem, shown, self.problems, self.renderer),
+                                f"markdown:{kind}")
 
     def taxonomy(self) -> Taxonomy:
         """Read content/taxonomy.yaml when present."""
@@ -133,15 +237,14 @@ class ContentReader:
         if not (path.exists() or path.is_symlink()):
             return Taxonomy()
         found = self._read_files([path], parse_yaml,
-                                 lambda data, _path, shown: read_taxonomy(data, shown, self.problems))
+                                 lambda data, _path, shown: read_taxonomy(data, shown, self.problems), "taxonomy")
         return found[0] if found else Taxonomy()
 
 def load_content(reader: ContentReader) -> tuple[Taxonomy, list[PeriodFile], list[RankingFile],
                                                  list[Article], list[Article]]:
-    """Read taxonomy, complaint summaries, rankings, warnings and pages."""
+    """Read taxonomy, complaint files, rankings, warnings and pages."""
     taxonomy = reader.taxonomy()
-    periods = reader.yaml_files(
-        "complaints", lambda data, shown: read_period_file(data, shown, reader.problems, taxonomy))
+    periods = reader.complaint_files(taxonomy)
     rankings = reader.yaml_files("rankings", lambda data, shown: read_ranking_file(data, shown, reader.problems))
     warnings = reader.markdown_files("warnings", "warning")
     pages = reader.markdown_files("pages", "page")

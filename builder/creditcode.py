@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from builder.i18n import _
@@ -11,8 +12,13 @@ WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 _VALUES = {char: index for index, char in enumerate(ALPHABET)}
 
 
+_PLAIN = re.compile(r"[0-9A-Z]{18}")
+
+
 def normalise(code: str) -> str:
     """NFKC (full-width to half-width), drop spaces and hyphens, upper-case."""
+    if _PLAIN.fullmatch(code):  # already normal (most codes): nothing to change
+        return code
     text = unicodedata.normalize("NFKC", code)
     return "".join(ch for ch in text if not ch.isspace() and ch not in "-‐‑–—").upper()
 

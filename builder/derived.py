@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from builder.model import Entry, PeriodFile, RankingFile, period_url
+from builder.model import Entry, PeriodSummary, RankingFile, period_url
 from builder.periods import Period
 from builder.scoring import Component, formula_text, written_places
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HistoryLine:
     """One period of a merchant's history, with its 投诉量 in the period right before (None: not disclosed then)."""
 
@@ -23,26 +23,23 @@ class HistoryLine:
         return period_url(self.entry.period)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per entry or merchant: 100,000s of them
 class Merchant:
     """A merchant with its public history, newest period last."""
 
     history: tuple[Entry, ...]
     key: str = field(init=False)
     slug: str = field(init=False)
+    url: str = field(init=False)  # the merchant page's route, relative to the site root
     lines: tuple[HistoryLine, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         identity = self.history[-1].identity
         object.__setattr__(self, "key", identity.key)
         object.__setattr__(self, "slug", identity.slug)
+        object.__setattr__(self, "url", identity.url)
         object.__setattr__(self, "lines", tuple(HistoryLine(e, _previous_complaints(self.history, e))
                                                 for e in reversed(self.history)))
-
-    @property
-    def url(self) -> str:
-        """The merchant page's route, relative to the site root."""
-        return self.history[-1].identity.url
 
     @property
     def latest(self) -> Entry:
@@ -82,7 +79,7 @@ def _previous_complaints(history: tuple[Entry, ...], entry: Entry) -> int | None
                  and e.period.months == entry.period.months), None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
     """One line of a period's disclosure list: the entry and its merchant."""
 
@@ -94,7 +91,7 @@ class Row:
 class PeriodView:
     """A period's public entries with their merchants, in list order (most complaints first)."""
 
-    source: PeriodFile
+    source: PeriodSummary
     rows: tuple[Row, ...]
 
     @property
@@ -128,7 +125,7 @@ class PeriodView:
         return self.complaints - self.resolved
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Ranked:
     """One merchant's place among everyone ranked (`components`: the terms of a computed score)."""
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -85,16 +87,17 @@ class SiteConfig:
         return "tel:" + "".join(ch for ch in self.complaint_hotline if ch.isdigit() or ch == "+")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
-    """Where a record came from, for messages."""
+    """Where a record came from, for messages (`field`: its place in the file, e.g. `merchants[3]`)."""
 
     path: str
     line: int
     column: int
+    field: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Correction:
     """One line of an entry's correction log."""
 
@@ -103,7 +106,7 @@ class Correction:
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Item:
     """One disclosed complaint."""
 
@@ -116,7 +119,7 @@ class Item:
     detail: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Identity:
     """Who a merchant is across periods: its credit code, else its id, else its exact name."""
 
@@ -158,7 +161,7 @@ def identify(credit_code: str, merchant_id: str, name: str) -> Identity:
     return Identity("name", name)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per entry or merchant: 100,000s of them
 class Entry:
     """A merchant's disclosure in one period."""
 
@@ -178,6 +181,7 @@ class Entry:
     statement: str = ""
     corrections: tuple[Correction, ...] = ()
     items: tuple[Item, ...] = ()
+    department: str = ""
     identity: Identity = field(init=False, repr=False, compare=False)
     key: str = field(init=False, repr=False, compare=False)
 
@@ -204,7 +208,7 @@ class Entry:
 
 @dataclass(frozen=True)
 class PeriodFile:
-    """One period's complaint summary."""
+    """One complaint file: the entries one department reports for one period."""
 
     period: Period
     published: dt.date
@@ -214,6 +218,40 @@ class PeriodFile:
 
 
 @dataclass(frozen=True)
+class PeriodSummary:
+    """A period as published: its complaint files (in path order) taken together."""
+
+    period: Period
+    files: tuple[PeriodFile, ...]
+    published: dt.date = field(init=False, compare=False)  # the latest of its files
+    departments: tuple[str, ...] = field(init=False, compare=False)  # each once, in file order
+    entries: tuple[Entry, ...] = field(init=False, compare=False, repr=False)  # every file's, in file order
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "published", max(record.published for record in self.files))
+        object.__setattr__(self, "departments", tuple(dict.fromkeys(record.department for record in self.files)))
+        object.__setattr__(self, "entries", tuple(entry for record in self.files for entry in record.entries))
+
+    @property
+    def department(self) -> str:
+        """The departments as one line (e.g. `甲区市场监督管理局、乙区市场监督管理局`)."""
+        return "、".join(self.departments)
+
+    @property
+    def source(self) -> Source:
+        """The first file's position, for messages."""
+        return self.files[0].source
+
+
+def summarise(files: Sequence[PeriodFile]) -> tuple[PeriodSummary, ...]:
+    """Group complaint files by period (periods in order of their first file, files in the given order)."""
+    grouped: dict[str, list[PeriodFile]] = {}
+    for record in files:
+        grouped.setdefault(record.period.key, []).append(record)
+    return tuple(PeriodSummary(group[0].period, tuple(group)) for group in grouped.values())
+
+
+@dataclass(frozen=True, slots=True)
 class Score:
     """One merchant's score in a ranking."""
 
@@ -307,10 +345,10 @@ class Taxonomy:
     results: tuple[str, ...] = ()
     synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
-    @property
-    def category_names(self) -> tuple[str, ...]:
+    @functools.cached_property
+    def category_names(self) -> frozenset[str]:
         """Every category name."""
-        return tuple(name for _, name in self.categories)
+        return frozenset(name for _, name in self.categories)
 
 
 @dataclass(frozen=True)
@@ -319,7 +357,7 @@ class Content:
 
     config: SiteConfig
     taxonomy: Taxonomy
-    periods: tuple[PeriodFile, ...]
+    periods: tuple[PeriodFile, ...]  # every complaint file, in path order (several files may make one period)
     rankings: tuple[RankingFile, ...]
     warnings: tuple[Article, ...]
     pages: tuple[Article, ...]

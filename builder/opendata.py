@@ -12,12 +12,12 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+from json.encoder import encode_basestring
 
 from builder.datadict import COMPLAINT_COLUMNS, ITEM_COLUMNS, STATUS_TEXT, Column, csv_columns, json_columns
 from builder.derived import PeriodView
-from builder.output import Staging
 from builder.sitemodel import Site
 
 #: The old name of the complaints table's CSV columns, as (JSON key, CSV header) pairs.
@@ -57,13 +57,18 @@ class DataFile:
 
 def entry_rows(site: Site, views: Iterable[PeriodView] | None = None) -> list[Record]:
     """One row per public entry, newest period first, then as listed on the period page."""
+    return list(iter_entry_rows(site, views))
+
+
+def iter_entry_rows(site: Site, views: Iterable[PeriodView] | None = None) -> Iterator[Record]:
+    """The rows of `entry_rows` one at a time (the files are written as they come: 100,000 merchants are
+    several hundred thousand rows)."""
     base = site.content.config.base_url
-    rows: list[Record] = []
     for view in site.periods if views is None else views:
         for row in view.rows:
             entry = row.entry
             rate = round(entry.resolved / entry.complaints, 4) if entry.complaints else None
-            rows.append({
+            yield {
                 "period": entry.period.key,
                 "published": view.source.published.isoformat(),
                 "name": entry.name,
@@ -80,24 +85,27 @@ def entry_rows(site: Site, views: Iterable[PeriodView] | None = None) -> list[Re
                 "recovered_yuan": _whole(entry.recovered_yuan),
                 "status": entry.status,
                 "status_label": STATUS_TEXT[entry.status],
-                "department": view.source.department,
+                "department": entry.department or view.source.department,  # the file that reported it
                 "url": row.merchant.url,
                 "page_url": base + row.merchant.url,
                 "open": entry.complaints - entry.resolved,
                 "items_disclosed": len(entry.items),
-            })
-    return rows
+            }
 
 
 def item_rows(site: Site, views: Iterable[PeriodView] | None = None) -> list[Record]:
     """One row per disclosed complaint item of a public entry, in the order of entry_rows, then as listed."""
+    return list(iter_item_rows(site, views))
+
+
+def iter_item_rows(site: Site, views: Iterable[PeriodView] | None = None) -> Iterator[Record]:
+    """The rows of `item_rows` one at a time."""
     base = site.content.config.base_url
-    rows: list[Record] = []
     for view in site.periods if views is None else views:
         for row in view.rows:
             entry = row.entry
             for number, item in enumerate(entry.items, start=1):
-                rows.append({
+                yield {
                     "period": entry.period.key,
                     "merchant": entry.name,
                     "credit_code": entry.credit_code or None,
@@ -113,18 +121,38 @@ def item_rows(site: Site, views: Iterable[PeriodView] | None = None) -> list[Rec
                     "detail": item.detail or None,
                     "url": row.merchant.url,
                     "page_url": base + row.merchant.url,
-                })
-    return rows
+                }
 
 
 def _whole(value: float | None) -> float | int | None:
     return int(value) if value is not None and value.is_integer() else value
 
 
-def to_json(rows: list[Record], columns: tuple[Column, ...] = COMPLAINT_COLUMNS) -> str:
+def to_json(rows: Iterable[Record], columns: tuple[Column, ...] = COMPLAINT_COLUMNS) -> str:
     """The records as pretty, stable JSON, with the table's JSON fields in dictionary order."""
-    keys = [c.key for c in json_columns(columns)]
-    return json.dumps([{key: row[key] for key in keys} for row in rows], ensure_ascii=False, indent=1) + "\n"
+    return "".join(json_chunks(rows, columns))
+
+
+def json_chunks(rows: Iterable[Record], columns: tuple[Column, ...] = COMPLAINT_COLUMNS) -> Iterator[str]:
+    """`json.dumps([...], ensure_ascii=False, indent=1)` and a newline, one row at a time (rows are flat)."""
+    keys = [(c.key, f"  {encode_basestring(c.key)}: ") for c in json_columns(columns)]
+    opened = False
+    for row in rows:
+        body = ",\n".join(shown + _json_value(row[key]) for key, shown in keys)
+        yield ("[\n" if not opened else ",\n") + (f" {{\n{body}\n }}" if keys else " {}")
+        opened = True
+    yield "\n]\n" if opened else "[]\n"
+
+
+def _json_value(value: object) -> str:
+    """One scalar as `json.dumps(value, ensure_ascii=False)` writes it."""
+    if isinstance(value, str):
+        return str(encode_basestring(value))
+    if type(value) is int:
+        return str(value)
+    if value is None:
+        return "null"
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _cell(value: object) -> str:
@@ -135,36 +163,103 @@ def _cell(value: object) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def to_csv(rows: list[Record], columns: tuple[Column, ...] = COMPLAINT_COLUMNS) -> bytes:
+def to_csv(rows: Iterable[Record], columns: tuple[Column, ...] = COMPLAINT_COLUMNS) -> bytes:
     """The records as CSV with Chinese headers, UTF-8 with BOM, CRLF line ends."""
+    return b"".join(csv_chunks(rows, columns))
+
+
+def csv_chunks(rows: Iterable[Record], columns: tuple[Column, ...] = COMPLAINT_COLUMNS,
+               batch: int = 2000) -> Iterator[bytes]:
+    """`to_csv` a batch of rows at a time."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     chosen = csv_columns(columns)
     writer.writerow([c.title for c in chosen])
-    for row in rows:
+    yield b"\xef\xbb\xbf"
+    for count, row in enumerate(rows, start=1):
         writer.writerow([_cell(row[c.key]) for c in chosen])
-    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
+        if count % batch == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
 
 
-def write_open_data(site: Site, staging: Staging) -> list[DataFile]:
-    """Write both tables, whole and per period, under data/; return what was written.
+# ------------------------------------------------------------------------------------------- the files
 
-    The whole files are always written (their addresses do not change); a period's file only when it has rows.
-    """
-    written: list[DataFile] = []
-    groups: list[tuple[str, str, tuple[PeriodView, ...]]] = [("", "", site.periods)]
-    groups += [(view.period.key, view.period.label, (view,)) for view in site.periods]
-    for key, label, views in groups:
-        folder = f"{key}/" if key else ""
-        for table in TABLES:
-            rows = entry_rows(site, views) if table is COMPLAINTS else item_rows(site, views)
-            if key and not rows:
-                continue
-            for fmt in ("csv", "json"):
-                path = f"{folder}{table.name}.{fmt}"
-                text = to_csv(rows, table.columns) if fmt == "csv" else to_json(rows, table.columns)
-                data = text if isinstance(text, bytes) else text.encode("utf-8")
-                staging.write(f"data/{path}", data)
-                written.append(DataFile(path, table, fmt, key, label, len(rows), len(data),
-                                        hashlib.sha256(data).hexdigest()))
+
+@dataclass(frozen=True)
+class DataGroup:
+    """Open-data files written (or kept from the last build) together: a route prefix and the periods they hold."""
+
+    prefix: str  # e.g. `data/complaints.` (the whole table) or `data/2026-09/` (one period's tables)
+    views: tuple[PeriodView, ...]
+    files: tuple[DataFile, ...]  # rows counted from the model; size and digest known once written or kept
+
+
+def plan(site: Site) -> list[DataGroup]:
+    """Both tables whole (always written: their addresses do not change), then each period's that has rows."""
+    groups = [DataGroup(f"data/{table.name}.", site.periods, _files(table, "", "", site.periods)) for table in TABLES]
+    for view in site.periods:
+        files = tuple(f for table in TABLES for f in _files(table, view.period.key, view.period.label, (view,))
+                      if f.rows)
+        if files:
+            groups.append(DataGroup(f"data/{view.period.key}/", (view,), files))
+    return groups
+
+
+def group_inputs(group: DataGroup) -> tuple[object, ...]:
+    """What a group's rows are made from: the entries, their periods' dates and departments, the merchants' routes
+    (not the merchants: their other periods' entries do not change these rows)."""
+    return tuple((view.source.published, view.source.department, tuple((row.entry, row.merchant.url)
+                                                                       for row in view.rows))
+                 for view in group.views)
+
+
+def _files(table: Table, period: str, label: str, views: tuple[PeriodView, ...]) -> tuple[DataFile, ...]:
+    rows = sum(len(view.rows) if table is COMPLAINTS else sum(len(row.entry.items) for row in view.rows)
+               for view in views)
+    folder = f"{period}/" if period else ""
+    return tuple(DataFile(f"{folder}{table.name}.{fmt}", table, fmt, period, label, rows) for fmt in ("csv", "json"))
+
+
+def write_group(site: Site, group: DataGroup, write_chunks: Callable[[str, Iterable[bytes]], None]) -> list[DataFile]:
+    """Write a group's files piece by piece under data/, each measured (rows, size, SHA-256) as it passes."""
+    written = []
+    for planned in group.files:
+        rows = iter_entry_rows(site, group.views) if planned.table is COMPLAINTS else iter_item_rows(site, group.views)
+        counted = _Counted(rows)
+        chunks = csv_chunks(counted, planned.table.columns) if planned.format == "csv" else (
+            text.encode("utf-8") for text in json_chunks(counted, planned.table.columns))
+        measured = _Measured(chunks)
+        write_chunks(f"data/{planned.path}", measured)
+        written.append(replace(planned, rows=counted.count, size=measured.size, sha256=measured.hasher.hexdigest()))
     return written
+
+
+class _Counted:
+    """Rows passed on one at a time, counted."""
+
+    def __init__(self, rows: Iterator[Record]) -> None:
+        self.rows = rows
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Record]:
+        for row in self.rows:
+            self.count += 1
+            yield row
+
+
+class _Measured:
+    """A file's pieces passed on one at a time, their size and SHA-256 taken on the way."""
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self.chunks = chunks
+        self.size = 0
+        self.hasher = hashlib.sha256()
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self.chunks:
+            self.size += len(chunk)
+            self.hasher.update(chunk)
+            yield chunk

@@ -7,6 +7,7 @@ import os
 import secrets
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from builder.codes import say
@@ -88,6 +89,17 @@ class Staging:
             if isinstance(data, str):
                 data = data.encode("utf-8")
             target.write_bytes(data)
+        except OSError as exc:
+            raise OutputError(route, _("cannot write: {reason}").format(reason=exc.strerror)) from None
+
+    def write_chunks(self, route: str, chunks: Iterable[str | bytes]) -> None:
+        """Write one large file of the site piece by piece."""
+        target = self.path(route)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with target.open("wb") as handle:
+                for chunk in chunks:
+                    handle.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
         except OSError as exc:
             raise OutputError(route, _("cannot write: {reason}").format(reason=exc.strerror)) from None
 

@@ -5,20 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from builder import datapackage, feeds, opendata
 from builder.attachments import publish_files
-from builder.lookup import write_lookup
+from builder.lookup import lookup_records, write_lookup
 from builder.model import WARNING_TYPES, warning_type_url
 from builder.output import Staging
+from builder.pageoutput import PageOutput
 from builder.render import Renderer
 from builder.sitemodel import Site
 
 PAGE_SIZE = 50
+PAGER_WINDOW = 5  # pages linked either side of the current one
 T = TypeVar("T")
 GROUP_TITLES = {"district": "{}的经营者", "category": "行业类别：{}", "letter": "拼音首字母 {}"}
 
@@ -37,6 +39,15 @@ def paginate(items: Sequence[T], size: int = PAGE_SIZE) -> list[Sequence[T]]:
     return [items[i * size:(i + 1) * size] for i in range(count)]
 
 
+def pager_links(base: str, number: int, count: int, window: int = PAGER_WINDOW) -> list[PageLink]:
+    """The pages a pager links from page `number` of `count`: the first, the last and `window` either side.
+
+    Every page linking every other grows with the square of the listing (100,000 merchants are 2,000 pages).
+    """
+    shown = sorted({1, count, *range(max(1, number - window), min(count, number + window) + 1)})
+    return [PageLink(n, page_route(base, n)) for n in shown]
+
+
 def page_route(base: str, number: int) -> str:
     """The folder route of page `number` of a listing rooted at `base` (e.g. `merchants/`)."""
     return base if number == 1 else f"{base}page/{number}/"
@@ -45,19 +56,19 @@ def page_route(base: str, number: int) -> str:
 class PageWriter:
     """Renders each route into the staging folder and remembers routes for the sitemap."""
 
-    def __init__(self, site: Site, renderer: Renderer, staging: Staging) -> None:
+    def __init__(self, site: Site, renderer: Renderer, staging: Staging, output: PageOutput | None = None) -> None:
         self.site = site
         self.renderer = renderer
         self.staging = staging
+        self.output = output if output is not None else PageOutput(staging, renderer)
         self.routes: list[tuple[str, dt.date | None]] = []
         self.count = 0
 
     def page(self, folder: str, template: str, column: str, title: str, modified: dt.date | None,
              **context: Any) -> None:
-        """Render one page into `<folder>index.html`."""
+        """Render one page into `<folder>index.html` (or keep it from the last build: pageoutput.py)."""
         route = f"{folder}index.html"
-        html = self.renderer.render(template, route, column=column, title=title, modified=modified, **context)
-        self.staging.write(route, html)
+        self.output.page(route, template, dict(column=column, title=title, modified=modified, **context))
         self.routes.append((folder, modified))
         self.count += 1
 
@@ -65,11 +76,11 @@ class PageWriter:
                 modified: dt.date | None, **context: Any) -> None:
         """A paginated listing."""
         pages = paginate(items)
-        links = [PageLink(n, page_route(base, n)) for n in range(1, len(pages) + 1)]
         for number, chunk in enumerate(pages, start=1):
             shown = title if number == 1 else f"{title}（第{number}页）"
             self.page(page_route(base, number), template, column, shown, modified, items=chunk,
-                      page_number=number, page_links=links, total=len(items), **context)
+                      page_number=number, page_links=pager_links(base, number, len(pages)), total=len(items),
+                      **context)
 
     def write_all(self, theme_dirs: list[Path]) -> None:
         """Write every page, the open data, feed, sitemap, 404 page and static assets."""
@@ -86,7 +97,7 @@ class PageWriter:
         publish_files([*site.warnings, *site.pages], self.staging)  # only files that published pages name
         self.statistics(updated)
         self.page("search/", "search.html", "搜索", "搜索", updated)
-        write_lookup(site, self.staging)
+        self.output.group("search/lookup/", lookup_records(site), lambda: write_lookup(site, self.staging))
         self.open_data(updated)
         self.not_found()
         self.staging.write("feed.xml", feeds.atom(site.content.config, site.warnings))
@@ -115,7 +126,7 @@ class PageWriter:
                 self.listing(group.url, group.merchants, "merchants.html", "经营者名录",
                              GROUP_TITLES[kind].format(group.shown), updated, order=kind, directory=directory,
                              current=group)
-        for merchant in site.merchants:
+        for merchant in self.output.order(site.merchants, lambda m: f"{m.url}index.html"):
             self.page(merchant.url, "merchant.html", "经营者", merchant.name, merchant.latest.period.end,
                       merchant=merchant, placements=site.placements.get(merchant.key, ()),
                       warnings=site.warnings_about.get(merchant.key, ()))
@@ -169,9 +180,23 @@ class PageWriter:
                       article=warning, related=site.related.get(warning.slug, ()))
 
     def open_data(self, updated: dt.date | None) -> None:
-        """Both open-data tables (whole and per period), their Data Package, and the page describing them."""
+        """Both open-data tables (whole and per period), their Data Package, and the page describing them.
+
+        The tables are streamed (100,000 merchants are several hundred thousand rows) and each group of files
+        is kept whole when its periods are unchanged; a kept file's size and SHA-256 come from the output
+        tree's records, so the page and datapackage.json describe the files as published.
+        """
         site = self.site
-        files = opendata.write_open_data(site, self.staging)
+        files: list[opendata.DataFile] = []
+        for group in opendata.plan(site):
+            made: list[opendata.DataFile] = []
+
+            def produce(group: opendata.DataGroup = group, made: list[opendata.DataFile] = made) -> None:
+                made.extend(opendata.write_group(site, group, self.output.write_chunks))
+
+            self.output.group(group.prefix, (opendata.group_inputs(group), site.content.config.base_url), produce)
+            files += made or [replace(f, size=size, sha256=digest) for f in group.files
+                              for size, digest in [self.output.recorded(f"data/{f.path}")]]
         for route, text in datapackage.schemas().items():
             self.staging.write(f"data/{route}", text)
         described = datapackage.package(site.content.config, files, updated)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
 from typing import cast
 
 from pypinyin import Style, lazy_pinyin
@@ -13,10 +12,25 @@ from pypinyin import Style, lazy_pinyin
 _KEEP_EACH = cast(Callable[[str], str], list)
 
 
-@lru_cache(maxsize=65536)
+_KNOWN: dict[str, str] = {}  # every name's key, for the build (and, through the build cache, the next one)
+
+
 def pinyin_key(name: str) -> str:
     """The name in tone-less pinyin, lower case, syllables separated by spaces."""
-    return " ".join(lazy_pinyin(name, style=Style.NORMAL, errors=_KEEP_EACH)).lower()
+    found = _KNOWN.get(name)
+    if found is None:
+        found = _KNOWN[name] = " ".join(lazy_pinyin(name, style=Style.NORMAL, errors=_KEEP_EACH)).lower()
+    return found
+
+
+def known_keys(names: set[str] | None = None) -> dict[str, str]:
+    """The keys computed so far (of `names` only, when given)."""
+    return dict(_KNOWN) if names is None else {name: _KNOWN[name] for name in names if name in _KNOWN}
+
+
+def remember_keys(keys: dict[str, str]) -> None:
+    """Keys computed by an earlier build (the same pypinyin gives the same keys: the tool digest covers it)."""
+    _KNOWN.update(keys)
 
 
 def initial(name: str) -> str:

@@ -1,29 +1,29 @@
 """The preview's background work after each build: the Pagefind index, then the copy into the output folder.
 
 Pages are served as soon as they are built; search may lag while Pagefind indexes the generation in the
-background, and is served only once its bundle is complete. The newest generation that is complete (pages
+background (the same sharded bundles as `gongshi build`, unchanged ones linked from the last indexed build:
+generationtree.py), and is served only once its bundles are complete. The newest generation that is complete (pages
 and index) is then published into the output folder, hard-linked (no bytes copied) and swapped in whole,
 so the output folder holds exactly what `gongshi build` would write and never a half-written site.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import signal
-import subprocess
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from builder.buildcache import BuildCache
 from builder.errors import GongshiError, OutputError, SearchIndexError
+from builder.generationtree import GenerationTree
 from builder.i18n import _
-from builder.manifest import MANIFEST, write_manifest
+from builder.manifest import MANIFEST, ManifestError, read_manifest, write_manifest
 from builder.output import Staging
 from builder.previewstate import Generation, PreviewState, Report
-from builder.search import finish_bundle, pagefind_binary, pagefind_command
+from builder.search import SearchIndexer
 
 
 class Stopped(Exception):
@@ -55,15 +55,19 @@ def link_tree(source: Path, target: Path, stopping: Callable[[], bool], skip: st
 class Indexer:
     """One background thread: index the served generation, serve its search bundle, publish it."""
 
-    def __init__(self, state: PreviewState, output: Path, report: Callable[[Report], None]) -> None:
+    def __init__(self, state: PreviewState, output: Path, report: Callable[[Report], None],
+                 cache: BuildCache | None = None) -> None:
         self.state = state
         self.output = output
         self.report = report
+        self.cache = cache
         self.published: Generation | None = None
+        self.last: GenerationTree | None = None  # the bundles of the last indexed generation (linked when unchanged)
+        self.last_number = 0
         self._wake = threading.Event()
         self._stopping = False
         self._lock = threading.Lock()
-        self._process: subprocess.Popen[bytes] | None = None
+        self._indexer: SearchIndexer | None = None
         self._thread = threading.Thread(target=self._run, name="search index", daemon=True)
 
     def start(self) -> None:
@@ -83,7 +87,7 @@ class Indexer:
                 continue
             self.state.hold(gen)
             try:
-                self._index(gen)
+                self.index(gen)
                 if self.state.current() is gen:  # a newer build will be published after its own index
                     self._publish(gen)
             except Stopped:
@@ -93,34 +97,42 @@ class Indexer:
             finally:
                 self.state.drop(gen)
 
-    def _index(self, gen: Generation) -> None:
+    def index(self, gen: Generation) -> None:
+        """Index a generation into its folder (bundles unchanged since the last indexed one are linked)."""
         started = time.perf_counter()
-        command = pagefind_command(pagefind_binary(), gen.path)
+        try:
+            digests = read_manifest(gen.path).entries
+        except ManifestError as exc:
+            raise SearchIndexError(str(exc)) from None
+        tree = GenerationTree(gen.path, digests, self.last)
+        merchants = set(gen.merchants)
+        others = [route for route in digests if route.endswith(".html") and route not in merchants]
         with self._lock:
             if self._stopping:
                 raise Stopped
-            try:  # a session of its own, so that stopping the preview can end it and nothing it started
-                self._process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                                 start_new_session=True)
-            except OSError as exc:
-                raise SearchIndexError(_("cannot run {program}: {reason}").format(program=Path(command[0]).name,
-                                                                                   reason=exc.strerror)) from None
-            with contextlib.suppress(OSError):  # the builds (edit to page) come first on a busy machine
-                os.setpriority(os.PRIO_PROCESS, self._process.pid, 10)
-        output, _unused = self._process.communicate()
-        with self._lock:
-            status, self._process = self._process.returncode, None
+            self._indexer = SearchIndexer(tree, gen.merchants, cache=self.cache, nice=10)
+        try:
+            pages = self._indexer.finish(others)
+        except BaseException:
+            self._indexer.abort()
+            if self._stopping:
+                raise Stopped from None
+            raise
+        finally:
+            with self._lock:
+                self._indexer = None
         if self._stopping:
             raise Stopped
-        if status != 0:
-            tail = output.decode("utf-8", "replace").strip().splitlines()[-3:]
-            raise SearchIndexError(_("Pagefind exited with status {status}: {detail}").format(
-                status=status, detail=" / ".join(tail)))
-        pages = finish_bundle(gen.path)
+        self.last = tree
         self.state.publish_search(gen)
+        kept = (_(" ({count} of its bundles kept from build {number})").format(count=tree.linked,
+                                                                                number=self.last_number)
+                if tree.linked else "")
+        self.last_number = gen.number
         self.report(Report("indexed", _("Search index of build {number} ready: {pages} pages indexed in "
-                                        "{seconds:.1f} s.").format(number=gen.number, pages=pages,
-                                                                   seconds=time.perf_counter() - started)))
+                                        "{seconds:.1f} s{kept}.").format(number=gen.number, pages=pages,
+                                                                         seconds=time.perf_counter() - started,
+                                                                         kept=kept)))
 
     def _publish(self, gen: Generation) -> None:
         started = time.perf_counter()
@@ -142,9 +154,9 @@ class Indexer:
         """End the running Pagefind process, if any, and wait for the thread."""
         with self._lock:
             self._stopping = True
-            if self._process is not None and self._process.poll() is None:
-                with contextlib.suppress(OSError):
-                    os.killpg(self._process.pid, signal.SIGTERM)
+            running = self._indexer
+        if running is not None:
+            running.abort()
         self._wake.set()
         if self._thread.is_alive():
             self._thread.join(timeout=30)

@@ -24,6 +24,7 @@ class Generation:
     base_path: str
     refs: int = 0
     indexed: bool = False
+    merchants: tuple[str, ...] = ()  # the merchant pages' routes (the search shards hold them)
 
 
 @dataclass(frozen=True)
@@ -88,9 +89,9 @@ class PreviewState:
         if gen.refs == 0:
             self._doomed.append(gen.path)
 
-    def publish_pages(self, number: int, path: Path, base_path: str) -> Generation:
+    def publish_pages(self, number: int, path: Path, base_path: str, merchants: tuple[str, ...] = ()) -> Generation:
         """Serve a complete build from now on; open pages are told to reload."""
-        gen = Generation(number, path, f"{self.session}-{number}", base_path)
+        gen = Generation(number, path, f"{self.session}-{number}", base_path, merchants=merchants)
         with self._changed:
             self._ref(gen, +1)
             self._ref(self._pages, -1)

@@ -19,6 +19,7 @@ The rule, as published on every ranking page and in the README:
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -67,7 +68,7 @@ def _draw(ordered: list[Candidate], count: int, better: Better,
           scores: list[float]) -> tuple[tuple[Ranked, ...], bool]:
     """The first `count` candidates plus everyone tied with the last of them; whether ties extended it.
 
-    Places and ties count among `scores`, the scores of everyone ranked (not only the candidates left).
+    Places and ties count among `scores`, the sorted scores of everyone ranked (not only the candidates left).
     """
     if count <= 0 or not ordered:
         return (), False
@@ -79,10 +80,14 @@ def _draw(ordered: list[Candidate], count: int, better: Better,
 
 
 def _place(candidate: Candidate, better: Better, scores: list[float]) -> Ranked:
-    """A candidate's place among `scores` (1 + how many are better), and whether it shares it."""
-    place = 1 + sum(1 for other in scores if better(other, candidate.score))
-    return Ranked(candidate.merchant, candidate.score, place, scores.count(candidate.score) > 1,
-                  candidate.complaints, candidate.components)
+    """A candidate's place among `scores` (sorted; 1 + how many are better), and whether it shares it.
+
+    By bisection: ties at the cut can list thousands at 100,000 merchants.
+    """
+    low, high = bisect_left(scores, candidate.score), bisect_right(scores, candidate.score)
+    place = 1 + (len(scores) - high if better(1.0, 0.0) else low)
+    return Ranked(candidate.merchant, candidate.score, place, high - low > 1, candidate.complaints,
+                  candidate.components)
 
 
 def below_minimum(merchant: Merchant, complaints: int, minimum: int) -> NotRanked:
@@ -143,7 +148,7 @@ def rank(ranking: RankingFile, resolver: Resolver, views: tuple[PeriodView, ...]
         candidates, left = computed_candidates(ranking, found, minimum)
     else:
         candidates, left, unpublished = supplied_candidates(ranking, resolver, found, minimum)
-    scores = [c.score for c in candidates]
+    scores = sorted(c.score for c in candidates)
     best = sorted(candidates, key=lambda c: (-c.score, c.complaints, c.merchant.name, c.merchant.key))
     higher: Better = lambda other, mine: other > mine  # noqa: E731
     top, top_extended = _draw(best, config.top_count, higher, scores)

@@ -152,3 +152,31 @@ def template_problem(exc: jinja2.TemplateError, site_dir: Path) -> Problem:
     with contextlib.suppress(ValueError):
         shown = Path(shown).resolve().relative_to(site_dir.resolve()).as_posix()
     return Problem(shown, line or 1, 1, "template", Message("GS801", f"{type(exc).__name__}: {exc.message or exc}"))
+
+
+def site_attributes(env: jinja2.Environment) -> set[str] | None:
+    """The attributes of `site` that the templates read (`site.pages` …); None when one uses `site` otherwise.
+
+    A page's cache key covers what it is given; what every page can reach through `site` is covered by
+    fingerprinting these attributes (all of `site` when a template passes it on whole).
+    """
+    used: set[str] = set()
+    for name in env.list_templates(filter_func=lambda n: not n.startswith(".")):
+        try:
+            source = env.loader.get_source(env, name)[0] if env.loader is not None else ""
+            tree = env.parse(source)
+        except (jinja2.TemplateError, OSError, UnicodeDecodeError):
+            return None
+        if not _site_uses(tree, None, used):
+            return None
+    return used
+
+
+def _site_uses(node: jinja2.nodes.Node, parent: jinja2.nodes.Node | None, used: set[str]) -> bool:
+    """Collect `site.<attribute>` reads under a node; False when `site` appears in any other way."""
+    if isinstance(node, jinja2.nodes.Name) and node.name == "site":
+        if isinstance(parent, jinja2.nodes.Getattr) and parent.node is node:
+            used.add(parent.attr)
+            return True
+        return False
+    return all(_site_uses(child, node, used) for child in node.iter_child_nodes())

@@ -2,7 +2,8 @@
 
 One recipe, run in the main thread (so Ctrl-C interrupts a build where `build` itself cleans up):
 bind the port, start the server, the watcher and the indexer, build, then rebuild after every batch of
-changes. Each build goes into a fresh folder in a work folder beside the output folder; the server
+changes. Each build goes into a fresh folder in a work folder beside the output folder, through the same
+incremental path as `gongshi build` (unchanged pages hard-linked from the build being served); the server
 switches to it only once it is complete. The work folder is removed when the preview stops.
 """
 
@@ -23,6 +24,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from builder.build import BuildOptions, BuildReport, build
+from builder.buildcache import BuildCache
 from builder.errors import ContentError, GongshiError, OutputError, Problem
 from builder.i18n import _
 from builder.livereload import PreviewServer
@@ -70,6 +72,7 @@ class PortInUse(GongshiError):
 
 def base_path(report: BuildReport) -> str:
     """The URL path the site is built for (from base_url), served as it will be on the host: /gongshi/."""
+    assert report.site is not None
     path = urlsplit(report.site.content.config.base_url).path or "/"
     return path if path.endswith("/") else path + "/"
 
@@ -151,7 +154,7 @@ class Preview:
                 reason=exc.strerror)) from None
         self._remove_leftovers()
         self.state = PreviewState(self.work_dir, secrets.token_hex(4))
-        self.indexer = Indexer(self.state, output, self.report)
+        self.indexer = Indexer(self.state, output, self.report, BuildCache.open(self.options.build.site_dir))
         try:
             self.server = PreviewServer(self.options.host, self.options.port, self.state, self.options.reload)
         except OSError as exc:
@@ -212,8 +215,12 @@ class Preview:
         assert self.state is not None and self.indexer is not None
         number, folder = self.state.next_folder()
         self.state.building()
-        options = dataclasses.replace(self.options.build, output_dir=folder, search=False)
+        last = self.state.current()  # unchanged pages are hard-linked from the build being served
+        options = dataclasses.replace(self.options.build, output_dir=folder, search=False,
+                                      link_from=last.path if last is not None else None)
         started = time.perf_counter()
+        if last is not None:
+            self.state.hold(last)
         try:
             result = build(options)
         except ContentError as exc:
@@ -228,7 +235,12 @@ class Preview:
             self._failed([_("Error: unexpected {kind}: {detail}").format(kind=type(exc).__name__, detail=exc)],
                          _("the build failed unexpectedly"))
             return
-        gen = self.state.publish_pages(number, folder, base_path(result))
+        finally:
+            if last is not None:
+                self.state.drop(last)
+        assert result.site is not None  # a build into a new folder is never "up to date"
+        merchants = tuple(f"{merchant.url}index.html" for merchant in result.site.merchants)
+        gen = self.state.publish_pages(number, folder, base_path(result), merchants)
         self.indexer.poke()
         seconds = time.perf_counter() - started
         why = _(" after changes to {files}").format(files=changed_summary(changes)) if changes else ""

@@ -30,7 +30,18 @@ class Site:
     directory: Directory
     as_of: dt.date | None = None
     left_out: tuple[LeftOut, ...] = ()
+    departments: tuple[str, ...] = ()  # every department of the published periods, each once
     tags: dict[str, Tag] = field(default_factory=dict)
+
+    @property
+    def tag_urls(self) -> dict[str, str]:
+        """Each tag's page (what every warning's tag list links to: a page's key then covers only this)."""
+        return {label: tag.url for label, tag in self.tags.items()}
+
+    @property
+    def page_links(self) -> tuple[tuple[str, str], ...]:
+        """(url, title) of each page, as the navigation of every page lists them (not their bodies)."""
+        return tuple((page.url, page.title) for page in self.pages)
 
     @property
     def updated(self) -> dt.date | None:

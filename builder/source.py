@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -117,6 +118,22 @@ def _construct_bool(loader: _MarkedLoader, node: yaml.ScalarNode) -> bool:
     return str(loader.construct_scalar(node)).lower() == "true"
 
 
+_RESOLVERS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
+    first: list(found) for first, found in _MarkedLoader.yaml_implicit_resolvers.items()}
+
+
+def _resolve(self: _MarkedLoader, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
+    """The tag of a node (the composer asks for every node): the implicit resolvers above, nothing else."""
+    if kind is yaml.ScalarNode:
+        if implicit[0]:
+            for tag, pattern in _RESOLVERS.get(value[:1], ()):
+                if pattern.match(value):
+                    return tag
+        return _STR
+    return _SEQ if kind is yaml.SequenceNode else _MAP
+
+
+_MarkedLoader.resolve = _resolve
 _MarkedLoader.add_constructor(_INT, _construct_int)
 _MarkedLoader.add_constructor(_FLOAT, _construct_float)
 _MarkedLoader.add_constructor(_BOOL, _construct_bool)
@@ -186,6 +203,59 @@ _MarkedLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 _MarkedLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 
 
+class _Unusual(Exception):
+    """A node the direct conversion leaves to PyYAML's constructors (merge keys, complex keys, huge numbers)."""
+
+
+_SCALAR_VALUE: dict[str, Callable[[str], Any]] = {_STR: str, _FLOAT: float, _NULL: lambda _text: None,
+                                                  _BOOL: lambda text: text.lower() == "true"}
+
+
+def _convert(node: yaml.Node, line_offset: int) -> Any:
+    """A composed node as MarkedMap / MarkedList / scalars, like the constructors above, without their machinery.
+
+    Equivalent to `construct_document` for every node it accepts (the common case: plain mappings, lists and
+    scalars); anything else raises _Unusual and the document goes through the constructors.
+    """
+    tag = node.tag
+    if tag == _INT:
+        if len(node.value.lstrip("+-0")) > 30:
+            raise _Unusual
+        return int(node.value)
+    convert = _SCALAR_VALUE.get(tag)
+    if convert is not None:
+        return convert(node.value)
+    start = node.start_mark
+    if tag == _SEQ:
+        items = MarkedList()
+        items.mark = (start.line + 1 + line_offset, start.column + 1)
+        marks = items.item_marks
+        for item in node.value:
+            items.append(_convert(item, line_offset))
+            at = item.start_mark
+            marks.append((at.line + 1 + line_offset, at.column + 1))
+        return items
+    if tag != _MAP:
+        raise _Unusual
+    data = MarkedMap()
+    data.mark = (start.line + 1 + line_offset, start.column + 1)
+    key_marks, value_marks = data.key_marks, data.value_marks
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _MERGE or (
+                key_node.tag == _INT and len(key_node.value.lstrip("+-0")) > 30):
+            raise _Unusual
+        key = key_node.value  # a key is kept as written, whatever it resolves to (see _construct_map)
+        at = key_node.start_mark
+        position = (at.line + 1 + line_offset, at.column + 1)
+        if key in data:
+            data.duplicates.append((key, position))
+        data[key] = _convert(value_node, line_offset)
+        key_marks[key] = position
+        at = value_node.start_mark
+        value_marks[key] = (at.line + 1 + line_offset, at.column + 1)
+    return data
+
+
 def _position_of_byte(data: bytes, offset: int) -> Mark:
     before = data[:offset]
     line = before.count(b"\n") + 1
@@ -252,8 +322,113 @@ def _char_at(text: str, line: int, column: int) -> str:
     return lines[line][column:column + 1] if line < len(lines) else ""
 
 
+_SCALAR_EVENT, _ALIAS_EVENT = yaml.ScalarEvent, yaml.AliasEvent
+_MAP_START, _SEQ_START = yaml.MappingStartEvent, yaml.SequenceStartEvent
+
+
+def _from_events(parser: _MarkedLoader, line_offset: int) -> Any:
+    """One document straight from the parser's events, as `_convert` builds it from composed nodes.
+
+    Without nodes, resolver calls and recursion this is about twice as fast. Anything `_convert` would leave
+    to PyYAML (tags, anchors, aliases, merge keys, complex keys, huge numbers) or a second document raises
+    _Unusual or a YAML error, and the caller reads the text again with the composer.
+    """
+    parser.get_event()  # stream start
+    if parser.check_event(yaml.StreamEndEvent):
+        return None
+    parser.get_event()  # document start
+    stack: list[tuple[Any, bool]] = []  # (container, is a mapping)
+    keys: list[tuple[Any, Mark] | None] = []  # per open mapping: the key waiting for its value
+    result: Any = None
+    done = False
+    while not done:
+        event = parser.get_event()
+        kind = type(event)
+        at = event.start_mark
+        mark = (at.line + 1 + line_offset, at.column + 1)
+        if kind is _SCALAR_EVENT:
+            if event.anchor is not None or event.tag is not None:
+                raise _Unusual
+            text = event.value
+            tag = _STR
+            if event.implicit[0]:
+                for candidate, pattern in _RESOLVERS.get(text[:1], ()):
+                    if pattern.match(text):
+                        tag = candidate
+                        break
+            if stack and stack[-1][1] and keys[-1] is None:  # a mapping key
+                if tag == _MERGE or (tag == _INT and len(text.lstrip("+-0")) > 30):
+                    raise _Unusual
+                keys[-1] = (text, mark)
+                continue
+            if tag == _INT:
+                if len(text.lstrip("+-0")) > 30:
+                    raise _Unusual
+                value: Any = int(text)
+            else:
+                convert = _SCALAR_VALUE.get(tag)
+                if convert is None:
+                    raise _Unusual  # `<<` as a value
+                value = convert(text)
+        elif kind is _MAP_START or kind is _SEQ_START:
+            if event.anchor is not None or event.tag is not None:
+                raise _Unusual
+            if stack and stack[-1][1] and keys[-1] is None:
+                raise _Unusual  # a mapping or list as a key
+            container: Any = MarkedMap() if kind is _MAP_START else MarkedList()
+            container.mark = mark
+            stack.append((container, kind is _MAP_START))
+            keys.append(None)
+            continue
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            value, _ = stack.pop()
+            keys.pop()
+            mark = value.mark
+        else:
+            raise _Unusual  # an alias
+        if not stack:
+            result = value
+            done = True
+        else:
+            parent, is_map = stack[-1]
+            if is_map:
+                pending = keys[-1]
+                assert pending is not None
+                key, key_mark = pending
+                if key in parent:
+                    parent.duplicates.append((key, key_mark))
+                parent[key] = value
+                parent.key_marks[key] = key_mark
+                parent.value_marks[key] = mark
+                keys[-1] = None
+            else:
+                parent.append(value)
+                parent.item_marks.append(mark)
+    parser.get_event()  # document end
+    if not parser.check_event(yaml.StreamEndEvent):
+        raise _Unusual  # another document: the composer reports it
+    return result
+
+
 def parse_yaml(text: str, line_offset: int = 0) -> Any:
     """Parse one YAML document into MarkedMap/MarkedList values, raising SourceError on bad syntax."""
+    if not _NEEDS_NODE_CHECK.search(text):  # no tag, no anchor: the common case, straight from the events
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        events = _MarkedLoader(text)
+        try:
+            return _from_events(events, line_offset)
+        except (_Unusual, yaml.YAMLError):
+            pass  # read again by the composer, which has every rule and the exact messages
+        finally:
+            events.dispose()
+            if gc_was_enabled:
+                gc.enable()
+    return parse_yaml_composed(text, line_offset)
+
+
+def parse_yaml_composed(text: str, line_offset: int = 0) -> Any:
+    """`parse_yaml` through PyYAML's composer (and constructors for what `_convert` leaves to them)."""
     loader = _MarkedLoader(text)
     loader.line_offset = line_offset
     gc_was_enabled = gc.isenabled()
@@ -264,7 +439,10 @@ def parse_yaml(text: str, line_offset: int = 0) -> Any:
             return None
         if _NEEDS_NODE_CHECK.search(text):
             _check_nodes(node, line_offset)
-        return loader.construct_document(node)
+        try:
+            return _convert(node, line_offset)
+        except _Unusual:
+            return loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 + line_offset) if mark else 1 + line_offset

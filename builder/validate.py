@@ -10,15 +10,22 @@ from builder.model import Article, Entry, PeriodFile, RankingFile
 from builder.resolver import Resolver
 
 
-def check_periods(periods: Sequence[PeriodFile], problems: Problems) -> None:
-    """Each period is summarised once."""
-    seen: dict[str, PeriodFile] = {}
-    for record in periods:
-        first = seen.setdefault(record.period.key, record)
-        if first is not record:
-            problems.add(record.source.path, record.source.line, record.source.column, "period",
-                         say("GS303", "period {period} is already summarised in {first}", period=record.period.key,
-                             first=first.source.path))
+def check_periods(files: Sequence[PeriodFile], problems: Problems) -> None:
+    """A merchant is listed once per period, whichever of the period's files lists it (files in path order).
+
+    Twice in one file is reported while reading the file; this reports a merchant listed in two files.
+    """
+    first: dict[tuple[str, str], Entry] = {}
+    for record in files:
+        for entry in record.entries:
+            earlier = first.setdefault((entry.period.key, entry.key), entry)
+            if earlier is entry or earlier.source.path == entry.source.path:
+                continue
+            where = earlier.source
+            problems.add(entry.source.path, entry.source.line, entry.source.column, entry.source.field,
+                         say("GS301", "the same merchant ({label} {value}) is listed twice in this period; first at "
+                                      "{field} in {path}:{line}", label=entry.identity.label,
+                             value=entry.identity.value, field=where.field, path=where.path, line=where.line))
 
 
 def check_rankings(rankings: Sequence[RankingFile], resolver: Resolver, problems: Problems) -> None:

@@ -12,14 +12,14 @@ import pytest
 # set before any test module imports builder, whose language is chosen once, at import.
 os.environ["GONGSHI_LANG"] = "en"
 
-from helpers import REPO, SITES, run_cli  # noqa: E402
+from helpers import NO_CACHE, REPO, SITES, run_cli  # noqa: E402
 
 
 @pytest.fixture
 def minimal_site(tmp_path: Path) -> Path:
     """A writable copy of tests/sites/minimal."""
     target = tmp_path / "site"
-    shutil.copytree(SITES / "minimal", target)
+    shutil.copytree(SITES / "minimal", target, ignore=NO_CACHE)
     return target
 
 

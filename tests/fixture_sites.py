@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 SITES = Path(__file__).resolve().parent / "sites"
+NO_CACHE = shutil.ignore_patterns(".gongshi")  # a build leaves its cache in SITE_DIR/.gongshi/
 BROKEN = SITES / "broken"
 
 
@@ -16,7 +17,7 @@ def broken_cases() -> list[str]:
 
 def assemble_case(case: str, target: Path) -> Path:
     """Copy the minimal site to target and overlay a case (`X.append` appends to X)."""
-    shutil.copytree(SITES / "minimal", target)
+    shutil.copytree(SITES / "minimal", target, ignore=NO_CACHE)
     source = BROKEN / case
     for path in sorted(source.rglob("*")):
         if not path.is_file() or path.name in ("ABOUT", "args.txt") or path.name.startswith("expected."):

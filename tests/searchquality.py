@@ -41,8 +41,11 @@ async ([query, timeout]) => {
 PAGEFIND_QUERY_JS = """
 async ([query]) => {
   const started = performance.now();
-  const pf = await import(new URL("../pagefind/pagefind.js", location.href).href);
+  const bundles = new URL("../pagefind/", location.href);
+  const names = (await (await fetch(new URL("bundles.json", bundles))).json()).bundles;
+  const pf = await import(new URL(names[0] + "pagefind.js", bundles).href);
   await pf.init();
+  await Promise.all(names.slice(1).map((name) => pf.mergeIndex(new URL(name, bundles).href)));
   const search = await pf.search(query);
   const top = await Promise.all(search.results.slice(0, 10).map((r) => r.data()));
   return {titles: top.map((d) => d.meta.title), status: `${search.results.length}`, ms: performance.now() - started};
@@ -200,8 +203,10 @@ def score(outcomes: list[Outcome]) -> Scores:
     )
 
 
-def first_query_bytes(browser: Any, base_url: str, query: str) -> dict[str, int]:
-    """Bytes transferred (headers + bodies) to open the search page and to answer a first query."""
+def first_query_bytes(browser: Any, base_url: str, query: str, throttle: float = 1) -> dict[str, int]:
+    """Bytes transferred (headers + bodies) to open the search page and to answer a first query, and the
+    milliseconds until the answer showed with the page's CPU slowed down `throttle` times (Chromium's
+    throttling does not fully reach Pagefind's Web Worker: see bench/SCALE_NOTES.md)."""
     context = browser.new_context(locale="zh-CN")
     try:
         page = context.new_page()
@@ -210,7 +215,9 @@ def first_query_bytes(browser: Any, base_url: str, query: str) -> dict[str, int]
         open_search_page(page, base_url)
         page.wait_for_load_state("networkidle")
         loaded = len(requests)
-        page.evaluate(RUN_QUERY_JS, [query, 30_000])
+        if throttle != 1:
+            context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": throttle})
+        got = page.evaluate(RUN_QUERY_JS, [query, 30_000])
         page.wait_for_load_state("networkidle")
 
         def total(items: list[Any]) -> int:
@@ -218,6 +225,7 @@ def first_query_bytes(browser: Any, base_url: str, query: str) -> dict[str, int]
             return sum(s["responseBodySize"] + s["responseHeadersSize"] for s in sizes)
 
         return {"page_bytes": total(requests[:loaded]), "query_bytes": total(requests[loaded:]),
-                "page_requests": loaded, "query_requests": len(requests) - loaded}
+                "page_requests": loaded, "query_requests": len(requests) - loaded, "ms": round(float(got["ms"])),
+                "results": len(got["titles"])}
     finally:
         context.close()

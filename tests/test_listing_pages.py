@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.pages import PAGE_SIZE
+from builder.pages import PAGE_SIZE, pager_links
 from helpers import REPO, run_cli
 from tools.linkcheck import check_site
 
@@ -43,3 +43,11 @@ def test_directory_has_a_page_per_fifty_merchants(big_output: Path) -> None:
 
 def test_every_link_of_a_paginated_site_resolves(big_output: Path) -> None:
     assert check_site(big_output, skip_pages=["404.html"]) == []
+
+
+def test_a_long_listing_links_the_first_and_last_pages_and_its_neighbours() -> None:
+    # 100,000 merchants are 2,000 directory pages: each page links 13 of them, not all 2,000.
+    links = pager_links("merchants/", 10, 2000)
+    assert [link.number for link in links] == [1, *range(5, 16), 2000]
+    assert links[0].url == "merchants/" and links[-1].url == "merchants/page/2000/"
+    assert [link.number for link in pager_links("merchants/", 1, 3)] == [1, 2, 3]

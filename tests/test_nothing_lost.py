@@ -14,7 +14,7 @@ import builder.cli
 import builder.output
 from builder.build import BuildOptions, build
 from builder.errors import ContentError, OutputError
-from builder.output import Staging
+from builder.outputtree import OutputTree
 from builder.pages import PageWriter
 
 
@@ -76,25 +76,25 @@ def test_a_broken_site_template_is_reported_with_its_line(published: tuple[Path,
 def test_ctrl_c_leaves_output_as_it_was(published: tuple[Path, dict[str, str]],
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     site, before = published
-    real_write = Staging.write
+    real_put = OutputTree.put
     calls = []
 
-    def interrupted(self: Staging, route: str, data: str | bytes) -> None:
+    def interrupted(self: OutputTree, route: str, key: str, data: bytes) -> None:
         calls.append(route)
         if len(calls) == 5:
             raise KeyboardInterrupt
-        real_write(self, route, data)
+        real_put(self, route, key, data)
 
-    monkeypatch.setattr(Staging, "write", interrupted)
+    monkeypatch.setattr(OutputTree, "put", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        build(BuildOptions(site, search=False))
+        build(BuildOptions(site, search=False, clean=True))  # clean: every page is written, none kept
     assert len(calls) == 5
     assert snapshot(site / "output") == before and leftovers(site) == []
 
 
 def test_ctrl_c_on_the_command_line_says_so_and_exits_130(minimal_site: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    def interrupted(options: BuildOptions) -> None:
+    def interrupted(options: BuildOptions, *_progress: object) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(builder.cli, "build", interrupted)
@@ -118,14 +118,14 @@ def test_a_full_disk_leaves_output_as_it_was(published: tuple[Path, dict[str, st
 
     monkeypatch.setattr(Path, "write_bytes", full_disk)
     with pytest.raises(OutputError) as caught:
-        build(BuildOptions(site, search=False))
+        build(BuildOptions(site, search=False, clean=True))
     assert caught.value.reason == "cannot write: No space left on device"
     assert snapshot(site / "output") == before and leftovers(site) == []
 
 
 def test_a_full_disk_on_the_command_line_is_one_clear_line(minimal_site: Path,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    def full_disk(options: BuildOptions) -> None:
+    def full_disk(options: BuildOptions, *_progress: object) -> None:
         raise OutputError("merchants/x/index.html", "cannot write: No space left on device")
 
     monkeypatch.setattr(builder.cli, "build", full_disk)
@@ -141,15 +141,15 @@ def test_a_failed_swap_puts_the_previous_output_back(published: tuple[Path, dict
     real_replace = os.replace
     calls = []
 
-    def failing_second_replace(source: Path, target: Path) -> None:
+    def failing_swap(source: Path, target: Path) -> None:
         calls.append((source, target))
-        if len(calls) == 2:  # the old output is moved aside; now the new one cannot move in
+        if Path(target) == site / "output" and ".staging-" in str(source):  # the new output cannot move in
             raise OSError(errno.EXDEV, os.strerror(errno.EXDEV))
         real_replace(source, target)
 
-    monkeypatch.setattr(builder.output.os, "replace", failing_second_replace)
+    monkeypatch.setattr(builder.output.os, "replace", failing_swap)
     with pytest.raises(OutputError, match="cannot replace the output folder"):
-        build(BuildOptions(site, search=False))
+        build(BuildOptions(site, search=False, clean=True))
     monkeypatch.undo()
     assert snapshot(site / "output") == before and leftovers(site) == []
 

@@ -18,7 +18,7 @@ from test_hostile_site import PageAudit
 from builder.build import BuildOptions, build
 from builder.errors import ContentError
 from builder.privacy import find_personal_data, mask_personal_data
-from helpers import SITES
+from helpers import NO_CACHE, SITES
 
 AS_OF = dt.date(2026, 12, 31)  # after every date the generated sites use (2026-12-10)
 PROBLEM_LINE = re.compile(r"^[^:]+:\d+:\d+: [^:]+: .+")
@@ -36,7 +36,7 @@ SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=[Healt
 def write_site(root: Path, name: object, district: object, issue: object, complaints: object,
                resolved: object, statement: object) -> None:
     """The minimal site with one more period holding the generated merchant."""
-    shutil.copytree(SITES / "minimal", root)
+    shutil.copytree(SITES / "minimal", root, ignore=NO_CACHE)
     period = {
         "period": "2026-11", "published": "2026-12-10", "department": "测试区市场监督管理局",
         "merchants": [{
@@ -78,7 +78,7 @@ def test_random_input_builds_or_fails_cleanly(name: object, district: object, is
 def test_random_warning_bodies_never_carry_script(name: object, body: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         site = Path(folder) / "site"
-        shutil.copytree(SITES / "minimal", site)
+        shutil.copytree(SITES / "minimal", site, ignore=NO_CACHE)
         meta = yaml.safe_dump({"title": name, "date": "2026-11-02", "type": "消费预警"}, allow_unicode=True)
         (site / "content" / "warnings" / "random.md").write_text(f"---\n{meta}---\n{body}\n正文。\n", "utf-8")
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from builder.derived import Merchant, PeriodView, Ranking, Row
-from builder.model import Entry, PeriodFile, RankingConfig, RankingFile, Score, Source
+from builder.model import Entry, PeriodFile, PeriodSummary, RankingConfig, RankingFile, Score, Source
 from builder.periods import parse_period
 from builder.rankings import rank
 from builder.resolver import Resolver
@@ -35,8 +35,8 @@ def draw(scores: dict[str, float], complaints: dict[str, dict[str, int]], rankin
         rows = tuple(Row(e, by_key[e.key]) for e in entries if e.period.key == period)
         found = parse_period(period)
         assert found is not None
-        views.append(PeriodView(PeriodFile(found, dt.date(2026, 12, 1), "局", tuple(r.entry for r in rows), HERE),
-                                rows))
+        record = PeriodFile(found, dt.date(2026, 12, 1), "局", tuple(r.entry for r in rows), HERE)
+        views.append(PeriodView(PeriodSummary(found, (record,)), rows))
     period = parse_period(ranking_period)
     assert period is not None
     record = RankingFile(period, "得分", tuple(Score(name, value, HERE) for name, value in scores.items()), HERE)

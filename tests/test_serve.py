@@ -138,14 +138,20 @@ def test_preview_serves_pages_with_the_reload_script_and_publishes_what_build_wr
         assert get(preview.base + "warnings")[2] == html
         # Search: the bundle is served once Pagefind has finished.
         preview.wait_for(r"^Search index of build 1 ready: 4 pages indexed")
-        status, _, entry = get(preview.base + "pagefind/pagefind-entry.json")
-        assert status == 200 and '"page_count":4' in entry
+        status, _, listed = get(preview.base + "pagefind/bundles.json")  # the bundles, as `gongshi build` cuts them
+        assert status == 200
+        counts = []
+        for bundle in json.loads(listed)["bundles"]:
+            status, _, entry = get(preview.base + f"pagefind/{bundle}pagefind-entry.json")
+            assert status == 200
+            counts += [language["page_count"] for language in json.loads(entry)["languages"].values()]
+        assert sum(counts) == 4
         preview.wait_for(r"^Build 1 \(pages and search index\) published to .*output")
         assert preview.stop() == 0
     assert run_cli("build", minimal_site, "--output", tmp_path / "built").returncode == 0
     published = snapshot(minimal_site / "output")
     assert published == snapshot(tmp_path / "built")
-    assert "pagefind/pagefind-entry.json" in published
+    assert "pagefind/bundles.json" in published
     assert leftovers(minimal_site) == []
 
 
@@ -262,7 +268,7 @@ def test_output_option_decides_where_the_builds_go(minimal_site: Path, tmp_path:
         assert any(p.name.startswith(".preview-out.serve-") for p in out.parent.iterdir())
         preview.wait_for(r"published to .*preview-out")
         assert preview.stop() == 0
-    assert (out / "index.html").is_file() and (out / "pagefind" / "pagefind-entry.json").is_file()
+    assert (out / "index.html").is_file() and (out / "pagefind" / "bundles.json").is_file()
     assert not (minimal_site / "output").exists()
     assert leftovers(out.parent) == []
 

@@ -28,9 +28,10 @@ def target_path(site_dir: Path, out: Path | None, force: bool, period_key: str,
     if out is not None:
         parent = out.absolute().parent.resolve()
         if not parent.is_relative_to(resolved_folder):
-            bad("--out", say("GS704", "{out} is not in {folder}/: period files live there (or in its sub-folders, "
-                                      "such as {folder}/{period}/)", out=out.as_posix(), folder=folder.as_posix(),
-                             period=period_key or "2026-11"))
+            example = f"{folder.as_posix()}/{period_key or '2026-11'}/秦川镇.yaml"
+            bad("--out", say("GS704", "{out} is not in {folder}/: complaint files live there (or in its sub-folders, "
+                                      "e.g. one file per district: {example})", out=out.as_posix(),
+                             folder=folder.as_posix(), example=example))
             return target, shown
         inside = parent.relative_to(resolved_folder).parts
         if any(part.startswith(".") for part in inside):

@@ -163,8 +163,12 @@ def test_search_works_in_the_preview_and_catches_up_with_edits(page: Page, previ
     preview.wait_for(rf"^Search index of build {builds + 1} ready", timeout=90)
     page.goto(preview.base + "search/")
     found = page.evaluate("""async (word) => {
-      const pf = await import(new URL('../pagefind/pagefind.js', location.href).href);
+      const root = new URL('../pagefind/', location.href);
+      const listed = await fetch(new URL('bundles.json', root)).then(r => r.json());
+      const bundles = listed.bundles.map(name => new URL(name, root).href);
+      const pf = await import(new URL('pagefind.js', bundles[0]).href);
       await pf.init();
+      for (const other of bundles.slice(1)) await pf.mergeIndex(other);
       const search = await pf.search(word);
       return Promise.all(search.results.map(r => r.data().then(d => d.url)));
     }""", word)

@@ -1,11 +1,12 @@
 // gongshi search page. Our exact lookup of names and credit codes (searchlookup.js) answers first and is shown at
 // once; Pagefind's full-text results that really contain the query follow when Pagefind has loaded. A query that
-// finds nothing is tried again with its meaningful shorter parts, and says so.
-import { codeQuery, queryParts, searchKey } from "./searchcore.js";
+// finds nothing is tried again with its meaningful shorter parts, and says so. The full-text index is cut into
+// bundles, and a query merges only those whose pages hold every character of it (pagefind/routes/).
+import { codeQuery, fnv1a, queryParts, searchKey } from "./searchcore.js";
 import { MERCHANT, fetchJSON, lookupWithSynonyms, passes } from "./searchlookup.js";
 
 const root = new URL("../", import.meta.url);
-const bundle = new URL("pagefind/", root);
+const bundleRoot = new URL("pagefind/", root);
 const form = document.getElementById("search-form");
 const input = document.getElementById("search-input");
 const results = document.getElementById("search-results");
@@ -21,19 +22,86 @@ const SCAN = 50; // Pagefind results checked per page of results shown
 const WIDE = window.matchMedia("(min-width: 40rem)");
 
 let pagefind = null;
+let bundles = []; // the Pagefind bundles (pagefind/bundles.json): the main one, then the merchant shards
+let routeFiles = 0; // how many pagefind/routes/<n>.json files map each character to the bundles holding it
+const merged = new Set(); // indexes of the bundles merged into the search so far
+const MERGE_AT_ONCE = 2; // bundles merged for a query (and for each request for more) before results show
 let serial = 0;
 let shown = PAGE;
 let state = null;
 
 // ------------------------------------------------------------------------------------- Pagefind
 
+// The index is cut into bundles (builder/search.py). The first holds Pagefind's code and the warnings; the
+// merchant shards are merged into it only when a query needs them (builder/searchroutes.py): a shard whose
+// pages lack one of the query's characters cannot give a result that passes `contains` below.
 async function load() {
   if (!pagefind) {
-    pagefind = await import(new URL("pagefind.js", bundle).href);
-    await pagefind.options({ excerptLength: 30 });
-    await pagefind.init();
+    const listed = await fetch(new URL("bundles.json", bundleRoot)).then((r) => (r.ok ? r.json() : null));
+    bundles = ((listed && listed.bundles) || []).map((name) => new URL(name, bundleRoot));
+    routeFiles = (listed && listed.routes) || 0;
+    if (!bundles.length) throw new Error("no search bundles");
+    const pf = await import(new URL("pagefind.js", bundles[0]).href);
+    await pf.options({ excerptLength: 30 });
+    await pf.init();
+    merged.add(0);
+    pagefind = pf;
   }
   return pagefind;
+}
+
+const routes = new Map();
+function routeFile(n) {
+  if (!routes.has(n)) {
+    routes.set(n, fetch(new URL(`routes/${n}.json`, bundleRoot)).then((r) => (r.ok ? r.json() : null)).catch(() => null));
+  }
+  return routes.get(n);
+}
+
+// The bundles that hold every character of the query (all of them for an empty query, or without routes).
+async function candidates(query) {
+  const all = bundles.map((_, i) => i);
+  const chars = [...new Set(Array.from(searchKey(query || "").replace(/\s+/g, "")))];
+  if (!chars.length || !routeFiles) return all;
+  let mask = (1n << BigInt(bundles.length)) - 1n;
+  for (const char of chars) {
+    const table = (await routeFile(fnv1a(char) % routeFiles)) || {};
+    mask &= table[char] ? BigInt(`0x${table[char]}`) : 0n;
+    if (mask === 0n) break;
+  }
+  return all.filter((i) => (mask >> BigInt(i)) & 1n);
+}
+
+async function mergeSome(pf, wanted, count) {
+  const next = wanted.filter((i) => !merged.has(i)).slice(0, count);
+  for (const i of next) merged.add(i);
+  await Promise.all(next.map((i) => pf.mergeIndex(bundles[i].href)));
+  return next.length;
+}
+
+// Pagefind's results for `text` over the bundles that may hold it (the first few merged now); null when no bundle
+// holds all of its characters, so that a word that occurs nowhere loads no shard at all.
+async function searchShards(pf, s, text) {
+  s.wanted = await candidates(text);
+  if (!s.wanted.length) return null;
+  await mergeSome(pf, s.wanted, MERGE_AT_ONCE);
+  if (!s.wanted.some((i) => merged.has(i))) return null;
+  const search = await pf.search(text || null, { filters: s.filters, sort: s.sort });
+  return search ? search.results : [];
+}
+
+// The bundles a state may still find results in, not merged yet.
+function unread(s) {
+  return s.wanted.some((i) => !merged.has(i));
+}
+
+// More of the query's bundles: merge the next ones and search again (results already seen are skipped by id).
+async function widen(s) {
+  if (!pagefind || !(await mergeSome(pagefind, s.wanted, MERGE_AT_ONCE))) return false;
+  const search = await pagefind.search(s.searched || null, { filters: s.filters, sort: s.sort });
+  s.pages = search ? search.results.filter((r) => !s.ids.has(r.id)) : [];
+  s.next = 0;
+  return true;
 }
 
 function itemOfPage(data) {
@@ -55,9 +123,9 @@ function wordsOf(query) {
 
 // Pagefind drops a query word that matches no page and answers with the others: the whole query then has no
 // full-text result, and none of those pages needs to be fetched and checked.
-async function dropsAWord(pf, query) {
+async function dropsAWord(pf, s, query) {
   const words = wordsOf(query);
-  if (words.length < 2) return false;
+  if (words.length < 2 || unread(s)) return false; // a word missing from the merged bundles may be in the others
   const counts = await Promise.all(words.map(async (word) => (await pf.search(word)).results.length));
   return counts.includes(0);
 }
@@ -67,12 +135,21 @@ function contains(item, terms) {
   return terms.every((term) => item.text.includes(term));
 }
 
+// When the merged bundles give too few results, the query's next bundles are merged once per call (a first
+// query loads the main bundle and at most 2 × MERGE_AT_ONCE shards).
 async function scanPagefind(s, target) {
   let scanned = 0;
-  while (s.items.length < target && s.next < s.pages.length && scanned < s.scan) {
+  let widened = false;
+  while (s.items.length < target && scanned < s.scan) {
+    if (s.next >= s.pages.length) {
+      if (widened || s.searched === null || !(await widen(s))) break;
+      widened = true;
+      continue;
+    }
     const batch = s.pages.slice(s.next, s.next + PAGE);
     s.next += batch.length;
     scanned += batch.length;
+    for (const r of batch) s.ids.add(r.id);
     for (const data of await Promise.all(batch.map((r) => r.data()))) {
       const item = itemOfPage(data);
       if (s.seen.has(item.url.pathname) || (s.terms.length && !contains(item, s.terms))) continue;
@@ -84,9 +161,13 @@ async function scanPagefind(s, target) {
 
 // The full-text results of a query, checked up to `target`; an empty search when Pagefind is not there.
 async function fullText(pf, s, query) {
-  if (pf && !(query && await dropsAWord(pf, query))) {
-    const search = await pf.search(s.code || query || null, { filters: s.filters, sort: s.sort });
-    s.pages = search ? search.results : [];
+  if (pf) {
+    const text = s.code || query || "";
+    const pages = await searchShards(pf, s, text);
+    if (pages !== null && !(query && await dropsAWord(pf, s, query))) {
+      s.pages = pages;
+      s.searched = text;
+    }
   }
   await scanPagefind(s, shown);
 }
@@ -98,7 +179,8 @@ function newState(asked, query, filters, sort, items) {
   const code = codeQuery(searchKey(query));
   return { asked, query, filters, sort, code, items, seen: new Set(items.map((i) => i.url.pathname)), pages: [],
            next: 0, terms: code ? [code.toLowerCase()] : query.split(/\s+/).map(searchKey).filter(Boolean),
-           scan: items.length ? PAGE : SCAN, synonyms: [], part: query === asked ? "" : query, done: false };
+           scan: items.length ? PAGE : SCAN, synonyms: [], part: query === asked ? "" : query, done: false,
+           wanted: [], ids: new Set(), searched: null };
 }
 
 // More than this many results for a part means the part is too common to stand for the query (青禾, 有限公司).
@@ -126,9 +208,10 @@ async function partByFullText(pf, query, filters, sort) {
   words.sort((a, b) => Array.from(b).length - Array.from(a).length);
   for (const word of words) {
     const s = newState(query, word, filters, sort, []);
-    const search = await pf.search(word, { filters, sort });
-    if (!search || !search.results.length || search.results.length > commonLimit(manifest)) continue;
-    s.pages = search.results;
+    const pages = await searchShards(pf, s, word);
+    if (!pages || !pages.length || pages.length > commonLimit(manifest)) continue;
+    s.pages = pages;
+    s.searched = word;
     await scanPagefind(s, shown);
     if (s.items.length) return s;
   }
@@ -228,7 +311,7 @@ function byComplaints(items, direction) {
 // What the status line says about a state; final once the full text has been checked. When Pagefind has results
 // that were not checked yet (they are checked a page at a time), the count is a lower bound: 至少.
 function describe(s, items) {
-  const open = s.next < s.pages.length;
+  const open = s.next < s.pages.length || unread(s);
   const count = `${open && s.done ? "至少 " : " "}${items.length} 条结果`;
   const also = s.synonyms.length ? `（含同义词${s.synonyms.map((w) => `“${w}”`).join("、")}的结果）` : "";
   if (s.part) {
@@ -246,7 +329,7 @@ function draw(s) {
   results.setAttribute("aria-busy", s.done ? "false" : "true");
   status.textContent = describe(s, items);
   empty.hidden = !(s.done && !items.length);
-  if (s.done && (items.length > shown || s.next < s.pages.length)) {
+  if (s.done && (items.length > shown || s.next < s.pages.length || unread(s))) {
     const button = element("button", "more", "显示更多结果");
     button.type = "button";
     button.addEventListener("click", () => { shown += PAGE; more(); });

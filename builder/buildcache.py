@@ -1,0 +1,114 @@
+"""The build cache in SITE_DIR/.gongshi/cache/: what earlier builds read and wrote, to skip work that is unchanged.
+
+Entries are pickles signed with a key kept outside the site folder (`$XDG_CACHE_HOME/gongshi/key`, else
+`~/.cache/gongshi/key`): a site folder received from elsewhere cannot make a build run its cache's code, and an
+entry that is not ours, damaged or from another version of the tool is simply not used. Every entry is keyed
+by digests of what it was made from, the tool's own digest (`tool_digest`: its version and the bytes of its
+code and built-in themes) and the build options; a doubt about an entry means the work is done again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import hmac
+import os
+import pickle
+import secrets
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from builder import __version__
+
+PACKAGE = Path(__file__).resolve().parent
+THEMES = PACKAGE.parent / "themes"
+SIGNATURE = 32
+
+
+@functools.cache
+def tool_digest() -> str:
+    """The tool's version and a digest of its code and built-in themes (a changed tool invalidates the cache)."""
+    hasher = hashlib.blake2b(__version__.encode(), digest_size=16)
+    for folder in (PACKAGE, THEMES):
+        if not folder.is_dir():
+            continue
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            hasher.update(path.relative_to(folder).as_posix().encode())
+            hasher.update(path.read_bytes())
+    return hasher.hexdigest()
+
+
+def signing_key() -> bytes | None:
+    """This user's cache key (created on first use), or None when it cannot be kept."""
+    home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    path = Path(home) / "gongshi" / "key"
+    try:
+        key = path.read_bytes()
+        if len(key) == 32:
+            return key
+    except OSError:
+        pass
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".key-")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(secrets.token_bytes(32))
+        os.replace(temporary, path)  # two builds racing here keep one key: the last one written
+        key = path.read_bytes()
+        return key if len(key) == 32 else None
+    except OSError:
+        return None
+
+
+class BuildCache:
+    """Signed pickles under one folder, by name."""
+
+    def __init__(self, folder: Path, key: bytes) -> None:
+        self.folder = folder
+        self.key = key
+
+    @classmethod
+    def open(cls, site_dir: Path) -> BuildCache | None:
+        """The cache of a site folder, or None when no signing key can be kept."""
+        key = signing_key()
+        return None if key is None else cls(site_dir / ".gongshi" / "cache", key)
+
+    def path(self, name: str) -> Path:
+        """Where an entry is kept."""
+        return self.folder / name
+
+    def load(self, name: str) -> Any:
+        """The value stored under a name, or None when absent, damaged or not signed with our key."""
+        try:
+            data = self.path(name).read_bytes()
+        except OSError:
+            return None
+        signature, body = data[:SIGNATURE], data[SIGNATURE:]
+        if not hmac.compare_digest(signature, hmac.digest(self.key, body, "sha256")):
+            return None
+        try:
+            return pickle.loads(body)
+        except Exception:  # noqa: BLE001 - a damaged entry is a cache miss, whatever the unpickler says
+            return None
+
+    def save(self, name: str, value: Any) -> None:
+        """Store a value under a name (atomically); a cache that cannot be written is only slower."""
+        body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        target = self.path(name)
+        with contextlib.suppress(OSError):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".entry-")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(hmac.digest(self.key, body, "sha256"))
+                handle.write(body)
+            os.replace(temporary, target)
+
+    def keep_only(self, folder: str, names: set[str]) -> None:
+        """Remove the entries of a sub-folder that this build did not use."""
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(self.folder / folder):
+                if entry.name not in names:
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)

@@ -1,0 +1,119 @@
+"""Fingerprints of model values: equal values give equal digests, in this build and the next.
+
+A page's cache key is the fingerprint of everything its template is given (see `pages.PageWriter.page`). The
+model is frozen dataclasses, tuples, dicts, text, numbers and dates; each dataclass instance is fingerprinted
+once per build (merchants appear on many pages) and kept alive with its digest, so that its id stays its own.
+A value of any other type has no fingerprint (`Unfingerprintable`): its page is always rendered.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import operator
+from collections.abc import Callable
+from pathlib import PurePath
+from typing import Any
+
+from markupsafe import Markup
+
+BIG_TUPLE = 16  # tuples longer than this are fingerprinted once per build, like dataclass instances
+
+
+class Unfingerprintable(Exception):
+    """A value of a type this module does not know."""
+
+
+def digest(*parts: str | bytes) -> str:
+    """A hex digest of several texts or byte strings (each length-prefixed, so the split cannot be moved)."""
+    hasher = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        hasher.update(len(data).to_bytes(8, "little"))
+        hasher.update(data)
+    return hasher.hexdigest()
+
+
+class Fingerprints:
+    """Digests of model values, remembered for the build."""
+
+    def __init__(self) -> None:
+        self._memo: dict[int, tuple[object, str]] = {}
+        self._getters: dict[type, tuple[str, Callable[[object], tuple[Any, ...]]]] = {}
+
+    def preset(self, value: object, known: str) -> None:
+        """Use `known` as the digest of a value (e.g. an entry: the digest of its file and its place in it)."""
+        self._memo[id(value)] = (value, known)
+
+    def of(self, value: object) -> str:
+        """The hex digest of a value."""
+        if type(value) is tuple and len(value) > BIG_TUPLE or dataclasses.is_dataclass(value):
+            return self._remembered(value)
+        parts: list[str] = []
+        self._parts(value, parts)
+        return _hash("".join(parts))
+
+    def _remembered(self, value: object) -> str:
+        known = self._memo.get(id(value))
+        if known is not None:
+            return known[1]
+        parts: list[str] = []
+        if type(value) is tuple:
+            parts.append(f"t{len(value)};")
+            items: tuple[Any, ...] = value
+        else:
+            kind = type(value)
+            getter = self._getters.get(kind)
+            if getter is None:
+                names = [f.name for f in dataclasses.fields(kind) if f.init]  # type: ignore[arg-type]
+                many = operator.attrgetter(*names) if len(names) > 1 else None
+                one = names[0] if names else ""
+                fetch = many if many is not None else (lambda obj: (getattr(obj, one),) if one else ())
+                getter = self._getters[kind] = (f"c{kind.__module__}.{kind.__qualname__};", fetch)
+            parts.append(getter[0])
+            items = getter[1](value)
+        for item in items:
+            self._parts(item, parts)
+        found = _hash("".join(parts))
+        self._memo[id(value)] = (value, found)
+        return found
+
+    def _parts(self, value: Any, out: list[str]) -> None:
+        kind = type(value)
+        if kind is str:
+            out.append(f"s{len(value)}:{value}")
+        elif kind is int:
+            out.append(f"i{value};")
+        elif value is None:
+            out.append("n")
+        elif kind is tuple or kind is list:
+            if kind is tuple and len(value) > BIG_TUPLE:
+                out.append(f"h{self._remembered(value)}")
+                return
+            out.append(f"l{len(value)};")
+            for item in value:
+                self._parts(item, out)
+        elif kind is bool:
+            out.append("T" if value else "F")
+        elif kind is float:
+            out.append(f"f{value!r};")
+        elif kind is dt.date:
+            out.append(f"d{value.isoformat()}")
+        elif kind is dict:
+            out.append(f"m{len(value)};")
+            for key, item in value.items():
+                self._parts(key, out)
+                self._parts(item, out)
+        elif kind is Markup:
+            out.append(f"M{len(value)}:{value}")
+        elif id(value) in self._memo or dataclasses.is_dataclass(value):
+            out.append(f"h{self._remembered(value)}")
+        elif isinstance(value, PurePath):
+            out.append(f"p{len(str(value))}:{value}")
+        else:
+            raise Unfingerprintable(kind.__qualname__)
+
+
+def _hash(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()

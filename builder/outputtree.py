@@ -1,0 +1,401 @@
+"""The output tree of an incremental build: files that are unchanged are kept or hard-linked, not written again.
+
+The output is still replaced whole by a folder beside it, as `output.Staging` does. What differs is where that
+folder comes from and what is written into it:
+
+- the *previous* output (the tree the last build replaced) waits in SITE_DIR/.gongshi/previous/; it becomes
+  the staging folder of the next build, which brings it up to date (so unchanged files are neither created
+  nor deleted: on these disks that is most of the cost of a build);
+- every file of a tree is recorded in a manifest (`TreeManifest`, in the build cache): the key it was made
+  from (a page's context, a group's inputs), the digest of its bytes and its size, modification time and
+  inode. A file is kept only when its record matches and the file on disk still has that size, time and
+  inode (anything else is a doubt, and the file is made again); a file the current output holds with the
+  wanted key or bytes is hard-linked from there;
+- after a successful build the output moves to .gongshi/previous/ and the staging folder takes its place.
+
+A file is never written in place: new bytes go to a new file that replaces the old name, so the hard links
+shared with the published output are never changed through the staging folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import stat
+import tempfile
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from builder.buildcache import BuildCache
+from builder.errors import OutputError
+from builder.i18n import _
+from builder.output import Staging
+
+PREVIOUS_MANIFEST = "trees/previous"  # the spare: any output's previous tree serves as the base of the next
+Stat = tuple[int, int, int]  # size, modification time (ns), inode
+
+
+def file_digest(data: bytes) -> str:
+    """The digest of a file's bytes, as manifests record it (SHA-256: SHA256SUMS lists the same digests)."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def stat_of(path: Path | str) -> Stat | None:
+    """A file's size, modification time and inode (None: not a regular file)."""
+    try:
+        found = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(found.st_mode):
+        return None
+    return found.st_size, found.st_mtime_ns, found.st_ino
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """One file of a tree: what it was made from, its bytes' digest and how it stands on disk."""
+
+    key: str
+    digest: str
+    stat: Stat
+
+
+@dataclass
+class TreeManifest:
+    """Every file of one output tree, the keys of its groups and what its build reported."""
+
+    tree: tuple[int, int]  # st_dev, st_ino of the tree's folder: the manifest belongs to that folder only
+    build_key: str = ""
+    files: dict[str, FileRecord] = field(default_factory=dict)
+    groups: dict[str, str] = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    def holds(self, root: Path, route: str, record: FileRecord | None = None) -> FileRecord | None:
+        """The record of a route when the file under `root` still stands as recorded (and matches `record`)."""
+        found = self.files.get(route)
+        if found is None or (record is not None and (found.key, found.digest) != (record.key, record.digest)):
+            return None
+        return found if stat_of(root / route) == found.stat else None
+
+
+def output_manifest(output_dir: Path) -> str:
+    """The cache entry of the manifest of one output folder (a site may be built into several)."""
+    return "trees/output-" + hashlib.blake2b(str(output_dir.resolve()).encode(), digest_size=8).hexdigest()
+
+
+def tree_id(folder: Path) -> tuple[int, int] | None:
+    """What identifies a folder across renames: its device and inode."""
+    try:
+        found = os.stat(folder)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
+
+
+def load_manifest(cache: BuildCache | None, name: str, folder: Path) -> TreeManifest | None:
+    """The manifest stored under `name` when it describes `folder` (the same folder, not a copy)."""
+    if cache is None:
+        return None
+    manifest = cache.load(name)
+    if not isinstance(manifest, TreeManifest) or manifest.tree != tree_id(folder):
+        return None
+    return manifest
+
+
+class OutputTree(Staging):
+    """A staging folder that reuses the previous output's files; see the module's docstring."""
+
+    def __init__(self, output_dir: Path, cache: BuildCache | None, gongshi_dir: Path, reuse: bool = True,
+                 link_from: Path | None = None) -> None:
+        super().__init__(output_dir)
+        self.cache = cache
+        self.trash = gongshi_dir / "trash"
+        # The spare must be on the output's file system (it is renamed in and out); else there is none. A build
+        # linking from another tree (the preview's newest build) goes into a new folder and keeps no spare.
+        self.spare_dir: Path | None = (gongshi_dir / "previous" if link_from is None
+                                       and same_device(gongshi_dir, output_dir) else None)
+        self.current_dir = link_from if link_from is not None else output_dir  # the tree files are linked from
+        self.reuse = reuse and cache is not None
+        self.base: TreeManifest | None = None      # what the staging folder held when the build started
+        self.current: TreeManifest | None = None   # the published output
+        self.written: dict[str, FileRecord] = {}
+        self.groups: dict[str, str] = {}
+        self.lock = threading.Lock()
+        self.reused = 0
+        self._folders: set[str] = set()
+
+    def __enter__(self) -> OutputTree:
+        out = self.output_dir
+        if self.reuse:
+            self.current = load_manifest(self.cache, output_manifest(self.current_dir), self.current_dir)
+        spare = self.spare_dir
+        if spare is not None and spare.is_dir():
+            base = load_manifest(self.cache, PREVIOUS_MANIFEST, spare) if self.reuse else None
+            if base is not None:
+                staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.resolve().parent))
+                try:
+                    os.replace(spare, staging)
+                    self.root, self.base = staging, base
+                    return self
+                except OSError:
+                    staging.rmdir()
+            throw_away(spare, self.trash)
+        super().__enter__()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.root is not None and self.root.exists() and self.base is not None and self.spare_dir is not None:
+            # A failed build leaves the old spare half updated: it is no use as a base any more.
+            throw_away(self.root, self.trash)
+            self.root = None
+        super().__exit__(*exc_info)
+
+    # ------------------------------------------------------------------------------------------------ files
+
+    def write(self, route: str, data: str | bytes) -> None:
+        """Write one file of the site (kept or linked instead when an earlier tree has the same bytes)."""
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        self.put(route, "", data)
+
+    def put(self, route: str, key: str, data: bytes) -> None:
+        """Place a file made from `key` (may be empty) with these bytes."""
+        record = FileRecord(key, file_digest(data), (0, 0, 0))
+        if not self._reuse(route, record, by_key=False):
+            self._write_new(route, data, record)
+
+    def write_chunks(self, route: str, chunks: Iterable[str | bytes]) -> None:
+        """Write a large file piece by piece (never kept by its bytes: its group decides)."""
+        target = self.path(route)
+        hasher = hashlib.sha256()
+        try:
+            self._ensure_folder(target.parent)
+            temporary = target.with_name(f".{target.name}.new-{os.getpid()}")
+            with temporary.open("wb") as handle:
+                for chunk in chunks:
+                    data = chunk.encode("utf-8") if isinstance(chunk, str) else chunk
+                    hasher.update(data)
+                    handle.write(data)
+            os.replace(temporary, target)
+        except OSError as exc:
+            raise OutputError(route, _("cannot write: {reason}").format(reason=exc.strerror)) from None
+        with self.lock:
+            self.written[route] = FileRecord("", hasher.hexdigest(), stat_of(target) or (0, 0, 0))
+
+    def page(self, route: str, key: str | None, render: Callable[[], str]) -> bool:
+        """Place a page made from `key`; render it only when no earlier tree holds it. True: it was rendered."""
+        if key is not None and self._reuse(route, FileRecord(key, "", (0, 0, 0)), by_key=True):
+            return False
+        self.put(route, key or "", render().encode("utf-8"))
+        return True
+
+    def group(self, prefix: str, key: str, produce: Callable[[], object]) -> bool:
+        """The files under `prefix`, made by `produce` from `key`; kept or linked whole when unchanged."""
+        self.groups[prefix] = key
+        for manifest, root, link in ((self.base, self.root, False), (self.current, self.current_dir, True)):
+            if manifest is None or manifest.groups.get(prefix) != key or root is None:
+                continue
+            members = {r: f for r, f in manifest.files.items() if r.startswith(prefix)}
+            if all(stat_of(root / r) == f.stat for r, f in members.items()):
+                for route, record in members.items():
+                    self._place(route, record, root / route if link else None)
+                return False
+        produce()
+        return True
+
+    def folder(self, prefix: str, key: str, make: Callable[[Path], None]) -> bool:
+        """A folder of files (a search bundle) that `make` writes whole; kept or linked when `key` is unchanged."""
+        if self.group(prefix, key, lambda: None) is False:
+            return False
+        assert self.root is not None
+        target = self.path(prefix.rstrip("/"))
+        fresh = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=self._ensure_folder(target.parent)))
+        make(fresh)
+        if target.exists():
+            old = target.with_name(f".{target.name}.old-{os.getpid()}")
+            os.replace(target, old)
+            shutil.rmtree(old, ignore_errors=True)
+        os.replace(fresh, target)
+        for path in sorted(target.rglob("*")):
+            found = stat_of(path)
+            if found is not None:
+                record = FileRecord(key, file_digest(path.read_bytes()), found)
+                with self.lock:
+                    self.written[path.relative_to(self.root).as_posix()] = record
+        return True
+
+    def _reuse(self, route: str, wanted: FileRecord, by_key: bool) -> bool:
+        """Keep the staging folder's file or link the output's when either was made from the same key/bytes."""
+        if not self.reuse:
+            return False
+        for manifest, root, link in ((self.base, self.root, False), (self.current, self.current_dir, True)):
+            if manifest is None or root is None:
+                continue
+            found = manifest.files.get(route)
+            if found is None or (found.key != wanted.key if by_key else found.digest != wanted.digest):
+                continue
+            if stat_of(root / route) == found.stat:
+                self._place(route, FileRecord(wanted.key, found.digest, found.stat), root / route if link else None)
+                return True
+        return False
+
+    def _place(self, route: str, record: FileRecord, link_from: Path | None) -> None:
+        """Record a kept file, or hard-link it from the output first."""
+        if link_from is not None:
+            target = self.path(route)
+            self._ensure_folder(target.parent)
+            try:
+                if target.exists() or target.is_symlink():
+                    temporary = target.with_name(f".{target.name}.link-{os.getpid()}")
+                    os.link(link_from, temporary)
+                    os.replace(temporary, target)
+                else:
+                    os.link(link_from, target)
+            except OSError as exc:
+                raise OutputError(route, _("cannot link from the previous output: {reason}").format(
+                    reason=exc.strerror)) from None
+        with self.lock:
+            self.written[route] = record
+            self.reused += 1
+
+    def _write_new(self, route: str, data: bytes, record: FileRecord) -> None:
+        target = self.path(route)
+        try:
+            self._ensure_folder(target.parent)
+            # Never write over an existing name in place: it may be a hard link to the published output.
+            if route in self.written or (self.base is not None and (target.exists() or target.is_symlink())):
+                temporary = target.with_name(f".{target.name}.new-{os.getpid()}")
+                temporary.write_bytes(data)
+                os.replace(temporary, target)
+            else:
+                target.write_bytes(data)
+        except OSError as exc:
+            raise OutputError(route, _("cannot write: {reason}").format(reason=exc.strerror)) from None
+        found = stat_of(target)
+        with self.lock:
+            self.written[route] = FileRecord(record.key, record.digest, found or (0, 0, 0))
+
+    def _ensure_folder(self, folder: Path) -> Path:
+        name = str(folder)
+        if name not in self._folders:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._folders.add(name)
+        return folder
+
+    # ------------------------------------------------------------------------------------------- finishing
+
+    def prune(self) -> int:
+        """Remove what the staging folder held that this build did not place (only a reused folder has any)."""
+        if self.base is None or self.root is None:
+            return 0
+        removed = 0
+        for folder, _folders, files in os.walk(self.root, topdown=False):
+            for name in files:
+                route = os.path.relpath(os.path.join(folder, name), self.root).replace(os.sep, "/")
+                if route not in self.written:
+                    os.unlink(os.path.join(folder, name))
+                    removed += 1
+            if folder != str(self.root) and not os.listdir(folder):
+                os.rmdir(folder)
+        return removed
+
+    def digests(self) -> dict[str, str]:
+        """Every file placed so far with the SHA-256 of its bytes."""
+        assert self.root is not None
+        with self.lock:
+            placed = dict(self.written)
+        return {route: record.digest or file_digest((self.root / route).read_bytes())
+                for route, record in placed.items()}
+
+    def manifest(self, build_key: str, summary: dict[str, Any]) -> TreeManifest:
+        """The manifest of the staging folder as the build leaves it."""
+        assert self.root is not None
+        identity = tree_id(self.root)
+        assert identity is not None
+        return TreeManifest(identity, build_key, dict(self.written), dict(self.groups), summary)
+
+    def publish_tree(self, manifest: TreeManifest) -> None:
+        """Swap the staging folder in for the output (which becomes the spare) and record both manifests."""
+        out = self.output_dir
+        previous = self.current if self.current is not None else None
+        if self.spare_dir is None or not out.exists():
+            self.publish()
+        else:
+            assert self.root is not None
+            self.spare_dir.parent.mkdir(parents=True, exist_ok=True)
+            if self.spare_dir.exists():
+                throw_away(self.spare_dir, self.trash)
+            try:
+                os.replace(out, self.spare_dir)
+            except OSError as exc:
+                raise OutputError(str(out), _("cannot replace the output folder: {reason}").format(
+                    reason=exc.strerror)) from None
+            try:
+                os.replace(self.root, out)
+            except OSError as exc:
+                reason = _("cannot replace the output folder: {reason}").format(
+                    reason=exc.strerror)
+                try:
+                    os.replace(self.spare_dir, out)
+                except OSError:
+                    reason += f"; the previous output is kept in {self.spare_dir}"
+                raise OutputError(str(out), reason) from None
+            self.root = None
+        if self.cache is not None:
+            self.cache.save(output_manifest(out), manifest)
+            if self.spare_dir is None:
+                pass  # a build without a spare (the preview's) leaves the spare of `gongshi build` alone
+            elif previous is not None and self.spare_dir.exists():
+                self.cache.save(PREVIOUS_MANIFEST, previous)
+            else:
+                with contextlib.suppress(OSError):
+                    os.unlink(self.cache.path(PREVIOUS_MANIFEST))
+
+
+def same_device(folder: Path, output_dir: Path) -> bool:
+    """Whether a folder (created if needed) is on the same file system as the output folder's parent."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        return os.stat(folder).st_dev == os.stat(output_dir.resolve().parent).st_dev
+    except OSError:
+        return False
+
+
+def throw_away(folder: Path, trash: Path) -> None:
+    """Move a folder into the trash and delete it in the background (or here, when it cannot be moved)."""
+    try:
+        trash.mkdir(parents=True, exist_ok=True)
+        holder = Path(tempfile.mkdtemp(prefix="tree-", dir=trash))
+        os.replace(folder, holder / "tree")
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    threading.Thread(target=shutil.rmtree, args=(holder,), kwargs={"ignore_errors": True}, daemon=True).start()
+
+
+def empty_trash(trash: Path) -> None:
+    """Delete, in the background, what earlier builds threw away and could not finish deleting."""
+    if trash.is_dir():
+        for entry in list(trash.iterdir()):
+            threading.Thread(target=shutil.rmtree, args=(entry,), kwargs={"ignore_errors": True}, daemon=True).start()
+
+
+def verify_tree(root: Path, manifest: TreeManifest) -> bool:
+    """Whether a folder holds exactly the files of its manifest, each as recorded (size, time, inode)."""
+    if manifest.tree != tree_id(root):
+        return False
+    seen = 0
+    for folder, _folders, files in os.walk(root):
+        for name in files:
+            path = os.path.join(folder, name)
+            route = os.path.relpath(path, root).replace(os.sep, "/")
+            record = manifest.files.get(route)
+            if record is None or stat_of(path) != record.stat:
+                return False
+            seen += 1
+    return seen == len(manifest.files)

@@ -1,0 +1,147 @@
+"""Where PageWriter's pages and files go: rendered (or kept from the last build) into the staging folder.
+
+`PageWriter` decides the routes and what each is given; this module decides whether a page must be rendered.
+A page's key is a digest of the tool, the templates, the options, what every page shares (`config`,
+`freshness` and the attributes of `site` the templates read) and everything the page itself is given; an
+`OutputTree` keeps or hard-links the file when an earlier tree holds that key. Merchant pages are written
+shard by shard and each full shard goes to the search indexer, which indexes it while the rest is rendered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import jinja2
+
+from builder.buildcache import tool_digest
+from builder.fingerprint import Fingerprints, Unfingerprintable, digest
+from builder.i18n import N_
+from builder.output import Staging
+from builder.outputtree import OutputTree
+from builder.render import Renderer, site_attributes
+from builder.search import SearchIndexer
+
+T = TypeVar("T")
+Progress = Callable[[str, int, int | None], None]
+
+
+def templates_digest(theme_dirs: Sequence[Path]) -> str:
+    """A digest of every template file of the theme folders, in lookup order."""
+    parts: list[str | bytes] = []
+    for folder in theme_dirs:
+        templates = folder / "templates"
+        for path in sorted(p for p in templates.rglob("*") if p.is_file()) if templates.is_dir() else ():
+            parts += [str(folder), path.relative_to(templates).as_posix(), path.read_bytes()]
+    return digest(*parts)
+
+
+class PageKeys:
+    """Cache keys of pages: what every page shares, then what each is given."""
+
+    def __init__(self, env: jinja2.Environment, theme_dirs: Sequence[Path], common: dict[str, Any],
+                 options: str, origins: dict[int, str] | None = None) -> None:
+        self.fingerprints = Fingerprints()
+        site = common["site"]
+        # An entry is what its file's bytes made at its place in the file: no need to look at its fields.
+        for record in site.content.periods:
+            origin = (origins or {}).get(id(record))
+            if origin:
+                for index, entry in enumerate(record.entries):
+                    self.fingerprints.preset(entry, digest(origin, str(index)))
+        uses = site_attributes(env)
+        try:
+            shared = [self.fingerprints.of(common["config"]), self.fingerprints.of(common["freshness"])]
+            if uses is None:
+                shared.append(self.fingerprints.of(site))
+            else:
+                shared += [f"{name}={self.fingerprints.of(getattr(site, name))}" for name in sorted(uses)]
+            self.shared: str | None = digest(tool_digest(), templates_digest(theme_dirs), options, *shared)
+        except (Unfingerprintable, AttributeError):
+            self.shared = None
+
+    def page(self, template: str, route: str, context: dict[str, Any]) -> str | None:
+        """The key of one page, or None (render it) when what it is given has no fingerprint."""
+        if self.shared is None:
+            return None
+        try:
+            return digest(self.shared, template, route, self.fingerprints.of(context))
+        except Unfingerprintable:
+            return None
+
+    def of(self, *values: object) -> str | None:
+        """The key of a group of files made from these values."""
+        try:
+            return digest(self.shared or "", *(self.fingerprints.of(value) for value in values))
+        except Unfingerprintable:
+            return None
+
+
+class PageOutput:
+    """Renders pages into the staging folder (or keeps them), feeds the search index, reports progress."""
+
+    def __init__(self, staging: Staging, renderer: Renderer, keys: PageKeys | None = None,
+                 indexer: SearchIndexer | None = None, progress: Progress | None = None) -> None:
+        self.staging = staging
+        self.tree = staging if isinstance(staging, OutputTree) else None
+        self.renderer = renderer
+        self.keys = keys
+        self.indexer = indexer
+        self.progress = progress
+        self.other_pages: list[str] = []
+        self.rendered = 0
+        self.placed = 0
+        self._shown = time.monotonic()
+
+    def page(self, route: str, template: str, context: dict[str, Any]) -> None:
+        """Place one page at `route` (e.g. `merchants/X/index.html`)."""
+        def render() -> str:
+            return self.renderer.render(template, route, **context)
+
+        if self.tree is not None:
+            key = self.keys.page(template, route, context) if self.keys is not None else None
+            if self.tree.page(route, key, render):
+                self.rendered += 1
+        else:
+            self.staging.write(route, render())
+            self.rendered += 1
+        self.placed += 1
+        if self.indexer is not None and route in self.indexer.shard_of:
+            self.indexer.placed(route)
+        else:
+            self.other_pages.append(route)
+        if self.progress is not None and (self.placed % 500 == 0 or time.monotonic() - self._shown > 0.5):
+            self._shown = time.monotonic()
+            self.progress(N_("pages"), self.placed, None)
+
+    def group(self, prefix: str, inputs: tuple[object, ...], produce: Callable[[], object]) -> None:
+        """Files under `prefix` made by `produce` from `inputs`: kept whole when the inputs are unchanged."""
+        key = self.keys.of(*inputs) if self.keys is not None else None
+        if self.tree is not None and key is not None:
+            self.tree.group(prefix, key, produce)
+        else:
+            produce()
+
+    def write_chunks(self, route: str, chunks: Iterable[str | bytes]) -> None:
+        """Write a large file piece by piece (open data), never holding it whole."""
+        self.staging.write_chunks(route, chunks)
+
+    def recorded(self, route: str) -> tuple[int, str]:
+        """The size and SHA-256 of a file this build placed in the output tree (one a kept group brought)."""
+        record = self.tree.written.get(route) if self.tree is not None else None
+        if record is None:
+            raise KeyError(route)
+        if not record.digest:  # the tree records every digest; read the file should one be missing
+            with open(self.staging.path(route), "rb") as handle:
+                return record.stat[0], hashlib.file_digest(handle, "sha256").hexdigest()
+        return record.stat[0], record.digest
+
+    def order(self, items: Sequence[T], route: Callable[[T], str]) -> list[T]:
+        """Items whose pages are search shards, grouped by shard (each shard is indexed once it is complete)."""
+        if self.indexer is None:
+            return list(items)
+        routes = [route(item) for item in items]
+        return [items[i] for i in self.indexer.order(routes)]

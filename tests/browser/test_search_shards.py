@@ -1,0 +1,150 @@
+"""A search index cut into shards (builder/search.py) is searched as one in Chromium, through nginx under /gongshi/.
+
+The site is a generated one of 400 merchants with shards of at most 50 pages (8 merchant shards and the main
+bundle): the search page loads the main bundle and 4 shards first and merges the others when asked for more.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from playwright.sync_api import Page, expect
+
+from builder import search
+from builder.build import BuildOptions, build
+from builder.lookup import fnv1a
+
+REPO = Path(__file__).resolve().parents[2]
+UNIQUE = "甲骨文拓片"  # a statement only one merchant of a late shard has; the lookup does not index statements
+
+ALL_BUNDLES_JS = """
+async () => {
+  const root = new URL("../pagefind/", location.href);
+  const names = (await (await fetch(new URL("bundles.json", root))).json()).bundles;
+  const pf = await import(new URL(names[0] + "pagefind.js", root).href);
+  await pf.init();
+  await Promise.all(names.slice(1).map((name) => pf.mergeIndex(new URL(name, root).href)));
+  const merchants = await pf.search(null, {filters: {kind: "经营者"}});
+  const all = await pf.search(null);
+  return {bundles: names.length, merchants: merchants.results.length, pages: all.results.length};
+}
+"""
+
+
+def shard_of(url: str, count: int) -> int:
+    """The shard of a merchant page, from its URL (as builder/search.py assigns it)."""
+    route = url.split("/gongshi/", 1)[1] + "index.html"
+    return fnv1a(route) % count
+
+
+@pytest.fixture(scope="module")
+def sharded(serve_with_nginx: Callable[..., Any], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The generated site built into 8 merchant shards, served by nginx: base URL, shard count, the unique page."""
+    sys.path.insert(0, str(REPO / "bench"))
+    from generate import generate_site  # type: ignore[import-not-found]
+
+    tmp = tmp_path_factory.mktemp("sharded")
+    site, out = tmp / "site", tmp / "output"
+    generate_site(400, site, periods=2, seed=3, per_district=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "SHARD_PAGES", 50)
+        count = search.shard_count(400)
+        target = add_unique_statement(site, count)
+        report = build(BuildOptions(site, out, as_of=dt.date(2026, 11, 20), audit_file=tmp / "audit.json"))
+    assert count == 8 and report.indexed == merchant_pages(out) + 20  # and the 20 warnings
+    return {"url": serve_with_nginx(out).base_url, "count": count, "target": target, "output": out}
+
+
+def add_unique_statement(site: Path, count: int) -> str:
+    """Give one merchant of shard 6 or 7 a statement nobody else has; return its page's route."""
+    for path in sorted((site / "content" / "complaints").rglob("*.yaml")):
+        data = yaml.safe_load(path.read_text("utf-8"))
+        if str(data["period"]) != "2026-09":
+            continue
+        for merchant in data["merchants"]:
+            route = f"merchants/{merchant.get('credit_code') or merchant['id']}/index.html"
+            if fnv1a(route) % count >= 6 and merchant.get("status", "active") != "withdrawn":
+                merchant["statement"] = f"本店已整改，店内陈列{UNIQUE}。"
+                path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+                return route
+    raise AssertionError("no merchant in a late shard")
+
+
+def merchant_pages(output: Path) -> int:
+    """The merchant pages of a build (merchants/<slug>/index.html; by-complaints/ is a listing)."""
+    return len([p for p in (output / "merchants").glob("*/index.html") if p.parent.name != "by-complaints"])
+
+
+def test_the_bundles_searched_together_hold_every_page(page: Page, sharded: dict[str, Any],
+                                                       external_requests: list[str]) -> None:
+    listed = json.loads((sharded["output"] / "pagefind" / "bundles.json").read_text("utf-8"))["bundles"]
+    assert listed[0] == "main/" and len(listed) == 1 + sharded["count"]
+    page.goto(sharded["url"] + "search/")
+    found = page.evaluate(ALL_BUNDLES_JS)
+    assert found["bundles"] == 9
+    assert found["merchants"] == merchant_pages(sharded["output"])
+    assert found["pages"] == found["merchants"] + 20  # and the 20 warnings of the main bundle
+    assert external_requests == []
+
+
+def wait_for_answer(page: Page) -> str:
+    page.wait_for_function("() => !['', '正在搜索…'].includes(document.getElementById('search-status').textContent)")
+    page.wait_for_function("() => document.getElementById('search-results').getAttribute('aria-busy') !== 'true'")
+    return page.locator("#search-status").inner_text()
+
+
+def shards_requested(requests: list[str]) -> set[str]:
+    """The merchant shard folders (`m03` …) the page fetched anything from."""
+    folders = {url.split("/pagefind/", 1)[1].split("/", 1)[0] for url in requests if "/pagefind/" in url}
+    return {name for name in folders if re.fullmatch(r"m\d+", name)}
+
+
+def test_a_query_merges_only_the_shards_that_hold_its_characters(page: Page, sharded: dict[str, Any],
+                                                                 external_requests: list[str],
+                                                                 page_errors: list[str]) -> None:
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(sharded["url"] + "search/")
+    page.locator("#search-input").fill(UNIQUE)
+    wait_for_answer(page)
+    hit = page.locator("#search-results li a.result-title").first
+    expect(hit).to_be_visible()
+    assert hit.get_attribute("href", timeout=5000).endswith(sharded["target"].removesuffix("index.html"))
+    target = f"m{fnv1a(sharded['target']) % sharded['count']:02d}"
+    fetched = shards_requested(requests)
+    assert target in fetched and len(fetched) < sharded["count"], fetched  # routed, not all 8 shards
+    assert any("/pagefind/routes/" in url for url in requests)
+    assert external_requests == [] and page_errors == []
+
+
+def test_a_word_that_occurs_nowhere_merges_no_shard(page: Page, sharded: dict[str, Any],
+                                                    page_errors: list[str]) -> None:
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(sharded["url"] + "search/")
+    page.locator("#search-input").fill("麒麟")  # the generator keeps these characters out of every file
+    assert wait_for_answer(page) == "没有找到“麒麟”的相关结果"
+    assert shards_requested(requests) == set() and page_errors == []
+
+
+def test_results_come_from_every_shard(page: Page, sharded: dict[str, Any]) -> None:
+    page.goto(sharded["url"] + "search/?kind=经营者")
+    wait_for_answer(page)
+    for _ in range(40):
+        more = page.locator("#search-results button.more")
+        if not more.count():
+            break
+        more.click()
+        wait_for_answer(page)
+    urls = page.eval_on_selector_all("#search-results li a.result-title", "links => links.map((a) => a.href)")
+    shards = {shard_of(url, sharded["count"]) for url in urls}
+    assert shards == set(range(sharded["count"]))
+    assert len(urls) == len(set(urls)) == merchant_pages(sharded["output"])

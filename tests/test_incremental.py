@@ -1,0 +1,273 @@
+"""Incremental builds: after any edits, the kept-and-rendered output is byte-identical to a clean build."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from builder.build import BuildOptions, build
+from builder.buildcache import BuildCache
+from builder.previewindex import Indexer
+from builder.previewstate import PreviewState, Report
+from builder.render import make_environment, site_attributes, theme_dirs
+from helpers import NO_CACHE, SITES
+
+AS_OF = dt.date(2026, 11, 20)
+Edit = Callable[[Path], None]
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file under a folder with the digest of its bytes."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def site_copy(target: Path) -> Path:
+    """The districts fixture (several files per period) with the minimal site's warning and ranking."""
+    shutil.copytree(SITES / "districts", target, ignore=NO_CACHE)
+    for folder in ("warnings", "pages"):
+        shutil.copytree(SITES / "minimal" / "content" / folder, target / "content" / folder, ignore=NO_CACHE)
+    return target
+
+
+def clean_build(site: Path, out: Path, search: bool) -> dict[str, str]:
+    build(BuildOptions(site, out, as_of=AS_OF, search=search, clean=True, audit_file=out.parent / "clean-audit"))
+    return snapshot(out)
+
+
+# ------------------------------------------------------------------------------------------------ edits
+
+def warning_body(n: int) -> Edit:
+    def edit(site: Path) -> None:
+        for path in sorted((site / "content" / "warnings").glob("*.md"))[:1]:
+            path.write_text(path.read_text("utf-8") + f"\n补充说明第{n}条。\n", "utf-8")
+    return edit
+
+
+def warning_title(n: int) -> Edit:
+    def edit(site: Path) -> None:
+        for path in sorted((site / "content" / "warnings").glob("*.md"))[:1]:
+            text = path.read_text("utf-8")
+            path.write_text(text.replace("title: ", f"title: 第{n}版", 1), "utf-8")
+    return edit
+
+
+def add_warning(n: int) -> Edit:
+    def edit(site: Path) -> None:
+        (site / "content" / "warnings" / f"extra-{n}.md").write_text(
+            f"---\ntitle: 新增消费提醒{n}\ndate: 2026-11-0{1 + n % 9}\ntype: 消费提醒\n"
+            f"related: [91350100MA0000001P]\n---\n提醒正文{n}。\n", "utf-8")
+    return edit
+
+
+def remove_warning(_n: int) -> Edit:
+    def edit(site: Path) -> None:
+        for path in sorted((site / "content" / "warnings").glob("*.md"))[-1:]:
+            path.unlink()
+    return edit
+
+
+def merchant_count(n: int) -> Edit:
+    def edit(site: Path) -> None:
+        path = site / "content" / "complaints" / "2026-09" / "乙镇.yaml"
+        data = yaml.safe_load(path.read_text("utf-8"))
+        data["merchants"][n % len(data["merchants"])]["complaints"] += 1 + n
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+    return edit
+
+
+def add_district_file(n: int) -> Edit:
+    def edit(site: Path) -> None:
+        folder = site / "content" / "complaints" / "2026-10" / "丙乡"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"新增{n}.yaml").write_text(
+            f"period: 2026-10\npublished: 2026-11-1{n % 8}\ndepartment: 测试市丙乡市场监管所\nmerchants:\n"
+            f"  - name: 测试丙乡新增{n}号商店\n    id: bingxiang-{n}\n    district: 丙乡\n    category: 食品\n"
+            f"    complaints: {n + 1}\n    resolved: 1\n", "utf-8")
+    return edit
+
+
+def remove_district_file(_n: int) -> Edit:
+    def edit(site: Path) -> None:
+        nested = sorted((site / "content" / "complaints" / "2026-10").rglob("*.yaml"))
+        if nested:
+            nested[-1].unlink()
+    return edit
+
+
+def template(n: int) -> Edit:
+    def edit(site: Path) -> None:
+        folder = site / "themes" / "default" / "templates"
+        folder.mkdir(parents=True, exist_ok=True)
+        name = ["merchant.html", "period.html", "base.html"][n % 3]
+        source = (Path(__file__).resolve().parent.parent / "themes" / "default" / "templates" / name).read_text()
+        (folder / name).write_text(source.replace("</h1>", f"</h1><!-- 第{n}版 -->", 1)
+                                   if "</h1>" in source else source + f"<!-- 第{n}版 -->\n", "utf-8")
+    return edit
+
+
+def site_yaml(n: int) -> Edit:
+    def edit(site: Path) -> None:
+        path = site / "site.yaml"
+        path.write_text(path.read_text("utf-8").replace("title: 测试市", f"title: 第{n}测试市", 1), "utf-8")
+    return edit
+
+
+def static_file(n: int) -> Edit:
+    def edit(site: Path) -> None:
+        folder = site / "themes" / "default" / "static"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "extra.css").write_text(f"/* 第{n}版 */\nbody {{ margin: {n}px; }}\n", "utf-8")
+    return edit
+
+
+EDITS = [warning_body, warning_title, add_warning, remove_warning, merchant_count, add_district_file,
+         remove_district_file, template, site_yaml, static_file]
+edits = st.lists(st.tuples(st.sampled_from(EDITS), st.integers(0, 9)), min_size=1, max_size=4)
+
+
+# Each example builds several times: no shrinking (a failure prints its edits, which are short already).
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+          phases=[Phase.explicit, Phase.reuse, Phase.generate])
+@given(steps=edits, search=st.booleans())
+def test_incremental_output_equals_a_clean_build(steps: list[tuple[Callable[[int], Edit], int]],
+                                                 search: bool) -> None:
+    with tempfile.TemporaryDirectory(prefix="incremental-") as tmp:
+        site = site_copy(Path(tmp) / "site")
+        out = site / "output"
+        build(BuildOptions(site, as_of=AS_OF, search=search))
+        for make, n in steps:
+            make(n)(site)
+            build(BuildOptions(site, as_of=AS_OF, search=search))
+        assert snapshot(out) == clean_build(site, Path(tmp) / "clean", search)
+
+
+def test_nothing_changed_returns_at_once_and_a_touched_output_is_rebuilt(tmp_path: Path) -> None:
+    site = site_copy(tmp_path / "site")
+    first = build(BuildOptions(site, as_of=AS_OF))
+    assert not first.up_to_date and first.rendered == first.pages - 1  # 404.html is written, not counted
+    again = build(BuildOptions(site, as_of=AS_OF))
+    assert again.up_to_date and again.counts == first.counts and again.indexed == first.indexed
+    page = site / "output" / "merchants" / "91350100MA0000001P" / "index.html"
+    page.write_text("changed by hand", "utf-8")  # a doubt: the output is no longer what was recorded
+    third = build(BuildOptions(site, as_of=AS_OF))
+    assert not third.up_to_date and third.rendered == 1
+    assert snapshot(site / "output") == clean_build(site, tmp_path / "clean", True)
+
+
+def test_kept_files_are_hard_links_and_never_written_through(tmp_path: Path) -> None:
+    site = site_copy(tmp_path / "site")
+    out = site / "output"
+    build(BuildOptions(site, as_of=AS_OF, search=False))
+    before = snapshot(out)
+    warning_body(1)(site)
+    build(BuildOptions(site, as_of=AS_OF, search=False))
+    previous = site / ".gongshi" / "previous"
+    assert snapshot(previous) == before  # the tree the build replaced is intact: it is the next build's base
+    page = "merchants/91350100MA0000001P/index.html"
+    assert os.stat(out / page).st_ino == os.stat(previous / page).st_ino
+    warning_body(2)(site)
+    build(BuildOptions(site, as_of=AS_OF, search=False))
+    assert snapshot(site / ".gongshi" / "previous") != before  # the spare was brought up to date in place
+    assert snapshot(out) == clean_build(site, tmp_path / "clean", False)
+
+
+def test_open_data_of_an_unchanged_period_is_kept_and_described_as_published(tmp_path: Path) -> None:
+    # The data page and datapackage.json give each file's rows, size and SHA-256: a kept group's come from the
+    # output tree's records, and must be those of the bytes published.
+    site = site_copy(tmp_path / "site")
+    out = site / "output"
+    build(BuildOptions(site, as_of=AS_OF, search=False))
+    merchant_count(1)(site)  # a merchant of 2026-09: the whole tables and 2026-09's change, 2026-10's do not
+    build(BuildOptions(site, as_of=AS_OF, search=False))
+    previous = site / ".gongshi" / "previous"
+    for kept in ("data/2026-10/complaints.csv", "data/2026-10/complaints.json"):
+        assert os.stat(out / kept).st_ino == os.stat(previous / kept).st_ino
+    for changed in ("data/complaints.csv", "data/2026-09/complaints.json"):
+        assert (out / changed).read_bytes() != (previous / changed).read_bytes()
+    package = json.loads((out / "data" / "datapackage.json").read_text("utf-8"))
+    described = {r["path"]: r["hash"] for r in package["resources"]}
+    assert "2026-10/complaints.csv" in described and "2026-09/complaints.csv" in described
+    for path, hashed in described.items():
+        assert hashed == "sha256:" + hashlib.sha256((out / "data" / path).read_bytes()).hexdigest(), path
+    assert snapshot(out) == clean_build(site, tmp_path / "clean", False)
+
+
+def test_clean_ignores_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = site_copy(tmp_path / "site")
+    build(BuildOptions(site, as_of=AS_OF, search=False))
+    report = build(BuildOptions(site, as_of=AS_OF, search=False, clean=True))
+    assert not report.up_to_date and report.kept == 0 and report.rendered == report.pages - 1
+
+
+def test_a_cache_entry_that_is_not_ours_is_not_used(tmp_path: Path) -> None:
+    site = site_copy(tmp_path / "site")
+    build(BuildOptions(site, as_of=AS_OF, search=False))
+    for entry in (site / ".gongshi" / "cache").rglob("*"):
+        if entry.is_file():
+            data = bytearray(entry.read_bytes())
+            data[-1] ^= 0xFF  # damaged (or written by someone without our key)
+            entry.write_bytes(bytes(data))
+    report = build(BuildOptions(site, as_of=AS_OF, search=False))
+    assert not report.up_to_date and report.kept == 0
+    assert snapshot(site / "output") == clean_build(site, tmp_path / "clean", False)
+
+
+def test_a_preview_build_links_from_the_build_it_replaces_and_equals_a_clean_one(tmp_path: Path) -> None:
+    # `gongshi serve` builds every generation into a new folder, linking unchanged files from the one served.
+    site = site_copy(tmp_path / "site")
+    work = tmp_path / "work"
+    first = build(BuildOptions(site, work / "build-1", as_of=AS_OF, search=False))
+    again = build(BuildOptions(site, work / "build-2", as_of=AS_OF, search=False, link_from=work / "build-1"))
+    assert again.rendered == 0 and again.kept == first.rendered  # nothing changed: every page linked (404 aside)
+    before = snapshot(work / "build-2")
+    warning_body(1)(site)
+    third = build(BuildOptions(site, work / "build-3", as_of=AS_OF, search=False, link_from=work / "build-2"))
+    assert 0 < third.rendered < third.pages // 4  # the warning's pages, not every merchant's
+    page = "merchants/91350100MA0000001P/index.html"  # the same bytes: linked, not written again
+    assert os.stat(work / "build-3" / page).st_ino == os.stat(work / "build-2" / page).st_ino
+    assert snapshot(work / "build-2") == before  # the build being served is never written through
+    assert snapshot(work / "build-3") == clean_build(site, tmp_path / "clean", False)
+    assert not (site / ".gongshi" / "previous").exists()  # no spare: `gongshi build`'s own is left alone
+
+
+def test_the_preview_indexes_only_the_bundles_whose_pages_changed(tmp_path: Path) -> None:
+    site = site_copy(tmp_path / "site")
+    state = PreviewState(tmp_path / "work", "test")
+    reports: list[Report] = []
+    indexer = Indexer(state, site / "output", reports.append, BuildCache.open(site))
+    served: Path | None = None
+    for number in (1, 2):
+        if number == 2:
+            warning_body(1)(site)  # the warning changes; the merchant pages keep their bytes
+        folder = tmp_path / "work" / f"build-{number}"
+        result = build(BuildOptions(site, folder, as_of=AS_OF, search=False, link_from=served))
+        assert result.site is not None
+        merchants = tuple(f"{merchant.url}index.html" for merchant in result.site.merchants)
+        indexer.index(state.publish_pages(number, folder, "/", merchants))
+        served = folder
+    assert indexer.last is not None and indexer.last.linked == 1  # the merchant shard, from build 1
+    assert reports[-1].message.startswith("Search index of build 2 ready: ")
+    assert "(1 of its bundles kept from build 1)" in reports[-1].message
+    site_now = snapshot(tmp_path / "work" / "build-2")
+    clean = clean_build(site, tmp_path / "clean", True)
+    bundles = {route: sha for route, sha in clean.items() if route.startswith("pagefind/")}
+    assert bundles and {route: site_now.get(route) for route in bundles} == bundles
+
+
+def test_no_default_template_passes_site_on_whole() -> None:
+    # A template that hands `site` to a macro makes every page's key cover the whole site: any edit (a
+    # warning's body) would render every page again. Templates read the attributes they need instead.
+    env = make_environment(theme_dirs(SITES / "minimal", "default"))
+    assert site_attributes(env) is not None
