@@ -198,7 +198,7 @@ def _build(options: BuildOptions, progress: Progress | None) -> BuildReport:
         indexer = None
         if options.search:
             indexer = SearchIndexer(tree, [f"{m.url}index.html" for m in site.merchants], progress=progress,
-                                    cache=cache)
+                                    cache=cache, stream=tree.base is None and tree.current is None)
         keys = PageKeys(env, dirs, common, options_key(options), report.origins)
         output = PageOutput(tree, renderer, keys, indexer, progress)
         writer = PageWriter(site, renderer, tree, output)

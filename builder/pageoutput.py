@@ -98,8 +98,11 @@ class PageOutput:
 
     def page(self, route: str, template: str, context: dict[str, Any]) -> None:
         """Place one page at `route` (e.g. `merchants/X/index.html`)."""
+        rendered: list[str] = []
+
         def render() -> str:
-            return self.renderer.render(template, route, **context)
+            rendered.append(self.renderer.render(template, route, **context))
+            return rendered[0]
 
         if self.tree is not None:
             key = self.keys.page(template, route, context) if self.keys is not None else None
@@ -110,7 +113,7 @@ class PageOutput:
             self.rendered += 1
         self.placed += 1
         if self.indexer is not None and route in self.indexer.shard_of:
-            self.indexer.placed(route)
+            self.indexer.placed(route, rendered[0] if rendered else None)
         else:
             self.other_pages.append(route)
         if self.progress is not None and (self.placed % 500 == 0 or time.monotonic() - self._shown > 0.5):
@@ -145,3 +148,10 @@ class PageOutput:
             return list(items)
         routes = [route(item) for item in items]
         return [items[i] for i in self.indexer.order(routes)]
+
+    def render_order(self, items: Sequence[T], route: Callable[[T], str]) -> list[T]:
+        """The order to render them in: `order`, or route order within each shard when the indexer streams."""
+        if self.indexer is None:
+            return list(items)
+        routes = [route(item) for item in items]
+        return [items[i] for i in self.indexer.render_order(routes)]
