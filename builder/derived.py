@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from builder.model import Entry, PeriodSummary, RankingFile, period_url
 from builder.periods import Period
@@ -171,7 +172,7 @@ class Ranking:
         """The formula as published: written from the weights for a computed ranking, else the file's text."""
         return formula_text(self.source.weights) if self.source.computed else self.source.formula
 
-    @property
+    @cached_property  # once per ranking: it reads every score, and every score shown asks for it
     def decimals(self) -> int:
         """The decimals every score is shown with: the file's `decimals`, or more when a supplied score has more."""
         return max((self.source.decimals, *(written_places(s.score) for s in self.source.scores)))

@@ -44,14 +44,19 @@ class PageKeys:
 
     def __init__(self, env: jinja2.Environment, theme_dirs: Sequence[Path], common: dict[str, Any],
                  options: str, origins: dict[int, str] | None = None) -> None:
-        self.fingerprints = Fingerprints()
+        self.fingerprints = Fingerprints.for_build()
         site = common["site"]
         # An entry is what its file's bytes made at its place in the file: no need to look at its fields.
         for record in site.content.periods:
             origin = (origins or {}).get(id(record))
-            if origin:
-                for index, entry in enumerate(record.entries):
-                    self.fingerprints.preset(entry, digest(origin, str(index)))
+            if not origin:
+                continue
+            known = self.fingerprints  # the very record of an earlier build (and its entries): the same file
+            if known.knows(record) and all(known.knows(entry) for entry in record.entries):
+                continue
+            self.fingerprints.preset(record, digest(origin))
+            for index, entry in enumerate(record.entries):
+                self.fingerprints.preset(entry, digest(origin, str(index)))
         uses = site_attributes(env)
         try:
             shared = [self.fingerprints.of(common["config"]), self.fingerprints.of(common["freshness"])]

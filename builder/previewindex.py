@@ -93,6 +93,8 @@ class Indexer:
             except Stopped:
                 return
             except GongshiError as exc:
+                if not gen.indexed:  # its half-made bundles are served by no one
+                    shutil.rmtree(gen.search_path, ignore_errors=True)
                 self.report(Report("index-failed", str(exc)))
             finally:
                 self.state.drop(gen)
@@ -104,7 +106,7 @@ class Indexer:
             digests = read_manifest(gen.path).entries
         except ManifestError as exc:
             raise SearchIndexError(str(exc)) from None
-        tree = GenerationTree(gen.path, digests, self.last)
+        tree = GenerationTree(gen.path, digests, self.last, gen.search_path)
         merchants = set(gen.merchants)
         others = [route for route in digests if route.endswith(".html") and route not in merchants]
         with self._lock:
@@ -140,6 +142,7 @@ class Indexer:
             assert staging.root is not None
             try:
                 link_tree(gen.path, staging.root, lambda: self._stopping, skip=MANIFEST)
+                link_tree(gen.search_path, staging.root, lambda: self._stopping)
             except OSError as exc:
                 raise OutputError(str(self.output), _("cannot copy the preview build: {reason}").format(
                     reason=exc.strerror)) from None
