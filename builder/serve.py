@@ -35,7 +35,7 @@ from builder.i18n import _
 from builder.livereload import PreviewServer
 from builder.output import check_output_dir
 from builder.outputtree import output_manifest
-from builder.previewindex import Indexer
+from builder.previewindex import Indexer, make_spare
 from builder.previewstate import PreviewState, Report
 from builder.remembered import remembering
 from builder.watch import SiteWatcher
@@ -254,6 +254,10 @@ class Preview:
         merchants = tuple(f"{merchant.url}index.html" for merchant in result.site.merchants)
         gen = self.state.publish_pages(number, folder, base_path(result), merchants)
         self.indexer.poke()
+        if last is None:  # in the background: a folder the first edit can bring up to date
+            self.state.hold(gen)
+            threading.Thread(target=make_spare, args=(self.state, gen, BuildCache.open(self.options.build.site_dir)),
+                             name="preview spare", daemon=True).start()
         seconds = time.perf_counter() - started
         why = _(" after changes to {files}").format(files=changed_summary(changes)) if changes else ""
         url = self.url(gen.base_path)
