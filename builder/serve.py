@@ -205,9 +205,9 @@ class Preview:
                 self._build(frozenset())
                 while True:
                     changes = self.watcher.next_changes(POLL_S)
-                    self._sweep()
                     if changes:
                         self._build(changes)
+                    self._sweep()  # after the build: deleting a let-go folder must not delay the page
         except KeyboardInterrupt:
             pass
         finally:
