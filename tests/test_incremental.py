@@ -17,10 +17,11 @@ import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from builder import pinyin
 from builder.build import BuildOptions, build
 from builder.buildcache import BuildCache, kept_in_memory
 from builder.fingerprint import kept_across_builds
-from builder.previewindex import Indexer
+from builder.previewindex import Indexer, make_spare
 from builder.previewstate import PreviewState, Report
 from builder.remembered import remembering
 from builder.render import make_environment, site_attributes, theme_dirs
@@ -269,6 +270,40 @@ def test_a_preview_build_links_from_the_build_it_replaces_and_equals_a_clean_one
     assert snapshot(work / "build-2") == before  # the build being served is never written through
     assert snapshot(work / "build-3") == clean_build(site, tmp_path / "clean", False)
     assert not (site / ".gongshi" / "previous").exists()  # no spare: `gongshi build`'s own is left alone
+
+
+def test_the_first_build_is_linked_into_a_spare_that_the_first_edit_brings_up_to_date(tmp_path: Path) -> None:
+    site = site_copy(tmp_path / "site")
+    state = PreviewState(tmp_path / "work", "test")
+    (tmp_path / "work").mkdir()
+    with kept_in_memory(site):
+        first = state.publish_pages(*state.next_folder(), "/")
+        build(BuildOptions(site, first.path, as_of=AS_OF, search=False))
+        state.hold(first)  # as the preview does before it starts make_spare
+        make_spare(state, first, BuildCache.open(site))
+        spare = state.take_spare()
+        assert spare is not None and snapshot(spare) == snapshot(first.path)
+        page = "merchants/91350100MA0000001P/index.html"
+        assert os.stat(spare / page).st_ino == os.stat(first.path / page).st_ino  # linked, not copied
+        warning_body(1)(site)
+        number, folder = state.next_folder()
+        again = build(BuildOptions(site, folder, as_of=AS_OF, search=False, link_from=first.path, recycle=spare))
+    assert not spare.exists() and 0 < again.rendered < again.pages // 4
+    assert os.stat(folder / page).st_ino == os.stat(first.path / page).st_ino  # kept where it was
+    assert snapshot(folder) == clean_build(site, tmp_path / "clean", False)
+
+
+def test_the_pinyin_of_every_name_the_directory_sorts_is_kept_for_the_next_build(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = site_copy(tmp_path / "site")
+    build(BuildOptions(site, as_of=AS_OF, search=False))
+    pinyin._KNOWN.clear()  # a new process
+    computed: list[str] = []
+    real = pinyin.lazy_pinyin
+    monkeypatch.setattr(pinyin, "lazy_pinyin", lambda name, **kw: computed.append(name) or real(name, **kw))
+    warning_body(1)(site)
+    build(BuildOptions(site, as_of=AS_OF, search=False))
+    assert computed == []
 
 
 def test_the_preview_indexes_only_the_bundles_whose_pages_changed(tmp_path: Path) -> None:
