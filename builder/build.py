@@ -31,7 +31,7 @@ from builder.i18n import N_, _
 from builder.manifest import MANIFEST, manifest_bytes
 from builder.model import Content
 from builder.output import check_output_dir
-from builder.outputtree import OutputTree, TreeManifest, empty_trash, load_manifest, output_manifest, verify_tree
+from builder.outputtree import OutputTree, TreeManifest, load_manifest, output_manifest, verify_tree
 from builder.pageoutput import PageKeys, PageOutput
 from builder.pages import PageWriter
 from builder.pinyin import remember_keys, used_keys
@@ -40,6 +40,7 @@ from builder.render import Renderer, make_environment, template_problem, theme_d
 from builder.search import SearchIndexer, pagefind_binary
 from builder.sitemodel import Site
 from builder.source import HAVE_LIBYAML
+from builder.trash import empty_trash
 
 PINYIN_CACHE = f"pinyin-{pypinyin.__version__}"  # names' pinyin keys (pypinyin is slow: ~0.15 ms a name)
 #: How a build reports what it is doing: (stage, done so far, total or None). Only cli.py shows it.

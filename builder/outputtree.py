@@ -35,6 +35,7 @@ from builder.buildcache import BuildCache
 from builder.errors import OutputError
 from builder.i18n import _
 from builder.output import Staging
+from builder.trash import throw_away
 
 PREVIOUS_MANIFEST = "trees/previous"  # the spare: any output's previous tree serves as the base of the next
 Stat = tuple[int, int, int]  # size, modification time (ns), inode
@@ -410,25 +411,6 @@ def same_device(folder: Path, output_dir: Path) -> bool:
         return os.stat(folder).st_dev == os.stat(output_dir.resolve().parent).st_dev
     except OSError:
         return False
-
-
-def throw_away(folder: Path, trash: Path) -> None:
-    """Move a folder into the trash and delete it in the background (or here, when it cannot be moved)."""
-    try:
-        trash.mkdir(parents=True, exist_ok=True)
-        holder = Path(tempfile.mkdtemp(prefix="tree-", dir=trash))
-        os.replace(folder, holder / "tree")
-    except OSError:
-        shutil.rmtree(folder, ignore_errors=True)
-        return
-    threading.Thread(target=shutil.rmtree, args=(holder,), kwargs={"ignore_errors": True}, daemon=True).start()
-
-
-def empty_trash(trash: Path) -> None:
-    """Delete, in the background, what earlier builds threw away and could not finish deleting."""
-    if trash.is_dir():
-        for entry in list(trash.iterdir()):
-            threading.Thread(target=shutil.rmtree, args=(entry,), kwargs={"ignore_errors": True}, daemon=True).start()
 
 
 def verify_tree(root: Path, manifest: TreeManifest) -> bool:
