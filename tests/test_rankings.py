@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
+from rankingviews import HERE, rank_entries
 
-from builder.derived import Merchant, PeriodView, Ranking, Row
-from builder.model import Entry, PeriodFile, PeriodSummary, RankingConfig, RankingFile, Score, Source
+from builder.derived import Ranking
+from builder.model import Entry, RankingConfig, RankingFile, Score
 from builder.periods import parse_period
-from builder.rankings import rank
-from builder.resolver import Resolver
-
-HERE = Source("test.yaml", 1, 1)
 
 
 def entry(name: str, period: str, complaints: int) -> Entry:
@@ -25,22 +21,10 @@ def draw(scores: dict[str, float], complaints: dict[str, dict[str, int]], rankin
          **config: int) -> Ranking:
     """Rank `scores` (name -> score) with `complaints` (period -> name -> count)."""
     entries = [entry(name, period, count) for period, counts in complaints.items() for name, count in counts.items()]
-    history: dict[str, list[Entry]] = {}
-    for item in entries:
-        history.setdefault(item.name, []).append(item)
-    merchants = [Merchant(tuple(sorted(items, key=lambda e: e.period))) for items in history.values()]
-    by_key = {m.key: m for m in merchants}
-    views = []
-    for period in complaints:
-        rows = tuple(Row(e, by_key[e.key]) for e in entries if e.period.key == period)
-        found = parse_period(period)
-        assert found is not None
-        record = PeriodFile(found, dt.date(2026, 12, 1), "局", tuple(r.entry for r in rows), HERE)
-        views.append(PeriodView(PeriodSummary(found, (record,)), rows))
     period = parse_period(ranking_period)
     assert period is not None
     record = RankingFile(period, "得分", tuple(Score(name, value, HERE) for name, value in scores.items()), HERE)
-    return rank(record, Resolver(merchants, entries), tuple(views), RankingConfig(**config))
+    return rank_entries(entries, complaints, record, RankingConfig(**config))
 
 
 def names(items: tuple) -> list[tuple[str, int, bool]]:

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from fractions import Fraction
 
-from builder.derived import Merchant, PeriodView, Ranking, Row
-from builder.model import Entry, PeriodFile, RankingConfig, RankingFile, Score, Source, Weight
+from rankingviews import HERE, rank_entries
+
+from builder.derived import Ranking
+from builder.model import Entry, RankingConfig, RankingFile, Score, Weight
 from builder.periods import parse_period
-from builder.rankings import rank
-from builder.resolver import Resolver
 from builder.scoring import formula_text, round_half_up
 
-HERE = Source("test.yaml", 1, 1)
 #: name -> (complaints, resolved, mediated) in one period
 Figures = dict[str, tuple[int, int, int | None]]
 
@@ -32,24 +30,12 @@ def ranked(periods: dict[str, Figures], ranking_period: str, weights: dict[str, 
            **config: int) -> Ranking:
     """Rank the merchants of `periods` (period -> name -> figures) by weights or by supplied scores."""
     entries = [entry(name, period, figures) for period, names in periods.items() for name, figures in names.items()]
-    history: dict[str, list[Entry]] = {}
-    for item in entries:
-        history.setdefault(item.name, []).append(item)
-    merchants = [Merchant(tuple(sorted(items, key=lambda e: e.period))) for items in history.values()]
-    by_key = {m.key: m for m in merchants}
-    views = []
-    for key in periods:
-        found = parse_period(key)
-        assert found is not None
-        rows = tuple(Row(e, by_key[e.key]) for e in entries if e.period == found)
-        views.append(PeriodView(PeriodFile(found, dt.date(2026, 12, 1), "局", tuple(r.entry for r in rows), HERE),
-                                rows))
     period = parse_period(ranking_period)
     assert period is not None
     record = RankingFile(period, "公式", tuple(Score(n, v, HERE) for n, v in (scores or {}).items()), HERE,
                          weights=tuple(Weight(k, v) for k, v in (weights or {}).items()), min_complaints=minimum,
                          decimals=decimals)
-    return rank(record, Resolver(merchants, entries), tuple(views), RankingConfig(**config))
+    return rank_entries(entries, periods, record, RankingConfig(**config))
 
 
 def table(result: Ranking) -> list[tuple[str, float, int]]:
