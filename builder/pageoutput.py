@@ -39,27 +39,39 @@ def templates_digest(theme_dirs: Sequence[Path]) -> str:
     return digest(*parts)
 
 
+_USES: dict[str, set[str] | None] = {}  # the templates' digest -> the attributes of `site` they read
+
+
 class PageKeys:
     """Cache keys of pages: what every page shares, then what each is given."""
 
     def __init__(self, env: jinja2.Environment, theme_dirs: Sequence[Path], common: dict[str, Any],
                  options: str, origins: dict[int, str] | None = None) -> None:
-        self.fingerprints = Fingerprints()
+        self.fingerprints = Fingerprints.for_build()
         site = common["site"]
         # An entry is what its file's bytes made at its place in the file: no need to look at its fields.
         for record in site.content.periods:
             origin = (origins or {}).get(id(record))
-            if origin:
-                for index, entry in enumerate(record.entries):
-                    self.fingerprints.preset(entry, digest(origin, str(index)))
-        uses = site_attributes(env)
+            if not origin:
+                continue
+            known = self.fingerprints  # the very record of an earlier build (and its entries): the same file
+            if known.knows(record) and all(known.knows(entry) for entry in record.entries):
+                continue
+            self.fingerprints.preset(record, digest(origin))
+            for index, entry in enumerate(record.entries):
+                self.fingerprints.preset(entry, digest(origin, str(index)))
+        templates = templates_digest(theme_dirs)
+        if templates not in _USES:  # parsing every template again is a tenth of a second a build (serve)
+            _USES.clear()
+            _USES[templates] = site_attributes(env)
+        uses = _USES[templates]
         try:
             shared = [self.fingerprints.of(common["config"]), self.fingerprints.of(common["freshness"])]
             if uses is None:
                 shared.append(self.fingerprints.of(site))
             else:
                 shared += [f"{name}={self.fingerprints.of(getattr(site, name))}" for name in sorted(uses)]
-            self.shared: str | None = digest(tool_digest(), templates_digest(theme_dirs), options, *shared)
+            self.shared: str | None = digest(tool_digest(), templates, options, *shared)
         except (Unfingerprintable, AttributeError):
             self.shared = None
 
