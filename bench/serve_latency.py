@@ -111,8 +111,8 @@ def measure(label: str, site: Path, edits: int, browser: Any) -> dict[str, Any]:
             publishes.append(seconds_in(preview, r"^Build \d+ \(pages and search index\) published .* in [\d.]+ s",
                                         mark))
             print(f"{label}: edit {number}: shown after {shown[-1]:.2f} s ({cpu[-1]:.2f} s CPU; build "
-                  f"{builds[-1]:.2f} s, index {indexes[-1]:.1f} s, publish {publishes[-1]:.1f} s)",
-                  file=sys.stderr, flush=True)
+                  f"{builds[-1]:.2f} s, index {indexes[-1]:.1f} s, publish {publishes[-1]:.1f} s; load "
+                  f"{os.getloadavg()[0]:.1f})", file=sys.stderr, flush=True)
         page.close()
         pages = int(re.search(r"Built (\d+) pages", preview.out[1]).group(1))  # type: ignore[union-attr]
         stopping = time.monotonic()
@@ -120,7 +120,7 @@ def measure(label: str, site: Path, edits: int, browser: Any) -> dict[str, Any]:
         stop_s = time.monotonic() - stopping
     return {"site": label, "pages": pages, "first build s": first_build, "first publish s": first_ready,
             "edits": edits, "edit→page median s": statistics.median(shown), "edit→page max s": max(shown),
-            "preview CPU s": statistics.median(cpu),
+            "preview CPU s": statistics.median(cpu), "preview CPU max s": max(cpu),
             "build median s": statistics.median(builds), "index median s": statistics.median(indexes),
             "edit→search s": statistics.median(lags), "publish median s": statistics.median(publishes),
             "Ctrl-C→exit s": stop_s}

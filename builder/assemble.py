@@ -13,6 +13,7 @@ from builder.errors import Problems
 from builder.model import Article, Content, Entry, PeriodSummary, RankingFile, Source, summarise
 from builder.pinyin import name_sort_key
 from builder.rankings import placements, rank
+from builder.remembered import remembered
 from builder.resolver import Resolver
 from builder.sitemodel import Site
 from builder.stats import statistics
@@ -39,17 +40,25 @@ def assemble(content: Content, problems: Problems, strict: bool = False, as_of: 
     check_periods(content.periods, problems)
     check_identities(entries, problems, strict)
     published = select_published(content, as_of)
-    merchants = merchant_histories(published.periods)
-    resolver = Resolver(merchants, entries)
+    # remembered(): the preview's next build gets the same objects back when these records are the same
+    merchants = remembered("merchants", (published.periods,), (), lambda: merchant_histories(published.periods))
+    resolver = remembered("resolver", (merchants, *content.periods), (), lambda: Resolver(merchants, entries))
     check_rankings(content.rankings, resolver, problems)
     check_related(content.warnings, resolver, problems)
     check_unique_urls(routes(content, entries), problems)
-    periods = period_views(published.periods, merchants)
-    rankings = tuple(rank(record, resolver, periods, content.config.rankings) for record in published.rankings)
+    periods = remembered("periods", (published.periods, merchants), (),
+                         lambda: period_views(published.periods, merchants))
+    config = content.config
+    rankings = remembered("rankings", (*published.rankings, resolver, periods), (config.rankings,),
+                          lambda: tuple(rank(one, resolver, periods, config.rankings) for one in published.rankings))
     related = {w.slug: tuple(m for m in map(resolver.find, w.related) if m is not None) for w in published.warnings}
     return Site(content, merchants, periods, rankings, published.warnings, pages_with_method(content.pages),
-                related, warnings_about(published.warnings, related), placements(rankings, content.config.rankings),
-                statistics(periods), build_directory(merchants, region_prefixes(content.config.organizer, merchants)),
+                related, warnings_about(published.warnings, related),
+                remembered("placements", (rankings,), (config.rankings,),
+                           lambda: placements(rankings, config.rankings)),
+                remembered("statistics", (periods,), (), lambda: statistics(periods)),
+                remembered("directory", (merchants,), (config.organizer,),
+                           lambda: build_directory(merchants, region_prefixes(config.organizer, merchants))),
                 as_of=as_of, left_out=published.left_out,
                 departments=tuple(sorted({d for view in periods for d in view.source.departments})),
                 tags=tag_pages(published.warnings))
@@ -86,7 +95,8 @@ def select_published(content: Content, as_of: dt.date | None) -> Published:
             warnings.append(warning)
         else:
             left_out.append(left_out_warning(warning, why))
-    return Published(summarise(files), tuple(rankings), tuple(warnings), tuple(left_out))
+    return Published(remembered("summaries", tuple(files), (), lambda: summarise(files)), tuple(rankings),
+                     tuple(warnings), tuple(left_out))
 
 
 def merchant_histories(periods: tuple[PeriodSummary, ...]) -> tuple[Merchant, ...]:

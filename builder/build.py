@@ -31,15 +31,16 @@ from builder.i18n import N_, _
 from builder.manifest import MANIFEST, manifest_bytes
 from builder.model import Content
 from builder.output import check_output_dir
-from builder.outputtree import OutputTree, TreeManifest, empty_trash, load_manifest, output_manifest, verify_tree
+from builder.outputtree import OutputTree, TreeManifest, load_manifest, output_manifest, verify_tree
 from builder.pageoutput import PageKeys, PageOutput
 from builder.pages import PageWriter
-from builder.pinyin import known_keys, remember_keys
+from builder.pinyin import remember_keys, used_keys
 from builder.privacy import Masked
 from builder.render import Renderer, make_environment, template_problem, theme_dirs
 from builder.search import SearchIndexer, pagefind_binary
 from builder.sitemodel import Site
 from builder.source import HAVE_LIBYAML
+from builder.trash import empty_trash
 
 PINYIN_CACHE = f"pinyin-{pypinyin.__version__}"  # names' pinyin keys (pypinyin is slow: ~0.15 ms a name)
 #: How a build reports what it is doing: (stage, done so far, total or None). Only cli.py shows it.
@@ -60,6 +61,7 @@ class BuildOptions:
     audit_file: Path | None = None
     clean: bool = False  # ignore the build cache (it is written anew)
     link_from: Path | None = None  # an earlier complete output to hard-link unchanged files from (serve)
+    recycle: Path | None = None  # with link_from: an earlier output nothing reads any more, to bring up to date (serve)
 
     @property
     def output(self) -> Path:
@@ -148,8 +150,9 @@ def load_site(options: BuildOptions, cache: BuildCache | None = None, progress: 
         known = cache.load(PINYIN_CACHE) if cache is not None and not options.clean else None
         remember_keys(known if isinstance(known, dict) else {})
         site = assemble(content, problems, options.strict, as_of)
-    if cache is not None and (not isinstance(known, dict) or len(known_keys()) != len(known)):
-        cache.save(PINYIN_CACHE, known_keys({entry.name for period in content.periods for entry in period.entries}))
+    used = used_keys()  # names and the directory's trade names
+    if cache is not None and (not isinstance(known, dict) or used.keys() != known.keys()):
+        cache.save(PINYIN_CACHE, used)
     if problems.errors:
         raise ContentError(problems.errors + problems.warnings)
     notes = [] if HAVE_LIBYAML else [_("libyaml is not available: YAML loading is about 10× slower")]
@@ -199,11 +202,12 @@ def _build(options: BuildOptions, progress: Progress | None) -> BuildReport:
     common = {"config": config, "site": site, "freshness": report.freshness}
     renderer = Renderer(env, common)
     audit = audit_json(report.freshness.as_of, config.retention_months, site.left_out)
-    with OutputTree(options.output, cache, gongshi_dir, not options.clean, options.link_from) as tree:
+    with OutputTree(options.output, cache, gongshi_dir, not options.clean, options.link_from,
+                    options.recycle) as tree:
         indexer = None
         if options.search:
             indexer = SearchIndexer(tree, [f"{m.url}index.html" for m in site.merchants], progress=progress,
-                                    cache=cache)
+                                    cache=cache, stream=tree.base is None and tree.current is None)
         keys = PageKeys(env, dirs, common, options_key(options), report.origins)
         output = PageOutput(tree, renderer, keys, indexer, progress)
         writer = PageWriter(site, renderer, tree, output)
@@ -228,9 +232,8 @@ def _build(options: BuildOptions, progress: Progress | None) -> BuildReport:
             progress(N_("publishing"), 0, None)
         tree.prune()
         tree.publish_tree(tree.manifest(build_key, summary(report, audit)))
-    if cache is not None and options.link_from is not None:  # the next build links from this one's output
-        with contextlib.suppress(OSError):
-            os.unlink(cache.path(output_manifest(options.link_from)))
+    if cache is not None and options.recycle is not None:  # that folder is this output now
+        cache.forget(output_manifest(options.recycle))
     report.seconds = time.perf_counter() - started
     return report
 

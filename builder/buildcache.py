@@ -5,6 +5,10 @@ Entries are pickles signed with a key kept outside the site folder (`$XDG_CACHE_
 entry that is not ours, damaged or from another version of the tool is simply not used. Every entry is keyed
 by digests of what it was made from, the tool's own digest (`tool_digest`: its version and the bytes of its
 code and built-in themes) and the build options; a doubt about an entry means the work is done again.
+
+A long-running process that builds one site again and again (`gongshi serve`) keeps the entries named by a digest
+of what they were made from (the files read: `content/…`) in memory as well (`kept_in_memory`): a file unchanged
+since the last build costs neither reading its entry nor unpickling its records.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import os
 import pickle
 import secrets
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +30,23 @@ from builder import __version__
 PACKAGE = Path(__file__).resolve().parent
 THEMES = PACKAGE.parent / "themes"
 SIGNATURE = 32
+#: Entries whose name is a digest of everything they were made from: a kept copy can never be stale. And the
+#: manifests of output trees, which are checked against the tree on disk anyway (outputtree.load_manifest): while
+#: kept in memory, those are written to memory only (the preview's are of its own work folders, gone with it).
+IN_MEMORY = ("content/", "trees/output-")
+MEMORY_ONLY = ("trees/output-",)
+_MEMORY: dict[str, dict[str, Any]] = {}  # cache folder -> the entries this process keeps (kept_in_memory)
+
+
+@contextlib.contextmanager
+def kept_in_memory(site_dir: Path) -> Iterator[None]:
+    """While this lasts, the site's cache also keeps its content entries in this process's memory."""
+    folder = str((site_dir / ".gongshi" / "cache").resolve())
+    _MEMORY[folder] = {}
+    try:
+        yield
+    finally:
+        _MEMORY.pop(folder, None)
 
 
 @functools.cache
@@ -68,6 +90,7 @@ class BuildCache:
     def __init__(self, folder: Path, key: bytes) -> None:
         self.folder = folder
         self.key = key
+        self.memory = _MEMORY.get(str(folder.resolve())) if _MEMORY else None
 
     @classmethod
     def open(cls, site_dir: Path) -> BuildCache | None:
@@ -81,6 +104,15 @@ class BuildCache:
 
     def load(self, name: str) -> Any:
         """The value stored under a name, or None when absent, damaged or not signed with our key."""
+        kept = self.memory is not None and name.startswith(IN_MEMORY)
+        if kept and self.memory is not None and name in self.memory:
+            return self.memory[name]
+        value = self._load(name)
+        if kept and value is not None and self.memory is not None:
+            self.memory[name] = value
+        return value
+
+    def _load(self, name: str) -> Any:
         try:
             data = self.path(name).read_bytes()
         except OSError:
@@ -95,6 +127,10 @@ class BuildCache:
 
     def save(self, name: str, value: Any) -> None:
         """Store a value under a name (atomically); a cache that cannot be written is only slower."""
+        if self.memory is not None and name.startswith(IN_MEMORY):
+            self.memory[name] = value
+            if name.startswith(MEMORY_ONLY):
+                return
         body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         target = self.path(name)
         with contextlib.suppress(OSError):
@@ -105,8 +141,20 @@ class BuildCache:
                 handle.write(body)
             os.replace(temporary, target)
 
+    def forget(self, name: str) -> None:
+        """Remove an entry (a cache that cannot be written is only slower)."""
+        if self.memory is not None:
+            self.memory.pop(name, None)
+        with contextlib.suppress(OSError):
+            os.unlink(self.path(name))
+
     def keep_only(self, folder: str, names: set[str]) -> None:
         """Remove the entries of a sub-folder that this build did not use."""
+        if self.memory is not None:
+            prefix = folder.rstrip("/") + "/"
+            for name in [name for name in self.memory if name.startswith(prefix)]:
+                if name.removeprefix(prefix) not in names:
+                    del self.memory[name]
         with contextlib.suppress(OSError):
             for entry in os.scandir(self.folder / folder):
                 if entry.name not in names:

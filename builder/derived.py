@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from builder.model import Entry, PeriodSummary, RankingFile, period_url
 from builder.periods import Period
@@ -171,9 +172,10 @@ class Ranking:
         """The formula as published: written from the weights for a computed ranking, else the file's text."""
         return formula_text(self.source.weights) if self.source.computed else self.source.formula
 
-    @property
+    @cached_property
     def decimals(self) -> int:
-        """The decimals every score is shown with: the file's `decimals`, or more when a supplied score has more."""
+        """The decimals every score is shown with: the file's `decimals`, or more when a supplied score has more
+        (worked out once: every score on every page that shows one asks, and each answer reads every score)."""
         return max((self.source.decimals, *(written_places(s.score) for s in self.source.scores)))
 
     @property

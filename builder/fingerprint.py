@@ -4,15 +4,21 @@ A page's cache key is the fingerprint of everything its template is given (see `
 model is frozen dataclasses, tuples, dicts, text, numbers and dates; each dataclass instance is fingerprinted
 once per build (merchants appear on many pages) and kept alive with its digest, so that its id stays its own.
 A value of any other type has no fingerprint (`Unfingerprintable`): its page is always rendered.
+
+A process that builds one site again and again (`gongshi serve`) keeps one `Fingerprints` across builds
+(`kept_across_builds`): the records and derived objects that did not change are the same objects in the next
+build (buildcache.kept_in_memory, remembered.py), so their digests are found, not computed again. What one
+build did not use is forgotten at the start of the next, so the memory held stays about one site's worth.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import PurePath
 from typing import Any
 
@@ -38,13 +44,36 @@ def digest(*parts: str | bytes) -> str:
 class Fingerprints:
     """Digests of model values, remembered for the build."""
 
-    def __init__(self) -> None:
+    def __init__(self, kept: bool = False) -> None:
         self._memo: dict[int, tuple[object, str]] = {}
         self._getters: dict[type, tuple[str, Callable[[object], tuple[Any, ...]]]] = {}
+        self._used: set[int] | None = set() if kept else None  # kept across builds: what this build asked for
+
+    @classmethod
+    def for_build(cls) -> Fingerprints:
+        """The fingerprints for one build: the kept ones (see the module's docstring), else new ones."""
+        kept = _KEPT[-1] if _KEPT else None
+        if kept is None:
+            return cls()
+        if kept._used is not None:
+            kept._memo = {key: kept._memo[key] for key in kept._used if key in kept._memo}
+            kept._used = set()
+        return kept
+
+    def knows(self, value: object) -> bool:
+        """Whether this very object's digest is known already (kept from an earlier build)."""
+        known = self._memo.get(id(value))
+        if known is None or known[0] is not value:
+            return False
+        if self._used is not None:
+            self._used.add(id(value))
+        return True
 
     def preset(self, value: object, known: str) -> None:
         """Use `known` as the digest of a value (e.g. an entry: the digest of its file and its place in it)."""
         self._memo[id(value)] = (value, known)
+        if self._used is not None:
+            self._used.add(id(value))
 
     def of(self, value: object) -> str:
         """The hex digest of a value."""
@@ -56,6 +85,8 @@ class Fingerprints:
 
     def _remembered(self, value: object) -> str:
         known = self._memo.get(id(value))
+        if self._used is not None:
+            self._used.add(id(value))
         if known is not None:
             return known[1]
         parts: list[str] = []
@@ -113,6 +144,19 @@ class Fingerprints:
             out.append(f"p{len(str(value))}:{value}")
         else:
             raise Unfingerprintable(kind.__qualname__)
+
+
+_KEPT: list[Fingerprints] = []
+
+
+@contextlib.contextmanager
+def kept_across_builds() -> Iterator[None]:
+    """While this lasts, every build of this process uses one Fingerprints (see the module's docstring)."""
+    _KEPT.append(Fingerprints(kept=True))
+    try:
+        yield
+    finally:
+        _KEPT.pop()
 
 
 def _hash(text: str) -> str:

@@ -4,7 +4,9 @@
 then indexes it in the background with the same `search.SearchIndexer` as `gongshi build`: merchant shards
 and the main bundle, each keyed by the routes and bytes of its pages. A bundle whose key is the one the last
 indexed generation had is hard-linked from there (generations are never written once served), so an edit
-re-indexes the one shard that holds the edited page, not the whole site.
+re-indexes the one shard that holds the edited page, not the whole site. The pages are read from the
+generation's folder; the bundles (`pagefind/…`) go into a folder of their own (`Generation.search_path`), so
+that the pages folder can be brought up to date by a later build once nothing reads it (previewstate.py).
 """
 
 from __future__ import annotations
@@ -24,8 +26,10 @@ from builder.outputtree import FileRecord
 class GenerationTree:
     """The search bundles of one preview build, written into its folder (see the module's docstring)."""
 
-    def __init__(self, root: Path, digests: Mapping[str, str], previous: GenerationTree | None) -> None:
+    def __init__(self, root: Path, digests: Mapping[str, str], previous: GenerationTree | None,
+                 out: Path | None = None) -> None:
         self.root: Path | None = root
+        self.out = out if out is not None else root  # where the bundles go
         self.lock = threading.Lock()
         self.written: dict[str, FileRecord] = {route: FileRecord("", sha, (0, 0, 0)) for route, sha in digests.items()}
         self.groups: dict[str, str] = {}
@@ -33,9 +37,9 @@ class GenerationTree:
         self.linked = 0  # bundles (and groups) linked from the previous generation
 
     def path(self, route: str) -> Path:
-        """The file of a route."""
+        """The file of a route (a bundle's in the bundles' folder, a page's in the pages folder)."""
         assert self.root is not None
-        return self.root / route
+        return (self.out if route.startswith("pagefind/") else self.root) / route
 
     def write(self, route: str, data: str | bytes) -> None:
         """Write one file (a new name: nothing under pagefind/ is shared with another generation)."""

@@ -35,6 +35,7 @@ from builder.buildcache import BuildCache
 from builder.errors import OutputError
 from builder.i18n import _
 from builder.output import Staging
+from builder.trash import throw_away
 
 PREVIOUS_MANIFEST = "trees/previous"  # the spare: any output's previous tree serves as the base of the next
 Stat = tuple[int, int, int]  # size, modification time (ns), inode
@@ -111,7 +112,7 @@ class OutputTree(Staging):
     """A staging folder that reuses the previous output's files; see the module's docstring."""
 
     def __init__(self, output_dir: Path, cache: BuildCache | None, gongshi_dir: Path, reuse: bool = True,
-                 link_from: Path | None = None) -> None:
+                 link_from: Path | None = None, recycle: Path | None = None) -> None:
         super().__init__(output_dir)
         self.cache = cache
         self.trash = gongshi_dir / "trash"
@@ -120,6 +121,9 @@ class OutputTree(Staging):
         self.spare_dir: Path | None = (gongshi_dir / "previous" if link_from is None
                                        and same_device(gongshi_dir, output_dir) else None)
         self.current_dir = link_from if link_from is not None else output_dir  # the tree files are linked from
+        # A folder of an earlier build that nothing reads any more (the preview's): brought up to date like the
+        # spare, so that unchanged files are neither linked nor their folders made again.
+        self.recycle = recycle if link_from is not None else None
         self.reuse = reuse and cache is not None
         self.base: TreeManifest | None = None      # what the staging folder held when the build started
         self.current: TreeManifest | None = None   # the published output
@@ -130,23 +134,32 @@ class OutputTree(Staging):
         self._folders: set[str] = set()
 
     def __enter__(self) -> OutputTree:
-        out = self.output_dir
         if self.reuse:
             self.current = load_manifest(self.cache, output_manifest(self.current_dir), self.current_dir)
+        if self.recycle is not None and self.reuse:
+            base = load_manifest(self.cache, output_manifest(self.recycle), self.recycle)
+            if base is not None and self._take(self.recycle, base):
+                return self
         spare = self.spare_dir
         if spare is not None and spare.is_dir():
             base = load_manifest(self.cache, PREVIOUS_MANIFEST, spare) if self.reuse else None
-            if base is not None:
-                staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.resolve().parent))
-                try:
-                    os.replace(spare, staging)
-                    self.root, self.base = staging, base
-                    return self
-                except OSError:
-                    staging.rmdir()
+            if base is not None and self._take(spare, base):
+                return self
             throw_away(spare, self.trash)
         super().__enter__()
         return self
+
+    def _take(self, folder: Path, base: TreeManifest) -> bool:
+        """Make an earlier tree the staging folder (renamed beside the output); False when it cannot be moved."""
+        out = self.output_dir
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.resolve().parent))
+        try:
+            os.replace(folder, staging)
+        except OSError:
+            staging.rmdir()
+            return False
+        self.root, self.base = staging, base
+        return True
 
     def __exit__(self, *exc_info: object) -> None:
         if self.root is not None and self.root.exists() and self.base is not None and self.spare_dir is not None:
@@ -250,7 +263,10 @@ class OutputTree(Staging):
             target = self.path(route)
             self._ensure_folder(target.parent)
             try:
-                if target.exists() or target.is_symlink():
+                there = _lstat(target)
+                if there is not None and os.path.samestat(there, os.stat(link_from)):
+                    pass  # the same file already (a rename onto a hard link of itself would leave the new name)
+                elif there is not None:
                     temporary = target.with_name(f".{target.name}.link-{os.getpid()}")
                     os.link(link_from, temporary)
                     os.replace(temporary, target)
@@ -293,6 +309,8 @@ class OutputTree(Staging):
         """Remove what the staging folder held that this build did not place (only a reused folder has any)."""
         if self.base is None or self.root is None:
             return 0
+        if self.recycle is not None:
+            return self._prune_recorded()
         removed = 0
         for folder, _folders, files in os.walk(self.root, topdown=False):
             for name in files:
@@ -302,6 +320,21 @@ class OutputTree(Staging):
                     removed += 1
             if folder != str(self.root) and not os.listdir(folder):
                 os.rmdir(folder)
+        return removed
+
+    def _prune_recorded(self) -> int:
+        """Prune a recycled preview folder by its manifest (nothing else writes into it): no walk of the tree."""
+        assert self.base is not None and self.root is not None
+        folders: set[str] = set()
+        removed = 0
+        for route in self.base.files.keys() - self.written.keys():
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.root / route)
+                removed += 1
+            folders.update(os.path.dirname(route)[:end] for end in _slashes(route))
+        for folder in sorted(folders, key=len, reverse=True):  # the deepest first; a folder still used stays
+            with contextlib.suppress(OSError):
+                os.rmdir(self.root / folder)
         return removed
 
     def digests(self) -> dict[str, str]:
@@ -357,6 +390,20 @@ class OutputTree(Staging):
                     os.unlink(self.cache.path(PREVIOUS_MANIFEST))
 
 
+def _lstat(path: Path) -> os.stat_result | None:
+    """A path's own status (None: nothing there)."""
+    try:
+        return os.lstat(path)
+    except FileNotFoundError:
+        return None
+
+
+def _slashes(route: str) -> list[int]:
+    """The ends of every parent folder of a route (`a/b/c.html` → the ends of `a/b` and `a`)."""
+    parent = os.path.dirname(route)
+    return [len(parent)] + [i for i, ch in enumerate(parent) if ch == "/"] if parent else []
+
+
 def same_device(folder: Path, output_dir: Path) -> bool:
     """Whether a folder (created if needed) is on the same file system as the output folder's parent."""
     try:
@@ -364,25 +411,6 @@ def same_device(folder: Path, output_dir: Path) -> bool:
         return os.stat(folder).st_dev == os.stat(output_dir.resolve().parent).st_dev
     except OSError:
         return False
-
-
-def throw_away(folder: Path, trash: Path) -> None:
-    """Move a folder into the trash and delete it in the background (or here, when it cannot be moved)."""
-    try:
-        trash.mkdir(parents=True, exist_ok=True)
-        holder = Path(tempfile.mkdtemp(prefix="tree-", dir=trash))
-        os.replace(folder, holder / "tree")
-    except OSError:
-        shutil.rmtree(folder, ignore_errors=True)
-        return
-    threading.Thread(target=shutil.rmtree, args=(holder,), kwargs={"ignore_errors": True}, daemon=True).start()
-
-
-def empty_trash(trash: Path) -> None:
-    """Delete, in the background, what earlier builds threw away and could not finish deleting."""
-    if trash.is_dir():
-        for entry in list(trash.iterdir()):
-            threading.Thread(target=shutil.rmtree, args=(entry,), kwargs={"ignore_errors": True}, daemon=True).start()
 
 
 def verify_tree(root: Path, manifest: TreeManifest) -> bool:

@@ -129,13 +129,16 @@ class PagefindService:
     def _read(self) -> None:
         """Collect answers until the service closes its output; errors about single pages are kept."""
         assert self.process.stdout is not None
-        pending = b""
+        pending: list[bytes] = []  # the pieces of an unfinished answer (the bundle is one of many megabytes)
         while True:
-            chunk = os.read(self.process.stdout.fileno(), 1 << 16)
+            chunk = os.read(self.process.stdout.fileno(), 1 << 20)
             if not chunk:
                 break
-            pending += chunk
-            *messages, pending = pending.split(b",")
+            pending.append(chunk)
+            if b"," not in chunk:
+                continue
+            *messages, rest = b"".join(pending).split(b",")
+            pending = [rest]
             for raw in messages:
                 try:
                     message = json.loads(base64.b64decode(raw))

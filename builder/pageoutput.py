@@ -39,27 +39,39 @@ def templates_digest(theme_dirs: Sequence[Path]) -> str:
     return digest(*parts)
 
 
+_USES: dict[str, set[str] | None] = {}  # the templates' digest -> the attributes of `site` they read
+
+
 class PageKeys:
     """Cache keys of pages: what every page shares, then what each is given."""
 
     def __init__(self, env: jinja2.Environment, theme_dirs: Sequence[Path], common: dict[str, Any],
                  options: str, origins: dict[int, str] | None = None) -> None:
-        self.fingerprints = Fingerprints()
+        self.fingerprints = Fingerprints.for_build()
         site = common["site"]
         # An entry is what its file's bytes made at its place in the file: no need to look at its fields.
         for record in site.content.periods:
             origin = (origins or {}).get(id(record))
-            if origin:
-                for index, entry in enumerate(record.entries):
-                    self.fingerprints.preset(entry, digest(origin, str(index)))
-        uses = site_attributes(env)
+            if not origin:
+                continue
+            known = self.fingerprints  # the very record of an earlier build (and its entries): the same file
+            if known.knows(record) and all(known.knows(entry) for entry in record.entries):
+                continue
+            self.fingerprints.preset(record, digest(origin))
+            for index, entry in enumerate(record.entries):
+                self.fingerprints.preset(entry, digest(origin, str(index)))
+        templates = templates_digest(theme_dirs)
+        if templates not in _USES:  # parsing every template again is a tenth of a second a build (serve)
+            _USES.clear()
+            _USES[templates] = site_attributes(env)
+        uses = _USES[templates]
         try:
             shared = [self.fingerprints.of(common["config"]), self.fingerprints.of(common["freshness"])]
             if uses is None:
                 shared.append(self.fingerprints.of(site))
             else:
                 shared += [f"{name}={self.fingerprints.of(getattr(site, name))}" for name in sorted(uses)]
-            self.shared: str | None = digest(tool_digest(), templates_digest(theme_dirs), options, *shared)
+            self.shared: str | None = digest(tool_digest(), templates, options, *shared)
         except (Unfingerprintable, AttributeError):
             self.shared = None
 
@@ -98,8 +110,11 @@ class PageOutput:
 
     def page(self, route: str, template: str, context: dict[str, Any]) -> None:
         """Place one page at `route` (e.g. `merchants/X/index.html`)."""
+        rendered: list[str] = []
+
         def render() -> str:
-            return self.renderer.render(template, route, **context)
+            rendered.append(self.renderer.render(template, route, **context))
+            return rendered[0]
 
         if self.tree is not None:
             key = self.keys.page(template, route, context) if self.keys is not None else None
@@ -110,7 +125,7 @@ class PageOutput:
             self.rendered += 1
         self.placed += 1
         if self.indexer is not None and route in self.indexer.shard_of:
-            self.indexer.placed(route)
+            self.indexer.placed(route, rendered[0] if rendered else None)
         else:
             self.other_pages.append(route)
         if self.progress is not None and (self.placed % 500 == 0 or time.monotonic() - self._shown > 0.5):
@@ -145,3 +160,10 @@ class PageOutput:
             return list(items)
         routes = [route(item) for item in items]
         return [items[i] for i in self.indexer.order(routes)]
+
+    def render_order(self, items: Sequence[T], route: Callable[[T], str]) -> list[T]:
+        """The order to render them in: `order`, or route order within each shard when the indexer streams."""
+        if self.indexer is None:
+            return list(items)
+        routes = [route(item) for item in items]
+        return [items[i] for i in self.indexer.render_order(routes)]

@@ -126,10 +126,14 @@ class PageWriter:
                 self.listing(group.url, group.merchants, "merchants.html", "经营者名录",
                              GROUP_TITLES[kind].format(group.shown), updated, order=kind, directory=directory,
                              current=group)
-        for merchant in self.output.order(site.merchants, lambda m: f"{m.url}index.html"):
+        start = len(self.routes)
+        for merchant in self.output.render_order(site.merchants, lambda m: f"{m.url}index.html"):
             self.page(merchant.url, "merchant.html", "经营者", merchant.name, merchant.latest.period.end,
                       merchant=merchant, placements=site.placements.get(merchant.key, ()),
                       warnings=site.warnings_about.get(merchant.key, ()))
+        # The sitemap lists them by shard, in the directory's order, however they were rendered.
+        self.routes[start:] = [(m.url, m.latest.period.end)
+                               for m in self.output.order(site.merchants, lambda m: f"{m.url}index.html")]
 
     def period_pages(self, updated: dt.date | None) -> None:
         """The list of periods and each period's disclosure list."""

@@ -13,6 +13,7 @@ _KEEP_EACH = cast(Callable[[str], str], list)
 
 
 _KNOWN: dict[str, str] = {}  # every name's key, for the build (and, through the build cache, the next one)
+_USED: set[str] = set()  # the names asked for since remember_keys (names, trade names, labels)
 
 
 def pinyin_key(name: str) -> str:
@@ -20,6 +21,7 @@ def pinyin_key(name: str) -> str:
     found = _KNOWN.get(name)
     if found is None:
         found = _KNOWN[name] = " ".join(lazy_pinyin(name, style=Style.NORMAL, errors=_KEEP_EACH)).lower()
+    _USED.add(name)
     return found
 
 
@@ -28,9 +30,15 @@ def known_keys(names: set[str] | None = None) -> dict[str, str]:
     return dict(_KNOWN) if names is None else {name: _KNOWN[name] for name in names if name in _KNOWN}
 
 
+def used_keys() -> dict[str, str]:
+    """The keys of every name asked for since remember_keys (what the next build of the site will ask for)."""
+    return known_keys(_USED)
+
+
 def remember_keys(keys: dict[str, str]) -> None:
     """Keys computed by an earlier build (the same pypinyin gives the same keys: the tool digest covers it)."""
     _KNOWN.update(keys)
+    _USED.clear()
 
 
 def initial(name: str) -> str:

@@ -9,6 +9,7 @@ so the output folder holds exactly what `gongshi build` would write and never a 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import threading
@@ -22,8 +23,11 @@ from builder.generationtree import GenerationTree
 from builder.i18n import _
 from builder.manifest import MANIFEST, ManifestError, read_manifest, write_manifest
 from builder.output import Staging
+from builder.outputtree import load_manifest, output_manifest, tree_id
 from builder.previewstate import Generation, PreviewState, Report
 from builder.search import SearchIndexer
+
+QUIET_S = 0.5  # after a build is served, indexing waits this long without a newer one
 
 
 class Stopped(Exception):
@@ -50,6 +54,27 @@ def link_tree(source: Path, target: Path, stopping: Callable[[], bool], skip: st
                 os.link(here / name, into / name)
             except OSError:
                 shutil.copy2(here / name, into / name)
+
+
+def make_spare(state: PreviewState, gen: Generation, cache: BuildCache | None) -> None:
+    """Link a generation into a new folder that becomes the spare, with its manifest (hard links keep every
+    file's size, time and inode, so its records hold): the first edit then brings a folder up to date too."""
+    spare = gen.path.with_name(f"spare-{gen.number}")
+    try:
+        manifest = load_manifest(cache, output_manifest(gen.path), gen.path) if cache is not None else None
+        if manifest is None or cache is None:
+            return
+        link_tree(gen.path, spare, lambda: state.stopping)
+        identity = tree_id(spare)
+        if identity is None:
+            raise Stopped
+        cache.save(output_manifest(spare), dataclasses.replace(manifest, tree=identity))
+    except (OSError, Stopped):
+        shutil.rmtree(spare, ignore_errors=True)
+        return
+    finally:
+        state.drop(gen)
+    state.give_back(spare)
 
 
 class Indexer:
@@ -82,6 +107,9 @@ class Indexer:
         while not self._stopping:
             self._wake.wait()
             self._wake.clear()
+            # A moment for the open pages to reload first (and for a build that follows at once to be the one indexed).
+            while not self._stopping and self._wake.wait(QUIET_S):
+                self._wake.clear()
             gen = self.state.current()
             if self._stopping or gen is None or gen.indexed:
                 continue
@@ -93,6 +121,8 @@ class Indexer:
             except Stopped:
                 return
             except GongshiError as exc:
+                if not gen.indexed:  # its half-made bundles are served by no one
+                    shutil.rmtree(gen.search_path, ignore_errors=True)
                 self.report(Report("index-failed", str(exc)))
             finally:
                 self.state.drop(gen)
@@ -104,7 +134,7 @@ class Indexer:
             digests = read_manifest(gen.path).entries
         except ManifestError as exc:
             raise SearchIndexError(str(exc)) from None
-        tree = GenerationTree(gen.path, digests, self.last)
+        tree = GenerationTree(gen.path, digests, self.last, gen.search_path)
         merchants = set(gen.merchants)
         others = [route for route in digests if route.endswith(".html") and route not in merchants]
         with self._lock:
@@ -140,6 +170,7 @@ class Indexer:
             assert staging.root is not None
             try:
                 link_tree(gen.path, staging.root, lambda: self._stopping, skip=MANIFEST)
+                link_tree(gen.search_path, staging.root, lambda: self._stopping)
             except OSError as exc:
                 raise OutputError(str(self.output), _("cannot copy the preview build: {reason}").format(
                     reason=exc.strerror)) from None

@@ -1,9 +1,11 @@
 """What the live preview serves right now: complete builds (generations), their search bundles, problems.
 
-Every build goes into a fresh folder (a generation) that is never written again once it is served, so a
-request sees either the previous complete site or the new one, never a half-written one. A generation is
-deleted only when nothing refers to it any more: not the pages being served, not one of the two newest
-search bundles, not the indexer, not a request still being answered.
+Every build goes into a folder of its own (a generation) that is never written again while it is served, so a
+request sees either the previous complete site or the new one, never a half-written one. A generation's search
+bundle is indexed into a folder of its own beside it. A folder is let go only when nothing refers to it any
+more: not the pages being served, not one of the two newest search bundles, not the indexer, not a request
+still being answered. The pages folder let go last is kept as the spare: the next build brings it up to date
+(`BuildOptions.recycle`) instead of linking every unchanged file into a new folder; older ones are deleted.
 """
 
 from __future__ import annotations
@@ -25,6 +27,12 @@ class Generation:
     refs: int = 0
     indexed: bool = False
     merchants: tuple[str, ...] = ()  # the merchant pages' routes (the search shards hold them)
+    pages: bool = True  # a folder of pages (kept as the spare when let go), else of a search bundle
+
+    @property
+    def search_path(self) -> Path:
+        """The folder its search bundle is indexed into (it holds `pagefind/`)."""
+        return self.path.with_name(f"search-{self.number}")
 
 
 @dataclass(frozen=True)
@@ -74,6 +82,7 @@ class PreviewState:
         self._search: list[Generation] = []
         self._count = 0
         self._doomed: list[Path] = []
+        self._spare: Path | None = None
 
     # ------------------------------------------------------------------ generations
     def next_folder(self) -> tuple[int, Path]:
@@ -87,7 +96,26 @@ class PreviewState:
             return
         gen.refs += delta
         if gen.refs == 0:
-            self._doomed.append(gen.path)
+            if gen.pages and not self.stopping:
+                if self._spare is not None:
+                    self._doomed.append(self._spare)
+                self._spare = gen.path
+            else:
+                self._doomed.append(gen.path)
+
+    def take_spare(self) -> Path | None:
+        """The pages folder let go last, for the next build to bring up to date (None: there is none)."""
+        with self._changed:
+            spare, self._spare = self._spare, None
+            return spare
+
+    def give_back(self, folder: Path) -> None:
+        """A spare that a failed build left as it was: the spare again, unless a newer one came meanwhile."""
+        with self._changed:
+            if self._spare is None and not self.stopping:
+                self._spare = folder
+            else:
+                self._doomed.append(folder)
 
     def publish_pages(self, number: int, path: Path, base_path: str, merchants: tuple[str, ...] = ()) -> Generation:
         """Serve a complete build from now on; open pages are told to reload."""
@@ -99,15 +127,17 @@ class PreviewState:
             self._announce(Status(gen.build_id, False, []))
         return gen
 
-    def publish_search(self, gen: Generation) -> None:
-        """Serve this generation's finished search bundle from now on (the newest first)."""
+    def publish_search(self, gen: Generation) -> Generation:
+        """Serve this generation's finished search bundle (in its search_path) from now on (the newest first)."""
         with self._changed:
             gen.indexed = True
-            self._ref(gen, +1)
-            self._search.insert(0, gen)
+            bundle = Generation(gen.number, gen.search_path, gen.build_id, gen.base_path, pages=False)
+            self._ref(bundle, +1)
+            self._search.insert(0, bundle)
             for old in self._search[self.SEARCH_KEPT:]:
                 self._ref(old, -1)
             del self._search[self.SEARCH_KEPT:]
+            return bundle
 
     def current(self) -> Generation | None:
         """The generation whose pages are served."""
@@ -141,6 +171,9 @@ class PreviewState:
     def sweep(self) -> list[Path]:
         """The folders of generations nothing refers to any more (the caller deletes them)."""
         with self._changed:
+            if self.stopping and self._spare is not None:
+                self._doomed.append(self._spare)
+                self._spare = None
             doomed, self._doomed = self._doomed, []
             return doomed
 

@@ -14,6 +14,9 @@ Each bundle is indexed by its own `pagefind_extended --service` process (`pagefi
 bundle's pages in route order (the bundle's bytes depend on that order) as soon as the last of them is
 written: one bundle at a time (Pagefind already parses with two threads), beside the rendering. A bundle
 whose pages (routes and bytes) are unchanged is kept from the previous build (`OutputTree.folder`).
+When no bundle can be kept (`stream`: a clean build, or no earlier output), merchant pages are rendered shard
+by shard in route order and each goes to its shard's service as soon as it is rendered, so that Pagefind
+parses one shard while the next is rendered, and no page is read back from the disk.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import queue
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -96,8 +100,11 @@ class SearchIndexer:
     """Indexes the bundles of one build into its output tree; see the module's docstring."""
 
     def __init__(self, tree: BundleTree, merchant_routes: Sequence[str], workers: int = 1,
-                 progress: Progress | None = None, cache: BuildCache | None = None, nice: int = 0) -> None:
+                 progress: Progress | None = None, cache: BuildCache | None = None, nice: int = 0,
+                 stream: bool = False) -> None:
         self.tree = tree
+        self.stream = stream
+        self.feeds: dict[int, queue.SimpleQueue[tuple[str, str | None] | None]] = {}
         self.cache = cache
         self.nice = nice  # the preview lowers Pagefind's priority: its builds (edit to page) come first
         self.binary = pagefind_binary()
@@ -128,16 +135,36 @@ class SearchIndexer:
         """Positions of merchant routes grouped by shard (so that shards fill one after another)."""
         return sorted(range(len(routes)), key=lambda i: self.shard_of.get(routes[i], 0))
 
-    def placed(self, route: str) -> None:
-        """A page is in the tree: a shard whose last page this is goes to Pagefind."""
+    def render_order(self, routes: Sequence[str]) -> list[int]:
+        """The order to render merchant pages in: by shard, and in route order within one when streaming
+        (the order each shard's service is fed)."""
+        if not self.stream:
+            return self.order(routes)
+        return sorted(range(len(routes)), key=lambda i: (self.shard_of.get(routes[i], 0), routes[i]))
+
+    def placed(self, route: str, html: str | None = None) -> None:
+        """A page is in the tree (`html`: as rendered): streaming, it goes to its shard's service; a shard
+        whose last page this is goes to Pagefind."""
         index = self.shard_of.get(route)
         if index is None:
             return
+        feed = None
+        if self.stream and not self.stopped:
+            feed = self.feeds.get(index)
+            if feed is None:
+                feed = self.feeds[index] = queue.SimpleQueue()
+                name = shard_name(index, self.count)
+                self.futures.append(self.pool.submit(self._streamed, name, sorted(self.shards[index]), feed))
+                self.names.append(name)
+            feed.put((route, html))
         with self.lock:
             self.waiting[index] -= 1
             complete = self.waiting[index] == 0
         if complete:
-            self._submit(shard_name(index, self.count), sorted(self.shards[index]))
+            if feed is not None:
+                feed.put(None)
+            else:
+                self._submit(shard_name(index, self.count), sorted(self.shards[index]))
 
     def finish(self, other_routes: Sequence[str]) -> int:
         """Index the main bundle (pages outside merchants/ that ask for it), wait for all; pages indexed."""
@@ -146,7 +173,10 @@ class SearchIndexer:
         main = [route for route in sorted(other_routes) if _asks_to_be_indexed(root / route)]
         for index, waiting in enumerate(self.waiting):
             if waiting > 0:  # a merchant page that was never placed: index what is there
-                self._submit(shard_name(index, self.count), sorted(self.shards[index]))
+                if index in self.feeds:
+                    self.feeds[index].put(None)
+                else:
+                    self._submit(shard_name(index, self.count), sorted(self.shards[index]))
                 self.waiting[index] = 0
         self._submit(MAIN, main)
         try:
@@ -170,6 +200,8 @@ class SearchIndexer:
     def abort(self) -> None:
         """Stop indexing (the build failed): bundles not started are dropped, running services stopped."""
         self.stopped = True
+        for feed in self.feeds.values():
+            feed.put(None)  # a streamed bundle waiting for pages stops waiting
         with self.lock:
             running = list(self.services)
         for service in running:
@@ -181,16 +213,61 @@ class SearchIndexer:
             self.futures.append(self.pool.submit(self._bundle, name, routes))
             self.names.append(name)
 
-    def _bundle(self, name: str, routes: list[str]) -> int:
-        """Index one bundle (or keep it) and report its pages."""
+    def _key(self, routes: list[str]) -> str:
+        """A bundle's key: Pagefind's version and its pages' routes and bytes."""
         tree = self.tree
         with tree.lock:
             parts = [f"{route}:{tree.written[route].digest}" for route in routes if route in tree.written]
-        key = digest("pagefind", self.version, LANGUAGE, *parts)
+        return digest("pagefind", self.version, LANGUAGE, *parts)
+
+    def _streamed(self, name: str, routes: list[str],
+                  feed: queue.SimpleQueue[tuple[str, str | None] | None]) -> int:
+        """Index a shard from the pages `placed` sends, in route order, until the shard is complete."""
+        service = self._service()
+        characters: set[str] = set()
+        expected = iter(routes)
+        in_order = True
+        try:
+            while (item := feed.get()) is not None:
+                route, html = item
+                if self.stopped or not in_order:
+                    continue
+                if route != next(expected, None):  # not in route order after all: index from the files below
+                    in_order = False
+                    continue
+                if html is None:
+                    html = self._read(route)
+                if BODY in html:
+                    service.add("/" + route.removesuffix("index.html"), html)
+                    characters |= searchroutes.page_characters(html)
+        except BaseException:
+            self._drop(service)
+            raise
+        if self.stopped:
+            self._drop(service)
+            raise SearchIndexError("stopped")
+        if not in_order:
+            self._drop(service)
+            return self._bundle(name, routes)
+        key = self._key(routes)
+        counted: list[int] = []
+        if not self.tree.folder(f"{ROOT}/{name}/", key,
+                                lambda folder: counted.append(self._write_bundle(service, folder))):
+            self._drop(service)
+        return self._done(name, routes, key, characters, counted)
+
+    def _bundle(self, name: str, routes: list[str]) -> int:
+        """Index one bundle (or keep it) and report its pages."""
+        key = self._key(routes)
         characters: set[str] = set()
         counted: list[int] = []
-        tree.folder(f"{ROOT}/{name}/", key,
-                    lambda folder: counted.append(self._index(routes, folder, characters)))
+        self.tree.folder(f"{ROOT}/{name}/", key,
+                         lambda folder: counted.append(self._index(routes, folder, characters)))
+        return self._done(name, routes, key, characters, counted)
+
+    def _done(self, name: str, routes: list[str], key: str, characters: set[str], counted: list[int]) -> int:
+        """Record a bundle made (`counted` holds its pages) or kept, with its characters; its pages."""
+        tree = self.tree
         pages = counted[0] if counted else _page_count(tree.path(f"{ROOT}/{name}"))
         known = self.cache.load(f"routes/{key}") if self.cache is not None and not counted else None
         if counted or not isinstance(known, set):
@@ -221,9 +298,17 @@ class SearchIndexer:
                         route=route, reason=exc.strerror)) from None
         return found
 
-    def _index(self, routes: list[str], folder: Path, characters: set[str]) -> int:
-        """Feed the pages of one bundle to a Pagefind service and write the bundle into `folder`."""
+    def _read(self, route: str) -> str:
+        """A page of the tree."""
         assert self.tree.root is not None
+        try:
+            return (self.tree.root / route).read_text("utf-8")
+        except OSError as exc:
+            raise SearchIndexError(_("cannot read {route}: {reason}").format(
+                route=route, reason=exc.strerror)) from None
+
+    def _service(self) -> PagefindService:
+        """A new Pagefind service, known to `abort`."""
         if self.stopped:
             raise SearchIndexError("stopped")
         service = PagefindService(self.binary, LANGUAGE)
@@ -232,20 +317,18 @@ class SearchIndexer:
                 os.setpriority(os.PRIO_PROCESS, service.process.pid, self.nice)
         with self.lock:
             self.services.add(service)
+        return service
+
+    def _drop(self, service: PagefindService) -> None:
+        """Stop a service whose bundle is not wanted (or failed)."""
+        service.close()
+        with self.lock:
+            self.services.discard(service)
+
+    def _write_bundle(self, service: PagefindService, folder: Path) -> int:
+        """Write the bundle a service holds into `folder`, reproducibly; the pages it indexed."""
         try:
-            for route in routes:
-                try:
-                    html = (self.tree.root / route).read_text("utf-8")
-                except OSError as exc:
-                    raise SearchIndexError(_("cannot read {route}: {reason}").format(
-                        route=route, reason=exc.strerror)) from None
-                if BODY in html:
-                    service.add("/" + route.removesuffix("index.html"), html)
-                    characters |= searchroutes.page_characters(html)
             service.write(folder, keep=wanted)
-        except BaseException:
-            service.close()
-            raise
         finally:
             with self.lock:
                 self.services.discard(service)
@@ -254,6 +337,20 @@ class SearchIndexer:
         except (OSError, ValueError, KeyError) as exc:
             raise SearchIndexError(_("unexpected Pagefind bundle: {detail}").format(detail=exc)) from None
         return service.pages
+
+    def _index(self, routes: list[str], folder: Path, characters: set[str]) -> int:
+        """Feed the pages of one bundle to a Pagefind service and write the bundle into `folder`."""
+        service = self._service()
+        try:
+            for route in routes:
+                html = self._read(route)
+                if BODY in html:
+                    service.add("/" + route.removesuffix("index.html"), html)
+                    characters |= searchroutes.page_characters(html)
+        except BaseException:
+            self._drop(service)
+            raise
+        return self._write_bundle(service, folder)
 
 
 UI_FILES = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")

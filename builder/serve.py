@@ -2,9 +2,13 @@
 
 One recipe, run in the main thread (so Ctrl-C interrupts a build where `build` itself cleans up):
 bind the port, start the server, the watcher and the indexer, build, then rebuild after every batch of
-changes. Each build goes into a fresh folder in a work folder beside the output folder, through the same
-incremental path as `gongshi build` (unchanged pages hard-linked from the build being served); the server
-switches to it only once it is complete. The work folder is removed when the preview stops.
+changes. Each build goes into a folder of its own in a work folder beside the output folder, through the same
+incremental path as `gongshi build`: the folder of an earlier build that nothing reads any more is brought up
+to date (only changed files written, or hard-linked from the build being served), or a new folder gets every
+unchanged file hard-linked. The server switches to it only once it is complete. What unchanged files made is
+kept in memory between builds: their records (buildcache.kept_in_memory), the model derived from them
+(remembered.py) and their fingerprints (fingerprint.kept_across_builds). The work folder is removed when the
+preview stops.
 """
 
 from __future__ import annotations
@@ -24,13 +28,16 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from builder.build import BuildOptions, BuildReport, build
-from builder.buildcache import BuildCache
+from builder.buildcache import BuildCache, kept_in_memory
 from builder.errors import ContentError, GongshiError, OutputError, Problem
+from builder.fingerprint import kept_across_builds
 from builder.i18n import _
 from builder.livereload import PreviewServer
 from builder.output import check_output_dir
-from builder.previewindex import Indexer
+from builder.outputtree import output_manifest
+from builder.previewindex import Indexer, make_spare
 from builder.previewstate import PreviewState, Report
+from builder.remembered import remembering
 from builder.watch import SiteWatcher
 from builder.workfolders import claim, remove_leftovers
 
@@ -193,12 +200,14 @@ class Preview:
                 server_thread.start()
                 self.watcher.start()
                 self.indexer.start()
-            self._build(frozenset())
-            while True:
-                changes = self.watcher.next_changes(POLL_S)
-                self._sweep()
-                if changes:
-                    self._build(changes)
+            # What an unchanged file made stays in memory: its records, the model derived from them, their digests.
+            with kept_in_memory(self.options.build.site_dir), remembering(), kept_across_builds():
+                self._build(frozenset())
+                while True:
+                    changes = self.watcher.next_changes(POLL_S)
+                    if changes:
+                        self._build(changes)
+                    self._sweep()  # after the build: deleting a let-go folder must not delay the page
         except KeyboardInterrupt:
             pass
         finally:
@@ -216,8 +225,9 @@ class Preview:
         number, folder = self.state.next_folder()
         self.state.building()
         last = self.state.current()  # unchanged pages are hard-linked from the build being served
+        spare = self.state.take_spare() if last is not None else None  # or kept in an earlier build's folder
         options = dataclasses.replace(self.options.build, output_dir=folder, search=False,
-                                      link_from=last.path if last is not None else None)
+                                      link_from=last.path if last is not None else None, recycle=spare)
         started = time.perf_counter()
         if last is not None:
             self.state.hold(last)
@@ -238,10 +248,16 @@ class Preview:
         finally:
             if last is not None:
                 self.state.drop(last)
+            if spare is not None and spare.exists():  # the build failed before it took the spare
+                self.state.give_back(spare)
         assert result.site is not None  # a build into a new folder is never "up to date"
         merchants = tuple(f"{merchant.url}index.html" for merchant in result.site.merchants)
         gen = self.state.publish_pages(number, folder, base_path(result), merchants)
         self.indexer.poke()
+        if last is None:  # in the background: a folder the first edit can bring up to date
+            self.state.hold(gen)
+            threading.Thread(target=make_spare, args=(self.state, gen, BuildCache.open(self.options.build.site_dir)),
+                             name="preview spare", daemon=True).start()
         seconds = time.perf_counter() - started
         why = _(" after changes to {files}").format(files=changed_summary(changes)) if changes else ""
         url = self.url(gen.base_path)
@@ -259,8 +275,11 @@ class Preview:
 
     def _sweep(self) -> None:
         assert self.state is not None
+        cache = BuildCache.open(self.options.build.site_dir)
         for folder in self.state.sweep():
             shutil.rmtree(folder, ignore_errors=True)
+            if cache is not None:  # the manifest a later build would have brought it up to date with
+                cache.forget(output_manifest(folder))
 
     def _stop(self, server_thread: threading.Thread) -> None:
         assert self.state is not None and self.server is not None and self.indexer is not None

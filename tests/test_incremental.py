@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -16,10 +17,13 @@ import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from builder import pinyin
 from builder.build import BuildOptions, build
-from builder.buildcache import BuildCache
-from builder.previewindex import Indexer
+from builder.buildcache import BuildCache, kept_in_memory
+from builder.fingerprint import kept_across_builds
+from builder.previewindex import Indexer, make_spare
 from builder.previewstate import PreviewState, Report
+from builder.remembered import remembering
 from builder.render import make_environment, site_attributes, theme_dirs
 from helpers import NO_CACHE, SITES
 
@@ -153,6 +157,32 @@ def test_incremental_output_equals_a_clean_build(steps: list[tuple[Callable[[int
         assert snapshot(out) == clean_build(site, Path(tmp) / "clean", search)
 
 
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+          phases=[Phase.explicit, Phase.reuse, Phase.generate])
+@given(steps=edits)
+def test_preview_builds_that_recycle_a_let_go_folder_equal_a_clean_build(
+        steps: list[tuple[Callable[[int], Edit], int]]) -> None:
+    # `gongshi serve`: each build links from the one served and brings the folder of the one before up to date,
+    # in one process that keeps the records, the model derived from them and their fingerprints between builds.
+    with tempfile.TemporaryDirectory(prefix="recycled-") as tmp, contextlib.ExitStack() as kept:
+        site, work = site_copy(Path(tmp) / "site"), Path(tmp) / "work"
+        for context in (kept_in_memory(site), remembering(), kept_across_builds()):
+            kept.enter_context(context)
+        folders = [work / "build-0"]
+        build(BuildOptions(site, folders[0], as_of=AS_OF, search=False))
+        for number, (make, n) in enumerate([(warning_body, 0), *steps], start=1):
+            make(n)(site)
+            served, spare = folders[-1], (folders[-2] if len(folders) > 1 else None)
+            before = snapshot(served)
+            folders.append(work / f"build-{number}")
+            build(BuildOptions(site, folders[-1], as_of=AS_OF, search=False, link_from=served, recycle=spare))
+            assert snapshot(served) == before  # the build being served is never written through
+            assert spare is None or not spare.exists()  # it became the new build
+        assert snapshot(folders[-1]) == clean_build(site, Path(tmp) / "clean", False)
+        left = {p.relative_to(folders[-1]) for p in folders[-1].rglob("*") if p.is_dir() and not any(p.iterdir())}
+        assert left == set()  # the folders of pages that are gone went with them
+
+
 def test_nothing_changed_returns_at_once_and_a_touched_output_is_rebuilt(tmp_path: Path) -> None:
     site = site_copy(tmp_path / "site")
     first = build(BuildOptions(site, as_of=AS_OF))
@@ -242,6 +272,40 @@ def test_a_preview_build_links_from_the_build_it_replaces_and_equals_a_clean_one
     assert not (site / ".gongshi" / "previous").exists()  # no spare: `gongshi build`'s own is left alone
 
 
+def test_the_first_build_is_linked_into_a_spare_that_the_first_edit_brings_up_to_date(tmp_path: Path) -> None:
+    site = site_copy(tmp_path / "site")
+    state = PreviewState(tmp_path / "work", "test")
+    (tmp_path / "work").mkdir()
+    with kept_in_memory(site):
+        first = state.publish_pages(*state.next_folder(), "/")
+        build(BuildOptions(site, first.path, as_of=AS_OF, search=False))
+        state.hold(first)  # as the preview does before it starts make_spare
+        make_spare(state, first, BuildCache.open(site))
+        spare = state.take_spare()
+        assert spare is not None and snapshot(spare) == snapshot(first.path)
+        page = "merchants/91350100MA0000001P/index.html"
+        assert os.stat(spare / page).st_ino == os.stat(first.path / page).st_ino  # linked, not copied
+        warning_body(1)(site)
+        number, folder = state.next_folder()
+        again = build(BuildOptions(site, folder, as_of=AS_OF, search=False, link_from=first.path, recycle=spare))
+    assert not spare.exists() and 0 < again.rendered < again.pages // 4
+    assert os.stat(folder / page).st_ino == os.stat(first.path / page).st_ino  # kept where it was
+    assert snapshot(folder) == clean_build(site, tmp_path / "clean", False)
+
+
+def test_the_pinyin_of_every_name_the_directory_sorts_is_kept_for_the_next_build(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = site_copy(tmp_path / "site")
+    build(BuildOptions(site, as_of=AS_OF, search=False))
+    pinyin._KNOWN.clear()  # a new process
+    computed: list[str] = []
+    real = pinyin.lazy_pinyin
+    monkeypatch.setattr(pinyin, "lazy_pinyin", lambda name, **kw: computed.append(name) or real(name, **kw))
+    warning_body(1)(site)
+    build(BuildOptions(site, as_of=AS_OF, search=False))
+    assert computed == []
+
+
 def test_the_preview_indexes_only_the_bundles_whose_pages_changed(tmp_path: Path) -> None:
     site = site_copy(tmp_path / "site")
     state = PreviewState(tmp_path / "work", "test")
@@ -260,7 +324,8 @@ def test_the_preview_indexes_only_the_bundles_whose_pages_changed(tmp_path: Path
     assert indexer.last is not None and indexer.last.linked == 1  # the merchant shard, from build 1
     assert reports[-1].message.startswith("Search index of build 2 ready: ")
     assert "(1 of its bundles kept from build 1)" in reports[-1].message
-    site_now = snapshot(tmp_path / "work" / "build-2")
+    site_now = snapshot(tmp_path / "work" / "search-2")  # the bundles go beside the pages folder
+    assert not any(route.startswith("pagefind/") for route in snapshot(tmp_path / "work" / "build-2"))
     clean = clean_build(site, tmp_path / "clean", True)
     bundles = {route: sha for route, sha in clean.items() if route.startswith("pagefind/")}
     assert bundles and {route: site_now.get(route) for route in bundles} == bundles

@@ -82,33 +82,46 @@ def test_path_tricks_are_refused(path: str) -> None:
     assert safe_parts(path) is None
 
 
-def test_a_build_is_deleted_only_when_nothing_reads_it_any_more(tmp_path: Path) -> None:
+def test_a_build_is_let_go_only_when_nothing_reads_it_any_more(tmp_path: Path) -> None:
     state = PreviewState(tmp_path, "s")
     first = state.publish_pages(*state.next_folder(), "/")
     reading = state.acquire()  # a request being answered from the first build
     second = state.publish_pages(*state.next_folder(), "/")
-    assert state.sweep() == [] and reading.pages is first
+    assert state.take_spare() is None and reading.pages is first
     state.release(reading)
-    assert state.sweep() == [first.path]
-    # Search bundles: the two newest stay (an open page may still fetch the older one's files).
+    # Let go: the spare, which the next build brings up to date instead of linking every file anew.
+    assert state.sweep() == [] and state.take_spare() == first.path and state.take_spare() is None
+    state.give_back(first.path)  # a build that failed before it touched the spare
+    assert state.take_spare() == first.path
+    # Search bundles are folders of their own: the two newest stay (an open page may still fetch the older one's
+    # files), and a pages folder is let go while its bundle is still served.
     state.hold(second)  # the indexer
     state.publish_search(second)
     state.drop(second)
     third = state.publish_pages(*state.next_folder(), "/")
-    assert state.sweep() == []
-    state.hold(third)  # indexed while a fourth build comes: still needed for its search bundle
+    assert state.sweep() == [] and state.take_spare() == second.path
+    state.hold(third)  # indexed while a fourth build comes: its pages are still read
     fourth = state.publish_pages(*state.next_folder(), "/")
     state.publish_search(third)
     state.drop(third)
     view = state.acquire()
-    assert state.sweep() == [] and [g.number for g in view.search] == [3, 2]
+    assert [g.path for g in view.search] == [third.search_path, second.search_path]
     state.release(view)
+    assert state.sweep() == [] and state.take_spare() == third.path
     state.publish_search(fourth)
-    assert state.sweep() == [second.path]
+    assert state.sweep() == [second.search_path]  # the third-newest bundle
+    fifth = state.publish_pages(*state.next_folder(), "/")
+    sixth = state.publish_pages(*state.next_folder(), "/")  # fourth and fifth let go: only the newer is the spare
+    assert state.sweep() == [fourth.path] and state.take_spare() == fifth.path
     view = state.acquire()
-    assert view.pages is fourth and [g.number for g in view.search] == [4, 3]
+    assert view.pages is sixth and [g.number for g in view.search] == [4, 3]
     state.release(view)
-    assert state.status.build_id == "s-4" and state.status.problems == []
+    assert state.status.build_id == "s-6" and state.status.problems == []
+    state.hold(sixth)
+    state.publish_pages(*state.next_folder(), "/")
+    state.stop()  # stopping: nothing is kept for a next build
+    state.drop(sixth)
+    assert state.sweep() == [sixth.path]
 
 
 def test_the_preview_sends_the_readme_policy() -> None:

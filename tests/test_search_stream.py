@@ -1,0 +1,104 @@
+"""A clean build streams merchant pages to their shard's Pagefind service as they are rendered; the bundles
+must be the same bytes as bundles indexed from the written files, whatever order the pages come in."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from builder import build as build_module
+from builder import search
+from builder.build import BuildOptions, build
+from helpers import NO_CACHE, SITES
+
+AS_OF = dt.date(2026, 11, 20)
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file under a folder with the digest of its bytes."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def site_copy(target: Path) -> Path:
+    """The districts fixture with the minimal site's warnings (a main bundle beside the merchant shards)."""
+    shutil.copytree(SITES / "districts", target, ignore=NO_CACHE)
+    shutil.copytree(SITES / "minimal" / "content" / "warnings", target / "content" / "warnings", ignore=NO_CACHE)
+    return target
+
+
+class Calls:
+    """How often the indexer took each path."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.streamed = 0
+        self.from_files = 0
+        streamed, from_files = search.SearchIndexer._streamed, search.SearchIndexer._bundle
+
+        def count_streamed(indexer: search.SearchIndexer, *args: Any) -> int:
+            self.streamed += 1
+            return streamed(indexer, *args)
+
+        def count_files(indexer: search.SearchIndexer, *args: Any) -> int:
+            self.from_files += 1
+            return from_files(indexer, *args)
+
+        monkeypatch.setattr(search.SearchIndexer, "_streamed", count_streamed)
+        monkeypatch.setattr(search.SearchIndexer, "_bundle", count_files)
+
+
+def build_with(site: Path, out: Path, monkeypatch: pytest.MonkeyPatch, stream: bool | None = None,
+               reverse: bool = False) -> dict[str, str]:
+    """A clean build into `out`; `stream` forces the indexer's choice, `reverse` renders merchants backwards."""
+    made = search.SearchIndexer
+
+    def indexer(*args: Any, **kwargs: Any) -> search.SearchIndexer:
+        if stream is not None:
+            kwargs["stream"] = stream
+        return made(*args, **kwargs)
+
+    def backwards(self: search.SearchIndexer, routes: Sequence[str]) -> list[int]:
+        return list(reversed(range(len(routes))))
+
+    with monkeypatch.context() as patch:
+        patch.setattr(build_module, "SearchIndexer", indexer)
+        if reverse:
+            patch.setattr(search.SearchIndexer, "render_order", backwards)
+        build(BuildOptions(site, out, as_of=AS_OF, clean=True, audit_file=out.parent / f"{out.name}-audit"))
+    return snapshot(out)
+
+
+@pytest.fixture
+def small_shards(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two merchants a shard, so that the fixture's merchants make several shards."""
+    monkeypatch.setattr(search, "SHARD_PAGES", 2)
+
+
+@pytest.mark.usefixtures("small_shards")
+def test_streamed_bundles_are_the_bundles_indexed_from_the_files(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    site = site_copy(tmp_path / "site")
+    calls = Calls(monkeypatch)
+    streamed = build_with(site, tmp_path / "streamed", monkeypatch)
+    assert calls.streamed >= 2 and calls.from_files == 1  # every shard streamed; the main bundle from its files
+    calls.streamed = calls.from_files = 0
+    from_files = build_with(site, tmp_path / "files", monkeypatch, stream=False)
+    assert calls.streamed == 0 and calls.from_files >= 3
+    assert any(route.startswith("pagefind/m01/") for route in streamed)
+    assert streamed == from_files
+
+
+def test_pages_out_of_route_order_are_indexed_from_the_files_with_the_same_bytes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = site_copy(tmp_path / "site")
+    in_order = build_with(site, tmp_path / "in-order", monkeypatch)
+    calls = Calls(monkeypatch)
+    backwards = build_with(site, tmp_path / "backwards", monkeypatch, reverse=True)
+    assert calls.streamed == 1 and calls.from_files == 2  # the one shard came backwards: from its files
+    assert backwards == in_order
