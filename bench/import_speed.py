@@ -4,8 +4,9 @@
     .venv/bin/python bench/import_speed.py          # 100,000 rows (the .xls holds at most 60,000)
     .venv/bin/python bench/import_speed.py 20000 --keep /tmp/imp
 
-Each reader and each import runs in its own process; seconds are wall time of that process, MB its peak
-RSS (ru_maxrss from os.wait4). Fictional data only (bench/generate.py's vocabulary).
+Each reader and each import runs in its own process; seconds are wall time of that process, CPU s the user +
+system time of it and of the process it forks, MB the peak RSS of the larger of the two (os.wait4). The load
+average is printed before and after the imports. Fictional data only (bench/generate.py's vocabulary).
 """
 
 from __future__ import annotations
@@ -165,6 +166,11 @@ def main() -> int:
     print(f"\n{'file':<6} {'rows':>8} {'gongshi import':<22} {'seconds':>8} {'CPU s':>8} {'peak MB':>8} "
           f"{'YAML MB':>8} {'check s':>8} {'check CPU':>9}")
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1795132800"}
+    # As an installed package runs: with its bytecode compiled (pip does that; a machine that sets
+    # PYTHONDONTWRITEBYTECODE would otherwise compile every module of builder/ again in every run).
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "builder")], check=True,
+                   stdout=subprocess.DEVNULL)
+    print(f"load average before the imports: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     for kind in ("xlsx", "csv", "xls"):
         rows = args.rows if kind != "xls" else min(args.rows, XLS_MAX)
         runs = []
@@ -183,6 +189,7 @@ def main() -> int:
         print(f"{kind:<6} {rows:>8,} {'(read, write, check)':<22} {min(r[0] for r in runs):>8.2f} "
               f"{min(r[4] for r in runs):>8.2f} {max(r[1] for r in runs):>8.0f} {size:>8.1f} "
               f"{min(c[0] for c in checks):>8.2f} {min(c[4] for c in checks):>9.2f}")
+    print(f"load average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     if args.keep is None:
         shutil.rmtree(folder)
     return 0

@@ -12,7 +12,7 @@ import datetime as dt
 import gc
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -124,8 +124,13 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def load_site(options: BuildOptions, cache: BuildCache | None = None, progress: Progress | None = None) -> BuildReport:
-    """Read and check everything; raise ContentError listing every problem."""
+def load_site(options: BuildOptions, cache: BuildCache | None = None, progress: Progress | None = None,
+              parsed: Mapping[str, tuple[str, object]] | None = None) -> BuildReport:
+    """Read and check everything; raise ContentError listing every problem.
+
+    `parsed` (for `gongshi import`): a YAML file's text and the tree parse_yaml gives for it, by shown path; a
+    file whose text is that text is not parsed again (every other step reads it as usual).
+    """
     problems = Problems()
     try:
         as_of = resolve_as_of(options.as_of, os.environ, dt.date.today())
@@ -133,7 +138,7 @@ def load_site(options: BuildOptions, cache: BuildCache | None = None, progress: 
         raise ContentError([Problem("SOURCE_DATE_EPOCH", 1, 1, "environment", Message("GS902", str(exc)))]) from None
     config = load_config(options.site_dir, problems, options.encoding)
     reader = ContentReader(options.site_dir, problems, options.encoding, options.mask_personal_data, cache,
-                           trust_cache=not options.clean, progress=progress)
+                           trust_cache=not options.clean, progress=progress, parsed=parsed)
     with collector_paused():
         taxonomy, periods, rankings, warnings, pages = load_content(reader)
         if config is None or problems.errors:

@@ -150,6 +150,8 @@ def _read_items(fields: Fields, problems: Problems, shown: str, period: Period,
     if listed is None:
         return ()
     result: list[Item] = []
+    end = period.end
+    demands, results = list(taxonomy.demands), list(taxonomy.results)
     for index, raw in enumerate(listed):
         name = f"{fields.prefix}.items[{index + 1}]"
         if not isinstance(raw, MarkedMap):
@@ -159,14 +161,12 @@ def _read_items(fields: Fields, problems: Problems, shown: str, period: Period,
         sub = Fields(problems, shown, raw, name)
         sub.check_keys(ITEM_KEYS)
         received = sub.date("received")
-        if received and received > period.end:
+        if received and received > end:
             sub.error("received", say("GS216", "{date} is after the end of period {period}",
                                       date=received.isoformat(), period=period.key))
         issue = sub.text("issue", max_length=2000)
-        demand = (sub.choice("demand", list(taxonomy.demands)) if taxonomy.demands
-                  else sub.text("demand", max_length=500))
-        result_text = (sub.choice("result", list(taxonomy.results)) if taxonomy.results
-                       else sub.text("result", max_length=500))
+        demand = sub.choice("demand", demands) if demands else sub.text("demand", max_length=500)
+        result_text = sub.choice("result", results) if results else sub.text("result", max_length=500)
         handled = sub.date("handled", required=False)
         if handled and received and handled < received:
             sub.error("handled", say("GS216", "{date} is before the date received {received}",

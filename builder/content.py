@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar, cast
@@ -42,7 +42,8 @@ class ContentReader:
 
     def __init__(self, site_dir: Path, problems: Problems, encoding: str = "utf-8",
                  mask_personal: bool = False, cache: BuildCache | None = None, trust_cache: bool = True,
-                 progress: Callable[[str, int, int | None], None] | None = None) -> None:
+                 progress: Callable[[str, int, int | None], None] | None = None,
+                 parsed: Mapping[str, tuple[str, object]] | None = None) -> None:
         self.site_dir = site_dir
         self.problems = problems
         self.encoding = encoding
@@ -55,6 +56,7 @@ class ContentReader:
         self.origins: dict[int, str] = {}  # id of a record -> its cache entry (what it was read from, exactly)
         self.progress = progress
         self.files_read = 0
+        self.parsed = parsed or {}  # shown path -> (text, its parse_yaml tree), known beforehand (import)
 
     def shown(self, path: Path) -> str:
         """A path as shown in messages: relative to the site folder."""
@@ -170,8 +172,9 @@ class ContentReader:
         if not text.strip():
             self.problems.add(shown, 1, 1, "file", say("GS108", "file is empty"))
             return None
+        known = self.parsed.get(shown) if parse is parse_yaml else None
         try:
-            parsed = parse(text)
+            parsed = cast(P, known[1]) if known is not None and known[0] == text else parse(text)
         except SourceError as exc:
             self.problems.add(shown, exc.line, exc.column, exc.field, exc.message)
             return None

@@ -30,3 +30,25 @@ def sample_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_cli("build", REPO, "--output", out, "--audit", out.parent / "audit.json")
     assert result.returncode == 0, result.stderr
     return out
+
+
+@pytest.fixture(autouse=True)
+def import_tree_cross_checked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In every import test, each site check the import runs with the tree it built while writing is held
+    against the parser and against the check that parses the written text: same tree, same problems."""
+    if not request.module.__name__.startswith("test_import"):
+        return
+    from builder.importing import run, sitecheck
+    from builder.source import parse_yaml
+    from importfixtures import tree_difference
+
+    def cross_checked(site_dir: Path, relative: str, data: bytes, as_of: object,
+                      parsed: tuple[str, object] | None = None) -> list[object]:
+        found = sitecheck.check_in_place(site_dir, relative, data, as_of, parsed)  # type: ignore[arg-type]
+        if parsed is not None and parsed[1] is not None:
+            assert parsed[0].encode("utf-8") == data
+            assert tree_difference(parsed[1], parse_yaml(parsed[0])) is None
+            assert found == sitecheck.check_in_place(site_dir, relative, data, as_of, None)  # type: ignore[arg-type]
+        return list(found)
+
+    monkeypatch.setattr(run, "check_in_place", cross_checked)

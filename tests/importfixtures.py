@@ -16,6 +16,7 @@ from click.testing import CliRunner, Result
 
 from builder import creditcode
 from builder.cli import main
+from builder.source import MarkedList, MarkedMap
 from helpers import AS_OF_EPOCH
 
 COMPLAINT_HEADER = ["序号", "受理日期", "被投诉人", "统一社会信用代码", "所属区域", "行业类别", "商品或服务",
@@ -167,3 +168,25 @@ def write_lying_xlsx(path: Path, source: Path, megabytes: int, declared: int = 5
     out += struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, len(directory), len(directory), len(out) - start, start, 0)
     path.write_bytes(bytes(out))
     return path
+
+
+def tree_difference(built: object, parsed: object, path: str = "$") -> str | None:
+    """Where two parse_yaml trees differ (type, value, key order, any mark), or None when they are the same."""
+    if type(built) is not type(parsed):
+        return f"{path}: {type(built).__name__} != {type(parsed).__name__}"
+    if isinstance(built, MarkedMap):
+        assert isinstance(parsed, MarkedMap)
+        for what in ("mark", "key_marks", "value_marks", "duplicates"):
+            if getattr(built, what) != getattr(parsed, what):
+                return f"{path}: {what} {getattr(built, what)} != {getattr(parsed, what)}"
+        if list(built) != list(parsed):
+            return f"{path}: keys {list(built)} != {list(parsed)}"
+        return next((found for key in built if (found := tree_difference(built[key], parsed[key], f"{path}.{key}"))),
+                    None)
+    if isinstance(built, MarkedList):
+        assert isinstance(parsed, MarkedList)
+        if (built.mark, built.item_marks, len(built)) != (parsed.mark, parsed.item_marks, len(parsed)):
+            return f"{path}: mark {built.mark} {parsed.mark} or item marks or length differ"
+        return next((found for index, (a, b) in enumerate(zip(built, parsed, strict=True))
+                     if (found := tree_difference(a, b, f"{path}[{index}]"))), None)
+    return None if built == parsed else f"{path}: {built!r} != {parsed!r}"

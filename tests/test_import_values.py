@@ -18,6 +18,7 @@ from builder.importing.values import (
     parse_credit_code,
     parse_date,
 )
+from builder.importing.workbook import _MAY_HOLD_FORMULAS, _may_hold_formulas
 from builder.importing.yamlwrite import comment, scalar
 from builder.source import parse_yaml
 from importfixtures import CODE_A
@@ -126,3 +127,10 @@ def test_any_clean_text_round_trips(raw: str) -> None:
 def test_comments_stay_one_masked_line() -> None:
     assert comment('source: "x\nperiod: 2099" 13912345678\x85\u2028') == '# source: "x period: 2099" 139****5678'
     assert parse_yaml(comment("a\r\nb: c") + "\nkey: 1\n") == {"key": 1}
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.binary(max_size=16) | st.lists(st.sampled_from([b"<", b"f", b":", b">", b" ", b"t", b"=", b'"', b"e", b"x"]),
+                                        max_size=16).map(b"".join))
+def test_the_quick_formula_scan_finds_what_the_markers_find(window: bytes) -> None:
+    assert _may_hold_formulas(window) == any(marker in window for marker in _MAY_HOLD_FORMULAS)

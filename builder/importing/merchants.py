@@ -60,6 +60,8 @@ def is_resolved(record: Record) -> bool:
 
 def item_gap(record: Record) -> str | None:
     """Why a row cannot be listed as an item (received, issue, demand and a final result are needed), or None."""
+    if record.received and record.issue and record.demand and record.result and record.result not in PENDING_RESULTS:
+        return None
     missing = [LABELS[name] for name in ("received", "issue", "demand") if not getattr(record, name)]
     if missing:
         return _("no {fields}").format(fields="、".join(missing))
@@ -132,19 +134,21 @@ class Aggregator:
 
     def chosen(self, name: str, rows: list[Record]) -> Chosen | None:
         """The most frequent value of a field among a merchant's rows (ties: the earliest)."""
-        counts: Counter[str] = Counter()
-        first: dict[str, int] = {}
+        where: dict[str, list[int]] = {}  # each value's rows
         for record in rows:
             value = getattr(record, name)
             if value:
-                counts[value] += 1
-                first.setdefault(value, record.row)
-        if not counts:
+                found = where.get(value)
+                if found is None:
+                    where[value] = [record.row]
+                else:
+                    found.append(record.row)
+        if not where:
             return None
-        value = max(counts, key=lambda v: (counts[v], -first[v]))
+        value = max(where, key=lambda v: (len(where[v]), -where[v][0]))
         if name not in self.layout.columns:
             return Chosen(value, (), None)
-        return Chosen(value, tuple(r.row for r in rows if getattr(r, name) == value), self.column(name))
+        return Chosen(value, tuple(where[value]), self.column(name))
 
     def per_complaint(self, key: str, rows: list[Record]) -> Merchant | None:
         """A merchant from its complaint rows."""

@@ -71,6 +71,7 @@ class RowReader:
     """Reads every data row of a table with one layout, collecting every problem."""
 
     def __init__(self, table: Table, layout: Layout, shown: str, period: Period) -> None:
+        self.caches: dict[str, dict[tuple[type, object], object]] = {}
         self.table = table
         self.layout = layout
         self.shown = shown
@@ -79,6 +80,9 @@ class RowReader:
         self.found = RowsRead()
         self.readers = [(name, column, self.reader(name, column)) for name, column in
                         sorted(layout.columns.items(), key=lambda pair: pair[1])]
+        # The same, with each reader's cache of clean values, for the quick pass over the rows (record).
+        self.cached: list[tuple[str, int, dict[tuple[type, object], object], Callable[[int, object], object]]] = [
+            (name, column - 1, self.caches[name], read) for name, column, read in self.readers]
         self.defaults = list(layout.defaults.items())
         self.per_merchant = layout.per_merchant
 
@@ -88,6 +92,7 @@ class RowReader:
         numbers: dict[str, Record] = {}
         rows = self.table.rows
         name_column = self.layout.columns.get("name", 0)
+        totals: dict[object, bool] = {}  # is_total of the names seen (a merchant's name is on many rows)
         for index in range(self.table.header_index + 1, len(rows)):
             cells = rows[index]
             row = index + 1
@@ -96,8 +101,16 @@ class RowReader:
                 self.found.blank += 1
                 continue
             self.found.rows_read += 1
-            first = next(cell for cell in key if not is_empty(cell))
-            if is_total(first) or (0 < name_column <= len(cells) and is_total(cells[name_column - 1])):
+            first = key[0]
+            if is_empty(first):
+                first = next(cell for cell in key if not is_empty(cell))
+            name = cells[name_column - 1] if 0 < name_column <= len(cells) else None
+            total = totals.get(name) if name.__class__ is str else None
+            if total is None:
+                total = is_total(name)
+                if name.__class__ is str:
+                    totals[name] = total
+            if total or is_total(first):
                 self.skip(row, 1, "row", say("GS709", "a total row (合计, 总计 or 小计): left out, the totals are "
                                                       "computed"))
                 continue
@@ -152,11 +165,15 @@ class RowReader:
         try:
             if bad_cells and any((row, column) in bad_cells for _name, column, _read in self.readers):
                 raise CellError(say("GS705", "a cell holds no usable value"))
-            for name, column, read in self.readers:
-                if column <= width:
-                    value = cells[column - 1]
+            for name, index, cache, read in self.cached:
+                if index < width:
+                    value = cells[index]
                     if value is not None and value != "":
-                        setattr(record, name, read(row, value))
+                        try:
+                            parsed = cache[value.__class__, value]
+                        except (KeyError, TypeError):
+                            parsed = read(row, value)
+                        setattr(record, name, parsed)
         except CellError:
             del self.found.masked[masked_before:]  # the careful pass below reports them again
             self.report_cells(row, cells)
@@ -213,6 +230,8 @@ class RowReader:
         if record.handled and record.received and record.handled < record.received:
             problems.append(("handled", say("GS216", "{date} is before the date received {received}",
                                             date=record.handled.isoformat(), received=record.received.isoformat())))
+        if not problems:
+            return True
         problems = [(name, message) for name, message in problems if name not in failed]
         if self.table.empty_formulas:
             problems = [(name, say("GS705", EMPTY_FORMULA) if message.code == "GS203" and
@@ -224,7 +243,7 @@ class RowReader:
 
     def reader(self, name: str, column: int) -> Callable[[int, object], object]:
         """The function that reads one non-empty cell of a field (raising CellError); clean values are cached."""
-        cache: dict[tuple[type, object], object] = {}
+        cache: dict[tuple[type, object], object] = self.caches.setdefault(name, {})
         parse = self.parser(name)
         mask = name != "credit_code"  # a code is checked, not masked: one that fails is never quoted if personal
 

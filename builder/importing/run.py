@@ -16,6 +16,7 @@ from builder.i18n import _
 from builder.importing import output
 from builder.importing.columns import DEFAULTABLE, FIELDS, Layout, resolve_layout
 from builder.importing.merchants import Aggregator, Merchants
+from builder.importing.pinyinahead import PinyinAhead, words_to_sort
 from builder.importing.readers import open_source, read_table
 from builder.importing.report import ImportFailed, ImportReport
 from builder.importing.rows import Record, RowReader, RowsRead
@@ -59,6 +60,7 @@ class Plan:
     relative: str  # the target's path inside content/complaints/ (a sub-folder's files: 2026-11/东湖街道.yaml)
     mapping: dict[str, str]
     defaults: dict[str, str]
+    organizer: str = ""  # site.yaml's
 
 
 def run_import(options: ImportOptions) -> ImportReport:
@@ -103,7 +105,13 @@ def _run(options: ImportOptions, report: ImportReport) -> ImportReport:
     table.rows.clear()  # the records hold what is needed; free the cells before the site check
     report.rows_read, report.blank_rows = rows.rows_read, rows.blank
     report.skipped, report.masked = list(rows.skipped), list(rows.masked)
-    data = _converge(options, plan, layout, rows, source.path.name, source.sha256, report)
+    # The keys the check will sort names by, worked out on the second core from now until the check.
+    ahead = PinyinAhead(words_to_sort({r.name for r in rows.records}, {r.district for r in rows.records},
+                                      {r.category for r in rows.records}, plan.organizer))
+    try:
+        data = _converge(options, plan, layout, rows, source.path.name, source.sha256, report, ahead)
+    finally:
+        ahead.close()
     if not options.dry_run:
         output.write_atomically(plan.target, data, options.force, plan.shown_target)
         report.written = True
@@ -111,7 +119,7 @@ def _run(options: ImportOptions, report: ImportReport) -> ImportReport:
 
 
 def _converge(options: ImportOptions, plan: Plan, layout: Layout, rows: RowsRead, file_name: str, sha256: str,
-              report: ImportReport) -> bytes:
+              report: ImportReport, ahead: PinyinAhead) -> bytes:
     """Aggregate, write in memory and check the site; with --skip-bad-rows drop failing rows and go again."""
     records: list[Record] = rows.records
     pending = list(rows.problems)
@@ -121,7 +129,7 @@ def _converge(options: ImportOptions, plan: Plan, layout: Layout, rows: RowsRead
         if pending:
             if not options.skip_bad_rows:
                 if merchants.merchants:  # every problem at once: the good rows still meet the site check
-                    pending += _check(options, plan, layout, merchants, file_name, sha256, report)[1].errors
+                    pending += _check(options, plan, layout, merchants, file_name, sha256, report, ahead)[1].errors
                 report.problems = pending
                 raise ImportFailed(report)
             records = _drop(records, pending, report)
@@ -132,7 +140,7 @@ def _converge(options: ImportOptions, plan: Plan, layout: Layout, rows: RowsRead
                                        say("GS706", "no row is left to import") if report.skipped else
                                        say("GS706", "no data rows under the header"))]
             raise ImportFailed(report)
-        data, checked = _check(options, plan, layout, merchants, file_name, sha256, report)
+        data, checked = _check(options, plan, layout, merchants, file_name, sha256, report, ahead)
         if not checked.errors:
             return data
         if not (options.skip_bad_rows and checked.only_rows):
@@ -146,14 +154,17 @@ def _converge(options: ImportOptions, plan: Plan, layout: Layout, rows: RowsRead
 
 
 def _check(options: ImportOptions, plan: Plan, layout: Layout, merchants: Merchants, file_name: str, sha256: str,
-           report: ImportReport) -> tuple[bytes, CheckResult]:
+           report: ImportReport, ahead: PinyinAhead) -> tuple[bytes, CheckResult]:
     """The period file's bytes and what `gongshi check` finds with it in place, told in spreadsheet terms."""
     _count(merchants, report)
     writer = _render(plan, layout, merchants, file_name, sha256, report)
-    data = writer.text().encode("utf-8")
+    text = writer.text()
+    data = text.encode("utf-8")
     if len(data) > MAX_FILE_BYTES:  # the builder would refuse the file: say so now, naming the spreadsheet
         return data, CheckResult(errors=[_too_big(options, plan, len(data))], only_rows=False)
-    found = check_in_place(options.site_dir, plan.relative, data, plan.as_of)
+    tree = writer.tree(text)
+    ahead.finish()
+    found = check_in_place(options.site_dir, plan.relative, data, plan.as_of, (text, tree))
     checked = translate(found, f"content/complaints/{plan.relative}", writer.origins, str(options.file),
                         layout.header_row)
     report.warnings = checked.warnings
@@ -273,7 +284,7 @@ def _plan(options: ImportOptions, shown: str, report: ImportReport) -> Plan:
         raise ImportFailed(report)
     relative = shown_target.removeprefix("content/complaints/")
     return Plan(period, options.published or as_of, department, as_of, target, shown_target, relative, mapping,
-                defaults)
+                defaults, config.organizer if config is not None else "")
 
 
 def _as_of(problems: list[Problem], shown: str) -> dt.date:

@@ -30,8 +30,13 @@ class CheckResult:
     only_rows: bool = True
 
 
-def check_in_place(site_dir: Path, relative: str, data: bytes, as_of: dt.date) -> list[Problem]:
-    """Every problem `gongshi check` finds in a copy of the site where content/complaints/<relative> holds data."""
+def check_in_place(site_dir: Path, relative: str, data: bytes, as_of: dt.date,
+                   parsed: tuple[str, object | None] | None = None) -> list[Problem]:
+    """Every problem `gongshi check` finds in a copy of the site where content/complaints/<relative> holds data.
+
+    `parsed`: the text of data and what parse_yaml gives for it, built while writing (None: not known); the
+    check then reads that file through every step but the parsing (see load_site).
+    """
     with tempfile.TemporaryDirectory(prefix="gongshi-import-") as tmp:
         stage = Path(tmp) / "site"
         try:
@@ -51,7 +56,9 @@ def check_in_place(site_dir: Path, relative: str, data: bytes, as_of: dt.date) -
             raise OutputError(tmp, _("cannot copy the site for the check: {reason}").format(
                 reason=exc.strerror)) from None
         try:
-            report = load_site(BuildOptions(stage, as_of=as_of))
+            known = {f"content/complaints/{relative}": (parsed[0], parsed[1])} \
+                if parsed is not None and parsed[1] is not None else None
+            report = load_site(BuildOptions(stage, as_of=as_of), parsed=known)
         except ContentError as exc:
             return list(exc.problems)
         return list(report.warnings)
