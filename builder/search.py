@@ -235,11 +235,7 @@ class SearchIndexer:
                 if route != next(expected, None):  # not in route order after all: index from the files below
                     in_order = False
                     continue
-                if html is None:
-                    html = self._read(route)
-                if BODY in html:
-                    service.add("/" + route.removesuffix("index.html"), html)
-                    characters |= searchroutes.page_characters(html)
+                self._add(service, route, self._read(route) if html is None else html, characters)
         except BaseException:
             self._drop(service)
             raise
@@ -338,15 +334,19 @@ class SearchIndexer:
             raise SearchIndexError(_("unexpected Pagefind bundle: {detail}").format(detail=exc)) from None
         return service.pages
 
+    @staticmethod
+    def _add(service: PagefindService, route: str, html: str, characters: set[str]) -> None:
+        """Give one page to a Pagefind service and add its characters to `characters` (no search body: skipped)."""
+        if BODY in html:
+            service.add("/" + route.removesuffix("index.html"), html)
+            characters |= searchroutes.page_characters(html)
+
     def _index(self, routes: list[str], folder: Path, characters: set[str]) -> int:
         """Feed the pages of one bundle to a Pagefind service and write the bundle into `folder`."""
         service = self._service()
         try:
             for route in routes:
-                html = self._read(route)
-                if BODY in html:
-                    service.add("/" + route.removesuffix("index.html"), html)
-                    characters |= searchroutes.page_characters(html)
+                self._add(service, route, self._read(route), characters)
         except BaseException:
             self._drop(service)
             raise
