@@ -483,12 +483,17 @@ if (initial) input.value = initial;
 // Pagefind (≈ 170 KB of JS, wasm and index, and a Web Worker to start) is warmed up as soon as an empty search
 // page has settled, or at once when the visitor starts to search: a query then waits only for its own files (the
 // total a first query costs is the same; a visitor who opens the page and never searches pays it too). A page
-// opened with a query starts Pagefind with that query, unless it is a credit code, which never needs it.
+// opened with a query (search/?q=…, the home page's search box) starts at once, before the filters are filled,
+// to fetch the routes of the query's characters and, when some bundle holds them all, Pagefind; a credit code
+// never needs it.
 function warm() {
   load().catch(() => null);
 }
 input.addEventListener("focus", warm, { once: true });
 input.addEventListener("input", warm, { once: true });
+if (initial && !codeQuery(searchKey(initial))) {
+  candidates(initial).then((wanted) => { if (wanted.length) warm(); });
+}
 fillFilters().then(() => {
   const started = run();
   if (!initial) {
