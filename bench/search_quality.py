@@ -23,7 +23,15 @@ sys.path[:0] = [str(BENCH), str(REPO / "tests")]
 
 from generate import generate_site  # noqa: E402
 
-from searchquality import first_query_bytes, generated_queries, load_queries, open_search_page, run_queries, score  # noqa: E402
+from searchquality import (  # noqa: E402
+    first_query_bytes,
+    generated_queries,
+    load_queries,
+    open_search_page,
+    opened_query,
+    run_queries,
+    score,
+)
 
 
 def _browser_fixtures() -> Any:
@@ -72,6 +80,10 @@ def measure(out: Path, queries_file: Path, generated: bool, first_queries: list[
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
                 firsts = {q: first_query_bytes(browser, base, q, throttle) for q in first_queries}
+                for q in first_queries:
+                    opened = opened_query(browser, base, q, throttle)
+                    firsts[q] |= {"opened_ms": opened["ms"], "opened_first_ms": opened["first_ms"],
+                                  "opened_bytes": opened["bytes"]}
                 page = browser.new_context(locale="zh-CN").new_page()
                 open_search_page(page, base)
                 outcomes = run_queries(page, queries, pagefind_only=pagefind_only)

@@ -6,8 +6,8 @@ module writes, next to the Pagefind bundle, a small exact index that the search 
 - ``search/lookup/manifest.json``: sizes, the bigrams too frequent to list, the credit-code shard prefixes, the
   filter values (periods newest first) and the editors' search synonyms (content/taxonomy.yaml);
 - ``search/lookup/b/<n>.json``: buckets of ``bigram -> [record id, ...]`` for every 2-character sequence of a
-  merchant's name, district and category and of a warning's title and tags (a bigram held by more than
-  ``CAP`` records is only named in the manifest: it narrows nothing);
+  merchant's name, district and category and of a warning's title and tags (a bigram held by more records than
+  `listing_cap` allows is only named in the manifest: it narrows nothing);
 - ``search/lookup/r/<n>.json``: the records themselves, ``BLOCK`` per file (what a result shows and filters on),
   with the one-letter keys of ``RECORD_KEYS`` (the manifest carries that table; search.js reads it from there);
 - ``search/lookup/c/<n>.json``: ``[code, record id]`` pairs in code order, ``LEAF`` per file; the manifest
@@ -29,7 +29,8 @@ from builder.searchkey import search_key
 from builder.sitemodel import Site
 
 ROOT = "search/lookup"
-CAP = 100          # a bigram on more records than this is too common to list
+CAP = 100          # a query whose listed bigrams leave more records than this is too common for the lookup
+LISTED_SHARE = 100  # on a large site a bigram is listed while it is on at most 1/LISTED_SHARE of the records
 BLOCK = 16         # records per record file
 LEAF = 128         # credit codes per code file
 BUCKET_POSTINGS = 256  # aim for about this many postings per bucket file
@@ -66,6 +67,13 @@ def fnv1a(text: str) -> int:
         value ^= data[i] | (data[i + 1] << 8)
         value = (value * 0x01000193) & 0xFFFFFFFF
     return value
+
+
+def listing_cap(records: int) -> int:
+    """The most records a listed bigram may be on: CAP, or 1 % of the records on a large site, so that a fragment
+    whose every bigram is on a hundred-odd records (鑫通通信 among 100,000 merchants) is still found by
+    intersecting them (search.js gives up on a query whose intersection leaves more than CAP)."""
+    return max(CAP, records // LISTED_SHARE)
 
 
 def lookup_records(site: Site) -> tuple[list[dict[str, Any]], list[list[str]]]:
@@ -134,8 +142,9 @@ def write_lookup(site: Site, staging: Staging) -> int:
             grams |= bigrams(text)
         for gram in sorted(grams):
             postings[gram].append(rid)
-    frequent = sorted(g for g, ids in postings.items() if len(ids) > CAP)
-    rare = {g: ids for g, ids in postings.items() if len(ids) <= CAP}
+    listed = listing_cap(len(recs))
+    frequent = sorted(g for g, ids in postings.items() if len(ids) > listed)
+    rare = {g: ids for g, ids in postings.items() if len(ids) <= listed}
     buckets_n = max(1, math.ceil(sum(len(ids) for ids in rare.values()) / BUCKET_POSTINGS))
     buckets: dict[int, dict[str, list[int]]] = defaultdict(dict)
     for gram, ids in rare.items():
@@ -143,7 +152,7 @@ def write_lookup(site: Site, staging: Staging) -> int:
     codes = sorted((r["code"], rid) for rid, r in enumerate(recs) if "code" in r)
     shards = code_shards(codes)
     labels = [view.period.label for view in reversed(site.periods)]
-    manifest = {"version": 1, "records": len(recs), "block": BLOCK, "buckets": buckets_n, "cap": CAP,
+    manifest = {"version": 1, "records": len(recs), "block": BLOCK, "buckets": buckets_n, "cap": CAP, "listed": listed,
                 "codePrefix": CODE_PREFIX, "frequent": frequent, "codes": [shard[0][0] for shard in shards],
                 "periods": labels, "filters": filter_values(recs, labels), "keys": RECORD_KEYS,
                 "synonyms": synonym_table(site.content.taxonomy.synonyms)}

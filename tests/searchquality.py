@@ -12,29 +12,47 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 TOP = 10
 
-#: Types the query into the search page, submits it and waits until the page has its final answer: the status line
-#: says something and the result list is no longer busy (the lookup's answer is shown before the full text's).
-RUN_QUERY_JS = """
-async ([query, timeout]) => {
-  const input = document.getElementById("search-input");
-  const form = document.getElementById("search-form");
+#: Waits until the search page has its final answer: the status line says something and the result list is no
+#: longer busy (the lookup's answer is shown before the full text's). `first`: when the first result was shown.
+WAIT_JS = """
+async (started, timeout) => {
   const status = document.getElementById("search-status");
   const list = document.getElementById("search-results");
-  input.value = query;
-  form.requestSubmit();
-  const started = performance.now();
+  const shown = () => status.textContent !== "正在搜索…" && list.querySelector("a.result-title") !== null;
+  let first = null;
   while (status.textContent === "" || status.textContent === "正在搜索…" || list.getAttribute("aria-busy") === "true") {
+    if (first === null && shown()) first = performance.now() - started;
     if (performance.now() - started > timeout) break;
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+  const ms = performance.now() - started;
   const links = Array.from(document.querySelectorAll("#search-results li a.result-title"));
   return {titles: links.map((a) => a.textContent.trim()), urls: links.map((a) => a.href),
-          status: status.textContent, ms: performance.now() - started};
+          status: status.textContent, ms, first: first === null && links.length ? ms : first};
 }
 """
+
+#: Types the query into the search page, submits it and waits until the page has its final answer (WAIT_JS).
+RUN_QUERY_JS = """
+async ([query, timeout]) => {
+  const wait = WAIT;
+  const input = document.getElementById("search-input");
+  const form = document.getElementById("search-form");
+  input.value = query;
+  const started = performance.now();
+  form.requestSubmit();
+  return await wait(started, timeout);
+}
+""".replace("WAIT", WAIT_JS.strip())
+
+#: Waits for the answer of a page opened with a query in its URL; times from the start of the navigation.
+OPENED_QUERY_JS = """
+async ([timeout]) => await (WAIT)(0, timeout)
+""".replace("WAIT", WAIT_JS.strip())
 
 
 #: Asks Pagefind directly (no lookup, no checking): the titles of its first 10 results.
@@ -203,10 +221,17 @@ def score(outcomes: list[Outcome]) -> Scores:
     )
 
 
+def _transferred(requests: list[Any]) -> int:
+    """Bytes of these finished requests' headers and bodies."""
+    sizes = [r.sizes() for r in requests]
+    return sum(s["responseBodySize"] + s["responseHeadersSize"] for s in sizes)
+
+
 def first_query_bytes(browser: Any, base_url: str, query: str, throttle: float = 1) -> dict[str, int]:
-    """Bytes transferred (headers + bodies) to open the search page and to answer a first query, and the
-    milliseconds until the answer showed with the page's CPU slowed down `throttle` times (Chromium's
-    throttling does not fully reach Pagefind's Web Worker: see bench/SCALE_NOTES.md)."""
+    """Bytes transferred (headers + bodies) to open the search page and to answer a first query typed into it,
+    and the milliseconds from submitting it until the first result and the final answer showed, with the page's
+    CPU slowed down `throttle` times (Chromium's throttling does not fully reach Pagefind's Web Worker: see
+    bench/SCALE_NOTES.md)."""
     context = browser.new_context(locale="zh-CN")
     try:
         page = context.new_page()
@@ -219,13 +244,30 @@ def first_query_bytes(browser: Any, base_url: str, query: str, throttle: float =
             context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": throttle})
         got = page.evaluate(RUN_QUERY_JS, [query, 30_000])
         page.wait_for_load_state("networkidle")
-
-        def total(items: list[Any]) -> int:
-            sizes = [r.sizes() for r in items]
-            return sum(s["responseBodySize"] + s["responseHeadersSize"] for s in sizes)
-
-        return {"page_bytes": total(requests[:loaded]), "query_bytes": total(requests[loaded:]),
+        return {"page_bytes": _transferred(requests[:loaded]), "query_bytes": _transferred(requests[loaded:]),
                 "page_requests": loaded, "query_requests": len(requests) - loaded, "ms": round(float(got["ms"])),
+                "first_ms": None if got["first"] is None else round(float(got["first"])),
                 "results": len(got["titles"])}
+    finally:
+        context.close()
+
+
+def opened_query(browser: Any, base_url: str, query: str, throttle: float = 1) -> dict[str, Any]:
+    """A fresh browser opening search/?q=<query> (as the home page's search box does), its CPU slowed down
+    `throttle` times from the start: milliseconds from the start of the navigation until the first result and
+    the final answer showed, and the bytes transferred."""
+    context = browser.new_context(locale="zh-CN")
+    try:
+        page = context.new_page()
+        requests: list[Any] = []
+        page.on("requestfinished", lambda request: requests.append(request))
+        if throttle != 1:
+            context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": throttle})
+        response = page.goto(base_url + "search/?" + urlencode({"q": query}))
+        assert response is not None and response.status == 200, f"search page: {response and response.status}"
+        got = page.evaluate(OPENED_QUERY_JS, [30_000])
+        page.wait_for_load_state("networkidle")
+        return {"ms": round(float(got["ms"])), "first_ms": None if got["first"] is None else round(float(got["first"])),
+                "bytes": _transferred(requests), "requests": len(requests), "results": len(got["titles"])}
     finally:
         context.close()

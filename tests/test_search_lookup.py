@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from builder.directory import slugs
-from builder.lookup import CAP, LEAF, bigrams, code_shards, fnv1a
+from builder.lookup import CAP, LEAF, bigrams, code_shards, fnv1a, listing_cap
 from builder.searchkey import search_key
 from helpers import REPO
 
@@ -62,7 +62,7 @@ def test_lookup_lists_every_public_merchant_and_warning(sample_output: Path) -> 
     for n in range(manifest["buckets"]):
         bucket = json.loads((lookup / "b" / f"{n}.json").read_text("utf-8"))
         for gram, ids in bucket.items():
-            assert fnv1a(gram) % manifest["buckets"] == n and len(ids) <= CAP
+            assert fnv1a(gram) % manifest["buckets"] == n and len(ids) <= manifest["listed"] == CAP
             postings[gram] = ids
     firsts = manifest["codes"]
     assert firsts == sorted(firsts) and firsts[0] == min(r["code"] for r in records if "code" in r)
@@ -87,3 +87,7 @@ def test_directory_pages_by_district_category_and_letter(sample_output: Path) ->
     xiling = (sample_output / "merchants" / "district" / "xilingzhen" / "index.html").read_text("utf-8")
     assert xiling.count('<th scope="row">') == 6 and "青禾区西岭镇老街手机维修部" in xiling
     assert 'href="../../../merchants/' in xiling
+
+
+def test_a_large_site_lists_bigrams_on_up_to_one_percent_of_its_records() -> None:
+    assert [listing_cap(n) for n in (41, 10_020, 20_000, 100_020)] == [CAP, CAP, 200, 1000]

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from builder import search
 from builder.build import BuildOptions, build
@@ -101,6 +101,11 @@ def wait_for_answer(page: Page) -> str:
     return page.locator("#search-status").inner_text()
 
 
+def first_hit(page: Page) -> str:
+    """The link of the first result shown."""
+    return page.locator("#search-results li a.result-title").first.get_attribute("href", timeout=5000) or ""
+
+
 def shards_requested(requests: list[str]) -> set[str]:
     """The merchant shard folders (`m03` …) the page fetched anything from."""
     folders = {url.split("/pagefind/", 1)[1].split("/", 1)[0] for url in requests if "/pagefind/" in url}
@@ -148,3 +153,40 @@ def test_results_come_from_every_shard(page: Page, sharded: dict[str, Any]) -> N
     shards = {shard_of(url, sharded["count"]) for url in urls}
     assert shards == set(range(sharded["count"]))
     assert len(urls) == len(set(urls)) == merchant_pages(sharded["output"])
+
+
+def test_the_full_text_does_not_wait_for_the_lookup(page: Page, sharded: dict[str, Any],
+                                                    page_errors: list[str]) -> None:
+    held: list[Route] = []
+    page.route("**/search/lookup/b/**", lambda route: held.append(route))  # the lookup's answer is on its way
+    with page.expect_request(re.compile(r"/pagefind/m\d+/"), timeout=15_000):  # a shard merged meanwhile
+        page.goto(sharded["url"] + "search/?q=" + UNIQUE)
+    assert held, "the lookup asked for no bucket"
+    expect(page.locator("#search-status")).to_have_text(re.compile("正在"))  # the page is still waiting
+    page.unroute("**/search/lookup/b/**")
+    for route in held:
+        route.fallback()
+    wait_for_answer(page)
+    assert first_hit(page).endswith(sharded["target"].removesuffix("index.html")) and page_errors == []
+
+
+def test_a_query_opened_with_absent_characters_loads_no_pagefind(page: Page, sharded: dict[str, Any],
+                                                                 page_errors: list[str]) -> None:
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(sharded["url"] + "search/?q=" + "麒麟")
+    assert wait_for_answer(page) == "没有找到“麒麟”的相关结果"
+    pagefind = sorted(url.split("/pagefind/", 1)[1] for url in requests if "/pagefind/" in url)
+    assert pagefind and all(name == "bundles.json" or name.startswith("routes/") for name in pagefind), pagefind
+    assert page_errors == []
+
+
+def test_an_empty_search_page_warms_pagefind_up_before_any_query(page: Page, sharded: dict[str, Any]) -> None:
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    with page.expect_request(re.compile(r"/pagefind/main/wasm\.[^/]+\.pagefind$"), timeout=15_000):
+        page.goto(sharded["url"] + "search/")  # nothing typed, no focus
+    assert shards_requested(requests) == set()  # no shard before a query names one
+    page.locator("#search-input").fill(UNIQUE)
+    wait_for_answer(page)
+    assert first_hit(page).endswith(sharded["target"].removesuffix("index.html"))

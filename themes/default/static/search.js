@@ -21,10 +21,9 @@ const PAGE = 10;
 const SCAN = 50; // Pagefind results checked per page of results shown
 const WIDE = window.matchMedia("(min-width: 40rem)");
 
-let pagefind = null;
 let bundles = []; // the Pagefind bundles (pagefind/bundles.json): the main one, then the merchant shards
 let routeFiles = 0; // how many pagefind/routes/<n>.json files map each character to the bundles holding it
-const merged = new Set(); // indexes of the bundles merged into the search so far
+const merged = new Map(); // index of each bundle merged into the search so far → its mergeIndex promise
 const MERGE_AT_ONCE = 2; // bundles merged for a query (and for each request for more) before results show
 let serial = 0;
 let shown = PAGE;
@@ -32,22 +31,38 @@ let state = null;
 
 // ------------------------------------------------------------------------------------- Pagefind
 
+// The list of bundles and the number of routes files (pagefind/bundles.json, a few bytes), fetched once.
+let listing = null;
+function bundleList() {
+  if (!listing) {
+    listing = fetch(new URL("bundles.json", bundleRoot)).then((r) => (r.ok ? r.json() : null)).catch(() => null)
+      .then((listed) => {
+        bundles = ((listed && listed.bundles) || []).map((name) => new URL(name, bundleRoot));
+        routeFiles = (listed && listed.routes) || 0;
+        return bundles;
+      });
+  }
+  return listing;
+}
+
 // The index is cut into bundles (builder/search.py). The first holds Pagefind's code and the warnings; the
 // merchant shards are merged into it only when a query needs them (builder/searchroutes.py): a shard whose
-// pages lack one of the query's characters cannot give a result that passes `contains` below.
-async function load() {
-  if (!pagefind) {
-    const listed = await fetch(new URL("bundles.json", bundleRoot)).then((r) => (r.ok ? r.json() : null));
-    bundles = ((listed && listed.bundles) || []).map((name) => new URL(name, bundleRoot));
-    routeFiles = (listed && listed.routes) || 0;
-    if (!bundles.length) throw new Error("no search bundles");
-    const pf = await import(new URL("pagefind.js", bundles[0]).href);
-    await pf.options({ excerptLength: 30 });
-    await pf.init();
-    merged.add(0);
-    pagefind = pf;
+// pages lack one of the query's characters cannot give a result that passes `contains` below. Pagefind is
+// loaded once (a failed load is tried again by the next query).
+let loading = null;
+function load() {
+  if (!loading) {
+    loading = (async () => {
+      if (!(await bundleList()).length) throw new Error("no search bundles");
+      const pf = await import(new URL("pagefind.js", bundles[0]).href);
+      await pf.options({ excerptLength: 30 });
+      await pf.init();
+      merged.set(0, Promise.resolve());
+      return pf;
+    })();
+    loading.catch(() => { loading = null; });
   }
-  return pagefind;
+  return loading;
 }
 
 const routes = new Map();
@@ -58,36 +73,40 @@ function routeFile(n) {
   return routes.get(n);
 }
 
-// The bundles that hold every character of the query (all of them for an empty query, or without routes).
+// The bundles that hold every character of the query (all of them for an empty query, or without routes). The
+// routes files of all its characters are fetched at once.
 async function candidates(query) {
+  await bundleList();
   const all = bundles.map((_, i) => i);
   const chars = [...new Set(Array.from(searchKey(query || "").replace(/\s+/g, "")))];
   if (!chars.length || !routeFiles) return all;
+  const tables = await Promise.all(chars.map((char) => routeFile(fnv1a(char) % routeFiles)));
   let mask = (1n << BigInt(bundles.length)) - 1n;
-  for (const char of chars) {
-    const table = (await routeFile(fnv1a(char) % routeFiles)) || {};
+  chars.forEach((char, i) => {
+    const table = tables[i] || {};
     mask &= table[char] ? BigInt(`0x${table[char]}`) : 0n;
-    if (mask === 0n) break;
-  }
+  });
   return all.filter((i) => (mask >> BigInt(i)) & 1n);
 }
 
+// Merge the next `count` of the wanted bundles (and wait for every wanted one being merged); how many were new.
 async function mergeSome(pf, wanted, count) {
   const next = wanted.filter((i) => !merged.has(i)).slice(0, count);
-  for (const i of next) merged.add(i);
-  await Promise.all(next.map((i) => pf.mergeIndex(bundles[i].href)));
+  for (const i of next) merged.set(i, pf.mergeIndex(bundles[i].href));
+  await Promise.all(wanted.filter((i) => merged.has(i)).map((i) => merged.get(i)));
   return next.length;
 }
 
-// Pagefind's results for `text` over the bundles that may hold it (the first few merged now); null when no bundle
-// holds all of its characters, so that a word that occurs nowhere loads no shard at all.
-async function searchShards(pf, s, text) {
-  s.wanted = await candidates(text);
-  if (!s.wanted.length) return null;
-  await mergeSome(pf, s.wanted, MERGE_AT_ONCE);
-  if (!s.wanted.some((i) => merged.has(i))) return null;
-  const search = await pf.search(text || null, { filters: s.filters, sort: s.sort });
-  return search ? search.results : [];
+// Pagefind's results for `text` over the bundles that may hold it (the first few merged now), with those
+// bundles; results null when no bundle holds all of its characters, so that a word that occurs nowhere loads no
+// shard at all.
+async function searchShards(pf, text, filters, sort) {
+  const wanted = await candidates(text);
+  if (!wanted.length) return { wanted, results: null };
+  await mergeSome(pf, wanted, MERGE_AT_ONCE);
+  if (!wanted.some((i) => merged.has(i))) return { wanted, results: null };
+  const search = await pf.search(text || null, { filters, sort });
+  return { wanted, results: search ? search.results : [] };
 }
 
 // The bundles a state may still find results in, not merged yet.
@@ -97,8 +116,9 @@ function unread(s) {
 
 // More of the query's bundles: merge the next ones and search again (results already seen are skipped by id).
 async function widen(s) {
-  if (!pagefind || !(await mergeSome(pagefind, s.wanted, MERGE_AT_ONCE))) return false;
-  const search = await pagefind.search(s.searched || null, { filters: s.filters, sort: s.sort });
+  const pf = await load().catch(() => null);
+  if (!pf || !(await mergeSome(pf, s.wanted, MERGE_AT_ONCE))) return false;
+  const search = await pf.search(s.searched || null, { filters: s.filters, sort: s.sort });
   s.pages = search ? search.results.filter((r) => !s.ids.has(r.id)) : [];
   s.next = 0;
   return true;
@@ -123,9 +143,10 @@ function wordsOf(query) {
 
 // Pagefind drops a query word that matches no page and answers with the others: the whole query then has no
 // full-text result, and none of those pages needs to be fetched and checked.
-async function dropsAWord(pf, s, query) {
+async function dropsAWord(pf, wanted, query) {
   const words = wordsOf(query);
-  if (words.length < 2 || unread(s)) return false; // a word missing from the merged bundles may be in the others
+  // A word missing from the merged bundles may be in the others.
+  if (words.length < 2 || wanted.some((i) => !merged.has(i))) return false;
   const counts = await Promise.all(words.map(async (word) => (await pf.search(word)).results.length));
   return counts.includes(0);
 }
@@ -159,15 +180,25 @@ async function scanPagefind(s, target) {
   }
 }
 
-// The full-text results of a query, checked up to `target`; an empty search when Pagefind is not there.
-async function fullText(pf, s, query) {
-  if (pf) {
-    const text = s.code || query || "";
-    const pages = await searchShards(pf, s, text);
-    if (pages !== null && !(query && await dropsAWord(pf, s, query))) {
-      s.pages = pages;
-      s.searched = text;
-    }
+// Pagefind's search for `text` (a query, or "" for filters alone): { wanted, results }, results null when the
+// full text can have no result: no bundle holds all its characters (Pagefind is then not even loaded), Pagefind
+// dropped a word of the query, or there is no Pagefind bundle (gongshi build --no-search: the lookup alone).
+async function fullTextSearch(text, filters, sort) {
+  if (!(await candidates(text)).length) return { wanted: [], results: null };
+  const pf = await load().catch(() => null);
+  if (!pf) return { wanted: [], results: null };
+  const found = await searchShards(pf, text, filters, sort);
+  if (found.results !== null && text && await dropsAWord(pf, found.wanted, text)) found.results = null;
+  return found;
+}
+
+// A state's full-text results from a search started with fullTextSearch, checked up to what is shown.
+async function fullText(s, search) {
+  const { wanted, results } = await search;
+  s.wanted = wanted;
+  if (results !== null) {
+    s.pages = results;
+    s.searched = s.code || s.query || "";
   }
   await scanPagefind(s, shown);
 }
@@ -201,16 +232,20 @@ async function partByLookup(query, filters, sort) {
 }
 
 // The longest word of the query that the full text finds a few pages for, when the lookup knew no part.
-async function partByFullText(pf, query, filters, sort) {
+async function partByFullText(query, filters, sort) {
   const manifest = await fetchJSON("manifest.json");
   const whole = searchKey(query);
   const words = wordsOf(query).filter((w) => Array.from(searchKey(w)).length >= 2 && searchKey(w) !== whole);
   words.sort((a, b) => Array.from(b).length - Array.from(a).length);
   for (const word of words) {
+    if (!(await candidates(word)).length) continue;
+    const pf = await load().catch(() => null);
+    if (!pf) return null;
     const s = newState(query, word, filters, sort, []);
-    const pages = await searchShards(pf, s, word);
-    if (!pages || !pages.length || pages.length > commonLimit(manifest)) continue;
-    s.pages = pages;
+    const { wanted, results } = await searchShards(pf, word, filters, sort);
+    s.wanted = wanted;
+    if (!results || !results.length || results.length > commonLimit(manifest)) continue;
+    s.pages = results;
     s.searched = word;
     await scanPagefind(s, shown);
     if (s.items.length) return s;
@@ -218,8 +253,13 @@ async function partByFullText(pf, query, filters, sort) {
   return null;
 }
 
-// One search from the start: the lookup's answer is drawn as soon as it is known, then the full text's.
+// One search from the start: the lookup's answer is drawn as soon as it is known, then the full text's. The full
+// text's own work (Pagefind's code, the routes of the query's characters, the bundles they name, the search
+// itself) starts at once, beside the lookup: none of it waits for the lookup's answer. A credit code is
+// answered by the lookup alone.
 async function answer(query, filters, sort, mine) {
+  const search = codeQuery(searchKey(query)) ? null : fullTextSearch(query, filters, sort);
+  if (search) search.catch(() => {}); // (awaited below unless a newer query comes first)
   const found = query ? await lookupWithSynonyms(query, filters) : { items: [], synonyms: [] };
   if (mine !== serial) return;
   const s = { ...newState(query, query, filters, sort, found.items), synonyms: found.synonyms };
@@ -238,15 +278,16 @@ async function answer(query, filters, sort, mine) {
     draw(s);
     return;
   }
-  const pf = await load().catch(() => null); // without a Pagefind bundle (gongshi build --no-search): the lookup alone
-  await fullText(pf, s, query);
+  await fullText(s, search);
   if (mine !== serial) return;
   if (!s.items.length && query) {
-    partial = partial || (pf ? await partByFullText(pf, query, filters, sort) : null);
+    partial = partial || await partByFullText(query, filters, sort);
     if (mine !== serial) return;
     if (partial) {
       // A part the lookup found also gets its own full-text results, like any query.
-      if (pf && !partial.pages.length) await fullText(pf, partial, partial.query);
+      if (!partial.pages.length) {
+        await fullText(partial, fullTextSearch(partial.code || partial.query, filters, sort));
+      }
       if (mine !== serial) return;
       state = partial;
       partial.done = true;
@@ -379,11 +420,6 @@ function showChosen() {
 async function fillFilters() {
   const manifest = await fetchJSON("manifest.json");
   const available = manifest ? manifest.filters : await (await load()).filters();
-  // Warm Pagefind up (≈ 170 KB of JS, wasm and index) only once the visitor starts to search, so that
-  // opening the page on a phone costs the page and the lookup's manifest alone.
-  const warm = () => load().catch(() => null);
-  input.addEventListener("focus", warm, { once: true });
-  input.addEventListener("input", warm, { once: true });
   for (const select of selects) {
     const key = select.dataset.filter;
     const values = [].concat(manifest ? available[key] || [] : Object.keys(available[key] || {}));
@@ -444,7 +480,28 @@ for (const select of [...selects, sortSelect]) select.addEventListener("change",
 
 const initial = new URLSearchParams(location.search).get("q");
 if (initial) input.value = initial;
-fillFilters().then(() => run()).catch((error) => {
+// Pagefind (≈ 170 KB of JS, wasm and index, and a Web Worker to start) is warmed up as soon as an empty search
+// page has settled, or at once when the visitor starts to search: a query then waits only for its own files (the
+// total a first query costs is the same; a visitor who opens the page and never searches pays it too). A page
+// opened with a query (search/?q=…, the home page's search box) starts at once, before the filters are filled,
+// to fetch the routes of the query's characters and, when some bundle holds them all, Pagefind; a credit code
+// never needs it.
+function warm() {
+  load().catch(() => null);
+}
+input.addEventListener("focus", warm, { once: true });
+input.addEventListener("input", warm, { once: true });
+if (initial && !codeQuery(searchKey(initial))) {
+  candidates(initial).then((wanted) => { if (wanted.length) warm(); });
+}
+fillFilters().then(() => {
+  const started = run();
+  if (!initial) {
+    if (typeof requestIdleCallback === "function") requestIdleCallback(warm, { timeout: 1000 });
+    else setTimeout(warm, 0);
+  }
+  return started;
+}).catch((error) => {
   status.textContent = "搜索暂不可用，请使用经营者名录查找。";
   empty.hidden = false;
   console.error(error);

@@ -88,11 +88,18 @@ async function lookup(query) {
   let ids = [];
   let broad = false;
   if (code) broad = true;
-  else if (rare.length) ids = await postings(manifest, rare.slice(0, 4));
-  else broad = true;
+  else if (rare.length) {
+    ids = await postings(manifest, rare.slice(0, 4));
+    // A large site lists bigrams on more records than the cap, to be intersected: if the query's still leave more
+    // than the cap, it is too common for the lookup, like a query of frequent bigrams.
+    if (ids.length > manifest.cap) {
+      ids = [];
+      broad = true;
+    }
+  } else broad = true;
   if (code.length >= manifest.codePrefix) ids = (await codeIds(manifest, code)).slice(0, MAX_CODES).concat(ids);
   if (broad && !ids.length) return null;
-  // At most the manifest's cap of records are fetched: a bigram on more records is not listed at all.
+  // At most the manifest's cap of records are fetched.
   ids = [...new Set(ids)].slice(0, manifest.cap);
   const blocks = new Map();
   for (const id of ids) {
