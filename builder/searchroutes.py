@@ -30,7 +30,7 @@ _SHOWN_ATTRIBUTE = re.compile(r'(?:alt|title)="([^"]*)"')  # data-title= too: a 
 # no Greek capital sigma, whose lower case does): Latin up to U+02FF, general punctuation, CJK symbols
 # (without the ideographic tone marks), CJK ideographs and full-width ASCII and signs.
 _CONTEXT_FREE = re.compile("[\x00-\u02ff\u2000-\u206f\u3000-\u3029\u3030-\u303f\u3400-\u4dbf"
-                           "\u4e00-\u9fff\uff00-\uff5e\uffe0-\uffe6]*")
+                           "\u4e00-\u9fff\uff00-\uff5e\uffe0-\uffe6\u2212]*")
 
 
 def page_characters(page: str) -> set[str]:
