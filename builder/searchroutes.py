@@ -40,11 +40,13 @@ def page_characters(page: str) -> set[str]:
     if start < 0:
         return set()
     body = page[page.rfind("<", 0, start):]
-    text = html.unescape(_TAG.sub(" ", body) + " " + " ".join(_SHOWN_ATTRIBUTE.findall(body)))
-    distinct = "".join(set(text))
-    if _CONTEXT_FREE.fullmatch(distinct):  # each character's key alone: the same set, much faster
-        return set(search_key(distinct))
-    return set(search_key(text))
+    text, shown = html.unescape(_TAG.sub(" ", body)), html.unescape(" ".join(_SHOWN_ATTRIBUTE.findall(body)))
+    distinct = set(text)
+    distinct.update(shown)
+    joined = "".join(distinct)
+    if _CONTEXT_FREE.fullmatch(joined):  # each character's key alone: the same set, much faster
+        return set(search_key(joined))
+    return set(search_key(f"{text} {shown}"))
 
 
 class Writer(Protocol):
