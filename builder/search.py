@@ -16,7 +16,9 @@ written: one bundle at a time (Pagefind already parses with two threads), beside
 whose pages (routes and bytes) are unchanged is kept from the previous build (`OutputTree.folder`).
 When no bundle can be kept (`stream`: a clean build, or no earlier output), merchant pages are rendered shard
 by shard in route order and each goes to its shard's service as soon as it is rendered, so that Pagefind
-parses one shard while the next is rendered, and no page is read back from the disk.
+parses one shard while the next is rendered. Pages wait in memory for their shard's turn only up to
+`QUEUED_TEXT` characters in all; past that a page is queued by its route and read back from the tree when its
+turn comes (Pagefind is slower than the rendering, and 100,000 waiting pages would hold gigabytes).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from builder.searchbundle import make_reproducible
 ROOT = "pagefind"
 MAIN = "main"
 SHARD_PAGES = 2500
+QUEUED_TEXT = 32_000_000  # characters of rendered pages held for the services at most (~64 MB of text)
 BODY = "data-pagefind-body"
 LANGUAGE = "zh-cn"
 Progress = Callable[[str, int, int | None], None]
@@ -130,6 +133,7 @@ class SearchIndexer:
         self.services: set[PagefindService] = set()
         self.stopped = False
         self.finished = False
+        self.queued = 0  # characters of the pages waiting in `feeds`
 
     def order(self, routes: Sequence[str]) -> list[int]:
         """Positions of merchant routes grouped by shard (so that shards fill one after another)."""
@@ -156,6 +160,11 @@ class SearchIndexer:
                 name = shard_name(index, self.count)
                 self.futures.append(self.pool.submit(self._streamed, name, sorted(self.shards[index]), feed))
                 self.names.append(name)
+            with self.lock:
+                if html is not None and self.queued + len(html) > QUEUED_TEXT:
+                    html = None  # too much is waiting: the service reads this page back from the tree
+                elif html is not None:
+                    self.queued += len(html)
             feed.put((route, html))
         with self.lock:
             self.waiting[index] -= 1
@@ -230,6 +239,9 @@ class SearchIndexer:
         try:
             while (item := feed.get()) is not None:
                 route, html = item
+                if html is not None:
+                    with self.lock:
+                        self.queued -= len(html)
                 if self.stopped or not in_order:
                     continue
                 if route != next(expected, None):  # not in route order after all: index from the files below

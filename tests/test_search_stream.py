@@ -102,3 +102,31 @@ def test_pages_out_of_route_order_are_indexed_from_the_files_with_the_same_bytes
     backwards = build_with(site, tmp_path / "backwards", monkeypatch, reverse=True)
     assert calls.streamed == 1 and calls.from_files == 2  # the one shard came backwards: from its files
     assert backwards == in_order
+
+
+@pytest.mark.usefixtures("small_shards")
+def test_pages_past_the_memory_cap_wait_as_routes_and_give_the_same_bundles(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = site_copy(tmp_path / "site")
+    held = build_with(site, tmp_path / "held", monkeypatch)
+    reads: list[str] = []
+    queued: list[int] = []
+    read, streamed = search.SearchIndexer._read, search.SearchIndexer._streamed
+
+    def counted_read(indexer: search.SearchIndexer, route: str) -> str:
+        reads.append(route)
+        queued.append(indexer.queued)
+        return read(indexer, route)
+
+    def streamed_then_empty(indexer: search.SearchIndexer, *args: Any) -> int:
+        pages = streamed(indexer, *args)
+        queued.append(indexer.queued)
+        return pages
+
+    monkeypatch.setattr(search, "QUEUED_TEXT", 3000)  # about one page of the fixture's may wait in memory
+    monkeypatch.setattr(search.SearchIndexer, "_read", counted_read)
+    monkeypatch.setattr(search.SearchIndexer, "_streamed", streamed_then_empty)
+    capped = build_with(site, tmp_path / "capped", monkeypatch)
+    assert any(route.startswith("merchants/") for route in reads)  # streamed pages were read back
+    assert max(queued) <= 3000 and queued[-1] == 0
+    assert capped == held
