@@ -175,7 +175,8 @@ def test_a_merchant_page_indexes_its_facts_and_items_not_its_figures(sample_outp
     assert [w for w in wanted if w not in text] == []
     handled = [str(item["handled"]) for item in entry["items"] if item.get("handled")]
     assert handled and [d for d in handled if d in text] == []  # item dates
-    assert [w for w in ("统一社会信用代码", "累计投诉量", "各期投诉情况", "公示的投诉事项", "%", "公示中") if w in text] == []
+    boilerplate = ("统一社会信用代码", "累计投诉量", "各期投诉情况", "公示的投诉事项", "%", "公示中")
+    assert [w for w in boilerplate if w in text] == []
     assert text.count(entry["district"]) == 1  # the facts only: not the hidden filter and meta spans again
     assert found["filters"]["district"] == [entry["district"]] and found["filters"]["kind"] == ["经营者"]
     assert found["meta"]["district"] == entry["district"] and "2026年10月" in found["filters"]["period"]
