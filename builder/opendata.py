@@ -9,9 +9,11 @@ Two tables, whole and per period (the columns are builder/datadict.py's):
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
 import io
 import json
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from json.encoder import encode_basestring
@@ -287,7 +289,7 @@ def _join_parts(head: bytes, tail: bytes, parts: list[tuple[Path, int, int]], be
             while left > 0:
                 chunk = handle.read(min(left, 1 << 20))
                 if not chunk:
-                    raise OSError(f"{path} is shorter than it was")
+                    raise OSError(errno.EIO, os.strerror(errno.EIO), str(path))  # the file shrank meanwhile
                 left -= len(chunk)
                 yield chunk
     yield tail
