@@ -9,12 +9,15 @@ Two tables, whole and per period (the columns are builder/datadict.py's):
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
 import io
 import json
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from json.encoder import encode_basestring
+from pathlib import Path
 
 from builder.datadict import COMPLAINT_COLUMNS, ITEM_COLUMNS, STATUS_TEXT, Column, csv_columns, json_columns
 from builder.derived import PeriodView
@@ -223,18 +226,73 @@ def _files(table: Table, period: str, label: str, views: tuple[PeriodView, ...])
     return tuple(DataFile(f"{folder}{table.name}.{fmt}", table, fmt, period, label, rows) for fmt in ("csv", "json"))
 
 
-def write_group(site: Site, group: DataGroup, write_chunks: Callable[[str, Iterable[bytes]], None]) -> list[DataFile]:
-    """Write a group's files piece by piece under data/, each measured (rows, size, SHA-256) as it passes."""
+def write_group(site: Site, group: DataGroup, write_chunks: Callable[[str, Iterable[bytes]], None],
+                written_file: Callable[[str], Path] | None = None) -> list[DataFile]:
+    """Write a group's files piece by piece under data/, each measured (rows, size, SHA-256) as it passes.
+
+    With `written_file` (where a route of this build's output is), a whole table is joined from its periods'
+    files, already written (pages.py writes them first), rather than encoded a second time.
+    """
     written = []
     for planned in group.files:
-        rows = iter_entry_rows(site, group.views) if planned.table is COMPLAINTS else iter_item_rows(site, group.views)
-        counted = _Counted(rows)
-        chunks = csv_chunks(counted, planned.table.columns) if planned.format == "csv" else (
-            text.encode("utf-8") for text in json_chunks(counted, planned.table.columns))
+        joined = _joined(planned, group, written_file) if written_file is not None and not planned.period else None
+        if joined is not None:
+            chunks: Iterable[bytes] = joined
+            counted = None
+        else:
+            rows = iter_entry_rows(site, group.views) if planned.table is COMPLAINTS else iter_item_rows(site,
+                                                                                                       group.views)
+            counted = _Counted(rows)
+            chunks = csv_chunks(counted, planned.table.columns) if planned.format == "csv" else (
+                text.encode("utf-8") for text in json_chunks(counted, planned.table.columns))
         measured = _Measured(chunks)
         write_chunks(f"data/{planned.path}", measured)
-        written.append(replace(planned, rows=counted.count, size=measured.size, sha256=measured.hasher.hexdigest()))
+        written.append(replace(planned, rows=planned.rows if counted is None else counted.count, size=measured.size,
+                               sha256=measured.hasher.hexdigest()))
     return written
+
+
+def _joined(planned: DataFile, group: DataGroup, written_file: Callable[[str], Path]) -> Iterator[bytes] | None:
+    """A whole table's file as its periods' files joined (None when one of them is not as this module writes)."""
+    columns = planned.table.columns
+    head = b"".join(csv_chunks(iter(()), columns)) if planned.format == "csv" else b"[\n"
+    tail = b"" if planned.format == "csv" else b"\n]\n"
+    parts = []
+    for view in group.views:
+        if _files(planned.table, view.period.key, "", (view,))[0].rows:
+            path = written_file(f"data/{view.period.key}/{planned.table.name}.{planned.format}")
+            try:
+                with path.open("rb") as handle:
+                    size, start = path.stat().st_size, handle.read(len(head))
+                    handle.seek(size - len(tail))
+                    end = handle.read()
+            except OSError:
+                return None
+            if start != head or end != tail or size <= len(head) + len(tail):
+                return None
+            parts.append((path, len(head), size - len(tail)))
+    return _join_parts(head, tail, parts, b"" if planned.format == "csv" else b",\n")
+
+
+def _join_parts(head: bytes, tail: bytes, parts: list[tuple[Path, int, int]], between: bytes) -> Iterator[bytes]:
+    """`head`, each file's bytes from `start` to `end` separated by `between`, then `tail` (`[]` JSON if none)."""
+    if not parts and tail:
+        yield b"[]\n"
+        return
+    yield head
+    for number, (path, start, end) in enumerate(parts):
+        if number:
+            yield between
+        with path.open("rb") as handle:
+            handle.seek(start)
+            left = end - start
+            while left > 0:
+                chunk = handle.read(min(left, 1 << 20))
+                if not chunk:
+                    raise OSError(errno.EIO, os.strerror(errno.EIO), str(path))  # the file shrank meanwhile
+                left -= len(chunk)
+                yield chunk
+    yield tail
 
 
 class _Counted:

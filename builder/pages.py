@@ -191,16 +191,19 @@ class PageWriter:
         tree's records, so the page and datapackage.json describe the files as published.
         """
         site = self.site
-        files: list[opendata.DataFile] = []
-        for group in opendata.plan(site):
+        groups = opendata.plan(site)
+        by_prefix: dict[str, list[opendata.DataFile]] = {}
+        # Each period's files first: the whole tables are joined from them (opendata.write_group).
+        for group in sorted(groups, key=lambda g: not g.files[0].period):
             made: list[opendata.DataFile] = []
 
             def produce(group: opendata.DataGroup = group, made: list[opendata.DataFile] = made) -> None:
-                made.extend(opendata.write_group(site, group, self.output.write_chunks))
+                made.extend(opendata.write_group(site, group, self.output.write_chunks, self.staging.path))
 
             self.output.group(group.prefix, (opendata.group_inputs(group), site.content.config.base_url), produce)
-            files += made or [replace(f, size=size, sha256=digest) for f in group.files
-                              for size, digest in [self.output.recorded(f"data/{f.path}")]]
+            by_prefix[group.prefix] = made or [replace(f, size=size, sha256=digest) for f in group.files
+                                               for size, digest in [self.output.recorded(f"data/{f.path}")]]
+        files = [f for group in groups for f in by_prefix[group.prefix]]
         for route, text in datapackage.schemas().items():
             self.staging.write(f"data/{route}", text)
         described = datapackage.package(site.content.config, files, updated)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from collections.abc import Callable, MutableMapping
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
+from types import CodeType
 from typing import Any
 
 import jinja2
 import jinja2.bccache
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from builder.charts import bar_chart
 from builder.errors import Message, Problem
@@ -104,6 +106,38 @@ def chart(chart_id: str, table: Breakdown | HotTable | Matrix) -> Markup:
     return bar_chart(chart_id, table.chart_title, labels, series)
 
 
+def escape_output(value: object) -> str:
+    """What `{{ value }}` writes under autoescape: markupsafe.escape's text, without a Markup object per value.
+
+    A page writes hundreds of values; most are plain text with nothing to escape, or integers. Text is
+    escaped as markupsafe does it (`&amp; &lt; &gt; &#39; &#34;`), an int written as it is (digits and a
+    sign), anything else (Markup, None, floats, objects with `__html__`) goes through markupsafe.escape.
+    """
+    kind = type(value)
+    if kind is str:
+        text = str(value)
+        if "&" in text or "<" in text or ">" in text or "'" in text or '"' in text:
+            return (text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;")
+                    .replace('"', "&#34;"))
+        return text
+    if kind is int:
+        return str(value)
+    return escape(value)
+
+
+class FastTemplate(jinja2.Template):
+    """A template whose output expressions escape with `escape_output` (the same text, less work)."""
+
+    @classmethod
+    def from_code(cls, environment: jinja2.Environment, code: CodeType,
+                  globals: MutableMapping[str, Any],  # noqa: A002 (Jinja's own name for it)
+                  uptodate: Callable[[], bool] | None = None) -> jinja2.Template:
+        """The compiled template, its module's `escape` (which autoescaped output calls) replaced."""
+        template = super().from_code(environment, code, globals, uptodate)
+        template.root_render_func.__globals__["escape"] = escape_output
+        return template
+
+
 def make_environment(dirs: list[Path]) -> jinja2.Environment:
     """One Environment for the whole build: autoescaped, strict about undefined names."""
     env = jinja2.Environment(
@@ -115,6 +149,7 @@ def make_environment(dirs: list[Path]) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.template_class = FastTemplate
     env.filters.update(number=number, cdate=chinese_date, fixed=fixed)
     env.globals.update(rate=rate, change=change, status_label=STATUS_LABELS.get, chart=chart,
                        warning_types=WARNING_TYPES, warning_type_url=warning_type_url, figures=FIGURES)

@@ -30,7 +30,7 @@ _SHOWN_ATTRIBUTE = re.compile(r'(?:alt|title)="([^"]*)"')  # data-title= too: a 
 # no Greek capital sigma, whose lower case does): Latin up to U+02FF, general punctuation, CJK symbols
 # (without the ideographic tone marks), CJK ideographs and full-width ASCII and signs.
 _CONTEXT_FREE = re.compile("[\x00-\u02ff\u2000-\u206f\u3000-\u3029\u3030-\u303f\u3400-\u4dbf"
-                           "\u4e00-\u9fff\uff00-\uff5e\uffe0-\uffe6]*")
+                           "\u4e00-\u9fff\uff00-\uff5e\uffe0-\uffe6\u2212]*")
 
 
 def page_characters(page: str) -> set[str]:
@@ -40,11 +40,13 @@ def page_characters(page: str) -> set[str]:
     if start < 0:
         return set()
     body = page[page.rfind("<", 0, start):]
-    text = html.unescape(_TAG.sub(" ", body) + " " + " ".join(_SHOWN_ATTRIBUTE.findall(body)))
-    distinct = "".join(set(text))
-    if _CONTEXT_FREE.fullmatch(distinct):  # each character's key alone: the same set, much faster
-        return set(search_key(distinct))
-    return set(search_key(text))
+    text, shown = html.unescape(_TAG.sub(" ", body)), html.unescape(" ".join(_SHOWN_ATTRIBUTE.findall(body)))
+    distinct = set(text)
+    distinct.update(shown)
+    joined = "".join(distinct)
+    if _CONTEXT_FREE.fullmatch(joined):  # each character's key alone: the same set, much faster
+        return set(search_key(joined))
+    return set(search_key(f"{text} {shown}"))
 
 
 class Writer(Protocol):

@@ -159,3 +159,24 @@ def test_two_builds_give_identical_bytes(sample_output: Path, tmp_path: Path) ->
                 for p in sorted(root.rglob("*")) if p.is_file()}
 
     assert digest(sample_output) == digest(again)
+
+
+def test_a_merchant_page_indexes_its_facts_and_items_not_its_figures(sample_output: Path) -> None:
+    """Pagefind is given the name, code, district, category, address, statement and items of a merchant page; the
+    figures table, dates, field labels and the hidden filter spans are left out of its text (not of its filters)."""
+    entry = next(e for e in source_entries() if e.get("credit_code") and e.get("items") and e["period"] == "2026-10")
+    fragments = [json.loads(gzip.decompress(p.read_bytes()).removeprefix(b"pagefind_dcd"))
+                 for p in (sample_output / "pagefind").glob("m*/fragment/*.pf_fragment")]
+    found = next(f for f in fragments if f["url"] == f"/merchants/{slug_of(entry)}/")
+    text = found["content"].replace("\u200b", "")  # Pagefind marks its word boundaries with zero-width spaces
+    wanted = [entry["name"], slug_of(entry), entry["district"], entry["category"]]
+    wanted += [str(item[key]) for item in entry["items"] for key in ("goods", "issue", "demand", "result", "detail")
+               if item.get(key)]
+    assert [w for w in wanted if w not in text] == []
+    handled = [str(item["handled"]) for item in entry["items"] if item.get("handled")]
+    assert handled and [d for d in handled if d in text] == []  # item dates
+    boilerplate = ("统一社会信用代码", "累计投诉量", "各期投诉情况", "公示的投诉事项", "%", "公示中")
+    assert [w for w in boilerplate if w in text] == []
+    assert text.count(entry["district"]) == 1  # the facts only: not the hidden filter and meta spans again
+    assert found["filters"]["district"] == [entry["district"]] and found["filters"]["kind"] == ["经营者"]
+    assert found["meta"]["district"] == entry["district"] and "2026年10月" in found["filters"]["period"]
