@@ -154,15 +154,8 @@ class PageOutput:
                 return record.stat[0], hashlib.file_digest(handle, "sha256").hexdigest()
         return record.stat[0], record.digest
 
-    def order(self, items: Sequence[T], route: Callable[[T], str]) -> list[T]:
-        """Items whose pages are search shards, grouped by shard (each shard is indexed once it is complete)."""
-        if self.indexer is None:
-            return list(items)
-        routes = [route(item) for item in items]
-        return [items[i] for i in self.indexer.order(routes)]
-
     def render_order(self, items: Sequence[T], route: Callable[[T], str]) -> list[T]:
-        """The order to render them in: `order`, or route order within each shard when the indexer streams."""
+        """The order to render them in: grouped by search shard, in route order within each when the indexer streams."""
         if self.indexer is None:
             return list(items)
         routes = [route(item) for item in items]

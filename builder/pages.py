@@ -131,9 +131,8 @@ class PageWriter:
             self.page(merchant.url, "merchant.html", "经营者", merchant.name, merchant.latest.period.end,
                       merchant=merchant, placements=site.placements.get(merchant.key, ()),
                       warnings=site.warnings_about.get(merchant.key, ()))
-        # The sitemap lists them by shard, in the directory's order, however they were rendered.
-        self.routes[start:] = [(m.url, m.latest.period.end)
-                               for m in self.output.order(site.merchants, lambda m: f"{m.url}index.html")]
+        # The sitemap lists them in the directory's order, however they were rendered (with search or without).
+        self.routes[start:] = [(m.url, m.latest.period.end) for m in site.merchants]
 
     def period_pages(self, updated: dt.date | None) -> None:
         """The list of periods and each period's disclosure list."""

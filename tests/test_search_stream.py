@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -130,3 +131,22 @@ def test_pages_past_the_memory_cap_wait_as_routes_and_give_the_same_bundles(
     assert any(route.startswith("merchants/") for route in reads)  # streamed pages were read back
     assert max(queued) <= 3000 and queued[-1] == 0
     assert capped == held
+
+
+def test_the_sitemap_lists_merchants_in_directory_order_with_search_or_without(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "SHARD_PAGES", 1)  # one merchant a shard: shard order is not the directory's
+    site = site_copy(tmp_path / "site")
+    sitemaps = []
+    for name, search_on in (("with", True), ("without", False)):
+        out = tmp_path / name
+        build(BuildOptions(site, out, as_of=AS_OF, clean=True, search=search_on,
+                           audit_file=tmp_path / f"{name}-audit"))
+        sitemaps.append((out / "sitemap.xml").read_text("utf-8"))
+    assert sitemaps[0] == sitemaps[1]
+    locs = re.findall(r"<loc>([^<]+)</loc>", sitemaps[0])
+    merchant_pages = {p.parent.name for p in (tmp_path / "with" / "merchants").glob("*/index.html")
+                      if "data-pagefind-body" in p.read_text("utf-8")}
+    listed = [loc.rstrip("/").rsplit("/", 1)[1] for loc in locs if "/merchants/" in loc
+              and loc.rstrip("/").rsplit("/", 1)[1] in merchant_pages]
+    assert len(merchant_pages) >= 4 and sorted(listed) == sorted(merchant_pages)  # each listed once
