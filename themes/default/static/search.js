@@ -97,12 +97,9 @@ async function mergeSome(pf, wanted, count) {
   return next.length;
 }
 
-// Pagefind's results for `text` over the bundles that may hold it (the first few merged now), with those
-// bundles; results null when no bundle holds all of its characters, so that a word that occurs nowhere loads no
-// shard at all.
-async function searchShards(pf, text, filters, sort) {
-  const wanted = await candidates(text);
-  if (!wanted.length) return { wanted, results: null };
+// Pagefind's results for `text` over `wanted`, the bundles that may hold it (`candidates`; the first few merged
+// now), with those bundles; results null when none of them is merged.
+async function searchShards(pf, text, wanted, filters, sort) {
   await mergeSome(pf, wanted, MERGE_AT_ONCE);
   if (!wanted.some((i) => merged.has(i))) return { wanted, results: null };
   const search = await pf.search(text || null, { filters, sort });
@@ -184,10 +181,11 @@ async function scanPagefind(s, target) {
 // full text can have no result: no bundle holds all its characters (Pagefind is then not even loaded), Pagefind
 // dropped a word of the query, or there is no Pagefind bundle (gongshi build --no-search: the lookup alone).
 async function fullTextSearch(text, filters, sort) {
-  if (!(await candidates(text)).length) return { wanted: [], results: null };
+  const wanted = await candidates(text);
+  if (!wanted.length) return { wanted, results: null };
   const pf = await load().catch(() => null);
   if (!pf) return { wanted: [], results: null };
-  const found = await searchShards(pf, text, filters, sort);
+  const found = await searchShards(pf, text, wanted, filters, sort);
   if (found.results !== null && text && await dropsAWord(pf, found.wanted, text)) found.results = null;
   return found;
 }
@@ -238,11 +236,12 @@ async function partByFullText(query, filters, sort) {
   const words = wordsOf(query).filter((w) => Array.from(searchKey(w)).length >= 2 && searchKey(w) !== whole);
   words.sort((a, b) => Array.from(b).length - Array.from(a).length);
   for (const word of words) {
-    if (!(await candidates(word)).length) continue;
+    const candidate = await candidates(word);
+    if (!candidate.length) continue;
     const pf = await load().catch(() => null);
     if (!pf) return null;
     const s = newState(query, word, filters, sort, []);
-    const { wanted, results } = await searchShards(pf, word, filters, sort);
+    const { wanted, results } = await searchShards(pf, word, candidate, filters, sort);
     s.wanted = wanted;
     if (!results || !results.length || results.length > commonLimit(manifest)) continue;
     s.pages = results;
