@@ -76,6 +76,22 @@ def first_query_figures(browser: Any, base: str, query: str, throttle: float) ->
                       "opened_bytes": opened["bytes"], "opened_results": opened["results"]}
 
 
+def page_alone(browser: Any, base: str, throttle: float) -> dict[str, float]:
+    """The search page opened cold without a query: milliseconds from the start of the navigation until the page
+    was parsed (DOMContentLoaded, when search.js starts) and loaded: what any cold search/?q= pays first."""
+    context = browser.new_context(locale="zh-CN")
+    try:
+        page = context.new_page()
+        if throttle != 1:
+            context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": throttle})
+        page.goto(base + "search/", wait_until="load")
+        timing = page.evaluate("""() => { const n = performance.getEntriesByType("navigation")[0];
+                                         return [n.domContentLoadedEventEnd, n.loadEventEnd]; }""")
+        return {"parsed_ms": round(float(timing[0])), "loaded_ms": round(float(timing[1]))}
+    finally:
+        context.close()
+
+
 def medians(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """The median of each figure over repetitions (None while any repetition has none), with every run's values."""
     merged: dict[str, Any] = {}
@@ -104,8 +120,10 @@ def measure(out: Path, queries_file: Path, generated: bool, first_queries: list[
         try:
             with sync_playwright() as p:
                 runs: dict[str, list[dict[str, Any]]] = {q: [] for q in first_queries}
+                alone: list[dict[str, Any]] = []
                 for _ in range(repeat):
                     browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+                    alone.append(page_alone(browser, base, throttle))
                     for q in first_queries:
                         runs[q].append(first_query_figures(browser, base, q, throttle))
                     browser.close()
@@ -123,7 +141,8 @@ def measure(out: Path, queries_file: Path, generated: bool, first_queries: list[
     first = {"first_query": {q: {**sizes, "total_bytes": sizes["page_bytes"] + sizes["query_bytes"]}
                              for q, sizes in firsts.items()},
              "first_query_max_total_bytes": max(s["page_bytes"] + s["query_bytes"] for s in firsts.values()),
-             "repeat": repeat, "throttle": throttle, "load_average": [round(x, 2) for x in load]}
+             "search_page_alone": medians(alone), "repeat": repeat, "throttle": throttle,
+             "load_average": [round(x, 2) for x in load]}
     if first_only:
         return first
     scores = score(outcomes)
