@@ -410,11 +410,12 @@ async function more() {
   s.scan = SCAN;
   draw(s);
   if (s.later && s.items.length < shown) {
+    // The full text, not searched yet: searched now, and checked as far as this page needs (as `answer` does).
     s.later = false;
     await fullText(s, fullTextSearch(s.code || s.query, s.filters, s.sort));
-    if (mine !== serial) return;
+  } else {
+    await scanPagefind(s, shown);
   }
-  await scanPagefind(s, shown);
   if (mine !== serial) return;
   s.done = true;
   draw(s);
