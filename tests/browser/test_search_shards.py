@@ -217,6 +217,26 @@ def test_a_query_the_lookup_fills_loads_pagefind_only_when_more_results_need_it(
     assert re.fullmatch(rf"找到 {len(urls)} 条结果", wait_for_answer(page)) and page_errors == []
 
 
+def test_the_press_that_searches_a_full_text_left_for_later_merges_as_a_first_query_does(
+        page: Page, sharded: dict[str, Any], page_errors: list[str]) -> None:
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    district, count = lookup_filled_query(sharded["output"])
+    page.goto(sharded["url"] + "search/?q=" + district)
+    wait_for_answer(page)
+    more = page.locator("#search-results button.more")
+    presses = 0
+    while not shards_requested(requests):
+        more.click()
+        wait_for_answer(page)
+        presses += 1
+        assert presses <= count // 10
+    # The first press that showed more than the lookup's results searched the full text: two shards merged, and
+    # two more at most when their results ran out.
+    assert presses == count // 10 and len(shards_requested(requests)) <= 4, shards_requested(requests)
+    assert page_errors == []
+
+
 def test_a_typed_query_the_lookup_fills_merges_no_shard(page: Page, sharded: dict[str, Any],
                                                         page_errors: list[str]) -> None:
     requests: list[str] = []
