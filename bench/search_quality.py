@@ -3,6 +3,8 @@
     .venv/bin/python bench/search_quality.py 10000            # generate, build, measure (temp folder)
     .venv/bin/python bench/search_quality.py --site OUT --queries Q.json   # an existing build
     .venv/bin/python bench/search_quality.py --sample         # the repository's sample and tests/search_queries.json
+    .venv/bin/python bench/search_quality.py --site OUT --queries Q.json --first-only --repeat 3 --throttle 4
+                                                              # first queries only, typed and opened cold, medians
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -64,9 +68,46 @@ def folder_size(path: Path) -> tuple[int, int]:
     return sum(p.stat().st_size for p in files), len(files)
 
 
+def first_query_figures(browser: Any, base: str, query: str, throttle: float) -> dict[str, Any]:
+    """One fresh context typing `query` into an opened search page, another opening search/?q=`query` cold."""
+    figures: dict[str, Any] = first_query_bytes(browser, base, query, throttle)
+    opened = opened_query(browser, base, query, throttle)
+    return figures | {"opened_ms": opened["ms"], "opened_first_ms": opened["first_ms"],
+                      "opened_bytes": opened["bytes"], "opened_results": opened["results"]}
+
+
+def page_alone(browser: Any, base: str, throttle: float) -> dict[str, float]:
+    """The search page opened cold without a query: milliseconds from the start of the navigation until the page
+    was parsed (DOMContentLoaded, when search.js starts) and loaded: what any cold search/?q= pays first."""
+    context = browser.new_context(locale="zh-CN")
+    try:
+        page = context.new_page()
+        if throttle != 1:
+            context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": throttle})
+        page.goto(base + "search/", wait_until="load")
+        timing = page.evaluate("""() => { const n = performance.getEntriesByType("navigation")[0];
+                                         return [n.domContentLoadedEventEnd, n.loadEventEnd]; }""")
+        return {"parsed_ms": round(float(timing[0])), "loaded_ms": round(float(timing[1]))}
+    finally:
+        context.close()
+
+
+def medians(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The median of each figure over repetitions (None while any repetition has none), with every run's values."""
+    merged: dict[str, Any] = {}
+    for key in runs[0]:
+        values = [run[key] for run in runs]
+        merged[key] = None if None in values else statistics.median(values)
+        if len(runs) > 1:
+            merged[key + "_runs"] = values
+    return merged
+
+
 def measure(out: Path, queries_file: Path, generated: bool, first_queries: list[str], show: int,
-            pagefind_only: bool = False, throttle: float = 1) -> dict[str, object]:
-    """Serve out with nginx, run the query set in Chromium and measure a first query's bytes."""
+            pagefind_only: bool = False, throttle: float = 1, repeat: int = 1,
+            first_only: bool = False) -> dict[str, object]:
+    """Serve out with nginx, run the query set in Chromium and measure first queries' bytes and times: each typed
+    into an opened search page and opened cold as search/?q=, in `repeat` fresh browsers (medians)."""
     from playwright.sync_api import sync_playwright
 
     queries = generated_queries(queries_file) if generated else load_queries(queries_file)
@@ -78,18 +119,32 @@ def measure(out: Path, queries_file: Path, generated: bool, first_queries: list[
         base = server.start()
         try:
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-                firsts = {q: first_query_bytes(browser, base, q, throttle) for q in first_queries}
-                for q in first_queries:
-                    opened = opened_query(browser, base, q, throttle)
-                    firsts[q] |= {"opened_ms": opened["ms"], "opened_first_ms": opened["first_ms"],
-                                  "opened_bytes": opened["bytes"]}
-                page = browser.new_context(locale="zh-CN").new_page()
-                open_search_page(page, base)
-                outcomes = run_queries(page, queries, pagefind_only=pagefind_only)
-                browser.close()
+                runs: dict[str, list[dict[str, Any]]] = {q: [] for q in first_queries}
+                alone: list[dict[str, Any]] = []
+                for _ in range(repeat):
+                    browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+                    alone.append(page_alone(browser, base, throttle))
+                    for q in first_queries:
+                        runs[q].append(first_query_figures(browser, base, q, throttle))
+                    browser.close()
+                firsts = {q: medians(figures) for q, figures in runs.items()}
+                outcomes = []
+                if not first_only:
+                    browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+                    page = browser.new_context(locale="zh-CN").new_page()
+                    open_search_page(page, base)
+                    outcomes = run_queries(page, queries, pagefind_only=pagefind_only)
+                    browser.close()
         finally:
             server.stop()
+    load = os.getloadavg()
+    first = {"first_query": {q: {**sizes, "total_bytes": sizes["page_bytes"] + sizes["query_bytes"]}
+                             for q, sizes in firsts.items()},
+             "first_query_max_total_bytes": max(s["page_bytes"] + s["query_bytes"] for s in firsts.values()),
+             "search_page_alone": medians(alone), "repeat": repeat, "throttle": throttle,
+             "load_average": [round(x, 2) for x in load]}
+    if first_only:
+        return first
     scores = score(outcomes)
     for line in scores.failures[:show]:
         print("  " + line)
@@ -99,10 +154,7 @@ def measure(out: Path, queries_file: Path, generated: bool, first_queries: list[
     lookup = out / "search" / "lookup"
     lookup_bytes, lookup_files = folder_size(lookup) if lookup.is_dir() else (0, 0)
     return {"queries": len(queries), "summary": scores.summary(), "recall_at_10": scores.recall_at_10,
-            "first_hit_rate": scores.first_hit_rate, "junk_rate": scores.junk_rate, **scores.counts,
-            "first_query": {q: {**sizes, "total_bytes": sizes["page_bytes"] + sizes["query_bytes"]}
-                            for q, sizes in firsts.items()},
-            "first_query_max_total_bytes": max(s["page_bytes"] + s["query_bytes"] for s in firsts.values()),
+            "first_hit_rate": scores.first_hit_rate, "junk_rate": scores.junk_rate, **scores.counts, **first,
             "pagefind_bytes": pagefind_bytes, "pagefind_files": pagefind_files,
             "lookup_bytes": lookup_bytes, "lookup_files": lookup_files}
 
@@ -135,6 +187,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     parser.add_argument("--throttle", type=float, default=1,
                         help="slow the page's CPU down this many times for the first queries (e.g. 4: a phone)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="measure the first queries in this many fresh browsers and report medians (default 1)")
+    parser.add_argument("--first-only", action="store_true",
+                        help="measure the first queries only (typed and opened cold as search/?q=), not the query set")
     parser.add_argument("--per-district", action="store_true",
                         help="generate each period as one file per district (needed past ~20,000 merchants)")
     args = parser.parse_args(argv)
@@ -147,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
                 build_s = build(REPO, out)
             queries_file = REPO / "tests" / "search_queries.json"
             result = measure(out, queries_file, False, first_queries(args.first_query, queries_file), args.show,
-                             args.pagefind_only, args.throttle)
+                             args.pagefind_only, args.throttle, args.repeat, args.first_only)
         else:
             if args.site:
                 out, queries = args.site, args.queries
@@ -159,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
                 queries = site / "queries.json"
                 build_s = build(site, out)
             result = measure(out, queries, True, first_queries(args.first_query, queries), args.show,
-                             args.pagefind_only, args.throttle)
+                             args.pagefind_only, args.throttle, args.repeat, args.first_only)
         result["build_seconds"] = round(build_s, 1) if build_s is not None else None
     print(json.dumps(result, ensure_ascii=False, indent=1))
     if args.json:

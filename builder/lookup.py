@@ -31,7 +31,7 @@ from builder.sitemodel import Site
 ROOT = "search/lookup"
 CAP = 100          # a query whose listed bigrams leave more records than this is too common for the lookup
 LISTED_SHARE = 100  # on a large site a bigram is listed while it is on at most 1/LISTED_SHARE of the records
-BLOCK = 16         # records per record file
+BLOCK = 8          # records per record file (a query's records are scattered: a smaller file costs less per record)
 LEAF = 128         # credit codes per code file
 BUCKET_POSTINGS = 256  # aim for about this many postings per bucket file
 CODE_PREFIX = 6    # the shortest code prefix searched

@@ -21,6 +21,7 @@ from playwright.sync_api import Page, Route, expect
 from builder import search
 from builder.build import BuildOptions, build
 from builder.lookup import fnv1a
+from searchquality import RUN_QUERY_JS
 
 REPO = Path(__file__).resolve().parents[2]
 UNIQUE = "甲骨文拓片"  # a statement only one merchant of a late shard has; the lookup does not index statements
@@ -155,19 +156,102 @@ def test_results_come_from_every_shard(page: Page, sharded: dict[str, Any]) -> N
     assert len(urls) == len(set(urls)) == merchant_pages(sharded["output"])
 
 
-def test_the_full_text_does_not_wait_for_the_lookup(page: Page, sharded: dict[str, Any],
-                                                    page_errors: list[str]) -> None:
+def page_title(output: Path, route: str) -> str:
+    """The <h1> of a built page (a merchant's name)."""
+    found = re.search(r"<h1>([^<]+)</h1>", (output / route).read_text("utf-8"))
+    assert found is not None, route
+    return found.group(1)
+
+
+def test_the_full_text_does_not_wait_for_the_lookup_s_records(page: Page, sharded: dict[str, Any],
+                                                              page_errors: list[str]) -> None:
     held: list[Route] = []
-    page.route("**/search/lookup/b/**", lambda route: held.append(route))  # the lookup's answer is on its way
+    page.route("**/search/lookup/r/**", lambda route: held.append(route))  # the lookup's records are on their way
+    name = page_title(sharded["output"], sharded["target"])  # the lookup's buckets name fewer than a page for it
     with page.expect_request(re.compile(r"/pagefind/m\d+/"), timeout=15_000):  # a shard merged meanwhile
-        page.goto(sharded["url"] + "search/?q=" + UNIQUE)
-    assert held, "the lookup asked for no bucket"
+        page.goto(sharded["url"] + "search/?q=" + name)
+    assert held, "the lookup asked for no record"
     expect(page.locator("#search-status")).to_have_text(re.compile("正在"))  # the page is still waiting
-    page.unroute("**/search/lookup/b/**")
+    page.unroute("**/search/lookup/r/**")
     for route in held:
         route.fallback()
     wait_for_answer(page)
     assert first_hit(page).endswith(sharded["target"].removesuffix("index.html")) and page_errors == []
+
+
+def lookup_filled_query(output: Path) -> tuple[str, int]:
+    """The district with the most merchants in the lookup's records (more than a page of results): its name, count."""
+    lookup = output / "search" / "lookup"
+    counts: dict[str, int] = {}
+    for path in (lookup / "r").glob("*.json"):
+        for record in json.loads(path.read_text("utf-8")):
+            if record["t"] == "m":
+                counts[record["d"]] = counts.get(record["d"], 0) + 1
+    district = max(sorted(counts), key=lambda d: counts[d])
+    assert 10 < counts[district] <= json.loads((lookup / "manifest.json").read_text("utf-8"))["cap"], counts
+    return district, counts[district]
+
+
+def test_a_query_the_lookup_fills_loads_pagefind_only_when_more_results_need_it(
+        page: Page, sharded: dict[str, Any], page_errors: list[str]) -> None:
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    district, _ = lookup_filled_query(sharded["output"])
+    page.goto(sharded["url"] + "search/?q=" + district)
+    status = wait_for_answer(page)
+    found = re.fullmatch(r"找到至少 (\d+) 条结果", status)
+    assert found and int(found.group(1)) >= 10, status  # the lookup's results; the full text may add more
+    first_page = page.eval_on_selector_all("#search-results li a.result-title", "links => links.map((a) => a.href)")
+    assert len(first_page) == 10
+    pagefind = sorted(url.split("/pagefind/", 1)[1] for url in requests if "/pagefind/" in url)
+    assert all(name == "bundles.json" or name.startswith("routes/") for name in pagefind), pagefind
+    more = page.locator("#search-results button.more")
+    for _ in range(40):
+        if not more.count():
+            break
+        more.click()
+        wait_for_answer(page)
+    assert shards_requested(requests), "the full text was never searched"
+    urls = page.eval_on_selector_all("#search-results li a.result-title", "links => links.map((a) => a.href)")
+    assert urls[:10] == first_page and len(urls) == len(set(urls)) >= int(found.group(1))
+    assert re.fullmatch(rf"找到 {len(urls)} 条结果", wait_for_answer(page)) and page_errors == []
+
+
+def test_the_press_that_searches_a_full_text_left_for_later_merges_as_a_first_query_does(
+        page: Page, sharded: dict[str, Any], page_errors: list[str]) -> None:
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    district, count = lookup_filled_query(sharded["output"])
+    page.goto(sharded["url"] + "search/?q=" + district)
+    wait_for_answer(page)
+    more = page.locator("#search-results button.more")
+    presses = 0
+    while not shards_requested(requests):
+        more.click()
+        wait_for_answer(page)
+        presses += 1
+        assert presses <= count // 10
+    # The first press that showed more than the lookup's results searched the full text: two shards merged, and
+    # two more at most when their results ran out.
+    assert presses == count // 10 and len(shards_requested(requests)) <= 4, shards_requested(requests)
+    assert page_errors == []
+
+
+def test_a_typed_query_the_lookup_fills_merges_no_shard(page: Page, sharded: dict[str, Any],
+                                                        page_errors: list[str]) -> None:
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    with page.expect_request(re.compile(r"/pagefind/main/wasm\.[^/]+\.pagefind$"), timeout=15_000):
+        page.goto(sharded["url"] + "search/")  # Pagefind warmed up
+    district, _ = lookup_filled_query(sharded["output"])
+    page.locator("#search-input").fill(district)
+    assert re.fullmatch(r"找到至少 \d+ 条结果", wait_for_answer(page))
+    assert page.locator("#search-results li a.result-title").count() == 10
+    assert shards_requested(requests) == set() and page_errors == []
+    # and one the lookup cannot answer merges the shards it needs
+    answer = page.evaluate(RUN_QUERY_JS, [UNIQUE, 20_000])
+    assert answer["urls"][0].endswith(sharded["target"].removesuffix("index.html")), answer
+    assert shards_requested(requests) and page_errors == []
 
 
 def test_a_query_opened_with_absent_characters_loads_no_pagefind(page: Page, sharded: dict[str, Any],

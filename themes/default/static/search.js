@@ -3,7 +3,7 @@
 // finds nothing is tried again with its meaningful shorter parts, and says so. The full-text index is cut into
 // bundles, and a query merges only those whose pages hold every character of it (pagefind/routes/).
 import { codeQuery, fnv1a, queryParts, searchKey } from "./searchcore.js";
-import { MERCHANT, fetchJSON, lookupWithSynonyms, passes } from "./searchlookup.js";
+import { MERCHANT, fetchJSON, lookupBound, lookupWithSynonyms, passes } from "./searchlookup.js";
 
 const root = new URL("../", import.meta.url);
 const bundleRoot = new URL("pagefind/", root);
@@ -106,9 +106,9 @@ async function searchShards(pf, text, wanted, filters, sort) {
   return { wanted, results: search ? search.results : [] };
 }
 
-// The bundles a state may still find results in, not merged yet.
+// Whether a state may still find results in bundles not merged yet, or in a full text not searched yet.
 function unread(s) {
-  return s.wanted.some((i) => !merged.has(i));
+  return s.later || s.wanted.some((i) => !merged.has(i));
 }
 
 // More of the query's bundles: merge the next ones and search again (results already seen are skipped by id).
@@ -209,7 +209,7 @@ function newState(asked, query, filters, sort, items) {
   return { asked, query, filters, sort, code, items, seen: new Set(items.map((i) => i.url.pathname)), pages: [],
            next: 0, terms: code ? [code.toLowerCase()] : query.split(/\s+/).map(searchKey).filter(Boolean),
            scan: items.length ? PAGE : SCAN, synonyms: [], part: query === asked ? "" : query, done: false,
-           wanted: [], ids: new Set(), searched: null };
+           wanted: [], ids: new Set(), searched: null, later: false };
 }
 
 // More than this many results for a part means the part is too common to stand for the query (青禾, 有限公司).
@@ -252,17 +252,31 @@ async function partByFullText(query, filters, sort) {
   return null;
 }
 
-// One search from the start: the lookup's answer is drawn as soon as it is known, then the full text's. The full
-// text's own work (Pagefind's code, the routes of the query's characters, the bundles they name, the search
-// itself) starts at once, beside the lookup: none of it waits for the lookup's answer. A credit code is
-// answered by the lookup alone.
+// One search from the start: the lookup's answer is drawn as soon as it is known, then the full text's. The routes
+// of the query's characters are fetched beside the lookup, and so is the rest of the full text's work (Pagefind's
+// code, the bundles the routes name, the search itself) unless the lookup's buckets say it may fill the first page
+// of results: the full text's results come after the lookup's, so a page the lookup fills (星物: 59 records) shows
+// the same results without it, and the full text is then searched when 显示更多 needs it (`later`). A credit code
+// is answered by the lookup alone.
 async function answer(query, filters, sort, mine) {
-  const search = codeQuery(searchKey(query)) ? null : fullTextSearch(query, filters, sort);
-  if (search) search.catch(() => {}); // (awaited below unless a newer query comes first)
+  const code = codeQuery(searchKey(query));
+  const routed = code ? null : candidates(query);
+  if (routed) routed.catch(() => {}); // (awaited below unless a newer query comes first)
+  let search = null;
+  const startFullText = () => {
+    if (!search) search = fullTextSearch(query, filters, sort);
+    return search;
+  };
+  if (!code) {
+    (query ? lookupBound(query) : Promise.resolve(0))
+      .then((bound) => { if (bound < shown && mine === serial) startFullText().catch(() => {}); })
+      .catch(() => {});
+  }
   const found = query ? await lookupWithSynonyms(query, filters) : { items: [], synonyms: [] };
   if (mine !== serial) return;
   const s = { ...newState(query, query, filters, sort, found.items), synonyms: found.synonyms };
   state = s;
+  if (!code && s.items.length < shown) startFullText().catch(() => {});
   let partial = null;
   if (s.items.length) draw(s);
   else if (query) {
@@ -273,6 +287,15 @@ async function answer(query, filters, sort, mine) {
   if (s.code) {
     // Every credit code is in the lookup, which has answered; Pagefind cuts codes into pieces that match most
     // merchant pages, so asking it would only cost a phone a few hundred KB.
+    s.done = true;
+    draw(s);
+    return;
+  }
+  if (!search) {
+    // The lookup filled the first page: whether the full text may add more (至少, 显示更多) is known from the routes.
+    s.wanted = await routed;
+    if (mine !== serial) return;
+    s.later = s.wanted.length > 0;
     s.done = true;
     draw(s);
     return;
@@ -386,7 +409,13 @@ async function more() {
   s.done = false;
   s.scan = SCAN;
   draw(s);
-  await scanPagefind(s, shown);
+  if (s.later && s.items.length < shown) {
+    // The full text, not searched yet: searched now, and checked as far as this page needs (as `answer` does).
+    s.later = false;
+    await fullText(s, fullTextSearch(s.code || s.query, s.filters, s.sort));
+  } else {
+    await scanPagefind(s, shown);
+  }
   if (mine !== serial) return;
   s.done = true;
   draw(s);
@@ -482,16 +511,21 @@ if (initial) input.value = initial;
 // Pagefind (≈ 170 KB of JS, wasm and index, and a Web Worker to start) is warmed up as soon as an empty search
 // page has settled, or at once when the visitor starts to search: a query then waits only for its own files (the
 // total a first query costs is the same; a visitor who opens the page and never searches pays it too). A page
-// opened with a query (search/?q=…, the home page's search box) starts at once, before the filters are filled,
-// to fetch the routes of the query's characters and, when some bundle holds them all, Pagefind; a credit code
-// never needs it.
+// opened with a query (search/?q=…, the home page's search box) starts its lookup and the routes of its characters
+// at once, before the filters are filled (its search then finds their files fetched), and loads Pagefind when some
+// bundle holds all of the query's characters, unless the lookup's buckets say it may fill the first page of results:
+// a query the lookup answers (星物, a credit code) or that no page holds (麒麟) never loads Pagefind.
 function warm() {
   load().catch(() => null);
 }
 input.addEventListener("focus", warm, { once: true });
 input.addEventListener("input", warm, { once: true });
-if (initial && !codeQuery(searchKey(initial))) {
-  candidates(initial).then((wanted) => { if (wanted.length) warm(); });
+if (initial) {
+  lookupWithSynonyms(initial, {}).catch(() => null); // (the filters only drop records: the same files)
+  if (!codeQuery(searchKey(initial))) {
+    Promise.all([candidates(initial), lookupBound(initial)])
+      .then(([wanted, bound]) => { if (wanted.length && bound < PAGE) warm(); }).catch(() => null);
+  }
 }
 fillFilters().then(() => {
   const started = run();

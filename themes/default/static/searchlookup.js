@@ -120,6 +120,21 @@ async function lookup(query) {
   return found.map(({ record, periods }) => itemOfRecord(record, periods));
 }
 
+// At most how many records the lookup can answer `query` with, known from its bigram buckets before any record is
+// fetched (the same files lookup() fetches): 0 when it will answer nothing, Infinity when the buckets alone do not
+// bound it (words typed apart, synonyms, a credit code).
+export async function lookupBound(query) {
+  const manifest = await fetchJSON("manifest.json");
+  const norm = searchKey(query);
+  if (!manifest || norm.length < 2) return 0;
+  if (/\s/.test(query.trim()) || codeQuery(norm) || synonymsOf(norm, manifest.synonyms).length) return Infinity;
+  const frequent = new Set(manifest.frequent);
+  const rare = bigramsOf(norm).filter((g) => !frequent.has(g));
+  if (!rare.length) return 0;
+  const ids = await postings(manifest, rare.slice(0, 4));
+  return ids.length > manifest.cap ? 0 : ids.length;
+}
+
 // Words typed apart (汽修 云溪) are looked up one by one: a record must hold each of them (a word too common to
 // narrow anything is left out); null when no word narrows anything.
 async function lookupWords(query) {
