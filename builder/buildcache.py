@@ -17,6 +17,7 @@ import contextlib
 import functools
 import hashlib
 import hmac
+import io
 import os
 import pickle
 import secrets
@@ -84,6 +85,40 @@ def signing_key() -> bytes | None:
         return None
 
 
+class _Pickler(pickle.Pickler):
+    """Pickles text that is not ASCII as its UTF-8 bytes, made anew: the standard pickler asks a string for its
+    UTF-8 form, which stays attached to it for its life (a whole site's Chinese text over twice as large while the
+    build lasts: 200 MB more at 100,000 merchants)."""
+
+    def persistent_id(self, obj: Any) -> bytes | None:
+        """Text that is not ASCII goes as bytes (pickle's hook, asked about every object)."""
+        if type(obj) is str and not obj.isascii():
+            return obj.encode("utf-8", "surrogatepass")
+        return None
+
+
+class _Unpickler(pickle.Unpickler):
+    """Reads what `_Pickler` wrote."""
+
+    def persistent_load(self, pid: Any) -> str:
+        """The text of one such bytes (pickle's hook)."""
+        if type(pid) is not bytes:
+            raise pickle.UnpicklingError("unknown persistent id")
+        return pid.decode("utf-8", "surrogatepass")
+
+
+def dumps(value: Any) -> bytes:
+    """A pickle of a value that leaves its strings as they were (see `_Pickler`)."""
+    buffer = io.BytesIO()
+    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    return buffer.getvalue()
+
+
+def loads(data: bytes) -> Any:
+    """The value `dumps` pickled."""
+    return _Unpickler(io.BytesIO(data)).load()
+
+
 class BuildCache:
     """Signed pickles under one folder, by name."""
 
@@ -121,7 +156,7 @@ class BuildCache:
         if not hmac.compare_digest(signature, hmac.digest(self.key, body, "sha256")):
             return None
         try:
-            return pickle.loads(body)
+            return loads(body)
         except Exception:  # noqa: BLE001 - a damaged entry is a cache miss, whatever the unpickler says
             return None
 
@@ -131,7 +166,7 @@ class BuildCache:
             self.memory[name] = value
             if name.startswith(MEMORY_ONLY):
                 return
-        body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        body = dumps(value)
         target = self.path(name)
         with contextlib.suppress(OSError):
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -25,6 +25,8 @@ from typing import Any
 from markupsafe import Markup
 
 BIG_TUPLE = 16  # tuples longer than this are fingerprinted once per build, like dataclass instances
+LONG = 256  # a list, tuple or dict longer than this has its parts hashed as they pile up …
+PILE = 65_536  # … whenever more than this many are waiting (the lookup's 100,000 records: ~3 million parts)
 
 
 class Unfingerprintable(Exception):
@@ -79,9 +81,9 @@ class Fingerprints:
         """The hex digest of a value."""
         if type(value) is tuple and len(value) > BIG_TUPLE or dataclasses.is_dataclass(value):
             return self._remembered(value)
-        parts: list[str] = []
+        parts = _Parts()
         self._parts(value, parts)
-        return _hash("".join(parts))
+        return parts.hexdigest()
 
     def _remembered(self, value: object) -> str:
         known = self._memo.get(id(value))
@@ -89,7 +91,7 @@ class Fingerprints:
             self._used.add(id(value))
         if known is not None:
             return known[1]
-        parts: list[str] = []
+        parts = _Parts()
         if type(value) is tuple:
             parts.append(f"t{len(value)};")
             items: tuple[Any, ...] = value
@@ -106,11 +108,13 @@ class Fingerprints:
             items = getter[1](value)
         for item in items:
             self._parts(item, parts)
-        found = _hash("".join(parts))
+            if len(parts) > PILE:  # a tuple of 100,000 merchants: one part each
+                parts.flush()
+        found = parts.hexdigest()
         self._memo[id(value)] = (value, found)
         return found
 
-    def _parts(self, value: Any, out: list[str]) -> None:
+    def _parts(self, value: Any, out: _Parts) -> None:
         kind = type(value)
         if kind is str:
             out.append(f"s{len(value)}:{value}")
@@ -123,6 +127,12 @@ class Fingerprints:
                 out.append(f"h{self._remembered(value)}")
                 return
             out.append(f"l{len(value)};")
+            if len(value) > LONG:
+                for item in value:
+                    self._parts(item, out)
+                    if len(out) > PILE:
+                        out.flush()
+                return
             for item in value:
                 self._parts(item, out)
         elif kind is bool:
@@ -136,6 +146,8 @@ class Fingerprints:
             for key, item in value.items():
                 self._parts(key, out)
                 self._parts(item, out)
+                if len(out) > PILE:
+                    out.flush()
         elif kind is Markup:
             out.append(f"M{len(value)}:{value}")
         elif id(value) in self._memo or dataclasses.is_dataclass(value):
@@ -157,6 +169,28 @@ def kept_across_builds() -> Iterator[None]:
         yield
     finally:
         _KEPT.pop()
+
+
+class _Parts(list[str]):
+    """The texts a value's digest is made of, hashed in piles as they come (a large value is never held whole
+    as text): the digest is the one of all of them joined."""
+
+    __slots__ = ("hasher",)
+
+    def flush(self) -> None:
+        """Hash the waiting parts and let them go."""
+        hasher = getattr(self, "hasher", None)
+        if hasher is None:
+            hasher = self.hasher = hashlib.blake2b(digest_size=16)
+        hasher.update("".join(self).encode("utf-8", "surrogatepass"))
+        self.clear()
+
+    def hexdigest(self) -> str:
+        """The digest of every part."""
+        if getattr(self, "hasher", None) is None:
+            return _hash("".join(self))
+        self.flush()
+        return str(self.hasher.hexdigest())
 
 
 def _hash(text: str) -> str:

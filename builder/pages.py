@@ -97,7 +97,7 @@ class PageWriter:
         publish_files([*site.warnings, *site.pages], self.staging)  # only files that published pages name
         self.statistics(updated)
         self.page("search/", "search.html", "搜索", "搜索", updated)
-        self.output.group("search/lookup/", lookup_records(site), lambda: write_lookup(site, self.staging))
+        self.lookup()
         self.open_data(updated)
         self.not_found()
         self.staging.write("feed.xml", feeds.atom(site.content.config, site.warnings))
@@ -105,6 +105,11 @@ class PageWriter:
         for directory in reversed(theme_dirs):
             if (directory / "static").is_dir():
                 self.staging.copy_tree(directory / "static", "assets")
+
+    def lookup(self) -> None:
+        """The search page's own index of names and codes, its records worked out once (key and files)."""
+        records = lookup_records(self.site)
+        self.output.group("search/lookup/", records, lambda: write_lookup(self.site, self.staging, records))
 
     def home(self, updated: dt.date | None) -> None:
         """The home page: latest totals, lists and warnings."""
