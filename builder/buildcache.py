@@ -103,7 +103,7 @@ class _Unpickler(pickle.Unpickler):
     def persistent_load(self, pid: Any) -> str:
         """The text of one such bytes (pickle's hook)."""
         if type(pid) is not bytes:
-            raise pickle.UnpicklingError("unknown persistent id")
+            raise pickle.UnpicklingError(pid)  # not ours: the entry is not used (see `load`)
         return pid.decode("utf-8", "surrogatepass")
 
 
