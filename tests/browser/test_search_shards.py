@@ -107,6 +107,13 @@ def first_hit(page: Page) -> str:
     return page.locator("#search-results li a.result-title").first.get_attribute("href", timeout=5000) or ""
 
 
+def recorded_requests(page: Page) -> list[str]:
+    """The URLs the page asks for from now on (the list grows as it does)."""
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    return requests
+
+
 def shards_requested(requests: list[str]) -> set[str]:
     """The merchant shard folders (`m03` …) the page fetched anything from."""
     folders = {url.split("/pagefind/", 1)[1].split("/", 1)[0] for url in requests if "/pagefind/" in url}
@@ -116,8 +123,7 @@ def shards_requested(requests: list[str]) -> set[str]:
 def test_a_query_merges_only_the_shards_that_hold_its_characters(page: Page, sharded: dict[str, Any],
                                                                  external_requests: list[str],
                                                                  page_errors: list[str]) -> None:
-    requests: list[str] = []
-    page.on("request", lambda request: requests.append(request.url))
+    requests = recorded_requests(page)
     page.goto(sharded["url"] + "search/")
     page.locator("#search-input").fill(UNIQUE)
     wait_for_answer(page)
@@ -133,8 +139,7 @@ def test_a_query_merges_only_the_shards_that_hold_its_characters(page: Page, sha
 
 def test_a_word_that_occurs_nowhere_merges_no_shard(page: Page, sharded: dict[str, Any],
                                                     page_errors: list[str]) -> None:
-    requests: list[str] = []
-    page.on("request", lambda request: requests.append(request.url))
+    requests = recorded_requests(page)
     page.goto(sharded["url"] + "search/")
     page.locator("#search-input").fill("麒麟")  # the generator keeps these characters out of every file
     assert wait_for_answer(page) == "没有找到“麒麟”的相关结果"
@@ -192,12 +197,18 @@ def lookup_filled_query(output: Path) -> tuple[str, int]:
     return district, counts[district]
 
 
+def open_lookup_filled_query(page: Page, sharded: dict[str, Any]) -> tuple[list[str], int]:
+    """Open the search page with `lookup_filled_query` (cold, as the home page's box does): the URLs it asks for
+    from then on, and the number of merchants the lookup holds for the query."""
+    requests = recorded_requests(page)
+    district, count = lookup_filled_query(sharded["output"])
+    page.goto(sharded["url"] + "search/?q=" + district)
+    return requests, count
+
+
 def test_a_query_the_lookup_fills_loads_pagefind_only_when_more_results_need_it(
         page: Page, sharded: dict[str, Any], page_errors: list[str]) -> None:
-    requests: list[str] = []
-    page.on("request", lambda request: requests.append(request.url))
-    district, _ = lookup_filled_query(sharded["output"])
-    page.goto(sharded["url"] + "search/?q=" + district)
+    requests, _ = open_lookup_filled_query(page, sharded)
     status = wait_for_answer(page)
     found = re.fullmatch(r"找到至少 (\d+) 条结果", status)
     assert found and int(found.group(1)) >= 10, status  # the lookup's results; the full text may add more
@@ -219,10 +230,7 @@ def test_a_query_the_lookup_fills_loads_pagefind_only_when_more_results_need_it(
 
 def test_the_press_that_searches_a_full_text_left_for_later_merges_as_a_first_query_does(
         page: Page, sharded: dict[str, Any], page_errors: list[str]) -> None:
-    requests: list[str] = []
-    page.on("request", lambda request: requests.append(request.url))
-    district, count = lookup_filled_query(sharded["output"])
-    page.goto(sharded["url"] + "search/?q=" + district)
+    requests, count = open_lookup_filled_query(page, sharded)
     wait_for_answer(page)
     more = page.locator("#search-results button.more")
     presses = 0
@@ -239,8 +247,7 @@ def test_the_press_that_searches_a_full_text_left_for_later_merges_as_a_first_qu
 
 def test_a_typed_query_the_lookup_fills_merges_no_shard(page: Page, sharded: dict[str, Any],
                                                         page_errors: list[str]) -> None:
-    requests: list[str] = []
-    page.on("request", lambda request: requests.append(request.url))
+    requests = recorded_requests(page)
     with page.expect_request(re.compile(r"/pagefind/main/wasm\.[^/]+\.pagefind$"), timeout=15_000):
         page.goto(sharded["url"] + "search/")  # Pagefind warmed up
     district, _ = lookup_filled_query(sharded["output"])
@@ -256,8 +263,7 @@ def test_a_typed_query_the_lookup_fills_merges_no_shard(page: Page, sharded: dic
 
 def test_a_query_opened_with_absent_characters_loads_no_pagefind(page: Page, sharded: dict[str, Any],
                                                                  page_errors: list[str]) -> None:
-    requests: list[str] = []
-    page.on("request", lambda request: requests.append(request.url))
+    requests = recorded_requests(page)
     page.goto(sharded["url"] + "search/?q=" + "麒麟")
     assert wait_for_answer(page) == "没有找到“麒麟”的相关结果"
     pagefind = sorted(url.split("/pagefind/", 1)[1] for url in requests if "/pagefind/" in url)
@@ -266,8 +272,7 @@ def test_a_query_opened_with_absent_characters_loads_no_pagefind(page: Page, sha
 
 
 def test_an_empty_search_page_warms_pagefind_up_before_any_query(page: Page, sharded: dict[str, Any]) -> None:
-    requests: list[str] = []
-    page.on("request", lambda request: requests.append(request.url))
+    requests = recorded_requests(page)
     with page.expect_request(re.compile(r"/pagefind/main/wasm\.[^/]+\.pagefind$"), timeout=15_000):
         page.goto(sharded["url"] + "search/")  # nothing typed, no focus
     assert shards_requested(requests) == set()  # no shard before a query names one
