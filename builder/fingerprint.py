@@ -25,8 +25,7 @@ from typing import Any
 from markupsafe import Markup
 
 BIG_TUPLE = 16  # tuples longer than this are fingerprinted once per build, like dataclass instances
-LONG = 256  # a list, tuple or dict longer than this has its parts hashed as they pile up …
-PILE = 65_536  # … whenever more than this many are waiting (the lookup's 100,000 records: ~3 million parts)
+PILE = 65_536  # parts waiting to be hashed at most, past an item of a container (the lookup: ~3 million parts)
 
 
 class Unfingerprintable(Exception):
@@ -127,14 +126,10 @@ class Fingerprints:
                 out.append(f"h{self._remembered(value)}")
                 return
             out.append(f"l{len(value)};")
-            if len(value) > LONG:
-                for item in value:
-                    self._parts(item, out)
-                    if len(out) > PILE:
-                        out.flush()
-                return
             for item in value:
                 self._parts(item, out)
+                if len(out) > PILE:
+                    out.flush()
         elif kind is bool:
             out.append("T" if value else "F")
         elif kind is float:

@@ -132,11 +132,9 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
-def write_lookup(site: Site, staging: Staging,
-                 records: tuple[list[dict[str, Any]], list[list[str]]] | None = None) -> int:
-    """Write the lookup files (from `lookup_records(site)`, given or worked out) into the staging folder; return
-    how many files were written."""
-    recs, texts = records if records is not None else lookup_records(site)
+def write_lookup(site: Site, staging: Staging, records: tuple[list[dict[str, Any]], list[list[str]]]) -> int:
+    """Write the lookup files of `lookup_records(site)` into the staging folder; return how many were written."""
+    recs, texts = records
     postings: dict[str, list[int]] = defaultdict(list)
     for rid, fields in enumerate(texts):
         grams: set[str] = set()
