@@ -75,6 +75,17 @@ function rank(record, norm, code) {
   return null;
 }
 
+// The records the lookup's bigram buckets name for a normalised query; null when it is too common for the lookup to
+// narrow: its bigrams all frequent, or (a large site lists bigrams on more records than the cap, to be intersected)
+// the records its bigrams leave still more than the cap.
+async function bigramIds(manifest, norm) {
+  const frequent = new Set(manifest.frequent);
+  const rare = bigramsOf(norm).filter((g) => !frequent.has(g));
+  if (!rare.length) return null;
+  const ids = await postings(manifest, rare.slice(0, 4));
+  return ids.length > manifest.cap ? null : ids;
+}
+
 // The records whose name, district, category, code, title or tags contain the query; null when the query
 // is too short or too common for the lookup to narrow it.
 async function lookup(query) {
@@ -82,21 +93,9 @@ async function lookup(query) {
   const norm = searchKey(query);
   if (!manifest || norm.length < 2) return null;
   const code = codeQuery(norm);
-  const frequent = new Set(manifest.frequent);
-  const grams = bigramsOf(norm);
-  const rare = grams.filter((g) => !frequent.has(g));
-  let ids = [];
-  let broad = false;
-  if (code) broad = true;
-  else if (rare.length) {
-    ids = await postings(manifest, rare.slice(0, 4));
-    // A large site lists bigrams on more records than the cap, to be intersected: if the query's still leave more
-    // than the cap, it is too common for the lookup, like a query of frequent bigrams.
-    if (ids.length > manifest.cap) {
-      ids = [];
-      broad = true;
-    }
-  } else broad = true;
+  const named = code ? null : await bigramIds(manifest, norm);
+  let ids = named || [];
+  const broad = !named;
   if (code.length >= manifest.codePrefix) ids = (await codeIds(manifest, code)).slice(0, MAX_CODES).concat(ids);
   if (broad && !ids.length) return null;
   // At most the manifest's cap of records are fetched.
@@ -128,11 +127,8 @@ export async function lookupBound(query) {
   const norm = searchKey(query);
   if (!manifest || norm.length < 2) return 0;
   if (/\s/.test(query.trim()) || codeQuery(norm) || synonymsOf(norm, manifest.synonyms).length) return Infinity;
-  const frequent = new Set(manifest.frequent);
-  const rare = bigramsOf(norm).filter((g) => !frequent.has(g));
-  if (!rare.length) return 0;
-  const ids = await postings(manifest, rare.slice(0, 4));
-  return ids.length > manifest.cap ? 0 : ids.length;
+  const ids = await bigramIds(manifest, norm);
+  return ids ? ids.length : 0;
 }
 
 // Words typed apart (汽修 云溪) are looked up one by one: a record must hold each of them (a word too common to
