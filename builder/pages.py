@@ -122,6 +122,13 @@ class PageWriter:
         """The directory (by name, by complaints, by district, category and initial) and one page per merchant."""
         site = self.site
         directory = site.directory
+        # The merchant pages first: the search index works on them while the directory's pages are rendered.
+        start = len(self.routes)
+        for merchant in self.output.render_order(site.merchants, lambda m: f"{m.url}index.html"):
+            self.page(merchant.url, "merchant.html", "经营者", merchant.name, merchant.latest.period.end,
+                      merchant=merchant, placements=site.placements.get(merchant.key, ()),
+                      warnings=site.warnings_about.get(merchant.key, ()))
+        del self.routes[start:]
         self.listing("merchants/", site.merchants, "merchants.html", "经营者名录", "经营者名录", updated,
                      order="name", directory=directory)
         self.listing("merchants/by-complaints/", directory.by_complaints, "merchants.html", "经营者名录",
@@ -131,13 +138,8 @@ class PageWriter:
                 self.listing(group.url, group.merchants, "merchants.html", "经营者名录",
                              GROUP_TITLES[kind].format(group.shown), updated, order=kind, directory=directory,
                              current=group)
-        start = len(self.routes)
-        for merchant in self.output.render_order(site.merchants, lambda m: f"{m.url}index.html"):
-            self.page(merchant.url, "merchant.html", "经营者", merchant.name, merchant.latest.period.end,
-                      merchant=merchant, placements=site.placements.get(merchant.key, ()),
-                      warnings=site.warnings_about.get(merchant.key, ()))
-        # The sitemap lists them in the directory's order, however they were rendered (with search or without).
-        self.routes[start:] = [(m.url, m.latest.period.end) for m in site.merchants]
+        # The sitemap lists them after the directory, in its order, however they were rendered.
+        self.routes += [(m.url, m.latest.period.end) for m in site.merchants]
 
     def period_pages(self, updated: dt.date | None) -> None:
         """The list of periods and each period's disclosure list."""

@@ -5,12 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import cast
 
-from pypinyin import Style, lazy_pinyin
+from pypinyin import Style
+from pypinyin.converter import DefaultConverter
+from pypinyin.core import Pinyin
 
 # Characters without pinyin (Latin letters, digits, signs) stay, one item each. pypinyin accepts a callable that
 # returns a list here, although its type hints say a string.
 _KEEP_EACH = cast(Callable[[str], str], list)
 
+
+# lazy_pinyin(name) is the pinyin of each word pypinyin cuts the name into, one word at a time: the words repeat
+# from name to name (districts, trades, 有限公司), so each word's pinyin is worked out once (10,000 names: 0.25 s
+# instead of 1.4 s).
+_CONVERTER = DefaultConverter()
+_PINYIN = Pinyin(_CONVERTER)
+_WORDS: dict[str, tuple[str, ...]] = {}
 
 _KNOWN: dict[str, str] = {}  # every name's key, for the build (and, through the build cache, the next one)
 _USED: set[str] = set()  # the names asked for since remember_keys (names, trade names, labels)
@@ -20,8 +29,22 @@ def pinyin_key(name: str) -> str:
     """The name in tone-less pinyin, lower case, syllables separated by spaces."""
     found = _KNOWN.get(name)
     if found is None:
-        found = _KNOWN[name] = " ".join(lazy_pinyin(name, style=Style.NORMAL, errors=_KEEP_EACH)).lower()
+        found = _KNOWN[name] = " ".join(syllables(name)).lower()
     _USED.add(name)
+    return found
+
+
+def syllables(name: str) -> list[str]:
+    """The name's syllables, as pypinyin's `lazy_pinyin` gives them (tone-less; characters without pinyin each)."""
+    return [syllable for word in _PINYIN.seg(name) for syllable in _word(word)]
+
+
+def _word(word: str) -> tuple[str, ...]:
+    """One word's syllables, as `lazy_pinyin` gives them (tone-less; characters without pinyin kept each)."""
+    found = _WORDS.get(word)
+    if found is None:
+        found = _WORDS[word] = tuple(syllable for item in _CONVERTER.convert(
+            word, Style.NORMAL, False, _KEEP_EACH, strict=True) for syllable in item)
     return found
 
 

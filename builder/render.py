@@ -148,6 +148,9 @@ def make_environment(dirs: list[Path]) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # Each build makes its own Environment: the templates it has loaded need no look at their files'
+        # times at every page (an `extends` or `import` looked up 11,000 times at 10,000 merchants).
+        auto_reload=False,
     )
     env.template_class = FastTemplate
     env.filters.update(number=number, cdate=chinese_date, fixed=fixed)

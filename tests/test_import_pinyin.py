@@ -38,13 +38,13 @@ def forgetful_pinyin(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """builder.pinyin with an empty memo; the names it works out itself in this process are listed."""
     monkeypatch.setattr(builder.pinyin, "_KNOWN", {})
     computed: list[str] = []
-    real = builder.pinyin.lazy_pinyin
+    real = builder.pinyin.syllables
 
-    def counting(name: str, **options: object) -> list[str]:
+    def counting(name: str) -> list[str]:
         computed.append(name)
-        return real(name, **options)  # type: ignore[arg-type]
+        return real(name)
 
-    monkeypatch.setattr(builder.pinyin, "lazy_pinyin", counting)
+    monkeypatch.setattr(builder.pinyin, "syllables", counting)
     return computed
 
 

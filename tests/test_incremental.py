@@ -299,8 +299,8 @@ def test_the_pinyin_of_every_name_the_directory_sorts_is_kept_for_the_next_build
     build(BuildOptions(site, as_of=AS_OF, search=False))
     pinyin._KNOWN.clear()  # a new process
     computed: list[str] = []
-    real = pinyin.lazy_pinyin
-    monkeypatch.setattr(pinyin, "lazy_pinyin", lambda name, **kw: computed.append(name) or real(name, **kw))
+    real = pinyin.syllables
+    monkeypatch.setattr(pinyin, "syllables", lambda name: computed.append(name) or real(name))
     warning_body(1)(site)
     build(BuildOptions(site, as_of=AS_OF, search=False))
     assert computed == []

@@ -37,3 +37,14 @@ def test_the_build_environment_uses_it() -> None:
     template = env.from_string("{{ x }}")
     assert isinstance(template, FastTemplate) and template.render(x="<a href='x'>&") == escape("<a href='x'>&")
     assert template.root_render_func.__globals__["escape"] is escape_output
+
+
+def test_a_build_reads_each_template_once_and_never_looks_at_its_file_again(tmp_path: Path) -> None:
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "base.html").write_text("<b>{% block main %}{% endblock %}</b>", encoding="utf-8")
+    (tmp_path / "templates" / "page.html").write_text('{% extends "base.html" %}{% block main %}{{ x }}'
+                                                      "{% endblock %}", encoding="utf-8")
+    env = make_environment([tmp_path])
+    first = env.get_template("page.html").render(x=1)
+    (tmp_path / "templates" / "base.html").unlink()  # every page is rendered with what the build loaded
+    assert env.get_template("page.html").render(x=1) == first == "<b>1</b>"
