@@ -37,7 +37,7 @@ from builder.pages import PageWriter
 from builder.pinyin import remember_keys, used_keys
 from builder.privacy import Masked
 from builder.render import Renderer, make_environment, template_problem, theme_dirs
-from builder.search import SearchIndexer, pagefind_binary
+from builder.search import SERVICES, SearchIndexer, pagefind_binary
 from builder.sitemodel import Site
 from builder.source import HAVE_LIBYAML
 from builder.trash import empty_trash
@@ -181,9 +181,18 @@ def _build(options: BuildOptions, progress: Progress | None) -> BuildReport:
     unsafe = check_output_dir(options.site_dir, options.output)
     if unsafe:
         raise ContentError([Problem(str(options.output), 1, 1, "--output", unsafe)])
-    gongshi_dir = options.site_dir / ".gongshi"
-    empty_trash(gongshi_dir / "trash")
+    empty_trash(options.site_dir / ".gongshi" / "trash")
     cache = BuildCache.open(options.site_dir)
+    try:
+        return _build_with(options, progress, cache, started)
+    finally:
+        if cache is not None:
+            cache.write_pending()  # the files this build read, for the next one (even when this one failed)
+
+
+def _build_with(options: BuildOptions, progress: Progress | None, cache: BuildCache | None,
+                started: float) -> BuildReport:
+    gongshi_dir = options.site_dir / ".gongshi"
     build_key = inputs_key(options)
     if cache is not None and not options.clean:
         done = unchanged(options, cache, build_key)
@@ -206,13 +215,15 @@ def _build(options: BuildOptions, progress: Progress | None) -> BuildReport:
                     options.recycle) as tree:
         indexer = None
         if options.search:
-            indexer = SearchIndexer(tree, [f"{m.url}index.html" for m in site.merchants], progress=progress,
+            indexer = SearchIndexer(tree, [f"{m.url}index.html" for m in site.merchants], SERVICES, progress=progress,
                                     cache=cache, stream=tree.base is None and tree.current is None)
         keys = PageKeys(env, dirs, common, options_key(options), report.origins)
         output = PageOutput(tree, renderer, keys, indexer, progress)
         writer = PageWriter(site, renderer, tree, output)
         try:
             writer.write_all(dirs)
+            if cache is not None:
+                cache.write_pending()  # while Pagefind indexes the last shards
             if indexer is not None:
                 report.indexed = indexer.finish(output.other_pages)
         except jinja2.TemplateError as exc:

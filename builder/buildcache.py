@@ -126,6 +126,7 @@ class BuildCache:
         self.folder = folder
         self.key = key
         self.memory = _MEMORY.get(str(folder.resolve())) if _MEMORY else None
+        self.pending: dict[str, Any] = {}  # saved with `later`, written by `write_pending`
 
     @classmethod
     def open(cls, site_dir: Path) -> BuildCache | None:
@@ -139,6 +140,8 @@ class BuildCache:
 
     def load(self, name: str) -> Any:
         """The value stored under a name, or None when absent, damaged or not signed with our key."""
+        if name in self.pending:
+            return self.pending[name]
         kept = self.memory is not None and name.startswith(IN_MEMORY)
         if kept and self.memory is not None and name in self.memory:
             return self.memory[name]
@@ -160,12 +163,17 @@ class BuildCache:
         except Exception:  # noqa: BLE001 - a damaged entry is a cache miss, whatever the unpickler says
             return None
 
-    def save(self, name: str, value: Any) -> None:
-        """Store a value under a name (atomically); a cache that cannot be written is only slower."""
+    def save(self, name: str, value: Any, later: bool = False) -> None:
+        """Store a value under a name (atomically); a cache that cannot be written is only slower. `later`: on
+        disk when `write_pending` is called (a build does it while Pagefind works: a core is free then)."""
         if self.memory is not None and name.startswith(IN_MEMORY):
             self.memory[name] = value
             if name.startswith(MEMORY_ONLY):
                 return
+        if later:
+            self.pending[name] = value
+            return
+        self.pending.pop(name, None)
         body = dumps(value)
         target = self.path(name)
         with contextlib.suppress(OSError):
@@ -176,8 +184,15 @@ class BuildCache:
                 handle.write(body)
             os.replace(temporary, target)
 
+    def write_pending(self) -> None:
+        """Write the entries saved with `later`."""
+        while self.pending:
+            name = next(iter(self.pending))
+            self.save(name, self.pending[name])
+
     def forget(self, name: str) -> None:
         """Remove an entry (a cache that cannot be written is only slower)."""
+        self.pending.pop(name, None)
         if self.memory is not None:
             self.memory.pop(name, None)
         with contextlib.suppress(OSError):

@@ -149,7 +149,7 @@ class ContentReader:
             record = self._read_one(path, shown, data, parse, read)
             if self.cache is not None and name:
                 self.cache.save(name, FileRead(record, tuple(self.problems.items[problems_before:]),
-                                               tuple(self.masked[masked_before:])))
+                                               tuple(self.masked[masked_before:])), later=True)
                 self.used.add(name)
             if record is not None:
                 results.append(record)

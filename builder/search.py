@@ -12,7 +12,8 @@ upstream), and one new page rewrites most of a bundle. So the index is cut into 
 
 Each bundle is indexed by its own `pagefind_extended --service` process (`pagefindservice.py`) fed the
 bundle's pages in route order (the bundle's bytes depend on that order) as soon as the last of them is
-written: one bundle at a time (Pagefind already parses with two threads), beside the rendering. A bundle
+written, beside the rendering: in a build, two bundles at a time (`SERVICES`; one service keeps about one core
+busy, and after the rendering the builder waits for the last shards), one at a time in the preview. A bundle
 whose pages (routes and bytes) are unchanged is kept from the previous build (`OutputTree.folder`).
 When no bundle can be kept (`stream`: a clean build, or no earlier output), merchant pages are rendered shard
 by shard in route order and each goes to its shard's service as soon as it is rendered, so that Pagefind
@@ -46,6 +47,7 @@ from builder.searchbundle import make_reproducible
 ROOT = "pagefind"
 MAIN = "main"
 SHARD_PAGES = 2500
+SERVICES = 2  # Pagefind services at a time in a build (2 cores: the last shards are no longer indexed one by one)
 QUEUED_TEXT = 32_000_000  # characters of rendered pages held for the services at most (~64 MB of text)
 BODY = "data-pagefind-body"
 LANGUAGE = "zh-cn"

@@ -17,9 +17,10 @@ import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from builder import pinyin
+from builder import content, pinyin, source
 from builder.build import BuildOptions, build
 from builder.buildcache import BuildCache, kept_in_memory
+from builder.errors import ContentError
 from builder.fingerprint import kept_across_builds
 from builder.previewindex import Indexer, make_spare
 from builder.previewstate import PreviewState, Report
@@ -336,3 +337,19 @@ def test_no_default_template_passes_site_on_whole() -> None:
     # warning's body) would render every page again. Templates read the attributes they need instead.
     env = make_environment(theme_dirs(SITES / "minimal", "default"))
     assert site_attributes(env) is not None
+
+
+def test_a_build_that_fails_keeps_what_it_read_so_the_fix_parses_only_the_fixed_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = site_copy(tmp_path / "site")
+    broken = site / "content" / "complaints" / "2026-09" / "乙镇.yaml"
+    good = broken.read_text("utf-8")
+    broken.write_text(good.replace("period: 2026-09", "period: 2026-13", 1), "utf-8")
+    with pytest.raises(ContentError):
+        build(BuildOptions(site, as_of=AS_OF, search=False))
+    broken.write_text(good, "utf-8")
+    parsed: list[str] = []
+    real = source.parse_yaml
+    monkeypatch.setattr(content, "parse_yaml", lambda text, *a: parsed.append(text) or real(text, *a))
+    build(BuildOptions(site, as_of=AS_OF, search=False))
+    assert parsed == [good]  # every other file came from the cache the failed build wrote
