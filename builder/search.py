@@ -8,7 +8,7 @@ upstream), and one new page rewrites most of a bundle. So the index is cut into 
   a shard holds at most `SHARD_PAGES` pages (≈ 450 MB for Pagefind; the count changes only when the number of
   merchants doubles, and then every shard is indexed once again);
 - `pagefind/bundles.json`: the bundles in the order the search page uses them, and the number of
-  `pagefind/routes/` files that say which bundles hold each character (`searchroutes.py`).
+  `pagefind/routes/` files that say which bundles hold each character and bigram (`searchroutes.py`).
 
 Each bundle is indexed by its own `pagefind_extended --service` process (`pagefindservice.py`) fed the
 bundle's pages in route order (the bundle's bytes depend on that order) as soon as the last of them is
@@ -129,7 +129,7 @@ class SearchIndexer:
         self.pages = 0
         self.names: list[str] = []
         self.keys: dict[str, str] = {}  # bundle -> its key
-        self.characters: dict[str, set[str]] = {}  # bundle -> the characters of its pages (searchroutes.py)
+        self.grams: dict[str, set[str]] = {}  # bundle -> the characters and bigrams of its pages (searchroutes.py)
         self.services: set[PagefindService] = set()
         self.stopped = False
         self.finished = False
@@ -199,7 +199,7 @@ class SearchIndexer:
         names = sorted(self.names, key=lambda name: (name != MAIN, name))
         routes: list[int] = []
         self.tree.group(f"{searchroutes.ROOT}/", digest("routes", *(self.keys[name] for name in names)),
-                        lambda: routes.append(searchroutes.write_routes(self.tree, [self.characters[name]
+                        lambda: routes.append(searchroutes.write_routes(self.tree, [self.grams[name]
                                                                                    for name in names])))
         files = routes[0] if routes else len([r for r in self.tree.written if r.startswith(searchroutes.ROOT)])
         self.tree.write(f"{ROOT}/bundles.json", json.dumps({"bundles": [f"{name}/" for name in names],
@@ -233,7 +233,7 @@ class SearchIndexer:
                   feed: queue.SimpleQueue[tuple[str, str | None] | None]) -> int:
         """Index a shard from the pages `placed` sends, in route order, until the shard is complete."""
         service = self._service()
-        characters: set[str] = set()
+        grams: set[str] = set()
         expected = iter(routes)
         in_order = True
         try:
@@ -247,7 +247,7 @@ class SearchIndexer:
                 if route != next(expected, None):  # not in route order after all: index from the files below
                     in_order = False
                     continue
-                self._add(service, route, self._read(route) if html is None else html, characters)
+                self._add(service, route, self._read(route) if html is None else html)
         except BaseException:
             self._drop(service)
             raise
@@ -260,51 +260,48 @@ class SearchIndexer:
         key = self._key(routes)
         counted: list[int] = []
         if not self.tree.folder(f"{ROOT}/{name}/", key,
-                                lambda folder: counted.append(self._write_bundle(service, folder))):
+                                lambda folder: counted.append(self._write_bundle(service, folder, grams))):
             self._drop(service)
-        return self._done(name, routes, key, characters, counted)
+        return self._done(name, routes, key, grams, counted)
 
     def _bundle(self, name: str, routes: list[str]) -> int:
         """Index one bundle (or keep it) and report its pages."""
         key = self._key(routes)
-        characters: set[str] = set()
+        grams: set[str] = set()
         counted: list[int] = []
         self.tree.folder(f"{ROOT}/{name}/", key,
-                         lambda folder: counted.append(self._index(routes, folder, characters)))
-        return self._done(name, routes, key, characters, counted)
+                         lambda folder: counted.append(self._index(routes, folder, grams)))
+        return self._done(name, routes, key, grams, counted)
 
-    def _done(self, name: str, routes: list[str], key: str, characters: set[str], counted: list[int]) -> int:
-        """Record a bundle made (`counted` holds its pages) or kept, with its characters; its pages."""
+    def _done(self, name: str, routes: list[str], key: str, grams: set[str], counted: list[int]) -> int:
+        """Record a bundle made (`counted` holds its pages; `grams` its keys) or kept, with its routing keys
+        (searchroutes.py); its pages."""
         tree = self.tree
         pages = counted[0] if counted else _page_count(tree.path(f"{ROOT}/{name}"))
-        known = self.cache.load(f"routes/{key}") if self.cache is not None and not counted else None
+        known = self.cache.load(f"grams/{key}") if self.cache is not None and not counted else None
         if counted or not isinstance(known, set):
-            if not counted:  # a bundle kept from an earlier build whose characters are not in the cache
-                characters = self._characters(routes)
+            if not counted:  # a bundle kept from an earlier build whose keys are not in the cache
+                grams = self._grams(tree.path(f"{ROOT}/{name}"))
             if self.cache is not None:
-                self.cache.save(f"routes/{key}", characters)
+                self.cache.save(f"grams/{key}", grams)
         else:
-            characters = known
+            grams = known
         with self.lock:
             self.keys[name] = key
-            self.characters[name] = characters
+            self.grams[name] = grams
             self.pages += pages
             self.done_bundles += 1
             if self.progress is not None:
                 self.progress(N_("search index"), self.done_bundles, self.count + 1)
         return pages
 
-    def _characters(self, routes: list[str]) -> set[str]:
-        """The characters of the indexed text of these pages (read from the tree)."""
-        assert self.tree.root is not None
-        found: set[str] = set()
-        for route in routes:
-            try:
-                found |= searchroutes.page_characters((self.tree.root / route).read_text("utf-8"))
-            except OSError as exc:
-                raise SearchIndexError(_("cannot read {route}: {reason}").format(
-                        route=route, reason=exc.strerror)) from None
-        return found
+    @staticmethod
+    def _grams(folder: Path) -> set[str]:
+        """The characters and bigrams of the texts search.js checks for the pages of a written bundle."""
+        try:
+            return searchroutes.bundle_keys(folder)
+        except (OSError, ValueError) as exc:
+            raise SearchIndexError(_("unexpected Pagefind bundle: {detail}").format(detail=exc)) from None
 
     def _read(self, route: str) -> str:
         """A page of the tree."""
@@ -333,8 +330,9 @@ class SearchIndexer:
         with self.lock:
             self.services.discard(service)
 
-    def _write_bundle(self, service: PagefindService, folder: Path) -> int:
-        """Write the bundle a service holds into `folder`, reproducibly; the pages it indexed."""
+    def _write_bundle(self, service: PagefindService, folder: Path, grams: set[str]) -> int:
+        """Write the bundle a service holds into `folder`, reproducibly, its routing keys into `grams`; the pages it
+        indexed."""
         try:
             service.write(folder, keep=wanted)
         finally:
@@ -344,25 +342,25 @@ class SearchIndexer:
             make_reproducible(folder)
         except (OSError, ValueError, KeyError) as exc:
             raise SearchIndexError(_("unexpected Pagefind bundle: {detail}").format(detail=exc)) from None
+        grams |= self._grams(folder)
         return service.pages
 
     @staticmethod
-    def _add(service: PagefindService, route: str, html: str, characters: set[str]) -> None:
-        """Give one page to a Pagefind service and add its characters to `characters` (no search body: skipped)."""
+    def _add(service: PagefindService, route: str, html: str) -> None:
+        """Give one page to a Pagefind service (no search body: skipped)."""
         if BODY in html:
             service.add("/" + route.removesuffix("index.html"), html)
-            characters |= searchroutes.page_characters(html)
 
-    def _index(self, routes: list[str], folder: Path, characters: set[str]) -> int:
+    def _index(self, routes: list[str], folder: Path, grams: set[str]) -> int:
         """Feed the pages of one bundle to a Pagefind service and write the bundle into `folder`."""
         service = self._service()
         try:
             for route in routes:
-                self._add(service, route, self._read(route), characters)
+                self._add(service, route, self._read(route))
         except BaseException:
             self._drop(service)
             raise
-        return self._write_bundle(service, folder)
+        return self._write_bundle(service, folder, grams)
 
 
 UI_FILES = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
