@@ -129,7 +129,10 @@ class SearchIndexer:
         self.pages = 0
         self.names: list[str] = []
         self.keys: dict[str, str] = {}  # bundle -> its key
-        self.grams: dict[str, set[str]] = {}  # bundle -> the characters and bigrams of its pages (searchroutes.py)
+        # bundle -> the characters and bigrams of its pages (searchroutes.py), read from the written bundle beside the
+        # indexing, so that the next bundle's Pagefind starts at once
+        self.grams: dict[str, Future[set[str]]] = {}
+        self.reader = ThreadPoolExecutor(1, thread_name_prefix="routes")
         self.services: set[PagefindService] = set()
         self.stopped = False
         self.finished = False
@@ -191,16 +194,19 @@ class SearchIndexer:
         try:
             for future in self.futures:
                 future.result()
+            for name in self.names:
+                self.grams[name].result()
         except BaseException:
             self.abort()
             raise
         self.pool.shutdown(wait=True)
+        self.reader.shutdown(wait=True)
         self.finished = True
         names = sorted(self.names, key=lambda name: (name != MAIN, name))
         routes: list[int] = []
-        self.tree.group(f"{searchroutes.ROOT}/", digest("routes", *(self.keys[name] for name in names)),
-                        lambda: routes.append(searchroutes.write_routes(self.tree, [self.grams[name]
-                                                                                   for name in names])))
+        key = digest("routes", searchroutes.FORMAT, *(self.keys[name] for name in names))
+        self.tree.group(f"{searchroutes.ROOT}/", key, lambda: routes.append(
+            searchroutes.write_routes(self.tree, [self.grams[name].result() for name in names])))
         files = routes[0] if routes else len([r for r in self.tree.written if r.startswith(searchroutes.ROOT)])
         self.tree.write(f"{ROOT}/bundles.json", json.dumps({"bundles": [f"{name}/" for name in names],
                                                             "routes": files}, separators=(",", ":")) + "\n")
@@ -216,6 +222,7 @@ class SearchIndexer:
         for service in running:
             service.process.kill()
         self.pool.shutdown(wait=True, cancel_futures=True)
+        self.reader.shutdown(wait=True, cancel_futures=True)
 
     def _submit(self, name: str, routes: list[str]) -> None:
         if routes:  # an empty shard has no bundle
@@ -233,7 +240,6 @@ class SearchIndexer:
                   feed: queue.SimpleQueue[tuple[str, str | None] | None]) -> int:
         """Index a shard from the pages `placed` sends, in route order, until the shard is complete."""
         service = self._service()
-        grams: set[str] = set()
         expected = iter(routes)
         in_order = True
         try:
@@ -260,32 +266,30 @@ class SearchIndexer:
         key = self._key(routes)
         counted: list[int] = []
         if not self.tree.folder(f"{ROOT}/{name}/", key,
-                                lambda folder: counted.append(self._write_bundle(service, folder, grams))):
+                                lambda folder: counted.append(self._write_bundle(service, folder))):
             self._drop(service)
-        return self._done(name, routes, key, grams, counted)
+        return self._done(name, key, counted)
 
     def _bundle(self, name: str, routes: list[str]) -> int:
         """Index one bundle (or keep it) and report its pages."""
         key = self._key(routes)
-        grams: set[str] = set()
         counted: list[int] = []
-        self.tree.folder(f"{ROOT}/{name}/", key,
-                         lambda folder: counted.append(self._index(routes, folder, grams)))
-        return self._done(name, routes, key, grams, counted)
+        self.tree.folder(f"{ROOT}/{name}/", key, lambda folder: counted.append(self._index(routes, folder)))
+        return self._done(name, key, counted)
 
-    def _done(self, name: str, routes: list[str], key: str, grams: set[str], counted: list[int]) -> int:
-        """Record a bundle made (`counted` holds its pages; `grams` its keys) or kept, with its routing keys
-        (searchroutes.py); its pages."""
+    def _done(self, name: str, key: str, counted: list[int]) -> int:
+        """Record a bundle made (`counted` holds its pages) or kept, with its routing keys (searchroutes.py: from
+        the cache for a kept bundle, else read from the bundle beside the indexing); its pages."""
         tree = self.tree
-        pages = counted[0] if counted else _page_count(tree.path(f"{ROOT}/{name}"))
+        folder = tree.path(f"{ROOT}/{name}")
+        pages = counted[0] if counted else _page_count(folder)
         known = self.cache.load(f"grams/{key}") if self.cache is not None and not counted else None
-        if counted or not isinstance(known, set):
-            if not counted:  # a bundle kept from an earlier build whose keys are not in the cache
-                grams = self._grams(tree.path(f"{ROOT}/{name}"))
-            if self.cache is not None:
-                self.cache.save(f"grams/{key}", grams)
+        grams: Future[set[str]]
+        if isinstance(known, set):
+            grams = Future()
+            grams.set_result(known)
         else:
-            grams = known
+            grams = self.reader.submit(self._grams, folder, key)
         with self.lock:
             self.keys[name] = key
             self.grams[name] = grams
@@ -295,13 +299,15 @@ class SearchIndexer:
                 self.progress(N_("search index"), self.done_bundles, self.count + 1)
         return pages
 
-    @staticmethod
-    def _grams(folder: Path) -> set[str]:
-        """The characters and bigrams of the texts search.js checks for the pages of a written bundle."""
+    def _grams(self, folder: Path, key: str) -> set[str]:
+        """The characters and bigrams of the texts search.js checks for the pages of a written bundle (cached)."""
         try:
-            return searchroutes.bundle_keys(folder)
+            grams = searchroutes.bundle_keys(folder)
         except (OSError, ValueError) as exc:
             raise SearchIndexError(_("unexpected Pagefind bundle: {detail}").format(detail=exc)) from None
+        if self.cache is not None:
+            self.cache.save(f"grams/{key}", grams)
+        return grams
 
     def _read(self, route: str) -> str:
         """A page of the tree."""
@@ -330,9 +336,8 @@ class SearchIndexer:
         with self.lock:
             self.services.discard(service)
 
-    def _write_bundle(self, service: PagefindService, folder: Path, grams: set[str]) -> int:
-        """Write the bundle a service holds into `folder`, reproducibly, its routing keys into `grams`; the pages it
-        indexed."""
+    def _write_bundle(self, service: PagefindService, folder: Path) -> int:
+        """Write the bundle a service holds into `folder`, reproducibly; the pages it indexed."""
         try:
             service.write(folder, keep=wanted)
         finally:
@@ -342,7 +347,6 @@ class SearchIndexer:
             make_reproducible(folder)
         except (OSError, ValueError, KeyError) as exc:
             raise SearchIndexError(_("unexpected Pagefind bundle: {detail}").format(detail=exc)) from None
-        grams |= self._grams(folder)
         return service.pages
 
     @staticmethod
@@ -351,7 +355,7 @@ class SearchIndexer:
         if BODY in html:
             service.add("/" + route.removesuffix("index.html"), html)
 
-    def _index(self, routes: list[str], folder: Path, grams: set[str]) -> int:
+    def _index(self, routes: list[str], folder: Path) -> int:
         """Feed the pages of one bundle to a Pagefind service and write the bundle into `folder`."""
         service = self._service()
         try:
@@ -360,7 +364,7 @@ class SearchIndexer:
         except BaseException:
             self._drop(service)
             raise
-        return self._write_bundle(service, folder, grams)
+        return self._write_bundle(service, folder)
 
 
 UI_FILES = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")

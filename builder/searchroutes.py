@@ -31,9 +31,15 @@ from builder.searchbundle import SIGNATURE
 from builder.searchkey import search_key
 
 ROOT = "pagefind/routes"
+FORMAT = "characters and bigrams, from fragments"  # part of the routes' key: routes of another kind are rewritten
 FILE_BYTES = 6000  # about this many bytes of keys and masks per routes file
 ZWSP = "\u200b"  # Pagefind puts it between the words it segmented; its search.js drops it from a page's content
-BLOCK = ". "  # what Pagefind puts between block elements: cutting there keeps the pieces that repeat across pages
+# Where a text is cut into pieces that repeat across pages (Pagefind's ". " between block elements, the Chinese comma
+# and full stop: a page's text is mostly the same clauses), and the search keys of those cuts.
+_CUTS = re.compile("\\. |，|。")
+_CUT_KEYS = (".", ",", "。")
+SENTINEL = "\x00"  # stands for a cut between the pieces joined to be cut into words (never in a page's text)
+CHUNK = 200  # pieces cut into words at once (each step holds the GIL briefly: the indexing threads go on)
 # Characters whose search key does not depend on their neighbours (no combining marks, nothing NFKC composes,
 # no Greek capital sigma, whose lower case does): Latin up to U+02FF, general punctuation, CJK symbols
 # (without the ideographic tone marks), CJK ideographs and full-width ASCII and signs.
@@ -71,14 +77,13 @@ def checked_text(title: str, content: str) -> str:
 def text_keys(texts: Iterable[tuple[str, str]]) -> set[str]:
     """The characters and bigrams of the checked text of these pages (see `checked_text`)."""
     texts = list(texts)
-    blocks: set[str] = set()
+    pieces: set[str] = set()
     for title, content in texts:
-        if ZWSP in title:  # search.js keeps a title's ZWSP: the exact way below
-            blocks = set()
+        if ZWSP in title or SENTINEL in title or SENTINEL in content:  # the exact way below
             break
-        blocks.update(f"{title} {content}".split(BLOCK))
+        pieces.update(_CUTS.split(f"{title} {content}"))
     else:
-        found = _keys_of_blocks(blocks)
+        found = _keys_of_pieces(pieces)
         if found is not None:
             return found
     keys: set[str] = set()
@@ -87,21 +92,32 @@ def text_keys(texts: Iterable[tuple[str, str]]) -> set[str]:
     return keys
 
 
-def _keys_of_blocks(blocks: Iterable[str]) -> set[str] | None:
-    """The keys of texts cut into these blocks (at `BLOCK`), word by word: a word's key does not depend on its
-    neighbours when its characters are context-free, and the words of a block meet with nothing between them
-    (spaces and ZWSPs are dropped), nor do a block and the "." that ends or starts it. None when some word is not
-    context-free. (The "." before a text's first block and after its last are not in the text: a superset.)"""
-    words = f". {' . '.join(blocks)} .".replace(ZWSP, " ").split()
+def _keys_of_pieces(pieces: Iterable[str]) -> set[str] | None:
+    """The keys of texts cut into these pieces (at `_CUTS`), word by word: a word's key does not depend on its
+    neighbours when its characters are context-free, and the words of a piece meet with nothing between them
+    (spaces and ZWSPs are dropped). A piece meets a cut at either end: each cut's key is taken there (a superset:
+    only one of them is, and the texts' own ends meet none). None when some word is not context-free."""
     keyed: dict[str, str] = {}
-    for word in set(words):
-        if not _CONTEXT_FREE.fullmatch(word):
-            return None
-        keyed[word] = search_key(word)
-    present = list(filter(None, map(keyed.__getitem__, words)))
-    grams = set(map(str.__add__, map(_LAST, present), map(_FIRST, present[1:])))
-    for key in set(present):
+    grams = {a + b for a in _CUT_KEYS for b in _CUT_KEYS}  # cuts side by side (an empty piece between)
+    grams.update(_CUT_KEYS)
+    pieces = list(pieces)
+    for start in range(0, len(pieces), CHUNK):  # joined a chunk at a time: a few MB at most
+        joined = f" {SENTINEL} ".join(pieces[start:start + CHUNK])
+        words = f"{SENTINEL} {joined} {SENTINEL}".replace(ZWSP, " ").split()
+        for word in set(words).difference(keyed):
+            if not _CONTEXT_FREE.fullmatch(word):
+                return None
+            keyed[word] = search_key(word)
+        present = list(filter(None, map(keyed.__getitem__, words)))
+        grams.update(map(str.__add__, map(_LAST, present), map(_FIRST, present[1:])))
+    for key in set(keyed.values()):
         grams |= key_grams(key)
+    for gram in [gram for gram in grams if SENTINEL in gram]:  # the sentinel stands for every cut
+        grams.discard(gram)
+        if gram[0] != SENTINEL:
+            grams.update(gram[0] + cut for cut in _CUT_KEYS)
+        elif len(gram) == 2 and gram[1] != SENTINEL:
+            grams.update(cut + gram[1] for cut in _CUT_KEYS)
     return grams
 
 

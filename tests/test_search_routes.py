@@ -20,10 +20,11 @@ from builder.searchbundle import SIGNATURE
 from builder.searchkey import search_key
 
 # Characters of the context-free ranges (the minus sign of the "较上期" column among them, Pagefind's ZWSP and the
-# ". " it puts between blocks), and some that are not.
+# ". " it puts between blocks, the Chinese comma and full stop where texts are cut), and some that are not.
 FREE = st.sampled_from(["a", "Z", "9", " ", "-", "_", "·", "\u2014", "\u2212", "（", "）", "公", "示", "经", "营",
-                        "０", "Ａ", "\u3000", "\uff5e", "!", ".", ". ", "\u200b", "\u200b. \u200b"])
-OTHER = st.sampled_from("\u0301\u03a3\u1100\u1161\u2126\u212b\ufb01\u2460\u200b")
+                        "０", "Ａ", "\u3000", "\uff5e", "!", ".", ". ", "\u200b", "\u200b. \u200b", "，", "。",
+                        ",", "\u200b，"])
+OTHER = st.sampled_from("\u0301\u03a3\u1100\u1161\u2126\u212b\ufb01\u2460\u200b\x00")
 TEXT = st.lists(FREE, max_size=30).map("".join)
 
 
@@ -44,8 +45,8 @@ def test_the_keys_are_those_of_each_page_text(texts: list[tuple[str, str]], othe
     keys = searchroutes.text_keys(texts)
     wanted = exact(texts)
     assert wanted <= keys
-    # Word by word, a block may also give "." against the start or end of a whole text: nothing else.
-    assert all("." in key for key in keys - wanted), keys - wanted
+    # Piece by piece, a piece also meets every cut (". ", "，", "。": keys ".", ",", "。") at either end: nothing else.
+    assert all(set(key) & {".", ",", "。"} for key in keys - wanted), keys - wanted
 
 
 def write_bundle(folder: Path, texts: list[tuple[str, str]]) -> None:
@@ -64,7 +65,7 @@ def test_a_bundles_keys_are_read_from_its_fragments(tmp_path: Path) -> None:
     keys = searchroutes.bundle_keys(tmp_path)
     assert {"司青", "区.", ".汽", "维修", "修修", "修车", "ab", "b1", "12"} <= keys  # title meets content
     assert "汽修" not in keys and "汽" in keys and "修" in keys and "\u200b" not in "".join(keys)
-    assert keys - exact(texts) == {".青", "车.", ".a", "2."}  # the "." around each whole text
+    assert all(set(key) & {".", ",", "。"} for key in keys - exact(texts))  # cuts taken at every piece's ends
 
 
 class Files:
