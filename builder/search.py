@@ -8,7 +8,7 @@ upstream), and one new page rewrites most of a bundle. So the index is cut into 
   a shard holds at most `SHARD_PAGES` pages (≈ 450 MB for Pagefind; the count changes only when the number of
   merchants doubles, and then every shard is indexed once again);
 - `pagefind/bundles.json`: the bundles in the order the search page uses them, and the number of
-  `pagefind/routes/` files that say which bundles hold each character (`searchroutes.py`).
+  `pagefind/routes/` files that say which bundles hold each character and bigram (`searchroutes.py`).
 
 Each bundle is indexed by its own `pagefind_extended --service` process (`pagefindservice.py`) fed the
 bundle's pages in route order (the bundle's bytes depend on that order) as soon as the last of them is
@@ -131,7 +131,10 @@ class SearchIndexer:
         self.pages = 0
         self.names: list[str] = []
         self.keys: dict[str, str] = {}  # bundle -> its key
-        self.characters: dict[str, set[str]] = {}  # bundle -> the characters of its pages (searchroutes.py)
+        # bundle -> the characters and bigrams of its pages (searchroutes.py), read from the written bundle beside the
+        # indexing, so that the next bundle's Pagefind starts at once
+        self.grams: dict[str, Future[set[str]]] = {}
+        self.reader = ThreadPoolExecutor(1, thread_name_prefix="routes")
         self.services: set[PagefindService] = set()
         self.stopped = False
         self.finished = False
@@ -193,16 +196,19 @@ class SearchIndexer:
         try:
             for future in self.futures:
                 future.result()
+            for name in self.names:
+                self.grams[name].result()
         except BaseException:
             self.abort()
             raise
         self.pool.shutdown(wait=True)
+        self.reader.shutdown(wait=True)
         self.finished = True
         names = sorted(self.names, key=lambda name: (name != MAIN, name))
         routes: list[int] = []
-        self.tree.group(f"{searchroutes.ROOT}/", digest("routes", *(self.keys[name] for name in names)),
-                        lambda: routes.append(searchroutes.write_routes(self.tree, [self.characters[name]
-                                                                                   for name in names])))
+        key = digest("routes", searchroutes.FORMAT, *(self.keys[name] for name in names))
+        self.tree.group(f"{searchroutes.ROOT}/", key, lambda: routes.append(
+            searchroutes.write_routes(self.tree, [self.grams[name].result() for name in names])))
         files = routes[0] if routes else len([r for r in self.tree.written if r.startswith(searchroutes.ROOT)])
         self.tree.write(f"{ROOT}/bundles.json", json.dumps({"bundles": [f"{name}/" for name in names],
                                                             "routes": files}, separators=(",", ":")) + "\n")
@@ -218,6 +224,7 @@ class SearchIndexer:
         for service in running:
             service.process.kill()
         self.pool.shutdown(wait=True, cancel_futures=True)
+        self.reader.shutdown(wait=True, cancel_futures=True)
 
     def _submit(self, name: str, routes: list[str]) -> None:
         if routes:  # an empty shard has no bundle
@@ -235,7 +242,6 @@ class SearchIndexer:
                   feed: queue.SimpleQueue[tuple[str, str | None] | None]) -> int:
         """Index a shard from the pages `placed` sends, in route order, until the shard is complete."""
         service = self._service()
-        characters: set[str] = set()
         expected = iter(routes)
         in_order = True
         try:
@@ -249,7 +255,7 @@ class SearchIndexer:
                 if route != next(expected, None):  # not in route order after all: index from the files below
                     in_order = False
                     continue
-                self._add(service, route, self._read(route) if html is None else html, characters)
+                self._add(service, route, self._read(route) if html is None else html)
         except BaseException:
             self._drop(service)
             raise
@@ -264,49 +270,46 @@ class SearchIndexer:
         if not self.tree.folder(f"{ROOT}/{name}/", key,
                                 lambda folder: counted.append(self._write_bundle(service, folder))):
             self._drop(service)
-        return self._done(name, routes, key, characters, counted)
+        return self._done(name, key, counted)
 
     def _bundle(self, name: str, routes: list[str]) -> int:
         """Index one bundle (or keep it) and report its pages."""
         key = self._key(routes)
-        characters: set[str] = set()
         counted: list[int] = []
-        self.tree.folder(f"{ROOT}/{name}/", key,
-                         lambda folder: counted.append(self._index(routes, folder, characters)))
-        return self._done(name, routes, key, characters, counted)
+        self.tree.folder(f"{ROOT}/{name}/", key, lambda folder: counted.append(self._index(routes, folder)))
+        return self._done(name, key, counted)
 
-    def _done(self, name: str, routes: list[str], key: str, characters: set[str], counted: list[int]) -> int:
-        """Record a bundle made (`counted` holds its pages) or kept, with its characters; its pages."""
+    def _done(self, name: str, key: str, counted: list[int]) -> int:
+        """Record a bundle made (`counted` holds its pages) or kept, with its routing keys (searchroutes.py: from
+        the cache for a kept bundle, else read from the bundle beside the indexing); its pages."""
         tree = self.tree
-        pages = counted[0] if counted else _page_count(tree.path(f"{ROOT}/{name}"))
-        known = self.cache.load(f"routes/{key}") if self.cache is not None and not counted else None
-        if counted or not isinstance(known, set):
-            if not counted:  # a bundle kept from an earlier build whose characters are not in the cache
-                characters = self._characters(routes)
-            if self.cache is not None:
-                self.cache.save(f"routes/{key}", characters)
+        folder = tree.path(f"{ROOT}/{name}")
+        pages = counted[0] if counted else _page_count(folder)
+        known = self.cache.load(f"grams/{key}") if self.cache is not None and not counted else None
+        grams: Future[set[str]]
+        if isinstance(known, set):
+            grams = Future()
+            grams.set_result(known)
         else:
-            characters = known
+            grams = self.reader.submit(self._grams, folder, key)
         with self.lock:
             self.keys[name] = key
-            self.characters[name] = characters
+            self.grams[name] = grams
             self.pages += pages
             self.done_bundles += 1
             if self.progress is not None:
                 self.progress(N_("search index"), self.done_bundles, self.count + 1)
         return pages
 
-    def _characters(self, routes: list[str]) -> set[str]:
-        """The characters of the indexed text of these pages (read from the tree)."""
-        assert self.tree.root is not None
-        found: set[str] = set()
-        for route in routes:
-            try:
-                found |= searchroutes.page_characters((self.tree.root / route).read_text("utf-8"))
-            except OSError as exc:
-                raise SearchIndexError(_("cannot read {route}: {reason}").format(
-                        route=route, reason=exc.strerror)) from None
-        return found
+    def _grams(self, folder: Path, key: str) -> set[str]:
+        """The characters and bigrams of the texts search.js checks for the pages of a written bundle (cached)."""
+        try:
+            grams = searchroutes.bundle_keys(folder)
+        except (OSError, ValueError) as exc:
+            raise SearchIndexError(_("unexpected Pagefind bundle: {detail}").format(detail=exc)) from None
+        if self.cache is not None:
+            self.cache.save(f"grams/{key}", grams)
+        return grams
 
     def _read(self, route: str) -> str:
         """A page of the tree."""
@@ -349,18 +352,17 @@ class SearchIndexer:
         return service.pages
 
     @staticmethod
-    def _add(service: PagefindService, route: str, html: str, characters: set[str]) -> None:
-        """Give one page to a Pagefind service and add its characters to `characters` (no search body: skipped)."""
+    def _add(service: PagefindService, route: str, html: str) -> None:
+        """Give one page to a Pagefind service (no search body: skipped)."""
         if BODY in html:
             service.add("/" + route.removesuffix("index.html"), html)
-            characters |= searchroutes.page_characters(html)
 
-    def _index(self, routes: list[str], folder: Path, characters: set[str]) -> int:
+    def _index(self, routes: list[str], folder: Path) -> int:
         """Feed the pages of one bundle to a Pagefind service and write the bundle into `folder`."""
         service = self._service()
         try:
             for route in routes:
-                self._add(service, route, self._read(route), characters)
+                self._add(service, route, self._read(route))
         except BaseException:
             self._drop(service)
             raise

@@ -1,8 +1,8 @@
 // gongshi search page. Our exact lookup of names and credit codes (searchlookup.js) answers first and is shown at
 // once; Pagefind's full-text results that really contain the query follow when Pagefind has loaded. A query that
 // finds nothing is tried again with its meaningful shorter parts, and says so. The full-text index is cut into
-// bundles, and a query merges only those whose pages hold every character of it (pagefind/routes/).
-import { codeQuery, fnv1a, queryParts, searchKey } from "./searchcore.js";
+// bundles, and a query merges only those whose pages hold every bigram of each of its words (pagefind/routes/).
+import { bigramsOf, codeQuery, fnv1a, queryParts, searchKey } from "./searchcore.js";
 import { MERCHANT, fetchJSON, lookupBound, lookupWithSynonyms, passes } from "./searchlookup.js";
 
 const root = new URL("../", import.meta.url);
@@ -22,9 +22,13 @@ const SCAN = 50; // Pagefind results checked per page of results shown
 const WIDE = window.matchMedia("(min-width: 40rem)");
 
 let bundles = []; // the Pagefind bundles (pagefind/bundles.json): the main one, then the merchant shards
-let routeFiles = 0; // how many pagefind/routes/<n>.json files map each character to the bundles holding it
+let routeFiles = 0; // how many pagefind/routes/<n>.json files map each character and bigram to the bundles holding it
 const merged = new Map(); // index of each bundle merged into the search so far → its mergeIndex promise
-const MERGE_AT_ONCE = 2; // bundles merged for a query (and for each request for more) before results show
+// Bundles merged before a query's first results show, and then each time its results run out. Each costs ≈ 70 KB
+// at 100,000 merchants (its meta index and an index chunk per query word): one bundle of 1,500 pages fills a page
+// for a common word, and a rare word still loads at most 1 + MERGE_AT_ONCE of them (≈ 500 KB with the page).
+const MERGE_FIRST = 1;
+const MERGE_AT_ONCE = 2;
 let serial = 0;
 let shown = PAGE;
 let state = null;
@@ -46,8 +50,8 @@ function bundleList() {
 }
 
 // The index is cut into bundles (builder/search.py). The first holds Pagefind's code and the warnings; the
-// merchant shards are merged into it only when a query needs them (builder/searchroutes.py): a shard whose
-// pages lack one of the query's characters cannot give a result that passes `contains` below. Pagefind is
+// merchant shards are merged into it only when a query needs them (builder/searchroutes.py): a shard none of whose
+// pages holds one of a query word's bigrams cannot give a result that passes `contains` below. Pagefind is
 // loaded once (a failed load is tried again by the next query).
 let loading = null;
 function load() {
@@ -73,18 +77,28 @@ function routeFile(n) {
   return routes.get(n);
 }
 
-// The bundles that hold every character of the query (all of them for an empty query, or without routes). The
-// routes files of all its characters are fetched at once.
+// What a query is routed by: for each of its words (as `contains` checks them), every bigram, or the word itself when
+// it is one character. A page whose text holds the word holds all of them.
+function routeKeys(query) {
+  const keys = new Set();
+  for (const term of (query || "").split(/\s+/).map(searchKey).filter(Boolean)) {
+    for (const key of (Array.from(term).length === 1 ? [term] : bigramsOf(term))) keys.add(key);
+  }
+  return [...keys];
+}
+
+// The bundles that hold every key of the query (all of them for an empty query, or without routes). The routes files
+// of all its keys are fetched at once.
 async function candidates(query) {
   await bundleList();
   const all = bundles.map((_, i) => i);
-  const chars = [...new Set(Array.from(searchKey(query || "").replace(/\s+/g, "")))];
-  if (!chars.length || !routeFiles) return all;
-  const tables = await Promise.all(chars.map((char) => routeFile(fnv1a(char) % routeFiles)));
+  const keys = routeKeys(query);
+  if (!keys.length || !routeFiles) return all;
+  const tables = await Promise.all(keys.map((key) => routeFile(fnv1a(key) % routeFiles)));
   let mask = (1n << BigInt(bundles.length)) - 1n;
-  chars.forEach((char, i) => {
+  keys.forEach((key, i) => {
     const table = tables[i] || {};
-    mask &= table[char] ? BigInt(`0x${table[char]}`) : 0n;
+    mask &= table[key] ? BigInt(`0x${table[key]}`) : 0n;
   });
   return all.filter((i) => (mask >> BigInt(i)) & 1n);
 }
@@ -100,7 +114,7 @@ async function mergeSome(pf, wanted, count) {
 // Pagefind's results for `text` over `wanted`, the bundles that may hold it (`candidates`; the first few merged
 // now), with those bundles; results null when none of them is merged.
 async function searchShards(pf, text, wanted, filters, sort) {
-  await mergeSome(pf, wanted, MERGE_AT_ONCE);
+  await mergeSome(pf, wanted, MERGE_FIRST);
   if (!wanted.some((i) => merged.has(i))) return { wanted, results: null };
   const search = await pf.search(text || null, { filters, sort });
   return { wanted, results: search ? search.results : [] };
@@ -154,7 +168,7 @@ function contains(item, terms) {
 }
 
 // When the merged bundles give too few results, the query's next bundles are merged once per call (a first
-// query loads the main bundle and at most 2 × MERGE_AT_ONCE shards).
+// query loads the main bundle and at most MERGE_FIRST + MERGE_AT_ONCE shards).
 async function scanPagefind(s, target) {
   let scanned = 0;
   let widened = false;
@@ -178,7 +192,7 @@ async function scanPagefind(s, target) {
 }
 
 // Pagefind's search for `text` (a query, or "" for filters alone): { wanted, results }, results null when the
-// full text can have no result: no bundle holds all its characters (Pagefind is then not even loaded), Pagefind
+// full text can have no result: no bundle holds all its bigrams (Pagefind is then not even loaded), Pagefind
 // dropped a word of the query, or there is no Pagefind bundle (gongshi build --no-search: the lookup alone).
 async function fullTextSearch(text, filters, sort) {
   const wanted = await candidates(text);
@@ -253,7 +267,7 @@ async function partByFullText(query, filters, sort) {
 }
 
 // One search from the start: the lookup's answer is drawn as soon as it is known, then the full text's. The routes
-// of the query's characters are fetched beside the lookup, and so is the rest of the full text's work (Pagefind's
+// of the query's bigrams are fetched beside the lookup, and so is the rest of the full text's work (Pagefind's
 // code, the bundles the routes name, the search itself) unless the lookup's buckets say it may fill the first page
 // of results: the full text's results come after the lookup's, so a page the lookup fills (星物: 59 records) shows
 // the same results without it, and the full text is then searched when 显示更多 needs it (`later`). A credit code
@@ -511,9 +525,9 @@ if (initial) input.value = initial;
 // Pagefind (≈ 170 KB of JS, wasm and index, and a Web Worker to start) is warmed up as soon as an empty search
 // page has settled, or at once when the visitor starts to search: a query then waits only for its own files (the
 // total a first query costs is the same; a visitor who opens the page and never searches pays it too). A page
-// opened with a query (search/?q=…, the home page's search box) starts its lookup and the routes of its characters
+// opened with a query (search/?q=…, the home page's search box) starts its lookup and the routes of its bigrams
 // at once, before the filters are filled (its search then finds their files fetched), and loads Pagefind when some
-// bundle holds all of the query's characters, unless the lookup's buckets say it may fill the first page of results:
+// bundle holds all of the query's bigrams, unless the lookup's buckets say it may fill the first page of results:
 // a query the lookup answers (星物, a credit code) or that no page holds (麒麟) never loads Pagefind.
 function warm() {
   load().catch(() => null);
