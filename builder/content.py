@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar, cast
 
+from builder import readahead
 from builder.articles import read_page, read_warning
 from builder.buildcache import BuildCache, tool_digest
 from builder.codes import say
@@ -19,6 +20,7 @@ from builder.markup import MarkdownRenderer
 from builder.model import Article, PeriodFile, RankingFile, Taxonomy
 from builder.privacy import Masked, mask_personal_data
 from builder.rankingfile import read_ranking_file
+from builder.readahead import ReadAhead
 from builder.source import SourceError, decode, parse_yaml, split_front_matter
 from builder.taxonomy import read_taxonomy
 
@@ -122,8 +124,18 @@ class ContentReader:
         """Read, check, parse and turn each file into a record, recording every problem on the way.
 
         With a cache, a file whose bytes, kind, place and `depends` (e.g. the taxonomy) were read before gives
-        back that record and its problems without being parsed again.
+        back that record and its problems without being parsed again; the last files of a long list may be read
+        into the cache by a second process meanwhile (`readahead.py`).
         """
+        ahead = self._read_ahead(paths, parse, read, kind, depends)
+        try:
+            return self._read_in_order(paths, parse, read, kind, depends, ahead)
+        finally:
+            if ahead is not None:
+                ahead.close()
+
+    def _read_in_order(self, paths: list[Path], parse: Callable[[str], P], read: Callable[[P, Path, str], T | None],
+                       kind: str, depends: str, ahead: ReadAhead | None) -> list[T]:
         results: list[T] = []
         for path in paths:
             self.files_read += 1
@@ -134,7 +146,10 @@ class ContentReader:
                 continue
             shown = self.shown(path)
             name = self._entry_name(kind, shown, data, depends)
-            cached = self.cache.load(name) if self.cache is not None and name and self.trust_cache else None
+            trusted = self.trust_cache
+            if ahead is not None and path in ahead.paths:
+                trusted = trusted or name in ahead.written()  # read by the child for this very build
+            cached = self.cache.load(name) if self.cache is not None and name and trusted else None
             if isinstance(cached, FileRead):
                 for problem in cached.problems:
                     self.problems.add(problem.path, problem.line, problem.column, problem.field, problem.message,
@@ -156,6 +171,39 @@ class ContentReader:
                 if name:
                     self.origins[id(record)] = name
         return results
+
+    def _read_ahead(self, paths: list[Path], parse: Callable[[str], P], read: Callable[[P, Path, str], T | None],
+                    kind: str, depends: str) -> ReadAhead | None:
+        """A child process reading the last of these files into the cache, or None (too few bytes, no cache)."""
+        if self.cache is None or len(paths) < 2:
+            return None
+        sizes = []
+        for path in paths:
+            try:
+                sizes.append(path.stat().st_size)
+            except OSError:
+                sizes.append(0)
+        count = readahead.child_share(sizes)
+        if not count:
+            return None
+        return readahead.start(paths[-count:], lambda path: self._read_into_cache(path, parse, read, kind, depends))
+
+    def _read_into_cache(self, path: Path, parse: Callable[[str], P], read: Callable[[P, Path, str], T | None],
+                         kind: str, depends: str) -> str | None:
+        """(In the read-ahead child) read one file as `_read_in_order` would and store it: its cache entry."""
+        self.progress = None  # the parent shows the progress
+        data = self.data(path)
+        if data is None or self.cache is None:
+            return None  # the parent reports the problem
+        shown = self.shown(path)
+        name = self._entry_name(kind, shown, data, depends)
+        if self.trust_cache and self.cache.path(name).exists():
+            return None  # the parent takes it from the cache anyway
+        problems_before, masked_before = len(self.problems.items), len(self.masked)
+        record = self._read_one(path, shown, data, parse, read)
+        self.cache.save(name, FileRead(record, tuple(self.problems.items[problems_before:]),
+                                       tuple(self.masked[masked_before:])))
+        return name
 
     def _entry_name(self, kind: str, shown: str, data: bytes, depends: str) -> str:
         """The cache entry of one file read with these options."""
