@@ -141,6 +141,8 @@ def load_site(options: BuildOptions, cache: BuildCache | None = None, progress: 
                            trust_cache=not options.clean, progress=progress, parsed=parsed)
     with collector_paused():
         taxonomy, periods, rankings, warnings, pages = load_content(reader)
+        if cache is not None:
+            cache.write_pending_beside()  # the records just read, for the next build, while these are checked
         if config is None or problems.errors:
             raise ContentError(problems.errors + problems.warnings)
         content = Content(config, taxonomy, tuple(periods), tuple(rankings), tuple(warnings), tuple(pages))

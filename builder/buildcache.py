@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from builder import __version__
+from builder import __version__, readahead
 
 PACKAGE = Path(__file__).resolve().parent
 THEMES = PACKAGE.parent / "themes"
@@ -127,6 +127,7 @@ class BuildCache:
         self.key = key
         self.memory = _MEMORY.get(str(folder.resolve())) if _MEMORY else None
         self.pending: dict[str, Any] = {}  # saved with `later`, written by `write_pending`
+        self.writers: list[int] = []  # children writing entries (`write_pending_beside`)
 
     @classmethod
     def open(cls, site_dir: Path) -> BuildCache | None:
@@ -185,10 +186,22 @@ class BuildCache:
             os.replace(temporary, target)
 
     def write_pending(self) -> None:
-        """Write the entries saved with `later`."""
+        """Write the entries saved with `later`, and wait for the children writing others."""
         while self.pending:
             name = next(iter(self.pending))
             self.save(name, self.pending[name])
+        while self.writers:
+            readahead.wait_child(self.writers.pop())
+
+    def write_pending_beside(self) -> None:
+        """Have a forked child write the entries saved with `later` (a core is free while a build checks what
+        it read); where no child can be forked they stay for `write_pending`."""
+        if not self.pending:
+            return
+        pid = readahead.run_in_child(self.write_pending)
+        if pid is not None:
+            self.writers.append(pid)
+            self.pending.clear()
 
     def forget(self, name: str) -> None:
         """Remove an entry (a cache that cannot be written is only slower)."""

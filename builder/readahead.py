@@ -85,6 +85,29 @@ class ReadAhead:
             os.waitpid(self.pid, 0)
 
 
+def run_in_child(work: Callable[[], object]) -> int | None:
+    """Fork a child that runs `work` and exits (its process id; None: no child, run it yourself)."""
+    if not can_fork():
+        return None
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into the caller's code
+        status = 1
+        try:
+            work()
+            status = 0
+        except BaseException:  # noqa: BLE001 - the child reports nothing; its work only saves time
+            pass
+        finally:
+            os._exit(status)
+    return pid
+
+
+def wait_child(pid: int) -> None:
+    """Wait for a child of `run_in_child` to end."""
+    with contextlib.suppress(ChildProcessError, InterruptedError):
+        os.waitpid(pid, 0)
+
+
 def start(paths: Sequence[Path], work: Callable[[Path], str | None]) -> ReadAhead | None:
     """Fork a child that calls `work` on each path (it returns the cache entry written, or None); None: no child."""
     if not paths or not can_fork():

@@ -144,3 +144,30 @@ def test_a_child_that_dies_leaves_its_files_to_the_parent(tmp_path: Path, spy: S
 
     monkeypatch.setattr(readahead, "can_fork", lambda: False)
     assert build_once(site, tmp_path / "alone") == died
+
+
+def test_the_records_read_are_written_to_the_cache_by_a_child_while_the_build_goes_on(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from builder import buildcache
+    from builder.content import FileRead
+
+    site = district_site(tmp_path / "site")
+    pid = os.getpid()
+    pickled_here: list[object] = []
+    dumps = buildcache.dumps
+
+    def counted(value: object) -> bytes:
+        if os.getpid() == pid and isinstance(value, FileRead):
+            pickled_here.append(value)
+        return dumps(value)
+
+    monkeypatch.setattr(buildcache, "dumps", counted)
+    entries = site / ".gongshi" / "cache" / "content"
+    for forks, out in ((True, "beside"), (False, "here")):
+        monkeypatch.setattr(readahead, "can_fork", lambda forks=forks: forks)
+        shutil.rmtree(site / ".gongshi", ignore_errors=True)
+        pickled_here.clear()
+        build_once(site, tmp_path / out)
+        files_read = len(list((site / "content").rglob("*.*")))
+        assert len(list(entries.iterdir())) == files_read  # every file read has its entry once the build is done
+        assert len(pickled_here) == (0 if forks else files_read)
