@@ -22,6 +22,7 @@ import os
 import pickle
 import secrets
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from builder import __version__, readahead
 PACKAGE = Path(__file__).resolve().parent
 THEMES = PACKAGE.parent / "themes"
 SIGNATURE = 32
+TEMPORARY = ".entry-"  # an entry being written
 #: Entries whose name is a digest of everything they were made from: a kept copy can never be stale. And the
 #: manifests of output trees, which are checked against the tree on disk anyway (outputtree.load_manifest): while
 #: kept in memory, those are written to memory only (the preview's are of its own work folders, gone with it).
@@ -107,11 +109,23 @@ class _Unpickler(pickle.Unpickler):
         return pid.decode("utf-8", "surrogatepass")
 
 
-def dumps(value: Any) -> bytes:
-    """A pickle of a value that leaves its strings as they were (see `_Pickler`)."""
-    buffer = io.BytesIO()
-    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
-    return buffer.getvalue()
+class _Signed:
+    """A file being written that keeps the HMAC of what was written (the pickle is not held in memory whole:
+    an output tree's manifest at 100,000 merchants is ~50 MB, and a buffer and its copy doubled that)."""
+
+    def __init__(self, handle: io.BufferedWriter, key: bytes) -> None:
+        self.handle = handle
+        self.mac = hmac.new(key, digestmod="sha256")
+
+    def write(self, data: bytes) -> int:
+        """Write and sign a piece (the pickler's only call)."""
+        self.mac.update(data)
+        return self.handle.write(data)
+
+
+def dump(value: Any, file: io.BytesIO | _Signed) -> None:
+    """Pickle a value into a file, leaving its strings as they were (see `_Pickler`)."""
+    _Pickler(file, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
 
 
 def loads(data: bytes) -> Any:
@@ -175,15 +189,22 @@ class BuildCache:
             self.pending[name] = value
             return
         self.pending.pop(name, None)
-        body = dumps(value)
         target = self.path(name)
         with contextlib.suppress(OSError):
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".entry-")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(hmac.digest(self.key, body, "sha256"))
-                handle.write(body)
-            os.replace(temporary, target)
+            fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=TEMPORARY)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(bytes(SIGNATURE))  # the signature's place, filled once the body is written
+                    signed = _Signed(handle, self.key)
+                    dump(value, signed)
+                    handle.seek(0)
+                    handle.write(signed.mac.digest())
+                os.replace(temporary, target)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
+                raise
 
     def write_pending(self) -> None:
         """Write the entries saved with `later`, and wait for the children writing others."""
@@ -220,6 +241,17 @@ class BuildCache:
                     del self.memory[name]
         with contextlib.suppress(OSError):
             for entry in os.scandir(self.folder / folder):
-                if entry.name not in names:
+                if entry.name not in names and not _being_written(entry):
                     with contextlib.suppress(OSError):
                         os.unlink(entry.path)
+
+
+def _being_written(entry: os.DirEntry[str]) -> bool:
+    """An entry's temporary file that a process (e.g. the build's own child) may still be writing: younger than
+    a day (an older one was left by a process that died, and goes)."""
+    if not entry.name.startswith(TEMPORARY):
+        return False
+    try:
+        return time.time() - entry.stat().st_mtime < 86_400
+    except OSError:
+        return False

@@ -154,14 +154,14 @@ def test_the_records_read_are_written_to_the_cache_by_a_child_while_the_build_go
     site = district_site(tmp_path / "site")
     pid = os.getpid()
     pickled_here: list[object] = []
-    dumps = buildcache.dumps
+    dump = buildcache.dump
 
-    def counted(value: object) -> bytes:
+    def counted(value: object, file: object) -> None:
         if os.getpid() == pid and isinstance(value, FileRead):
             pickled_here.append(value)
-        return dumps(value)
+        dump(value, file)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(buildcache, "dumps", counted)
+    monkeypatch.setattr(buildcache, "dump", counted)
     entries = site / ".gongshi" / "cache" / "content"
     for forks, out in ((True, "beside"), (False, "here")):
         monkeypatch.setattr(readahead, "can_fork", lambda forks=forks: forks)
