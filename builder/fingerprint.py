@@ -1,8 +1,9 @@
 """Fingerprints of model values: equal values give equal digests, in this build and the next.
 
 A page's cache key is the fingerprint of everything its template is given (see `pages.PageWriter.page`). The
-model is frozen dataclasses, tuples, dicts, text, numbers and dates; each dataclass instance is fingerprinted
-once per build (merchants appear on many pages) and kept alive with its digest, so that its id stays its own.
+model is frozen dataclasses, tuples, dicts, text, numbers and dates; each dataclass instance that holds a
+container is fingerprinted once per build (merchants appear on many pages) and kept alive with its digest, so
+that its id stays its own; a flat one (no list, tuple or dict in its fields) is walked in place instead.
 A value of any other type has no fingerprint (`Unfingerprintable`): its page is always rendered.
 
 A process that builds one site again and again (`gongshi serve`) keeps one `Fingerprints` across builds
@@ -18,13 +19,16 @@ import dataclasses
 import datetime as dt
 import hashlib
 import operator
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
 from pathlib import PurePath
 from typing import Any
 
 from markupsafe import Markup
 
 BIG_TUPLE = 16  # tuples longer than this are fingerprinted once per build, like dataclass instances
+CONTAINERS = frozenset((list, tuple, dict))  # what a flat dataclass instance holds none of (see `_walk`)
+SIMPLE = frozenset((bool, float, dt.date, Markup, tuple))  # kinds `_leaf` knows: never dataclasses
 PILE = 65_536  # parts waiting to be hashed at most, past an item of a container (the lookup: ~3 million parts)
 
 
@@ -81,10 +85,11 @@ class Fingerprints:
         if type(value) is tuple and len(value) > BIG_TUPLE or dataclasses.is_dataclass(value):
             return self._remembered(value)
         parts = _Parts()
-        self._parts(value, parts)
+        self._walk((value,), parts)
         return parts.hexdigest()
 
     def _remembered(self, value: object) -> str:
+        """The digest of a dataclass instance or a big tuple, remembered unless it is flat (see `_walk`)."""
         known = self._memo.get(id(value))
         if self._used is not None:
             self._used.add(id(value))
@@ -95,62 +100,86 @@ class Fingerprints:
             parts.append(f"t{len(value)};")
             items: tuple[Any, ...] = value
         else:
-            kind = type(value)
-            getter = self._getters.get(kind)
-            if getter is None:
-                names = [f.name for f in dataclasses.fields(kind) if f.init]  # type: ignore[arg-type]
-                many = operator.attrgetter(*names) if len(names) > 1 else None
-                one = names[0] if names else ""
-                fetch = many if many is not None else (lambda obj: (getattr(obj, one),) if one else ())
-                getter = self._getters[kind] = (f"c{kind.__module__}.{kind.__qualname__};", fetch)
-            parts.append(getter[0])
-            items = getter[1](value)
-        for item in items:
-            self._parts(item, parts)
-            if len(parts) > PILE:  # a tuple of 100,000 merchants: one part each
-                parts.flush()
+            header, items = self._fields(value)
+            parts.append(header)
+        self._walk(items, parts)
         found = parts.hexdigest()
-        self._memo[id(value)] = (value, found)
+        if type(value) is tuple or not CONTAINERS.isdisjoint(map(type, items)):
+            self._memo[id(value)] = (value, found)
         return found
 
-    def _parts(self, value: Any, out: _Parts) -> None:
+    def _fields(self, value: object) -> tuple[str, tuple[Any, ...]]:
+        """A dataclass instance's kind (as a part) and the values of its fields."""
         kind = type(value)
-        if kind is str:
-            out.append(f"s{len(value)}:{value}")
-        elif kind is int:
-            out.append(f"i{value};")
-        elif value is None:
-            out.append("n")
-        elif kind is tuple or kind is list:
-            if kind is tuple and len(value) > BIG_TUPLE:
-                out.append(f"h{self._remembered(value)}")
-                return
-            out.append(f"l{len(value)};")
-            for item in value:
-                self._parts(item, out)
-                if len(out) > PILE:
+        getter = self._getters.get(kind)
+        if getter is None:
+            names = [f.name for f in dataclasses.fields(kind) if f.init]  # type: ignore[arg-type]
+            many = operator.attrgetter(*names) if len(names) > 1 else None
+            one = names[0] if names else ""
+            fetch = many if many is not None else (lambda obj: (getattr(obj, one),) if one else ())
+            getter = self._getters[kind] = (f"c{kind.__module__}.{kind.__qualname__};", fetch)
+        return getter[0], getter[1](value)
+
+    def _walk(self, items: Iterable[Any], out: _Parts) -> None:
+        """Append the parts of each value, depth first: nested containers are walked here, not by calls."""
+        # A dataclass instance none of whose fields is a list, tuple or dict (a row: an entry and a merchant; a
+        # page link) is flat: its parts are its kind's and its fields', in place, not the digest of them
+        # remembered (100,000s of rows, each hashed and kept alive for nothing). Whether an instance is flat
+        # depends on its own fields only, so its parts do too, whatever was fingerprinted before it.
+        append, memo, used, getters = out.append, self._memo, self._used, self._getters
+        stack: list[Iterator[Any]] = [iter(items)]
+        while stack:
+            for value in stack[-1]:
+                if len(out) > PILE:  # a tuple of 100,000 merchants: one part each
                     out.flush()
-        elif kind is bool:
-            out.append("T" if value else "F")
-        elif kind is float:
-            out.append(f"f{value!r};")
-        elif kind is dt.date:
-            out.append(f"d{value.isoformat()}")
-        elif kind is dict:
-            out.append(f"m{len(value)};")
-            for key, item in value.items():
-                self._parts(key, out)
-                self._parts(item, out)
-                if len(out) > PILE:
-                    out.flush()
-        elif kind is Markup:
-            out.append(f"M{len(value)}:{value}")
-        elif id(value) in self._memo or dataclasses.is_dataclass(value):
-            out.append(f"h{self._remembered(value)}")
-        elif isinstance(value, PurePath):
-            out.append(f"p{len(str(value))}:{value}")
-        else:
-            raise Unfingerprintable(kind.__qualname__)
+                kind = type(value)
+                if kind is str:
+                    append(f"s{len(value)}:{value}")
+                elif kind is int:
+                    append(f"i{value};")
+                elif value is None:
+                    append("n")
+                elif kind is list or kind is tuple and len(value) <= BIG_TUPLE:
+                    append(f"l{len(value)};")
+                    stack.append(iter(value))
+                    break
+                elif kind is dict:
+                    append(f"m{len(value)};")
+                    stack.append(chain.from_iterable(value.items()))
+                    break
+                elif (known := memo.get(id(value))) is not None:  # a record, a big tuple: digested already
+                    append(f"h{known[1]}")
+                    if used is not None:
+                        used.add(id(value))
+                elif kind in getters or kind not in SIMPLE and dataclasses.is_dataclass(value):
+                    header, fields = self._fields(value)
+                    if not CONTAINERS.isdisjoint(map(type, fields)):
+                        append(f"h{self._remembered(value)}")
+                        continue
+                    append(header)
+                    stack.append(iter(fields))
+                    break
+                else:
+                    append(self._leaf(value))
+            else:
+                stack.pop()
+
+    def _leaf(self, value: Any) -> str:
+        """The part of a value that is neither text, a number, a container nor a dataclass (a big tuple: its digest)."""
+        kind = type(value)
+        if kind is bool:
+            return "T" if value else "F"
+        if kind is float:
+            return f"f{value!r};"
+        if kind is dt.date:
+            return f"d{value.isoformat()}"
+        if kind is Markup:
+            return f"M{len(value)}:{value}"
+        if kind is tuple:
+            return f"h{self._remembered(value)}"
+        if isinstance(value, PurePath):
+            return f"p{len(str(value))}:{value}"
+        raise Unfingerprintable(kind.__qualname__)
 
 
 _KEPT: list[Fingerprints] = []

@@ -49,17 +49,7 @@ class PageKeys:
                  options: str, origins: dict[int, str] | None = None) -> None:
         self.fingerprints = Fingerprints.for_build()
         site = common["site"]
-        # An entry is what its file's bytes made at its place in the file: no need to look at its fields.
-        for record in site.content.periods:
-            origin = (origins or {}).get(id(record))
-            if not origin:
-                continue
-            known = self.fingerprints  # the very record of an earlier build (and its entries): the same file
-            if known.knows(record) and all(known.knows(entry) for entry in record.entries):
-                continue
-            self.fingerprints.preset(record, digest(origin))
-            for index, entry in enumerate(record.entries):
-                self.fingerprints.preset(entry, digest(origin, str(index)))
+        self._preset(site.content, origins or {})
         templates = templates_digest(theme_dirs)
         if templates not in _USES:  # parsing every template again is a tenth of a second a build (serve)
             _USES.clear()
@@ -74,6 +64,23 @@ class PageKeys:
             self.shared: str | None = digest(tool_digest(), templates, options, *shared)
         except (Unfingerprintable, AttributeError):
             self.shared = None
+
+    def _preset(self, content: Any, origins: dict[int, str]) -> None:
+        """Digests of the records read from files (complaint files, their entries, ranking files) from their origins."""
+        # A record is what its file's bytes made (an entry: at its place in the file): no need to look at its
+        # fields (a ranking file's are 10,000s of scores).
+        known = self.fingerprints  # the very record of an earlier build (and its entries): the same file
+        for record in content.periods:
+            origin = origins.get(id(record))
+            if not origin or known.knows(record) and all(known.knows(entry) for entry in record.entries):
+                continue
+            known.preset(record, digest(origin))
+            for index, entry in enumerate(record.entries):
+                known.preset(entry, digest(origin, str(index)))
+        for ranking in content.rankings:
+            origin = origins.get(id(ranking))
+            if origin and not known.knows(ranking):
+                known.preset(ranking, digest(origin))
 
     def page(self, template: str, route: str, context: dict[str, Any]) -> str | None:
         """The key of one page, or None (render it) when what it is given has no fingerprint."""

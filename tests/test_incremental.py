@@ -353,3 +353,14 @@ def test_a_build_that_fails_keeps_what_it_read_so_the_fix_parses_only_the_fixed_
     monkeypatch.setattr(content, "parse_yaml", lambda text, *a: parsed.append(text) or real(text, *a))
     build(BuildOptions(site, as_of=AS_OF, search=False))
     assert parsed == [good]  # every other file came from the cache the failed build wrote
+
+
+def test_a_ranking_file_edit_that_only_its_record_holds_renders_what_a_clean_build_does(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "minimal", site, ignore=NO_CACHE)
+    build(BuildOptions(site, as_of=AS_OF, search=False))
+    path = site / "content" / "rankings" / "2026-10.yaml"
+    path.write_text(path.read_text("utf-8").replace("办结率 × 100", "办结率 × 100（第二版）", 1), "utf-8")
+    again = build(BuildOptions(site, as_of=AS_OF, search=False))  # a ranking file's record: keyed by its bytes
+    assert 0 < again.rendered < again.pages
+    assert snapshot(site / "output") == clean_build(site, tmp_path / "clean", False)
