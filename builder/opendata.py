@@ -14,10 +14,13 @@ import hashlib
 import io
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from itertools import chain, islice
 from json.encoder import encode_basestring
+from operator import itemgetter
 from pathlib import Path
+from typing import Any, TypeVar
 
 from builder.datadict import COMPLAINT_COLUMNS, ITEM_COLUMNS, STATUS_TEXT, Column, csv_columns, json_columns
 from builder.derived import PeriodView
@@ -26,7 +29,13 @@ from builder.sitemodel import Site
 #: The old name of the complaints table's CSV columns, as (JSON key, CSV header) pairs.
 CSV_COLUMNS = [(c.key, c.title) for c in csv_columns(COMPLAINT_COLUMNS)]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_FIRST = frozenset(_FORMULA_START)  # each is one character: `text[:1] in` is `text.startswith`
+#: Scalars as `json.dumps(value, ensure_ascii=False)` writes them, a list of them one a line.
+_VALUE_ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=("\n", ": "))
+BATCH = 2000  # rows encoded at a time
 Record = dict[str, object]
+Values = tuple[object, ...]  # a row's values in its table's column order
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -66,34 +75,23 @@ def entry_rows(site: Site, views: Iterable[PeriodView] | None = None) -> list[Re
 def iter_entry_rows(site: Site, views: Iterable[PeriodView] | None = None) -> Iterator[Record]:
     """The rows of `entry_rows` one at a time (the files are written as they come: 100,000 merchants are
     several hundred thousand rows)."""
+    keys = tuple(c.key for c in COMPLAINT_COLUMNS)
+    return (dict(zip(keys, values, strict=True)) for values in _entry_values(site, views))
+
+
+def _entry_values(site: Site, views: Iterable[PeriodView] | None) -> Iterator[Values]:
+    """Each row of `iter_entry_rows` as its values in the order of COMPLAINT_COLUMNS."""
     base = site.content.config.base_url
     for view in site.periods if views is None else views:
+        published, department = view.source.published.isoformat(), view.source.department
         for row in view.rows:
-            entry = row.entry
+            entry, url = row.entry, row.merchant.url
             rate = round(entry.resolved / entry.complaints, 4) if entry.complaints else None
-            yield {
-                "period": entry.period.key,
-                "published": view.source.published.isoformat(),
-                "name": entry.name,
-                "credit_code": entry.credit_code or None,
-                "id": entry.merchant_id or None,
-                "district": entry.district,
-                "category": entry.category,
-                "complaints": entry.complaints,
-                "resolved": entry.resolved,
-                "closed": entry.resolved,
-                "resolution_rate": rate,
-                "closure_rate": rate,
-                "mediated": entry.mediated,
-                "recovered_yuan": _whole(entry.recovered_yuan),
-                "status": entry.status,
-                "status_label": STATUS_TEXT[entry.status],
-                "department": entry.department or view.source.department,  # the file that reported it
-                "url": row.merchant.url,
-                "page_url": base + row.merchant.url,
-                "open": entry.complaints - entry.resolved,
-                "items_disclosed": len(entry.items),
-            }
+            yield (entry.period.key, published, entry.name, entry.credit_code or None, entry.merchant_id or None,
+                   entry.district, entry.category, entry.complaints, entry.resolved, entry.resolved, rate, rate,
+                   entry.mediated, _whole(entry.recovered_yuan), entry.status, STATUS_TEXT[entry.status],
+                   entry.department or department,  # the file that reported it
+                   url, base + url, entry.complaints - entry.resolved, len(entry.items))
 
 
 def item_rows(site: Site, views: Iterable[PeriodView] | None = None) -> list[Record]:
@@ -103,28 +101,21 @@ def item_rows(site: Site, views: Iterable[PeriodView] | None = None) -> list[Rec
 
 def iter_item_rows(site: Site, views: Iterable[PeriodView] | None = None) -> Iterator[Record]:
     """The rows of `item_rows` one at a time."""
+    keys = tuple(c.key for c in ITEM_COLUMNS)
+    return (dict(zip(keys, values, strict=True)) for values in _item_values(site, views))
+
+
+def _item_values(site: Site, views: Iterable[PeriodView] | None) -> Iterator[Values]:
+    """Each row of `iter_item_rows` as its values in the order of ITEM_COLUMNS."""
     base = site.content.config.base_url
     for view in site.periods if views is None else views:
         for row in view.rows:
-            entry = row.entry
+            entry, url = row.entry, row.merchant.url
+            page_url, code = base + url, entry.credit_code or None
             for number, item in enumerate(entry.items, start=1):
-                yield {
-                    "period": entry.period.key,
-                    "merchant": entry.name,
-                    "credit_code": entry.credit_code or None,
-                    "district": entry.district,
-                    "category": entry.category,
-                    "number": number,
-                    "received": item.received.isoformat(),
-                    "goods": item.goods or None,
-                    "issue": item.issue,
-                    "demand": item.demand,
-                    "result": item.result,
-                    "handled": item.handled.isoformat() if item.handled else None,
-                    "detail": item.detail or None,
-                    "url": row.merchant.url,
-                    "page_url": base + row.merchant.url,
-                }
+                yield (entry.period.key, entry.name, code, entry.district, entry.category, number,
+                       item.received.isoformat(), item.goods or None, item.issue, item.demand, item.result,
+                       item.handled.isoformat() if item.handled else None, item.detail or None, url, page_url)
 
 
 def _whole(value: float | None) -> float | int | None:
@@ -136,26 +127,46 @@ def to_json(rows: Iterable[Record], columns: tuple[Column, ...] = COMPLAINT_COLU
     return "".join(json_chunks(rows, columns))
 
 
-def json_chunks(rows: Iterable[Record], columns: tuple[Column, ...] = COMPLAINT_COLUMNS) -> Iterator[str]:
-    """`json.dumps([...], ensure_ascii=False, indent=1)` and a newline, one row at a time (rows are flat)."""
-    keys = [(c.key, f"  {encode_basestring(c.key)}: ") for c in json_columns(columns)]
+def json_chunks(rows: Iterable[Record], columns: tuple[Column, ...] = COMPLAINT_COLUMNS,
+                batch: int = BATCH) -> Iterator[str]:
+    """`json.dumps([...], ensure_ascii=False, indent=1)` and a newline, a batch of rows at a time (rows are flat)."""
+    keys = tuple(c.key for c in json_columns(columns))
+    return _json_chunks(map(_picker(keys), rows), keys, batch)
+
+
+def _json_chunks(rows: Iterable[Values], keys: tuple[str, ...], batch: int) -> Iterator[str]:
+    """`json_chunks` of rows given as their values of these keys."""
+    # One row with a `%s` for each value (a `%` of a key doubled): a batch is this template repeated, filled at once.
+    shown = ",\n".join(f"  {encode_basestring(key)}: ".replace("%", "%%") + "%s" for key in keys)
+    template = f" {{\n{shown}\n }}" if keys else " {}"
     opened = False
-    for row in rows:
-        body = ",\n".join(shown + _json_value(row[key]) for key, shown in keys)
-        yield ("[\n" if not opened else ",\n") + (f" {{\n{body}\n }}" if keys else " {}")
+    for some in _batches(rows, batch):
+        values = _json_values(list(chain.from_iterable(some)))
+        yield ("[\n" if not opened else ",\n") + ",\n".join([template] * len(some)) % tuple(values)
         opened = True
     yield "\n]\n" if opened else "[]\n"
 
 
-def _json_value(value: object) -> str:
-    """One scalar as `json.dumps(value, ensure_ascii=False)` writes it."""
-    if isinstance(value, str):
-        return str(encode_basestring(value))
-    if type(value) is int:
-        return str(value)
-    if value is None:
-        return "null"
-    return json.dumps(value, ensure_ascii=False)
+def _json_values(values: list[object]) -> list[str]:
+    """Each scalar as `json.dumps(value, ensure_ascii=False)` writes it, all encoded in one call."""
+    if not values:
+        return []
+    # A newline stands only between the values (a string escapes its own), so the list splits back into them.
+    return _VALUE_ENCODER.encode(values)[1:-1].split("\n")
+
+
+def _picker(keys: tuple[str, ...] | tuple[int, ...]) -> Callable[[Any], Values]:
+    """A row's values of these keys (or a tuple's at these places), in this order."""
+    if len(keys) > 1:
+        return itemgetter(*keys)
+    return (lambda row: (row[keys[0]],)) if keys else (lambda row: ())
+
+
+def _batches(rows: Iterable[T], size: int) -> Iterator[list[T]]:
+    """The rows in lists of `size` (the last shorter)."""
+    source = iter(rows)
+    while some := list(islice(source, size)):
+        yield some
 
 
 def _cell(value: object) -> str:
@@ -172,20 +183,33 @@ def to_csv(rows: Iterable[Record], columns: tuple[Column, ...] = COMPLAINT_COLUM
 
 
 def csv_chunks(rows: Iterable[Record], columns: tuple[Column, ...] = COMPLAINT_COLUMNS,
-               batch: int = 2000) -> Iterator[bytes]:
+               batch: int = BATCH) -> Iterator[bytes]:
     """`to_csv` a batch of rows at a time."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
     chosen = csv_columns(columns)
-    writer.writerow([c.title for c in chosen])
-    yield b"\xef\xbb\xbf"
-    for count, row in enumerate(rows, start=1):
-        writer.writerow([_cell(row[c.key]) for c in chosen])
-        if count % batch == 0:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode("utf-8")
+    return _csv_chunks(map(_picker(tuple(c.key for c in chosen)), rows), tuple(c.title for c in chosen), batch)
+
+
+def _csv_chunks(rows: Iterable[Values], titles: tuple[str, ...], batch: int) -> Iterator[bytes]:
+    """`csv_chunks` of rows given as their values of the columns with these titles."""
+    yield b"\xef\xbb\xbf" + _csv_lines([titles]).encode("utf-8")
+    for some in _batches(rows, batch):
+        # _cell of each value, inline (a call per value costs as much as the rest of the row)
+        cells = [["" if value is None else ("'" + text if (text := str(value))[:1] in _FORMULA_FIRST else text)
+                  for value in row] for row in some]
+        yield _csv_lines(cells).encode("utf-8")
+
+
+def _csv_lines(rows: Sequence[Sequence[str]]) -> str:
+    """Rows of cells as `csv.writer(..., lineterminator="\\r\\n")` writes them."""
+    text = "".join([",".join(cells) + "\r\n" for cells in rows])
+    count, width = len(rows), len(rows[0])
+    # The writer quotes a cell with a comma, a quote, CR or LF (and a lone empty cell); with none, it only joins.
+    if width > 1 and '"' not in text and text.count(",") == count * (width - 1) and text.count("\r") == count and \
+            text.count("\n") == count:
+        return text
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    return buffer.getvalue()
 
 
 # ------------------------------------------------------------------------------------------- the files
@@ -240,16 +264,24 @@ def write_group(site: Site, group: DataGroup, write_chunks: Callable[[str, Itera
             chunks: Iterable[bytes] = joined
             counted = None
         else:
-            rows = iter_entry_rows(site, group.views) if planned.table is COMPLAINTS else iter_item_rows(site,
-                                                                                                       group.views)
-            counted = _Counted(rows)
-            chunks = csv_chunks(counted, planned.table.columns) if planned.format == "csv" else (
-                text.encode("utf-8") for text in json_chunks(counted, planned.table.columns))
+            counted = _Counted((_entry_values if planned.table is COMPLAINTS else _item_values)(site, group.views))
+            chunks = _encoded(counted, planned)
         measured = _Measured(chunks)
         write_chunks(f"data/{planned.path}", measured)
         written.append(replace(planned, rows=planned.rows if counted is None else counted.count, size=measured.size,
                                sha256=measured.hasher.hexdigest()))
     return written
+
+
+def _encoded(rows: Iterable[Values], planned: DataFile) -> Iterator[bytes]:
+    """A file's bytes from its table's rows given as their values in the table's column order."""
+    columns = planned.table.columns
+    chosen = csv_columns(columns) if planned.format == "csv" else json_columns(columns)
+    if chosen != columns:
+        rows = map(_picker(tuple(columns.index(c) for c in chosen)), rows)
+    if planned.format == "csv":
+        return _csv_chunks(rows, tuple(c.title for c in chosen), BATCH)
+    return (text.encode("utf-8") for text in _json_chunks(rows, tuple(c.key for c in chosen), BATCH))
 
 
 def _joined(planned: DataFile, group: DataGroup, written_file: Callable[[str], Path]) -> Iterator[bytes] | None:
@@ -296,16 +328,19 @@ def _join_parts(head: bytes, tail: bytes, parts: list[tuple[Path, int, int]], be
 
 
 class _Counted:
-    """Rows passed on one at a time, counted."""
+    """Rows passed on one at a time, counted a batch at a time."""
 
-    def __init__(self, rows: Iterator[Record]) -> None:
+    def __init__(self, rows: Iterator[Values]) -> None:
         self.rows = rows
         self.count = 0
 
-    def __iter__(self) -> Iterator[Record]:
-        for row in self.rows:
-            self.count += 1
-            yield row
+    def __iter__(self) -> Iterator[Values]:
+        return chain.from_iterable(self._counted())
+
+    def _counted(self) -> Iterator[list[Values]]:
+        for some in _batches(self.rows, BATCH):
+            self.count += len(some)
+            yield some
 
 
 class _Measured:
