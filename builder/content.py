@@ -160,11 +160,10 @@ class ContentReader:
                     results.append(cast(T, cached.record))
                     self.origins[id(cached.record)] = name
                 continue
-            problems_before, masked_before = len(self.problems.items), len(self.masked)
-            record = self._read_one(path, shown, data, parse, read)
+            found = self._read_recorded(path, shown, data, parse, read)
+            record = cast(T, found.record)
             if self.cache is not None and name:
-                self.cache.save(name, FileRead(record, tuple(self.problems.items[problems_before:]),
-                                               tuple(self.masked[masked_before:])), later=True)
+                self.cache.save(name, found, later=True)
                 self.used.add(name)
             if record is not None:
                 results.append(record)
@@ -199,11 +198,15 @@ class ContentReader:
         name = self._entry_name(kind, shown, data, depends)
         if self.trust_cache and self.cache.path(name).exists():
             return None  # the parent takes it from the cache anyway
+        self.cache.save(name, self._read_recorded(path, shown, data, parse, read))
+        return name
+
+    def _read_recorded(self, path: Path, shown: str, data: bytes, parse: Callable[[str], P],
+                       read: Callable[[P, Path, str], T | None]) -> FileRead:
+        """Read one file (`_read_one`): its record with the problems and masked findings it added."""
         problems_before, masked_before = len(self.problems.items), len(self.masked)
         record = self._read_one(path, shown, data, parse, read)
-        self.cache.save(name, FileRead(record, tuple(self.problems.items[problems_before:]),
-                                       tuple(self.masked[masked_before:])))
-        return name
+        return FileRead(record, tuple(self.problems.items[problems_before:]), tuple(self.masked[masked_before:]))
 
     def _entry_name(self, kind: str, shown: str, data: bytes, depends: str) -> str:
         """The cache entry of one file read with these options."""

@@ -66,8 +66,7 @@ class ReadAhead:
         if self._written is None:
             with os.fdopen(self.reader, "r", encoding="utf-8") as pipe:
                 reported = pipe.read()
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(self.pid, 0)
+            wait_child(self.pid)
             lines = reported.split("\n")
             self._written = set(lines[:-1])  # the last line is complete only if it ends with a newline
         return self._written
@@ -81,8 +80,7 @@ class ReadAhead:
             os.kill(self.pid, signal.SIGKILL)
         with contextlib.suppress(OSError):
             os.close(self.reader)
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(self.pid, 0)
+        wait_child(self.pid)
 
 
 def run_in_child(work: Callable[[], object]) -> int | None:
@@ -110,24 +108,22 @@ def wait_child(pid: int) -> None:
 
 def start(paths: Sequence[Path], work: Callable[[Path], str | None]) -> ReadAhead | None:
     """Fork a child that calls `work` on each path (it returns the cache entry written, or None); None: no child."""
-    if not paths or not can_fork():
+    if not paths:
         return None
     reader, writer = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns into the caller's code
-        status = 1
-        try:
-            os.close(reader)
-            with os.fdopen(writer, "w", encoding="utf-8") as pipe:
-                for path in paths:
-                    name = work(path)
-                    if name:
-                        pipe.write(name + "\n")
-                        pipe.flush()
-            status = 0
-        except BaseException:  # noqa: BLE001 - whatever went wrong, the parent reads the rest itself
-            pass
-        finally:
-            os._exit(status)
+
+    def report() -> None:
+        os.close(reader)
+        with os.fdopen(writer, "w", encoding="utf-8") as pipe:
+            for path in paths:
+                name = work(path)
+                if name:
+                    pipe.write(name + "\n")
+                    pipe.flush()
+
+    pid = run_in_child(report)  # whatever goes wrong in the child, the parent reads the rest itself
     os.close(writer)
+    if pid is None:
+        os.close(reader)
+        return None
     return ReadAhead(pid, reader, paths)
