@@ -39,10 +39,20 @@ def snapshot(folder: Path) -> dict[str, str]:
 
 
 def site_copy(target: Path) -> Path:
-    """The districts fixture (several files per period) with the minimal site's warning and ranking."""
+    """The districts fixture (several files per period) with the minimal site's warning and page, and a ranking of
+    2026-10 over two merchants of its top-level file (no edit removes that file)."""
     shutil.copytree(SITES / "districts", target, ignore=NO_CACHE)
     for folder in ("warnings", "pages"):
         shutil.copytree(SITES / "minimal" / "content" / folder, target / "content" / folder, ignore=NO_CACHE)
+    with (target / "site.yaml").open("a", encoding="utf-8") as config:
+        config.write("rankings:\n  top_count: 1\n  bottom_count: 1\n  bottom_label: 需改进\n")
+    with (target / "content" / "complaints" / "2026-10.yaml").open("a", encoding="utf-8") as period:
+        period.write("  - name: 测试庚辛百货商店\n    id: ceshi-gengxin\n    district: 甲街道\n    category: 食品\n"
+                     "    complaints: 3\n    resolved: 1\n")
+    (target / "content" / "rankings").mkdir()
+    (target / "content" / "rankings" / "2026-10.yaml").write_text(
+        "period: 2026-10\neffective: 2026-11-12\nformula: 得分 = 办结率 × 100\nscores:\n"
+        "  - merchant: 91350100M000100Y43\n    score: 100\n  - merchant: ceshi-gengxin\n    score: 50\n", "utf-8")
     return target
 
 
@@ -111,6 +121,30 @@ def remove_district_file(_n: int) -> Edit:
     return edit
 
 
+def ranking_score(n: int) -> Edit:
+    def edit(site: Path) -> None:
+        path = site / "content" / "rankings" / "2026-10.yaml"
+        if path.exists():  # an odd n puts the second merchant above the first: the top and bottom swap
+            data = yaml.safe_load(path.read_text("utf-8"))
+            data["scores"][1]["score"] = 40 + 70 * (n % 2) + n
+            path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+    return edit
+
+
+def ranking_formula(n: int) -> Edit:
+    def edit(site: Path) -> None:
+        path = site / "content" / "rankings" / "2026-10.yaml"
+        if path.exists():
+            path.write_text(path.read_text("utf-8").replace("办结率 × 100", f"办结率 × 100（第{n}版）", 1), "utf-8")
+    return edit
+
+
+def remove_ranking(_n: int) -> Edit:
+    def edit(site: Path) -> None:
+        (site / "content" / "rankings" / "2026-10.yaml").unlink(missing_ok=True)
+    return edit
+
+
 def template(n: int) -> Edit:
     def edit(site: Path) -> None:
         folder = site / "themes" / "default" / "templates"
@@ -138,7 +172,7 @@ def static_file(n: int) -> Edit:
 
 
 EDITS = [warning_body, warning_title, add_warning, remove_warning, merchant_count, add_district_file,
-         remove_district_file, template, site_yaml, static_file]
+         remove_district_file, ranking_score, ranking_formula, remove_ranking, template, site_yaml, static_file]
 edits = st.lists(st.tuples(st.sampled_from(EDITS), st.integers(0, 9)), min_size=1, max_size=4)
 
 
