@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from builder import content, pinyin, source
+from builder import trash as trash_module
 from builder.build import BuildOptions, build
 from builder.buildcache import BuildCache, kept_in_memory
 from builder.errors import ContentError
@@ -398,3 +399,26 @@ def test_a_ranking_file_edit_that_only_its_record_holds_renders_what_a_clean_bui
     again = build(BuildOptions(site, as_of=AS_OF, search=False))  # a ranking file's record: keyed by its bytes
     assert 0 < again.rendered < again.pages
     assert snapshot(site / "output") == clean_build(site, tmp_path / "clean", False)
+
+
+def test_a_clean_build_throws_the_spare_away_and_a_low_priority_process_deletes_it(tmp_path: Path) -> None:
+    site = site_copy(tmp_path / "site")
+    build(BuildOptions(site, as_of=AS_OF, search=False))
+    warning_body(1)(site)
+    build(BuildOptions(site, as_of=AS_OF, search=False))  # the first output becomes the spare
+    spare, trash = site / ".gongshi" / "previous", site / ".gongshi" / "trash"
+    assert spare.is_dir()
+    (spare / "old-spare-marker").write_text("", "utf-8")
+    build(BuildOptions(site, as_of=AS_OF, search=False, clean=True))  # a clean build does not reuse it
+    assert not (spare / "old-spare-marker").exists()  # thrown away (the output it replaced is the new spare)
+    deleting = [process for process in trash_module._deleting if process.poll() is None]
+    for process in deleting:
+        assert os.getpriority(os.PRIO_PROCESS, process.pid) == 19
+    for process in list(trash_module._deleting):
+        process.wait(timeout=60)
+    assert list(trash.iterdir()) == [] and not list(site.rglob("old-spare-marker"))
+    (trash / "tree-left-over" / "tree").mkdir(parents=True)  # what a build that was killed could not delete
+    build(BuildOptions(site, as_of=AS_OF, search=False, clean=True))
+    for process in list(trash_module._deleting):
+        process.wait(timeout=60)
+    assert not (trash / "tree-left-over").exists()
