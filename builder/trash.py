@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -11,7 +12,17 @@ from pathlib import Path
 
 # Deleting 100,000 files is seconds of the kernel's time and, in a thread, of the builder's interpreter lock: a
 # separate process at the lowest priority does it on a core the build leaves idle, and goes on after the build ends.
-_DELETE = "import os, shutil, sys\nos.nice(19)\nfor path in sys.argv[1:]:\n    shutil.rmtree(path, ignore_errors=True)"
+# It locks each folder first and leaves one that another process holds (an earlier build's deleter, still at work);
+# the lock ends with the process, so a folder whose deleter was killed is deleted by the next build.
+_DELETE = """import fcntl, os, shutil, sys
+for path in sys.argv[1:]:
+    try:
+        held = os.open(path, os.O_RDONLY)
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        continue
+    shutil.rmtree(path, ignore_errors=True)
+"""
 _deleting: list[subprocess.Popen[bytes]] = []  # held until they end (serve builds again and again in one process)
 
 
@@ -40,8 +51,12 @@ def delete_later(folders: list[Path]) -> None:
         return
     try:
         command = [sys.executable, "-I", "-c", _DELETE, *map(str, folders)]  # -I: nothing imported from the site
-        _deleting.append(subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                          stderr=subprocess.DEVNULL, start_new_session=True))
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, start_new_session=True)
     except OSError:
         for folder in folders:
             shutil.rmtree(folder, ignore_errors=True)
+        return
+    with contextlib.suppress(OSError):  # lowered from here: it holds when this returns (the process may be gone)
+        os.setpriority(os.PRIO_PROCESS, process.pid, 19)
+    _deleting.append(process)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import os
@@ -422,3 +423,24 @@ def test_a_clean_build_throws_the_spare_away_and_a_low_priority_process_deletes_
     for process in list(trash_module._deleting):
         process.wait(timeout=60)
     assert not (trash / "tree-left-over").exists()
+
+
+def test_a_trash_folder_that_another_deleter_holds_is_left_to_it(tmp_path: Path) -> None:
+    trash = tmp_path / "trash"
+    held, free = trash / "tree-held", trash / "tree-free"
+    for folder in (held, free):
+        (folder / "tree" / "page").mkdir(parents=True)
+        (folder / "tree" / "page" / "index.html").write_text("旧", "utf-8")
+    lock = os.open(held, os.O_RDONLY)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as an earlier build's deleter, still at work, holds it
+        trash_module.empty_trash(trash)
+        for process in list(trash_module._deleting):
+            process.wait(timeout=60)
+        assert sorted(entry.name for entry in trash.iterdir()) == ["tree-held"]
+    finally:
+        os.close(lock)  # the deleter ends (or is killed): its lock goes with it
+    trash_module.empty_trash(trash)
+    for process in list(trash_module._deleting):
+        process.wait(timeout=60)
+    assert list(trash.iterdir()) == []
