@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -441,6 +442,18 @@ def test_a_trash_folder_that_another_deleter_holds_is_left_to_it(tmp_path: Path)
     finally:
         os.close(lock)  # the deleter ends (or is killed): its lock goes with it
     trash_module.empty_trash(trash)
+    for process in list(trash_module._deleting):
+        process.wait(timeout=60)
+    assert list(trash.iterdir()) == []
+
+
+def test_emptying_the_trash_starts_no_thread_that_would_keep_the_read_ahead_from_forking(tmp_path: Path) -> None:
+    trash = tmp_path / "trash"
+    for number in range(500):  # deleting takes a while: a thread doing it would still run below
+        (trash / "tree-left-over" / "tree" / str(number)).mkdir(parents=True)
+    threads = threading.active_count()
+    trash_module.empty_trash(trash)
+    assert threading.active_count() == threads
     for process in list(trash_module._deleting):
         process.wait(timeout=60)
     assert list(trash.iterdir()) == []
