@@ -40,7 +40,7 @@ from builder.render import Renderer, make_environment, template_problem, theme_d
 from builder.search import SERVICES, SearchIndexer, pagefind_binary
 from builder.sitemodel import Site
 from builder.source import HAVE_LIBYAML
-from builder.trash import empty_trash
+from builder.trash import delete_pending, empty_trash
 
 PINYIN_CACHE = f"pinyin-{pypinyin.__version__}"  # names' pinyin keys (pypinyin is slow: ~0.15 ms a name)
 #: How a build reports what it is doing: (stage, done so far, total or None). Only cli.py shows it.
@@ -176,6 +176,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         return _build(options, progress)
     finally:
         gc.unfreeze()  # the site loaded for this build may go (serve builds again and again in one process)
+        delete_pending()  # what the build threw away, deleted now that it no longer competes for the disk
 
 
 def _build(options: BuildOptions, progress: Progress | None) -> BuildReport:

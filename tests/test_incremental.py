@@ -436,12 +436,14 @@ def test_a_trash_folder_that_another_deleter_holds_is_left_to_it(tmp_path: Path)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as an earlier build's deleter, still at work, holds it
         trash_module.empty_trash(trash)
+        trash_module.delete_pending()
         for process in list(trash_module._deleting):
             process.wait(timeout=60)
         assert sorted(entry.name for entry in trash.iterdir()) == ["tree-held"]
     finally:
         os.close(lock)  # the deleter ends (or is killed): its lock goes with it
     trash_module.empty_trash(trash)
+    trash_module.delete_pending()
     for process in list(trash_module._deleting):
         process.wait(timeout=60)
     assert list(trash.iterdir()) == []
@@ -453,7 +455,22 @@ def test_emptying_the_trash_starts_no_thread_that_would_keep_the_read_ahead_from
         (trash / "tree-left-over" / "tree" / str(number)).mkdir(parents=True)
     threads = threading.active_count()
     trash_module.empty_trash(trash)
+    trash_module.delete_pending()
     assert threading.active_count() == threads
+    for process in list(trash_module._deleting):
+        process.wait(timeout=60)
+    assert list(trash.iterdir()) == []
+
+
+def test_what_a_build_throws_away_is_deleted_only_once_the_build_has_ended(tmp_path: Path) -> None:
+    trash, spare = tmp_path / "trash", tmp_path / "previous"
+    (spare / "page").mkdir(parents=True)
+    started = len(trash_module._deleting)
+    trash_module.throw_away(spare, trash)  # as a build does while it runs
+    assert not spare.exists() and [entry.name for entry in trash.iterdir()]
+    assert len(trash_module._deleting) == started and trash_module._pending  # nothing competes with the build yet
+    trash_module.delete_pending()  # build() does this when it ends, failed or not
+    assert not trash_module._pending
     for process in list(trash_module._deleting):
         process.wait(timeout=60)
     assert list(trash.iterdir()) == []
