@@ -403,6 +403,12 @@ def test_a_ranking_file_edit_that_only_its_record_holds_renders_what_a_clean_bui
     assert snapshot(site / "output") == clean_build(site, tmp_path / "clean", False)
 
 
+def wait_for_deleters() -> None:
+    """Wait until every trash deleter this process started has ended."""
+    for process in list(trash_module._deleting):
+        process.wait(timeout=60)
+
+
 def test_a_clean_build_throws_the_spare_away_and_a_low_priority_process_deletes_it(tmp_path: Path) -> None:
     site = site_copy(tmp_path / "site")
     build(BuildOptions(site, as_of=AS_OF, search=False))
@@ -416,13 +422,11 @@ def test_a_clean_build_throws_the_spare_away_and_a_low_priority_process_deletes_
     deleting = [process for process in trash_module._deleting if process.poll() is None]
     for process in deleting:
         assert os.getpriority(os.PRIO_PROCESS, process.pid) == 19
-    for process in list(trash_module._deleting):
-        process.wait(timeout=60)
+    wait_for_deleters()
     assert list(trash.iterdir()) == [] and not list(site.rglob("old-spare-marker"))
     (trash / "tree-left-over" / "tree").mkdir(parents=True)  # what a build that was killed could not delete
     build(BuildOptions(site, as_of=AS_OF, search=False, clean=True))
-    for process in list(trash_module._deleting):
-        process.wait(timeout=60)
+    wait_for_deleters()
     assert not (trash / "tree-left-over").exists()
 
 
@@ -437,15 +441,13 @@ def test_a_trash_folder_that_another_deleter_holds_is_left_to_it(tmp_path: Path)
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as an earlier build's deleter, still at work, holds it
         trash_module.empty_trash(trash)
         trash_module.delete_pending()
-        for process in list(trash_module._deleting):
-            process.wait(timeout=60)
+        wait_for_deleters()
         assert sorted(entry.name for entry in trash.iterdir()) == ["tree-held"]
     finally:
         os.close(lock)  # the deleter ends (or is killed): its lock goes with it
     trash_module.empty_trash(trash)
     trash_module.delete_pending()
-    for process in list(trash_module._deleting):
-        process.wait(timeout=60)
+    wait_for_deleters()
     assert list(trash.iterdir()) == []
 
 
@@ -457,8 +459,7 @@ def test_emptying_the_trash_starts_no_thread_that_would_keep_the_read_ahead_from
     trash_module.empty_trash(trash)
     trash_module.delete_pending()
     assert set(threading.enumerate()) <= threads  # no new thread (one left by an earlier test may have ended)
-    for process in list(trash_module._deleting):
-        process.wait(timeout=60)
+    wait_for_deleters()
     assert list(trash.iterdir()) == []
 
 
@@ -471,6 +472,5 @@ def test_what_a_build_throws_away_is_deleted_only_once_the_build_has_ended(tmp_p
     assert len(trash_module._deleting) == started and trash_module._pending  # nothing competes with the build yet
     trash_module.delete_pending()  # build() does this when it ends, failed or not
     assert not trash_module._pending
-    for process in list(trash_module._deleting):
-        process.wait(timeout=60)
+    wait_for_deleters()
     assert list(trash.iterdir()) == []
