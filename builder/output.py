@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import secrets
 import shutil
@@ -92,16 +93,20 @@ class Staging:
         except OSError as exc:
             raise OutputError(route, _("cannot write: {reason}").format(reason=exc.strerror)) from None
 
-    def write_chunks(self, route: str, chunks: Iterable[str | bytes]) -> None:
-        """Write one large file of the site piece by piece."""
+    def write_chunks(self, route: str, chunks: Iterable[str | bytes]) -> str:
+        """Write one large file of the site piece by piece; the SHA-256 of its bytes."""
         target = self.path(route)
+        hasher = hashlib.sha256()
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             with target.open("wb") as handle:
                 for chunk in chunks:
-                    handle.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
+                    data = chunk.encode("utf-8") if isinstance(chunk, str) else chunk
+                    hasher.update(data)
+                    handle.write(data)
         except OSError as exc:
             raise OutputError(route, _("cannot write: {reason}").format(reason=exc.strerror)) from None
+        return hasher.hexdigest()
 
     def copy_tree(self, source: Path, route: str) -> None:
         """Copy a folder of static files into the site, in name order."""

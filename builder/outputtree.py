@@ -182,8 +182,8 @@ class OutputTree(Staging):
         if not self._reuse(route, record, by_key=False):
             self._write_new(route, data, record)
 
-    def write_chunks(self, route: str, chunks: Iterable[str | bytes]) -> None:
-        """Write a large file piece by piece (never kept by its bytes: its group decides)."""
+    def write_chunks(self, route: str, chunks: Iterable[str | bytes]) -> str:
+        """Write a large file piece by piece (never kept by its bytes: its group decides); its SHA-256."""
         target = self.path(route)
         hasher = hashlib.sha256()
         try:
@@ -197,8 +197,10 @@ class OutputTree(Staging):
             os.replace(temporary, target)
         except OSError as exc:
             raise OutputError(route, _("cannot write: {reason}").format(reason=exc.strerror)) from None
+        sha256 = hasher.hexdigest()
         with self.lock:
-            self.written[route] = FileRecord("", hasher.hexdigest(), stat_of(target) or (0, 0, 0))
+            self.written[route] = FileRecord("", sha256, stat_of(target) or (0, 0, 0))
+        return sha256
 
     def page(self, route: str, key: str | None, render: Callable[[], str]) -> bool:
         """Place a page made from `key`; render it only when no earlier tree holds it. True: it was rendered."""

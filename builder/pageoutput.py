@@ -147,9 +147,9 @@ class PageOutput:
         else:
             produce()
 
-    def write_chunks(self, route: str, chunks: Iterable[str | bytes]) -> None:
-        """Write a large file piece by piece (open data), never holding it whole."""
-        self.staging.write_chunks(route, chunks)
+    def write_chunks(self, route: str, chunks: Iterable[str | bytes]) -> str:
+        """Write a large file piece by piece (open data), never holding it whole; its SHA-256."""
+        return self.staging.write_chunks(route, chunks)
 
     def recorded(self, route: str) -> tuple[int, str]:
         """The size and SHA-256 of a file this build placed in the output tree (one a kept group brought)."""

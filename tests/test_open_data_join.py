@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -20,10 +21,11 @@ def sample_site() -> Site:
 
 def write_all(site: Site, folder: Path, join: bool) -> dict[str, opendata.DataFile]:
     """Every group written under `folder` (periods first), joined or encoded; the files as described."""
-    def write_chunks(route: str, chunks: Iterable[bytes]) -> None:
+    def write_chunks(route: str, chunks: Iterable[bytes]) -> str:
         target = folder / route
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(b"".join(chunks))
+        target.write_bytes(data := b"".join(chunks))
+        return hashlib.sha256(data).hexdigest()
 
     written: dict[str, opendata.DataFile] = {}
     for group in sorted(opendata.plan(site), key=lambda g: not g.files[0].period):
