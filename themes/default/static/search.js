@@ -458,11 +458,6 @@ function showChosen() {
   panelCount.textContent = chosen ? `（已选 ${chosen} 项）` : "";
 }
 
-// One collator for every comparison: localeCompare(b, "zh-CN") makes a new one each time, and sorting the
-// filter values of a province (50 values) that way took ≈ 100 ms of a page opened cold on a phone (CPU ÷4).
-const PINYIN = new Intl.Collator("zh-CN");
-const PERIODS = new Intl.Collator("zh-CN", { numeric: true });
-
 // The filter values come with the lookup's manifest: asking Pagefind for them would load every filter file.
 async function fillFilters() {
   const manifest = await fetchJSON("manifest.json");
@@ -470,9 +465,10 @@ async function fillFilters() {
   for (const select of selects) {
     const key = select.dataset.filter;
     const values = [].concat(manifest ? available[key] || [] : Object.keys(available[key] || {}));
-    // Periods newest first (2026年10月 before 2026年9月), as the manifest lists them; the rest by pinyin.
-    if (key === "period") values.sort((a, b) => PERIODS.compare(b, a));
-    else values.sort(PINYIN.compare);
+    // The manifest lists periods newest first and the rest by pinyin (builder/lookup.py): sorting them here
+    // would load a zh-CN collator, ≈ 100 ms of a page opened cold on a phone (CPU ÷4). Pagefind's do need it.
+    if (!manifest && key === "period") values.sort((a, b) => b.localeCompare(a, "zh-CN", { numeric: true }));
+    else if (!manifest) values.sort((a, b) => a.localeCompare(b, "zh-CN"));
     for (const value of values) {
       const option = document.createElement("option");
       option.value = value;
