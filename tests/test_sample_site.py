@@ -183,3 +183,35 @@ def test_a_merchant_page_indexes_its_facts_and_items_not_its_figures(sample_outp
     assert text.count(entry["district"]) == 1  # the facts only: not the hidden filter and meta spans again
     assert found["filters"]["district"] == [entry["district"]] and found["filters"]["kind"] == ["经营者"]
     assert found["meta"]["district"] == entry["district"] and "2026年10月" in found["filters"]["period"]
+
+
+def test_pagefind_reads_the_search_body_alone(sample_output: Path) -> None:
+    """Pagefind is given a page's search body, not its navigation and footer: no page takes the footer's
+    网站纠错 badge for its image, and its words are in no page's index entry (only the body's text is)."""
+    config = yaml.safe_load((REPO / "site.yaml").read_text("utf-8"))
+    assert config.get("correction_url")  # the sample's footer has the badge on every page
+    page = (sample_output / "merchants" / slug_of(next(e for e in source_entries() if e.get("items")))
+            / "index.html").read_text("utf-8")
+    assert 'alt="网站纠错"' in page and page.index("data-pagefind-body") < page.index('alt="网站纠错"')
+    fragments = [json.loads(gzip.decompress(p.read_bytes()).removeprefix(b"pagefind_dcd"))
+                 for p in (sample_output / "pagefind").glob("*/fragment/*.pf_fragment")]
+    assert len(fragments) > 40
+    assert [f["url"] for f in fragments if "image" in f["meta"] or "image_alt" in f["meta"]] == []
+    assert [f["url"] for f in fragments if "网站纠错" in f["content"].replace("\u200b", "")] == []
+
+
+def test_search_view_is_the_body_or_the_whole_page() -> None:
+    """The view given to Pagefind: the one search body in a bare document; any other page whole."""
+    from builder.search import search_view
+
+    page = ('<!DOCTYPE html><html lang="zh-CN"><head><title>甲</title></head><body><nav>导航</nav>'
+            '<article data-pagefind-body><h1>青禾示例商店</h1><p>事项</p></article>'
+            '<footer><img src="a.svg" alt="网站纠错"></footer></body></html>')
+    view = search_view(page)
+    assert "<article data-pagefind-body><h1>青禾示例商店</h1><p>事项</p></article>" in view
+    assert "导航" not in view and "网站纠错" not in view and view.startswith("<!DOCTYPE html>")
+    two = page.replace("<nav>导航</nav>", "<nav><article>别的</article></nav>")
+    assert search_view(two) == two  # a theme with another <article>: Pagefind reads the whole page
+    unclosed = page.replace("</article>", "")
+    assert search_view(unclosed) == unclosed
+    assert search_view("<p>no body</p>") == "<p>no body</p>"
