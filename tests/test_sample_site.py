@@ -187,7 +187,7 @@ def test_a_merchant_page_indexes_its_facts_and_items_not_its_figures(sample_outp
 
 def test_pagefind_reads_the_search_body_alone(sample_output: Path) -> None:
     """Pagefind is given a page's search body, not its navigation and footer: no page takes the footer's
-    网站纠错 badge for its image, and its words are in no page's index entry (only the body's text is)."""
+    网站纠错 badge for its image (every page did when Pagefind read the whole page), nor its words for its text."""
     config = yaml.safe_load((REPO / "site.yaml").read_text("utf-8"))
     assert config.get("correction_url")  # the sample's footer has the badge on every page
     page = (sample_output / "merchants" / slug_of(next(e for e in source_entries() if e.get("items")))
