@@ -1,0 +1,165 @@
+"""A search page opened cold (`search/?q=…`) on a slowed-down CPU: when its answer shows, and where the page's
+main thread spends the time until then. Two outputs are compared in one run, opened alternately (A/B).
+
+    .venv/bin/python bench/cold_open.py --site OUT --query 牛肉面 --query 麒麟
+    .venv/bin/python bench/cold_open.py --site NEW --site OLD --query 92990121MAFEKR --repeat 7 --profile
+
+Each open is a fresh browser context (empty cache, a new renderer) at the default 1280 × 720 viewport, as
+`bench/search_quality.py` opens `search/?q=`; times are from the start of the navigation: `done` the final
+answer, `first` the first result, `parsed` DOMContentLoaded. With `--profile`, one more open per site and query
+is profiled (CDP, not timed): the own time of the page's JavaScript functions and of the browser's own work
+("(program)": parsing, style, layout, paint), at the slowed-down CPU.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+BENCH = Path(__file__).resolve().parent
+sys.path[:0] = [str(BENCH), str(BENCH.parent / "tests")]
+
+from search_quality import ARGS, CHROMIUM, NginxServer, find_nginx  # noqa: E402
+
+from searchquality import OPENED_QUERY_JS  # noqa: E402
+
+TIMEOUT_MS = 30_000
+def open_cold(browser: Any, url: str, cpu: float) -> dict[str, Any]:
+    """One cold open of `url` in a fresh context: done, first result and DOMContentLoaded (ms), and the answer."""
+    context = browser.new_context(locale="zh-CN")
+    try:
+        page = context.new_page()
+        context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": cpu})
+        page.goto(url)
+        got = page.evaluate(OPENED_QUERY_JS, [TIMEOUT_MS])
+        parsed = page.evaluate("performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd")
+        return {"done": round(got["ms"]), "first": None if got["first"] is None else round(got["first"]),
+                "parsed": round(parsed), "status": got["status"], "results": len(got["titles"])}
+    finally:
+        context.close()
+
+
+def profile_open(browser: Any, url: str, cpu: float) -> dict[str, float]:
+    """One cold open profiled until its answer: the own time of each JS function and of the browser (ms)."""
+    context = browser.new_context(locale="zh-CN")
+    try:
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": cpu})
+        cdp.send("Profiler.enable")
+        cdp.send("Profiler.setSamplingInterval", {"interval": 200})
+        cdp.send("Profiler.start")
+        page.goto(url)
+        page.evaluate(OPENED_QUERY_JS, [TIMEOUT_MS])
+        profile = cdp.send("Profiler.stop")["profile"]
+    finally:
+        context.close()
+    return own_time(profile)
+
+
+def own_time(profile: dict[str, Any], top: int = 12) -> dict[str, float]:
+    """Milliseconds of each function's own time in a CDP CPU profile: "(program)" is the browser's own work
+    (parsing, style, layout, paint), "(idle)" waiting (for the network, or the page's polling for its answer)."""
+    nodes = {n["id"]: n["callFrame"] for n in profile["nodes"]}
+    spent: collections.Counter[str] = collections.Counter()
+    for sample, delta in zip(profile["samples"], profile["timeDeltas"], strict=True):
+        frame = nodes[sample]
+        where = frame["url"].rsplit("/", 1)[-1]
+        spent[f"{frame['functionName'] or '(anonymous)'} {where}:{frame['lineNumber'] + 1}" if where
+              else frame["functionName"] or "(anonymous)"] += delta / 1000
+    return {name: round(ms, 1) for name, ms in spent.most_common(top)}
+
+
+def measure(sites: list[Path], queries: list[str], repeat: int, cpu: float, profile: bool) -> dict[str, Any]:
+    """Serve each site with nginx and open each query cold `repeat` times per site, the sites' order alternating."""
+    from playwright.sync_api import sync_playwright
+
+    nginx = find_nginx()
+    if nginx is None:
+        raise SystemExit("nginx is not installed (./scripts/setup --test)")
+    runs: dict[str, dict[str, list[dict[str, Any]]]] = {q: {str(s): [] for s in sites} for q in queries}
+    profiles: dict[str, dict[str, Any]] = {q: {} for q in queries}
+    with tempfile.TemporaryDirectory(prefix="gongshi-cold-") as work:
+        servers = [NginxServer(nginx, site, Path(work) / f"nginx-{i}") for i, site in enumerate(sites)]
+        try:
+            bases = [server.start() for server in servers]
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+                try:
+                    for rep in range(repeat):
+                        order = list(zip(sites, bases, strict=True))
+                        if rep % 2:
+                            order.reverse()
+                        for query in queries:
+                            for site, base in order:
+                                url = f"{base}search/?{urlencode({'q': query})}"
+                                runs[query][str(site)].append(open_cold(browser, url, cpu))
+                    if profile:
+                        for query in queries:
+                            for site, base in zip(sites, bases, strict=True):
+                                url = f"{base}search/?{urlencode({'q': query})}"
+                                profiles[query][str(site)] = profile_open(browser, url, cpu)
+                finally:
+                    browser.close()
+        finally:
+            for server in servers:
+                server.stop()
+    return {"cpu": cpu, "repeat": repeat, "runs": runs, "profiles": profiles if profile else None}
+
+
+def median(values: list[int | None]) -> float | None:
+    """The median of the values that are there (None: none is)."""
+    present = [v for v in values if v is not None]
+    return statistics.median(present) if present else None
+
+
+def report(figures: dict[str, Any]) -> str:
+    """The medians as a Markdown table, then the profiles."""
+    lines = [f"CPU ÷{figures['cpu']:g}, {figures['repeat']} cold opens per site and query (medians, ms)", "",
+             "| query | site | done | first result | parsed | runs (done) | answer |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for query, by_site in figures["runs"].items():
+        for site, runs in by_site.items():
+            done = [r["done"] for r in runs]
+            lines.append(f"| {query} | {site} | {median(done)} | {median([r['first'] for r in runs])} | "
+                         f"{median([r['parsed'] for r in runs])} | {' / '.join(map(str, done))} | "
+                         f"{runs[-1]['status']} |")
+    for query, by_site in (figures["profiles"] or {}).items():
+        for site, found in by_site.items():
+            lines += ["", f"{query} · {site}: own time (ms) by function, at the slowed-down CPU:",
+                      "  " + ", ".join(f"{name} {ms}" for name, ms in found.items())]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: see the module's docstring."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--site", type=Path, action="append", required=True,
+                        help="a built output folder (twice: compare two, opened alternately)")
+    parser.add_argument("--query", action="append", required=True, help="a query to open cold (repeatable)")
+    parser.add_argument("--repeat", type=int, default=5, help="cold opens per site and query (default 5)")
+    parser.add_argument("--cpu", type=float, default=4, help="slow the CPU down this many times (default 4)")
+    parser.add_argument("--profile", action="store_true", help="also trace and profile one open of each")
+    parser.add_argument("--json", type=Path, help="also write the figures as JSON")
+    args = parser.parse_args(argv)
+    if len(args.site) > 2:
+        parser.error("at most two --site")
+    for site in args.site:
+        if not (site / "search" / "index.html").is_file():
+            parser.error(f"{site}: no search/index.html (a built output folder is expected)")
+    figures = measure(args.site, args.query, args.repeat, args.cpu, args.profile)
+    print(report(figures))
+    if args.json:
+        args.json.write_text(json.dumps(figures, ensure_ascii=False, indent=1), "utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
