@@ -30,7 +30,9 @@ from search_quality import ARGS, CHROMIUM, NginxServer, find_nginx  # noqa: E402
 
 from searchquality import OPENED_QUERY_JS  # noqa: E402
 
-TIMEOUT_MS = 30_000
+TIMEOUT_MS = 30_000  # the longest a page may take to answer
+
+
 def open_cold(browser: Any, url: str, cpu: float) -> dict[str, Any]:
     """One cold open of `url` in a fresh context: done, first result and DOMContentLoaded (ms), and the answer."""
     context = browser.new_context(locale="zh-CN")
