@@ -81,7 +81,7 @@ def group_by(merchants: tuple[Merchant, ...], kind: str, regions: tuple[str, ...
     for merchant in merchants:
         groups[getattr(merchant.latest, kind)].append(merchant)
     names = slugs(sorted(groups))
-    ordered = sorted(groups, key=lambda label: (pinyin_key(label), label))
+    ordered = sorted(groups, key=name_sort_key)
     return tuple(Group(kind, label, names[label], tuple(groups[label])) for label in ordered)
 
 

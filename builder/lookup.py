@@ -25,7 +25,7 @@ from collections import defaultdict
 from typing import Any
 
 from builder.output import Staging
-from builder.pinyin import pinyin_key
+from builder.pinyin import name_sort_key
 from builder.searchkey import search_key
 from builder.sitemodel import Site
 
@@ -122,7 +122,7 @@ def filter_values(recs: list[dict[str, Any]], labels: list[str]) -> dict[str, li
         if r["type"] == "m":
             values["district"].add(r["district"])
             values["category"].add(r["category"])
-    by_pinyin = {key: sorted(found, key=lambda v: (pinyin_key(v), v)) for key, found in values.items()}
+    by_pinyin = {key: sorted(found, key=name_sort_key) for key, found in values.items()}
     return {**by_pinyin, "period": periods}
 
 

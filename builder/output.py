@@ -10,6 +10,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from builder.codes import say
 from builder.errors import Message, OutputError
@@ -51,6 +52,16 @@ def fresh_folder(parent: Path, prefix: str) -> Path:
             continue
         return folder
     raise FileExistsError(errno.EEXIST, _("no free name"), str(parent / prefix))
+
+
+def write_hashed(handle: BinaryIO, chunks: Iterable[str | bytes]) -> str:
+    """Write the pieces (text as UTF-8) to an open file; the SHA-256 of what was written."""
+    hasher = hashlib.sha256()
+    for chunk in chunks:
+        data = chunk.encode("utf-8") if isinstance(chunk, str) else chunk
+        hasher.update(data)
+        handle.write(data)
+    return hasher.hexdigest()
 
 
 class Staging:
@@ -96,17 +107,12 @@ class Staging:
     def write_chunks(self, route: str, chunks: Iterable[str | bytes]) -> str:
         """Write one large file of the site piece by piece; the SHA-256 of its bytes."""
         target = self.path(route)
-        hasher = hashlib.sha256()
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             with target.open("wb") as handle:
-                for chunk in chunks:
-                    data = chunk.encode("utf-8") if isinstance(chunk, str) else chunk
-                    hasher.update(data)
-                    handle.write(data)
+                return write_hashed(handle, chunks)
         except OSError as exc:
             raise OutputError(route, _("cannot write: {reason}").format(reason=exc.strerror)) from None
-        return hasher.hexdigest()
 
     def copy_tree(self, source: Path, route: str) -> None:
         """Copy a folder of static files into the site, in name order."""

@@ -34,7 +34,7 @@ from typing import Any
 from builder.buildcache import BuildCache
 from builder.errors import OutputError
 from builder.i18n import _
-from builder.output import Staging
+from builder.output import Staging, write_hashed
 from builder.trash import throw_away
 
 PREVIOUS_MANIFEST = "trees/previous"  # the spare: any output's previous tree serves as the base of the next
@@ -185,19 +185,14 @@ class OutputTree(Staging):
     def write_chunks(self, route: str, chunks: Iterable[str | bytes]) -> str:
         """Write a large file piece by piece (never kept by its bytes: its group decides); its SHA-256."""
         target = self.path(route)
-        hasher = hashlib.sha256()
         try:
             self._ensure_folder(target.parent)
             temporary = target.with_name(f".{target.name}.new-{os.getpid()}")
             with temporary.open("wb") as handle:
-                for chunk in chunks:
-                    data = chunk.encode("utf-8") if isinstance(chunk, str) else chunk
-                    hasher.update(data)
-                    handle.write(data)
+                sha256 = write_hashed(handle, chunks)
             os.replace(temporary, target)
         except OSError as exc:
             raise OutputError(route, _("cannot write: {reason}").format(reason=exc.strerror)) from None
-        sha256 = hasher.hexdigest()
         with self.lock:
             self.written[route] = FileRecord("", sha256, stat_of(target) or (0, 0, 0))
         return sha256
