@@ -28,6 +28,7 @@ import contextlib
 import json
 import os
 import queue
+import re
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -384,12 +385,19 @@ def search_view(html: str) -> str:
     whole page. Pagefind reads nothing outside the body but parses it all (about a tenth of its CPU on a merchant
     page), and took the footer's first image for every page's `image` meta."""
     start = html.find("<article " + BODY)
-    if start < 0 or html.count(BODY) != 1 or html.count("<article") != 1:
+    if start < 0 or html.count("<article") != 1:  # escaped text never holds `<article`
         return html
+    if html.count(BODY) != 1 and [tag.start() for tag in _BODY_TAG.finditer(html)] != [start]:
+        return html  # another element marked as a search body (the words alone, in a name or an attribute, are not)
     end = html.find("</article>", start)
     if end < 0:
         return html
     return f'<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>{html[start:end]}</article></body></html>'
+
+
+# A start tag with the search body attribute (a quoted value is skipped whole: the words inside one do not count)
+_BODY_TAG = re.compile(r"""<[a-zA-Z][a-zA-Z0-9-]*(?:\s+[^\s"'=<>/]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*?"""
+                       r"""\s+data-pagefind-body(?=[\s/>=])""")
 
 
 def _asks_to_be_indexed(path: Path) -> bool:

@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from builder.build import BuildOptions, build
+from builder.search import search_view
 from helpers import SITES
 
 AS_OF = dt.date(2026, 12, 31)  # after every date in the fixture
@@ -131,6 +132,16 @@ def test_hostile_text_is_shown_as_text(hostile_output: Path) -> None:
     article = (hostile_output / "warnings" / "hostile" / "index.html").read_text("utf-8")
     assert "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;提醒" in article
     assert 'alt="本地"' in article and "evil.example/a.png" not in article
+
+
+def test_a_statement_posing_as_a_search_body_stays_in_the_merchant_s_view(hostile_output: Path) -> None:
+    """A statement holding `</article><article data-pagefind-body>` is text: Pagefind is still given the page's one
+    search body (not the whole page, whose footer it would read), with the statement in it as text."""
+    page = (hostile_output / "merchants" / "script-name" / "index.html").read_text("utf-8")
+    assert "&lt;/article&gt;&lt;article data-pagefind-body&gt;伪造" in page
+    view = search_view(page)
+    assert view != page and view.count("<article") == 1 and "信息截至" not in view  # the site footer is not in it
+    assert "&lt;/article&gt;&lt;article data-pagefind-body&gt;伪造" in view and "<script" not in view
 
 
 def test_spreadsheet_formulas_are_neutralised_in_csv(hostile_output: Path) -> None:

@@ -215,3 +215,18 @@ def test_search_view_is_the_body_or_the_whole_page() -> None:
     unclosed = page.replace("</article>", "")
     assert search_view(unclosed) == unclosed
     assert search_view("<p>no body</p>") == "<p>no body</p>"
+    second = page.replace("<nav>导航</nav>", "<nav data-pagefind-body>导航</nav>")
+    assert search_view(second) == second  # two search bodies: Pagefind reads both, so it is given the whole page
+
+
+def test_the_words_data_pagefind_body_in_a_name_do_not_change_the_view() -> None:
+    """A name holding the attribute's words (escaped text, an attribute's value) is not a second search body."""
+    from builder.search import search_view
+
+    words = "伪造 data-pagefind-body 商店"
+    page = (f'<!DOCTYPE html><html><head><title>{words}</title><meta name="description" content="{words}"></head>'
+            f'<body><nav>导航</nav><article data-pagefind-body><h1>{words}</h1>'
+            f'<div aria-label="{words}" data-x=\'{words}\'>事项</div></article><footer>页脚</footer></body></html>')
+    view = search_view(page)
+    assert view != page and "导航" not in view and "页脚" not in view
+    assert f"<h1>{words}</h1>" in view and "事项" in view
