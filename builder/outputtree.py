@@ -231,12 +231,15 @@ class OutputTree(Staging):
             os.replace(target, old)
             shutil.rmtree(old, ignore_errors=True)
         os.replace(fresh, target)
-        for path in sorted(target.rglob("*")):
+        made: dict[str, FileRecord] = {}
+        for relative in sorted(_files_under(str(target)), key=lambda name: name.split("/")):
+            path = os.path.join(target, relative)
             found = stat_of(path)
             if found is not None:
-                record = FileRecord(key, file_digest(path.read_bytes()), found)
-                with self.lock:
-                    self.written[path.relative_to(self.root).as_posix()] = record
+                with open(path, "rb") as file:
+                    made[f"{prefix.rstrip('/')}/{relative}"] = FileRecord(key, file_digest(file.read()), found)
+        with self.lock:
+            self.written.update(made)
         return True
 
     def _reuse(self, route: str, wanted: FileRecord, by_key: bool) -> bool:
@@ -424,3 +427,12 @@ def verify_tree(root: Path, manifest: TreeManifest) -> bool:
                 return False
             seen += 1
     return seen == len(manifest.files)
+
+
+def _files_under(folder: str) -> list[str]:
+    """The paths (with `/`) of the files under `folder`, relative to it."""
+    found: list[str] = []
+    for directory, _folders, names in os.walk(folder):
+        inside = os.path.relpath(directory, folder).replace(os.sep, "/")
+        found += (name if inside == "." else f"{inside}/{name}" for name in names)
+    return found

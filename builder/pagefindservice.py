@@ -67,16 +67,21 @@ class PagefindService:
         finally:
             self.close()
         written = 0
+        made: set[str] = set()  # folders created (a bundle is thousands of files in a handful of folders)
         for item in files:
-            relative = Path(str(item.get("path", "")))
-            if relative.is_absolute() or ".." in relative.parts or not relative.parts:
+            name = str(item.get("path", ""))
+            parts = [part for part in name.split("/") if part not in ("", ".")]
+            if name.startswith("/") or ".." in parts or not parts:
                 raise SearchIndexError(_("{program} named an unexpected file: {path}").format(
-                    program=self.binary.name, path=relative))
-            if not keep(relative.as_posix()):
+                    program=self.binary.name, path=name))
+            if not keep("/".join(parts)):
                 continue
-            target = folder / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(base64.b64decode(item.get("content", "")))
+            parent = os.path.join(folder, *parts[:-1])
+            if parent not in made:
+                os.makedirs(parent, exist_ok=True)
+                made.add(parent)
+            with open(os.path.join(parent, parts[-1]), "wb") as target:
+                target.write(base64.b64decode(item.get("content", "")))
             written += 1
         return written
 
