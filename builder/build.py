@@ -37,7 +37,7 @@ from builder.pages import PageWriter
 from builder.pinyin import remember_keys, used_keys
 from builder.privacy import Masked
 from builder.render import Renderer, make_environment, template_problem, theme_dirs
-from builder.search import SERVICES, SearchIndexer, pagefind_binary
+from builder.search import BUILD_NICE, SERVICES, SearchIndexer, pagefind_binary
 from builder.sitemodel import Site
 from builder.source import HAVE_LIBYAML
 from builder.trash import delete_pending, empty_trash
@@ -219,7 +219,7 @@ def _build_with(options: BuildOptions, progress: Progress | None, cache: BuildCa
         indexer = None
         if options.search:
             indexer = SearchIndexer(tree, [f"{m.url}index.html" for m in site.merchants], SERVICES, progress=progress,
-                                    cache=cache, stream=tree.base is None and tree.current is None)
+                                    cache=cache, nice=BUILD_NICE, stream=tree.base is None and tree.current is None)
         keys = PageKeys(env, dirs, common, options_key(options), report.origins)
         output = PageOutput(tree, renderer, keys, indexer, progress)
         writer = PageWriter(site, renderer, tree, output)

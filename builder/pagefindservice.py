@@ -12,6 +12,7 @@ import base64
 import contextlib
 import json
 import os
+import shutil
 import subprocess
 import threading
 from collections.abc import Callable
@@ -25,13 +26,21 @@ from builder.i18n import _
 class PagefindService:
     """One service process building one index (one bundle)."""
 
-    def __init__(self, binary: Path, language: str = "zh-cn") -> None:
+    def __init__(self, binary: Path, language: str = "zh-cn", nice: int = 0) -> None:
+        """Start the service; `nice` > 0 lowers the priority of every thread of it (it is started by `nice`)."""
+        command = [str(binary), "--service"]
+        renice = shutil.which("nice") if nice > 0 else None
+        if renice is not None:
+            command = [renice, "-n", str(nice), *command]
         try:
-            self.process = subprocess.Popen([str(binary), "--service"], stdin=subprocess.PIPE,
-                                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                            stderr=subprocess.DEVNULL)
         except OSError as exc:
             raise SearchIndexError(_("cannot run {program}: {reason}").format(
                 program=binary.name, reason=exc.strerror)) from None
+        if nice > 0 and renice is None:  # no `nice` command: threads the service has started keep their priority
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, self.process.pid, nice)
         self.binary = binary
         self.answers: dict[int, dict[str, Any]] = {}
         self.awaited: set[int] = set()
@@ -51,9 +60,14 @@ class PagefindService:
 
     def write(self, folder: Path, keep: Callable[[str], bool] = lambda _path: True) -> int:
         """Wait until every page is indexed, write the bundle (the files `keep` accepts) into `folder`, stop
-        the service; return the number of files written.
+        the service; return the number of files written."""
+        return self.write_files(self.files(), folder, keep)
 
-        The bundle comes back through the pipe (`GetFiles`) and is written here: the service's own
+    def files(self) -> list[dict[str, Any]]:
+        """Wait until every page is indexed and take the bundle (each file's `path` and base64 `content`); the
+        service is stopped.
+
+        The bundle comes back through the pipe (`GetFiles`) and is written by `write_files`: the service's own
         `WriteFiles` answers before its writes are finished (tokio files dropped unflushed), so a bundle
         read right after it can be cut short.
         """
@@ -66,6 +80,11 @@ class PagefindService:
                 raise SearchIndexError(_("{program} sent no files").format(program=self.binary.name))
         finally:
             self.close()
+        return files
+
+    def write_files(self, files: list[dict[str, Any]], folder: Path,
+                    keep: Callable[[str], bool] = lambda _path: True) -> int:
+        """Write a bundle `files` gave (the files `keep` accepts) into `folder`; the number of files written."""
         written = 0
         made: set[str] = set()  # folders created (a bundle is thousands of files in a handful of folders)
         for item in files:

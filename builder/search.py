@@ -20,20 +20,25 @@ by shard in route order and each goes to its shard's service as soon as it is re
 parses one shard while the next is rendered. Pages wait in memory for their shard's turn only up to
 `QUEUED_TEXT` characters in all; past that a page is queued by its route and read back from the tree when its
 turn comes (Pagefind is slower than the rendering, and 100,000 waiting pages would hold gigabytes).
+
+The builder's one thread is the longest path of a build, so a build's services run at a lower priority
+(`BUILD_NICE`, every thread of them: `pagefindservice.py` starts them with `nice`) and take what the builder
+leaves of the cores. A streamed shard's service gives its slot to the next shard as soon as it has answered with
+its bundle; the bundle is written to disk by a thread of its own (`writer`): writing and hashing its thousands of
+files competes with the rendering for the interpreter, and while a slot waited for it, both services stood idle
+for seconds at 10,000 merchants (`bench/stages.py`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import queue
 import re
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from builder import searchroutes
 from builder.buildcache import BuildCache
@@ -49,6 +54,7 @@ ROOT = "pagefind"
 MAIN = "main"
 SHARD_PAGES = 2500
 SERVICES = 2  # Pagefind services at a time in a build (2 cores: the last shards are no longer indexed one by one)
+BUILD_NICE = 10  # a build's Pagefind services yield to the builder, whose one thread is the longest path to the end
 QUEUED_TEXT = 32_000_000  # characters of rendered pages held for the services at most (~64 MB of text)
 BODY = "data-pagefind-body"
 LANGUAGE = "zh-cn"
@@ -112,7 +118,7 @@ class SearchIndexer:
         self.stream = stream
         self.feeds: dict[int, queue.SimpleQueue[tuple[str, str | None] | None]] = {}
         self.cache = cache
-        self.nice = nice  # the preview lowers Pagefind's priority: its builds (edit to page) come first
+        self.nice = nice  # lower the services' priority: the builder (or the preview's builds) come first
         self.binary = pagefind_binary()
         found = self.binary.stat()
         self.version = f"{self.binary}:{found.st_size}:{found.st_mtime_ns}"  # another binary: another index
@@ -136,6 +142,9 @@ class SearchIndexer:
         # indexing, so that the next bundle's Pagefind starts at once
         self.grams: dict[str, Future[set[str]]] = {}
         self.reader = ThreadPoolExecutor(1, thread_name_prefix="routes")
+        # writes the bundles of streamed shards, so that a service slot is free as soon as its service has answered
+        self.writer = ThreadPoolExecutor(1, thread_name_prefix="bundles")
+        self.stored: list[Future[int]] = []
         self.services: set[PagefindService] = set()
         self.stopped = False
         self.finished = False
@@ -197,12 +206,15 @@ class SearchIndexer:
         try:
             for future in self.futures:
                 future.result()
+            for future in self.stored:  # every one is listed: the pool's work is done
+                future.result()
             for name in self.names:
                 self.grams[name].result()
         except BaseException:
             self.abort()
             raise
         self.pool.shutdown(wait=True)
+        self.writer.shutdown(wait=True)
         self.reader.shutdown(wait=True)
         self.finished = True
         names = sorted(self.names, key=lambda name: (name != MAIN, name))
@@ -225,6 +237,7 @@ class SearchIndexer:
         for service in running:
             service.process.kill()
         self.pool.shutdown(wait=True, cancel_futures=True)
+        self.writer.shutdown(wait=True, cancel_futures=True)
         self.reader.shutdown(wait=True, cancel_futures=True)
 
     def _submit(self, name: str, routes: list[str]) -> None:
@@ -267,10 +280,24 @@ class SearchIndexer:
             self._drop(service)
             return self._bundle(name, routes)
         key = self._key(routes)
+        try:
+            files = service.files()  # the service stops: the next shard's may start while this bundle is written
+        finally:
+            with self.lock:
+                self.services.discard(service)
+        with self.lock:
+            self.stored.append(self.writer.submit(self._store, name, key, service, files))
+        return service.pages
+
+    def _store(self, name: str, key: str, service: PagefindService, files: list[dict[str, Any]]) -> int:
+        """Write a streamed shard's bundle (the `files` its service gave) and record it."""
         counted: list[int] = []
-        if not self.tree.folder(f"{ROOT}/{name}/", key,
-                                lambda folder: counted.append(self._write_bundle(service, folder))):
-            self._drop(service)
+
+        def make(folder: Path) -> None:
+            service.write_files(files, folder, keep=wanted)
+            counted.append(self._reproducible(folder, service.pages))
+
+        self.tree.folder(f"{ROOT}/{name}/", key, make)
         return self._done(name, key, counted)
 
     def _bundle(self, name: str, routes: list[str]) -> int:
@@ -325,10 +352,7 @@ class SearchIndexer:
         """A new Pagefind service, known to `abort`."""
         if self.stopped:
             raise SearchIndexError("stopped")
-        service = PagefindService(self.binary, LANGUAGE)
-        if self.nice:
-            with contextlib.suppress(OSError):
-                os.setpriority(os.PRIO_PROCESS, service.process.pid, self.nice)
+        service = PagefindService(self.binary, LANGUAGE, self.nice)
         with self.lock:
             self.services.add(service)
         return service
@@ -346,11 +370,16 @@ class SearchIndexer:
         finally:
             with self.lock:
                 self.services.discard(service)
+        return self._reproducible(folder, service.pages)
+
+    @staticmethod
+    def _reproducible(folder: Path, pages: int) -> int:
+        """Make a written bundle reproducible (searchbundle.py); the pages it indexed."""
         try:
             make_reproducible(folder)
         except (OSError, ValueError, KeyError) as exc:
             raise SearchIndexError(_("unexpected Pagefind bundle: {detail}").format(detail=exc)) from None
-        return service.pages
+        return pages
 
     @staticmethod
     def _add(service: PagefindService, route: str, html: str) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 import shutil
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ import pytest
 from builder import build as build_module
 from builder import search
 from builder.build import BuildOptions, build
+from builder.pagefindservice import PagefindService
 from helpers import NO_CACHE, SITES
 
 AS_OF = dt.date(2026, 11, 20)
@@ -95,6 +98,34 @@ def test_streamed_bundles_are_the_bundles_indexed_from_the_files(tmp_path: Path,
     assert streamed == from_files
 
 
+@pytest.mark.usefixtures("small_shards")
+def test_a_streamed_shard_s_bundle_is_written_while_the_next_shard_is_indexed(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A service slot is free once its service has given its bundle: with one slot, the next shard's service starts
+    before the bundle before it is on disk (writing thousands of files competes with the rendering for the
+    interpreter, and left both cores to the builder alone for seconds at 10,000 merchants)."""
+    monkeypatch.setattr(build_module, "SERVICES", 1)
+    started = threading.Semaphore(0)
+    seen: list[str] = []
+    service, store = search.SearchIndexer._service, search.SearchIndexer._store
+
+    def counted_service(indexer: search.SearchIndexer) -> PagefindService:
+        made = service(indexer)
+        started.release()
+        return made
+
+    def slow_store(indexer: search.SearchIndexer, name: str, *args: Any) -> int:
+        # the first shard's bundle waits (10 s at most) until a second service has started: the next shard's
+        overlapped = all(started.acquire(timeout=10) for _ in range(2)) if name == "m00" else True
+        seen.append(f"{name}:{'overlapped' if overlapped else 'waited'}")
+        return store(indexer, name, *args)
+
+    monkeypatch.setattr(search.SearchIndexer, "_service", counted_service)
+    monkeypatch.setattr(search.SearchIndexer, "_store", slow_store)
+    streamed = build_with(site_copy(tmp_path / "site"), tmp_path / "out", monkeypatch)
+    assert "m00:overlapped" in seen and any(route.startswith("pagefind/m01/") for route in streamed)
+
+
 def test_pages_out_of_route_order_are_indexed_from_the_files_with_the_same_bytes(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     site = site_copy(tmp_path / "site")
@@ -150,3 +181,31 @@ def test_the_sitemap_lists_merchants_in_directory_order_with_search_or_without(
     listed = [loc.rstrip("/").rsplit("/", 1)[1] for loc in locs if "/merchants/" in loc
               and loc.rstrip("/").rsplit("/", 1)[1] in merchant_pages]
     assert len(merchant_pages) >= 4 and sorted(listed) == sorted(merchant_pages)  # each listed once
+
+
+def _thread_niceness(pid: int) -> list[int]:
+    """The nice value of every thread of a process (field 19 of /proc/PID/task/TID/stat)."""
+    values = []
+    for task in (Path("/proc") / str(pid) / "task").iterdir():
+        stat = (task / "stat").read_text()
+        values.append(int(stat[stat.rindex(")") + 2:].split()[16]))
+    return values
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir() or shutil.which("nice") is None,
+                    reason="needs Linux's /proc and the nice command")
+def test_a_build_s_pagefind_services_yield_to_the_builder_with_every_thread(tmp_path: Path) -> None:
+    """The services are started at a lower priority (`search.BUILD_NICE`), all their threads: the builder's one
+    thread is the longest path of a build. Lowering a started service reaches only its later threads."""
+    from builder.pagefindservice import PagefindService
+
+    assert search.BUILD_NICE > 0
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    service = PagefindService(search.pagefind_binary(), search.LANGUAGE, nice=search.BUILD_NICE)
+    try:
+        service.add("/a/", "<html><body><article data-pagefind-body><h1>青禾示例商店</h1></article></body></html>")
+        service._call({"type": "GetFiles", "index_id": service.index_id})  # every thread has started by now
+        niceness = _thread_niceness(service.process.pid)
+    finally:
+        service.close()
+    assert len(niceness) > 1 and set(niceness) == {min(19, own + search.BUILD_NICE)}
