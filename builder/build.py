@@ -228,7 +228,7 @@ def _build_with(options: BuildOptions, progress: Progress | None, cache: BuildCa
             if cache is not None:
                 cache.write_pending()  # while Pagefind indexes the last shards
             if indexer is not None:
-                report.indexed = indexer.finish(output.other_pages)
+                report.indexed = indexer.finish(output.other_pages, output.marked)
         except jinja2.TemplateError as exc:
             raise ContentError([template_problem(exc, options.site_dir)]) from None
         finally:

@@ -23,6 +23,7 @@ from builder.i18n import N_
 from builder.output import Staging
 from builder.outputtree import OutputTree
 from builder.render import Renderer, site_attributes
+from builder.search import BODY as SEARCH_BODY
 from builder.search import SearchIndexer
 
 T = TypeVar("T")
@@ -111,6 +112,7 @@ class PageOutput:
         self.indexer = indexer
         self.progress = progress
         self.other_pages: list[str] = []
+        self.marked: dict[str, bool] = {}  # other pages rendered in this build: whether marked for the search index
         self.rendered = 0
         self.placed = 0
         self._shown = time.monotonic()
@@ -135,6 +137,8 @@ class PageOutput:
             self.indexer.placed(route, rendered[0] if rendered else None)
         else:
             self.other_pages.append(route)
+            if rendered:
+                self.marked[route] = SEARCH_BODY in rendered[0]
         if self.progress is not None and (self.placed % 500 == 0 or time.monotonic() - self._shown > 0.5):
             self._shown = time.monotonic()
             self.progress(N_("pages"), self.placed, None)

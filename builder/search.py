@@ -35,7 +35,7 @@ import json
 import queue
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol
@@ -190,11 +190,14 @@ class SearchIndexer:
             else:
                 self._submit(shard_name(index, self.count), sorted(self.shards[index]))
 
-    def finish(self, other_routes: Sequence[str]) -> int:
-        """Index the main bundle (pages outside merchants/ that ask for it), wait for all; pages indexed."""
+    def finish(self, other_routes: Sequence[str], marked: Mapping[str, bool] | None = None) -> int:
+        """Index the main bundle (pages outside merchants/ that ask for it: `marked` says so of the pages rendered
+        in this build, the others are read), wait for all; pages indexed."""
         assert self.tree.root is not None
         root = self.tree.root
-        main = [route for route in sorted(other_routes) if _asks_to_be_indexed(root / route)]
+        known = marked or {}
+        main = [route for route in sorted(other_routes)
+                if (known[route] if route in known else _asks_to_be_indexed(root / route))]
         for index, waiting in enumerate(self.waiting):
             if waiting > 0:  # a merchant page that was never placed: index what is there
                 if index in self.feeds:
