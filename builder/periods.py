@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -30,18 +31,25 @@ class Period:
     @property
     def label(self) -> str:
         """The period in Chinese, e.g. 2026年9月, 2026年第3季度, 2026年上半年."""
-        year = self.start.year
-        if self.months == 1:
-            return f"{year}年{self.start.month}月"
-        if self.months == 3:
-            return f"{year}年第{(self.start.month - 1) // 3 + 1}季度"
-        if self.months == 6:
-            return f"{year}年{'上' if self.start.month == 1 else '下'}半年"
-        return f"{year}年"
+        return _label(self.start, self.months)
 
     def contains(self, other: Period) -> bool:
         """Whether another period lies wholly inside this one."""
         return self.start <= other.start and other.end <= self.end
+
+
+@functools.lru_cache(maxsize=1024)
+def _label(start: dt.date, months: int) -> str:
+    """A period's label, worked out once (a page of 10,000 merchants' rows asks for it tens of thousands of
+    times; kept out of the Period itself, whose fields alone make its fingerprint)."""
+    year = start.year
+    if months == 1:
+        return f"{year}年{start.month}月"
+    if months == 3:
+        return f"{year}年第{(start.month - 1) // 3 + 1}季度"
+    if months == 6:
+        return f"{year}年{'上' if start.month == 1 else '下'}半年"
+    return f"{year}年"
 
 
 def parse_period(text: str) -> Period | None:
