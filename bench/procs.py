@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+TICKS = os.sysconf("SC_CLK_TCK")  # the unit of a process's CPU times in /proc
 MB = 1024 * 1024
 
 
@@ -31,9 +32,9 @@ class Measured:
         return max(self.by_command, key=lambda k: self.by_command[k]) if self.by_command else "?"
 
 
-def _proc_table() -> dict[int, tuple[int, str]]:
-    """Map every live pid to (parent pid, command name), from /proc."""
-    table: dict[int, tuple[int, str]] = {}
+def proc_stats() -> dict[int, tuple[int, str, float]]:
+    """Map every live pid to (parent pid, command name, user + system seconds so far), from /proc."""
+    table: dict[int, tuple[int, str, float]] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
@@ -44,8 +45,14 @@ def _proc_table() -> dict[int, tuple[int, str]]:
             continue
         close = stat.rindex(b")")
         name = stat[stat.index(b"(") + 1:close].decode("utf-8", "replace")
-        table[int(entry.name)] = (int(stat[close + 2:].split()[1]), name)
+        fields = stat[close + 2:].split()
+        table[int(entry.name)] = (int(fields[1]), name, (int(fields[11]) + int(fields[12])) / TICKS)
     return table
+
+
+def _proc_table() -> dict[int, tuple[int, str]]:
+    """Map every live pid to (parent pid, command name), from /proc."""
+    return {pid: (parent, name) for pid, (parent, name, _) in proc_stats().items()}
 
 
 def _memory(pid: int) -> tuple[int, int]:

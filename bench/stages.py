@@ -25,12 +25,13 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+sys.path[:0] = [str(BENCH), str(REPO)]
+
+from procs import proc_stats  # noqa: E402
 
 from builder.build import BuildOptions, build  # noqa: E402
-
-TICKS = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -50,26 +51,14 @@ class Stage:
 
 def _descendants_cpu(root: int) -> float:
     """User + system seconds of the live descendants of `root` (from /proc; what they have used so far)."""
-    parents: dict[int, int] = {}
-    used: dict[int, float] = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat", "rb") as file:
-                stat = file.read()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(b")") + 2:].split()
-        parents[int(entry.name)] = int(fields[1])
-        used[int(entry.name)] = (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
+    table = proc_stats()
     children: dict[int, list[int]] = {}
-    for pid, parent in parents.items():
+    for pid, (parent, _name, _used) in table.items():
         children.setdefault(parent, []).append(pid)
     total, todo = 0.0, list(children.get(root, ()))
     while todo:
         pid = todo.pop()
-        total += used.get(pid, 0.0)
+        total += table[pid][2] if pid in table else 0.0
         todo.extend(children.get(pid, ()))
     return total
 
