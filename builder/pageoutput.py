@@ -23,8 +23,7 @@ from builder.i18n import N_
 from builder.output import Staging
 from builder.outputtree import OutputTree
 from builder.render import Renderer, site_attributes
-from builder.search import BODY as SEARCH_BODY
-from builder.search import SearchIndexer
+from builder.search import SearchIndexer, is_marked
 
 T = TypeVar("T")
 Progress = Callable[[str, int, int | None], None]
@@ -138,7 +137,7 @@ class PageOutput:
         else:
             self.other_pages.append(route)
             if rendered:
-                self.marked[route] = SEARCH_BODY in rendered[0]
+                self.marked[route] = is_marked(rendered[0])
         if self.progress is not None and (self.placed % 500 == 0 or time.monotonic() - self._shown > 0.5):
             self._shown = time.monotonic()
             self.progress(N_("pages"), self.placed, None)

@@ -387,7 +387,7 @@ class SearchIndexer:
     @staticmethod
     def _add(service: PagefindService, route: str, html: str) -> None:
         """Give one page's search body to a Pagefind service (no search body: skipped)."""
-        if BODY in html:
+        if is_marked(html):
             service.add("/" + route.removesuffix("index.html"), search_view(html))
 
     def _index(self, routes: list[str], folder: Path) -> int:
@@ -432,10 +432,16 @@ _BODY_TAG = re.compile(r"""<[a-zA-Z][a-zA-Z0-9-]*(?:\s+[^\s"'=<>/]+(?:\s*=\s*(?:
                        r"""\s+data-pagefind-body(?=[\s/>=])""")
 
 
+def is_marked(html: str) -> bool:
+    """Whether a page is marked for the search index: an element of it has the search body attribute (the words
+    alone, in a merchant's name on a listing, do not mark it; Pagefind would skip such a page after parsing it)."""
+    return BODY in html and _BODY_TAG.search(html) is not None
+
+
 def _asks_to_be_indexed(path: Path) -> bool:
-    """Whether a page is marked for the search index."""
+    """Whether a page of the tree is marked for the search index."""
     try:
-        return BODY in path.read_text("utf-8")
+        return is_marked(path.read_text("utf-8"))
     except OSError:
         return False
 

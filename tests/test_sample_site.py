@@ -230,3 +230,20 @@ def test_the_words_data_pagefind_body_in_a_name_do_not_change_the_view() -> None
     view = search_view(page)
     assert view != page and "导航" not in view and "页脚" not in view
     assert f"<h1>{words}</h1>" in view and "事项" in view
+
+
+def test_pages_naming_a_merchant_with_the_attribute_s_words_are_not_sent_to_pagefind(minimal_site: Path,
+                                                                                     tmp_path: Path) -> None:
+    """A name holding `data-pagefind-body` appears on listings, periods and rankings: those pages are still not
+    marked for the index, so the build neither sends them to Pagefind nor counts them as indexed."""
+    from builder.build import BuildOptions, build
+
+    period = minimal_site / "content" / "complaints" / "2026-10.yaml"
+    text = period.read_text("utf-8")
+    assert "  - name: 测试甲乙餐饮有限公司\n" in text
+    period.write_text(text.replace("  - name: 测试甲乙餐饮有限公司\n",
+                                   '  - name: "测试甲乙 data-pagefind-body <b data-pagefind-body>餐饮"\n', 1), "utf-8")
+    out = tmp_path / "out"
+    report = build(BuildOptions(minimal_site, out, clean=True, audit_file=tmp_path / "audit.json"))
+    assert "data-pagefind-body &lt;b" in (out / "periods" / "2026-10" / "index.html").read_text("utf-8")
+    assert report.indexed == indexed_pages(out)  # what was sent is what Pagefind indexed: no unmarked page
