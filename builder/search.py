@@ -298,7 +298,8 @@ class SearchIndexer:
 
         def make(folder: Path) -> None:
             service.write_files(files, folder, keep=wanted)
-            counted.append(self._reproducible(folder, service.pages))
+            self._reproducible(folder)
+            counted.append(service.pages)
 
         self.tree.folder(f"{ROOT}/{name}/", key, make)
         return self._done(name, key, counted)
@@ -373,16 +374,16 @@ class SearchIndexer:
         finally:
             with self.lock:
                 self.services.discard(service)
-        return self._reproducible(folder, service.pages)
+        self._reproducible(folder)
+        return service.pages
 
     @staticmethod
-    def _reproducible(folder: Path, pages: int) -> int:
-        """Make a written bundle reproducible (searchbundle.py); the pages it indexed."""
+    def _reproducible(folder: Path) -> None:
+        """Make a written bundle reproducible (searchbundle.py)."""
         try:
             make_reproducible(folder)
         except (OSError, ValueError, KeyError) as exc:
             raise SearchIndexError(_("unexpected Pagefind bundle: {detail}").format(detail=exc)) from None
-        return pages
 
     @staticmethod
     def _add(service: PagefindService, route: str, html: str) -> None:
