@@ -148,7 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--query", action="append", required=True, help="a query to open cold (repeatable)")
     parser.add_argument("--repeat", type=int, default=5, help="cold opens per site and query (default 5)")
     parser.add_argument("--cpu", type=float, default=4, help="slow the CPU down this many times (default 4)")
-    parser.add_argument("--profile", action="store_true", help="also trace and profile one open of each")
+    parser.add_argument("--profile", action="store_true",
+                        help="also profile one more open of each site and query (CDP CPU profile)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = parser.parse_args(argv)
     if len(args.site) > 2:
