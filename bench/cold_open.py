@@ -3,12 +3,17 @@ main thread spends the time until then. Two outputs are compared in one run, ope
 
     .venv/bin/python bench/cold_open.py --site OUT --query 牛肉面 --query 麒麟
     .venv/bin/python bench/cold_open.py --site NEW --site OLD --query 92990121MAFEKR --repeat 7 --profile
+    .venv/bin/python bench/cold_open.py --site OUT --query 星物 --repeat 1 --trace   
 
 Each open is a fresh browser context (empty cache, a new renderer) at the default 1280 × 720 viewport, as
 `bench/search_quality.py` opens `search/?q=`; times are from the start of the navigation: `done` the final
 answer, `first` the first result, `parsed` DOMContentLoaded. With `--profile`, one more open per site and query
 is profiled (CDP, not timed): the own time of the page's JavaScript functions and of the browser's own work
-("(program)": parsing, style, layout, paint), at the slowed-down CPU.
+("(program)": parsing, style, layout, paint), at the slowed-down CPU. With `--trace`, one more open per site and
+query is traced (Chromium's timeline, not timed) and the page's main thread is broken down from the start of the
+navigation to the answer: the new document (committing the navigation, its window and parser), parsing, style,
+layout, paint, script, garbage collection, other work, and idle (waiting for the network or for Pagefind's
+worker), each the events' own time, their children excluded.
 """
 
 from __future__ import annotations
@@ -79,7 +84,92 @@ def own_time(profile: dict[str, Any], top: int = 12) -> dict[str, float]:
     return {name: round(ms, 1) for name, ms in spent.most_common(top)}
 
 
-def measure(sites: list[Path], queries: list[str], repeat: int, cpu: float, profile: bool) -> dict[str, Any]:
+# Chromium's trace categories for the main thread's work, and each event's kind (its own time counts there).
+TRACE_CATEGORIES = ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8.execute", "v8", "loading",
+                    "blink", "blink.resource", "blink.user_timing"]  # (navigationStart is a user-timing event)
+KINDS = {
+    "new document": ("DocumentLoader::", "NavigationBodyLoader::", "LocalWindowProxy::", "FrameLoader::",
+                     "V8.DeserializeContext", "Frame::Detach", "ContextCreatedNotification"),
+    "parsing": ("ParseHTML", "ParseAuthorStyleSheet", "HTMLDocumentParser::", "DecodedDataDocumentParser::",
+                "Document::FinishedParsing"),
+    "fetching": ("ResourceFetcher::", "ResponseBodyLoader::", "ResourceLoader::", "Resource::"),
+    "style": ("UpdateLayoutTree", "RecalculateStyles", "Document::recalcStyle", "Document::UpdateStyle",
+              "StyleEngine::"),
+    "layout (text shaping included)": ("Layout", "LocalFrameView::performLayout", "InlineNode::", "ShapeText"),
+    "paint": ("Paint", "PrePaint", "Commit", "Layerize", "UpdateLayer", "CompositeLayers", "Decode",
+              "ImageDecode", "IsolatedSVGDocumentHost::"),
+    "script": ("EvaluateScript", "v8.", "V8.Compile", "V8.ParseFunction", "FunctionCall", "RunMicrotasks",
+               "TimerFire", "EventDispatch", "HandlePostMessage", "FireAnimationFrame", "CompileScript"),
+    "garbage collection": ("MinorGC", "MajorGC", "V8.GC", "BlinkGC"),
+}
+
+
+def kind_of(name: str) -> str:
+    """The kind of main-thread work a trace event is (`KINDS`; anything else is "other")."""
+    for kind, prefixes in KINDS.items():
+        if name.startswith(prefixes):
+            return kind
+    return "other"
+
+
+def main_thread_breakdown(events: list[dict[str, Any]], url_part: str, answer_ms: float) -> dict[str, float]:
+    """Milliseconds of the main thread's own time by kind of work, from the navigation to `url_part` to
+    `answer_ms` after it, and "idle" for the rest of that window; {} when the trace has no such navigation.
+
+    Complete events ("X") on the renderer main thread are nested: each counts only the time its children leave.
+    """
+    threads = {(e["pid"], e["tid"]) for e in events
+               if e.get("ph") == "M" and e.get("name") == "thread_name" and e["args"].get("name") == "CrRendererMain"}
+    starts = [e for e in events if e.get("name") == "navigationStart" and (e.get("pid"), e.get("tid")) in threads
+              and url_part in str(e.get("args", {}).get("data", {}).get("documentLoaderURL", ""))]
+    if not starts:
+        return {}
+    start = starts[-1]
+    thread, begin = (start["pid"], start["tid"]), float(start["ts"])
+    end = begin + answer_ms * 1000
+    on_thread = sorted((e for e in events if (e.get("pid"), e.get("tid")) == thread and e.get("ph") == "X"
+                        and "dur" in e and begin <= float(e["ts"]) < end),
+                       key=lambda e: (float(e["ts"]), -float(e["dur"])))
+    spent: collections.defaultdict[str, float] = collections.defaultdict(float)
+    open_events: list[tuple[float, str]] = []  # (end, kind) of the events enclosing the current one
+    busy = 0.0
+    for event in on_thread:
+        at, lasts = float(event["ts"]), min(float(event["dur"]), end - float(event["ts"]))
+        while open_events and open_events[-1][0] <= at:
+            open_events.pop()
+        kind = kind_of(str(event["name"]))
+        if open_events:
+            spent[open_events[-1][1]] -= lasts  # the enclosing event's own time excludes this one
+        else:
+            busy += lasts
+        spent[kind] += lasts
+        open_events.append((at + lasts, kind))
+    result = {kind: round(ms / 1000, 1) for kind, ms in sorted(spent.items(), key=lambda item: -item[1])
+              if round(ms / 1000, 1) > 0}
+    result["idle"] = round(max(0.0, (end - begin - busy) / 1000), 1)
+    return result
+
+
+def trace_open(browser: Any, url: str, cpu: float) -> dict[str, float]:
+    """One cold open traced until its answer: the main thread's time by kind of work (`main_thread_breakdown`)."""
+    context = browser.new_context(locale="zh-CN")
+    try:
+        page = context.new_page()
+        context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": cpu})
+        browser.start_tracing(page=page, categories=TRACE_CATEGORIES)
+        try:
+            page.goto(url)
+            got = page.evaluate(OPENED_QUERY_JS, [TIMEOUT_MS])
+        finally:
+            trace = json.loads(browser.stop_tracing())
+    finally:
+        context.close()
+    events = trace["traceEvents"] if isinstance(trace, dict) else trace
+    return main_thread_breakdown(events, "search/", float(got["ms"]))
+
+
+def measure(sites: list[Path], queries: list[str], repeat: int, cpu: float, profile: bool,
+            trace: bool = False) -> dict[str, Any]:
     """Serve each site with nginx and open each query cold `repeat` times per site, the sites' order alternating."""
     from playwright.sync_api import sync_playwright
 
@@ -88,6 +178,7 @@ def measure(sites: list[Path], queries: list[str], repeat: int, cpu: float, prof
         raise SystemExit("nginx is not installed (./scripts/setup --test)")
     runs: dict[str, dict[str, list[dict[str, Any]]]] = {q: {str(s): [] for s in sites} for q in queries}
     profiles: dict[str, dict[str, Any]] = {q: {} for q in queries}
+    traces: dict[str, dict[str, Any]] = {q: {} for q in queries}
     with tempfile.TemporaryDirectory(prefix="gongshi-cold-") as work:
         servers = [NginxServer(nginx, site, Path(work) / f"nginx-{i}") for i, site in enumerate(sites)]
         try:
@@ -108,12 +199,18 @@ def measure(sites: list[Path], queries: list[str], repeat: int, cpu: float, prof
                             for site, base in zip(sites, bases, strict=True):
                                 url = f"{base}search/?{urlencode({'q': query})}"
                                 profiles[query][str(site)] = profile_open(browser, url, cpu)
+                    if trace:
+                        for query in queries:
+                            for site, base in zip(sites, bases, strict=True):
+                                url = f"{base}search/?{urlencode({'q': query})}"
+                                traces[query][str(site)] = trace_open(browser, url, cpu)
                 finally:
                     browser.close()
         finally:
             for server in servers:
                 server.stop()
-    return {"cpu": cpu, "repeat": repeat, "runs": runs, "profiles": profiles if profile else None}
+    return {"cpu": cpu, "repeat": repeat, "runs": runs, "profiles": profiles if profile else None,
+            "traces": traces if trace else None}
 
 
 def median(values: list[int | None]) -> float | None:
@@ -137,6 +234,10 @@ def report(figures: dict[str, Any]) -> str:
         for site, found in by_site.items():
             lines += ["", f"{query} · {site}: own time (ms) by function, at the slowed-down CPU:",
                       "  " + ", ".join(f"{name} {ms}" for name, ms in found.items())]
+    for query, by_site in (figures.get("traces") or {}).items():
+        for site, found in by_site.items():
+            lines += ["", f"{query} · {site}: the main thread until the answer (ms, own time), at the slowed-down CPU:",
+                      "  " + (", ".join(f"{kind} {ms}" for kind, ms in found.items()) or "no navigation in the trace")]
     return "\n".join(lines)
 
 
@@ -150,6 +251,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cpu", type=float, default=4, help="slow the CPU down this many times (default 4)")
     parser.add_argument("--profile", action="store_true",
                         help="also profile one more open of each site and query (CDP CPU profile)")
+    parser.add_argument("--trace", action="store_true",
+                        help="also trace one more open of each site and query: the main thread's time by kind of work")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = parser.parse_args(argv)
     if len(args.site) > 2:
@@ -157,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     for site in args.site:
         if not (site / "search" / "index.html").is_file():
             parser.error(f"{site}: no search/index.html (a built output folder is expected)")
-    figures = measure(args.site, args.query, args.repeat, args.cpu, args.profile)
+    figures = measure(args.site, args.query, args.repeat, args.cpu, args.profile, args.trace)
     print(report(figures))
     if args.json:
         args.json.write_text(json.dumps(figures, ensure_ascii=False, indent=1), "utf-8")
