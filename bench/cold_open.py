@@ -3,7 +3,7 @@ main thread spends the time until then. Two outputs are compared in one run, ope
 
     .venv/bin/python bench/cold_open.py --site OUT --query 牛肉面 --query 麒麟
     .venv/bin/python bench/cold_open.py --site NEW --site OLD --query 92990121MAFEKR --repeat 7 --profile
-    .venv/bin/python bench/cold_open.py --site OUT --query 星物 --repeat 1 --trace   
+    .venv/bin/python bench/cold_open.py --site OUT --query 星物 --repeat 1 --trace  # where the main thread goes
 
 Each open is a fresh browser context (empty cache, a new renderer) at the default 1280 × 720 viewport, as
 `bench/search_quality.py` opens `search/?q=`; times are from the start of the navigation: `done` the final
@@ -11,9 +11,10 @@ answer, `first` the first result, `parsed` DOMContentLoaded. With `--profile`, o
 is profiled (CDP, not timed): the own time of the page's JavaScript functions and of the browser's own work
 ("(program)": parsing, style, layout, paint), at the slowed-down CPU. With `--trace`, one more open per site and
 query is traced (Chromium's timeline, not timed) and the page's main thread is broken down from the start of the
-navigation to the answer: the new document (committing the navigation, its window and parser), parsing, style,
-layout, paint, script, garbage collection, other work, and idle (waiting for the network or for Pagefind's
-worker), each the events' own time, their children excluded.
+navigation to the answer: the new document (committing the navigation, its window and parser), parsing, fetching
+(issuing requests and taking their bodies), style, layout, paint, script, garbage collection, other work (the
+browser's untraced task handling), and idle (waiting for the network or for Pagefind's worker), each the events'
+own time, their children excluded.
 """
 
 from __future__ import annotations
