@@ -7,10 +7,12 @@ from pathlib import Path
 
 import yaml
 
+from builder.build import BuildOptions, load_site
 from builder.directory import slugs
-from builder.lookup import CAP, LEAF, bigrams, code_shards, fnv1a, listing_cap
-from builder.pinyin import pinyin_key
+from builder.lookup import CAP, LEAF, bigrams, code_shards, fnv1a, listing_cap, lookup_records
+from builder.pinyin import name_sort_key, pinyin_key
 from builder.searchkey import search_key
+from builder.tradename import region_prefixes, trade_name
 from helpers import REPO
 
 
@@ -94,3 +96,18 @@ def test_directory_pages_by_district_category_and_letter(sample_output: Path) ->
 
 def test_a_large_site_lists_bigrams_on_up_to_one_percent_of_its_records() -> None:
     assert [listing_cap(n) for n in (41, 10_020, 20_000, 100_020)] == [CAP, CAP, 200, 1000]
+
+
+def test_lookup_numbers_merchants_by_trade_name_so_that_a_brand_shares_record_files() -> None:
+    # A brand's branches in several districts have names that start with different districts: in name order
+    # their records are far apart, one file each; in trade-name (字号) order they are neighbours.
+    site = load_site(BuildOptions(REPO, search=False)).site
+    assert site is not None
+    records, _texts = lookup_records(site)
+    names = [r["name"] for r in records if r["type"] == "m"]
+    assert sorted(names) == sorted(m.name for m in site.merchants)
+    regions = region_prefixes(site.content.config.organizer, site.merchants)
+    keys = [name_sort_key(trade_name(name, regions)) for name in names]
+    assert keys == sorted(keys)
+    assert names != [m.name for m in site.merchants]  # the sample's name order is another order
+    assert [r["type"] for r in records] == sorted((r["type"] for r in records), key=lambda t: t != "m")
