@@ -3,7 +3,7 @@
 The protocol is the one of the PyPI wrapper (`pagefind/service`): each request is base64 of a JSON object
 followed by a comma on the service's standard input, each answer the same on its standard output. This client
 sends pages without waiting (a thread collects the answers, so neither pipe fills up) and waits for everything
-when the bundle is written; it does not sleep between requests as the wrapper does (0.1 s per page).
+when it takes the bundle (`files`); it does not sleep between requests as the wrapper does (0.1 s per page).
 """
 
 from __future__ import annotations
@@ -57,11 +57,6 @@ class PagefindService:
         """Queue one page, with the URL it is served at relative to the site root (e.g. `/merchants/X/`)."""
         self._send({"type": "AddFile", "index_id": self.index_id, "url": url, "file_contents": html})
         self.pages += 1
-
-    def write(self, folder: Path, keep: Callable[[str], bool] = lambda _path: True) -> int:
-        """Wait until every page is indexed, write the bundle (the files `keep` accepts) into `folder`, stop
-        the service; return the number of files written."""
-        return self.write_files(self.files(), folder, keep)
 
     def files(self) -> list[dict[str, Any]]:
         """Wait until every page is indexed and take the bundle (each file's `path` and base64 `content`); the

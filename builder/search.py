@@ -283,11 +283,7 @@ class SearchIndexer:
             self._drop(service)
             return self._bundle(name, routes)
         key = self._key(routes)
-        try:
-            files = service.files()  # the service stops: the next shard's may start while this bundle is written
-        finally:
-            with self.lock:
-                self.services.discard(service)
+        files = self._take(service)  # the service stops: the next shard's may start while this bundle is written
         with self.lock:
             self.stored.append(self.writer.submit(self._store, name, key, service, files))
         return service.pages
@@ -297,9 +293,7 @@ class SearchIndexer:
         counted: list[int] = []
 
         def make(folder: Path) -> None:
-            service.write_files(files, folder, keep=wanted)
-            self._reproducible(folder)
-            counted.append(service.pages)
+            counted.append(self._write_files(service, files, folder))
 
         self.tree.folder(f"{ROOT}/{name}/", key, make)
         return self._done(name, key, counted)
@@ -367,23 +361,23 @@ class SearchIndexer:
         with self.lock:
             self.services.discard(service)
 
-    def _write_bundle(self, service: PagefindService, folder: Path) -> int:
-        """Write the bundle a service holds into `folder`, reproducibly; the pages it indexed."""
+    def _take(self, service: PagefindService) -> list[dict[str, Any]]:
+        """The bundle a service holds, once every page is indexed (the service stops and is forgotten)."""
         try:
-            service.write(folder, keep=wanted)
+            return service.files()
         finally:
             with self.lock:
                 self.services.discard(service)
-        self._reproducible(folder)
-        return service.pages
 
     @staticmethod
-    def _reproducible(folder: Path) -> None:
-        """Make a written bundle reproducible (searchbundle.py)."""
+    def _write_files(service: PagefindService, files: list[dict[str, Any]], folder: Path) -> int:
+        """Write the bundle a service gave into `folder`, reproducibly (searchbundle.py); the pages it indexed."""
+        service.write_files(files, folder, keep=wanted)
         try:
             make_reproducible(folder)
         except (OSError, ValueError, KeyError) as exc:
             raise SearchIndexError(_("unexpected Pagefind bundle: {detail}").format(detail=exc)) from None
+        return service.pages
 
     @staticmethod
     def _add(service: PagefindService, route: str, html: str) -> None:
@@ -400,7 +394,7 @@ class SearchIndexer:
         except BaseException:
             self._drop(service)
             raise
-        return self._write_bundle(service, folder)
+        return self._write_files(service, self._take(service), folder)
 
 
 UI_FILES = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
