@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import json
 import statistics
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -39,36 +41,39 @@ from searchquality import OPENED_QUERY_JS  # noqa: E402
 TIMEOUT_MS = 30_000  # the longest a page may take to answer
 
 
-def open_cold(browser: Any, url: str, cpu: float) -> dict[str, Any]:
-    """One cold open of `url` in a fresh context: done, first result and DOMContentLoaded (ms), and the answer."""
-    context = browser.new_context(locale="zh-CN")
-    try:
-        page = context.new_page()
-        context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": cpu})
-        page.goto(url)
-        got = page.evaluate(OPENED_QUERY_JS, [TIMEOUT_MS])
-        parsed = page.evaluate("performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd")
-        return {"done": round(got["ms"]), "first": None if got["first"] is None else round(got["first"]),
-                "parsed": round(parsed), "status": got["status"], "results": len(got["titles"])}
-    finally:
-        context.close()
-
-
-def profile_open(browser: Any, url: str, cpu: float) -> dict[str, float]:
-    """One cold open profiled until its answer: the own time of each JS function and of the browser (ms)."""
+@contextlib.contextmanager
+def cold_page(browser: Any, cpu: float) -> Iterator[tuple[Any, Any]]:
+    """A page in a fresh context (empty cache, a new renderer) with its CPU slowed down, and its CDP session; the
+    context is closed after."""
     context = browser.new_context(locale="zh-CN")
     try:
         page = context.new_page()
         cdp = context.new_cdp_session(page)
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": cpu})
+        yield page, cdp
+    finally:
+        context.close()
+
+
+def open_cold(browser: Any, url: str, cpu: float) -> dict[str, Any]:
+    """One cold open of `url` in a fresh context: done, first result and DOMContentLoaded (ms), and the answer."""
+    with cold_page(browser, cpu) as (page, _cdp):
+        page.goto(url)
+        got = page.evaluate(OPENED_QUERY_JS, [TIMEOUT_MS])
+        parsed = page.evaluate("performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd")
+    return {"done": round(got["ms"]), "first": None if got["first"] is None else round(got["first"]),
+            "parsed": round(parsed), "status": got["status"], "results": len(got["titles"])}
+
+
+def profile_open(browser: Any, url: str, cpu: float) -> dict[str, float]:
+    """One cold open profiled until its answer: the own time of each JS function and of the browser (ms)."""
+    with cold_page(browser, cpu) as (page, cdp):
         cdp.send("Profiler.enable")
         cdp.send("Profiler.setSamplingInterval", {"interval": 200})
         cdp.send("Profiler.start")
         page.goto(url)
         page.evaluate(OPENED_QUERY_JS, [TIMEOUT_MS])
         profile = cdp.send("Profiler.stop")["profile"]
-    finally:
-        context.close()
     return own_time(profile)
 
 
@@ -153,18 +158,13 @@ def main_thread_breakdown(events: list[dict[str, Any]], url_part: str, answer_ms
 
 def trace_open(browser: Any, url: str, cpu: float) -> dict[str, float]:
     """One cold open traced until its answer: the main thread's time by kind of work (`main_thread_breakdown`)."""
-    context = browser.new_context(locale="zh-CN")
-    try:
-        page = context.new_page()
-        context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": cpu})
+    with cold_page(browser, cpu) as (page, _cdp):
         browser.start_tracing(page=page, categories=TRACE_CATEGORIES)
         try:
             page.goto(url)
             got = page.evaluate(OPENED_QUERY_JS, [TIMEOUT_MS])
         finally:
             trace = json.loads(browser.stop_tracing())
-    finally:
-        context.close()
     events = trace["traceEvents"] if isinstance(trace, dict) else trace
     return main_thread_breakdown(events, "search/", float(got["ms"]))
 
