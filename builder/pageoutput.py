@@ -22,7 +22,7 @@ from builder.fingerprint import Fingerprints, Unfingerprintable, digest
 from builder.i18n import N_
 from builder.output import Staging
 from builder.outputtree import OutputTree
-from builder.render import Renderer, site_attributes
+from builder.render import Renderer, site_attributes, theme_images
 from builder.search import SearchIndexer, is_marked
 
 T = TypeVar("T")
@@ -30,12 +30,14 @@ Progress = Callable[[str, int, int | None], None]
 
 
 def templates_digest(theme_dirs: Sequence[Path]) -> str:
-    """A digest of every template file of the theme folders, in lookup order."""
+    """A digest of every template file of the theme folders, in lookup order, and of the images the templates name
+    (render.theme_images: which file each is depends on the folders' static files)."""
     parts: list[str | bytes] = []
     for folder in theme_dirs:
         templates = folder / "templates"
         for path in sorted(p for p in templates.rglob("*") if p.is_file()) if templates.is_dir() else ():
             parts += [str(folder), path.relative_to(templates).as_posix(), path.read_bytes()]
+    parts += [f"{stem}={name}" for stem, name in sorted(theme_images(list(theme_dirs)).items())]
     return digest(*parts)
 
 

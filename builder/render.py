@@ -26,6 +26,25 @@ _INSTALLED_THEMES = Path(__file__).resolve().parent / "themes"
 BUILTIN_THEMES = _INSTALLED_THEMES if _INSTALLED_THEMES.is_dir() else Path(__file__).resolve().parent.parent / "themes"
 
 
+# Images the templates show by name (favicon, 党政机关网站标识, 网站纠错): each is the file of that name in the first
+# theme folder that has one, in whatever format it has there (PNG first). The built-in theme's are PNG: a phone
+# draws a PNG off the page's main thread, while an SVG image is a document of its own, its text laid out in a
+# CJK font (≈ 85 ms of a search page's main thread opened cold at CPU ÷4, before its answer).
+THEME_IMAGES = ("favicon", "dzjg", "jiucuo")
+IMAGE_FORMATS = (".png", ".svg", ".ico", ".webp", ".jpg", ".gif")
+
+
+def theme_images(dirs: list[Path]) -> dict[str, str]:
+    """The file name under assets/ of each of THEME_IMAGES: a site's own image, in any of IMAGE_FORMATS, comes
+    before the built-in one (its name as before, e.g. favicon.svg, still replaces it)."""
+    found: dict[str, str] = {}
+    for stem in THEME_IMAGES:
+        names = (f"{stem}{ext}" for folder in dirs for ext in IMAGE_FORMATS
+                 if (folder / "static" / f"{stem}{ext}").is_file())
+        found[stem] = next(names, f"{stem}.png")
+    return found
+
+
 def theme_dirs(site_dir: Path, theme: str) -> list[Path]:
     """Theme folders in lookup order: the site's own, then the built-in one."""
     dirs = [site_dir / "themes" / theme, BUILTIN_THEMES / theme, BUILTIN_THEMES / "default"]
@@ -155,7 +174,8 @@ def make_environment(dirs: list[Path]) -> jinja2.Environment:
     env.template_class = FastTemplate
     env.filters.update(number=number, cdate=chinese_date, fixed=fixed)
     env.globals.update(rate=rate, change=change, status_label=STATUS_LABELS.get, chart=chart,
-                       warning_types=WARNING_TYPES, warning_type_url=warning_type_url, figures=FIGURES)
+                       warning_types=WARNING_TYPES, warning_type_url=warning_type_url, figures=FIGURES,
+                       theme_images=theme_images(dirs))
     return env
 
 

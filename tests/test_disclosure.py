@@ -232,12 +232,36 @@ def test_quarter_ranking_with_threshold_and_tie_at_the_cut(tmp_path: Path) -> No
 
 # --- government conventions ---------------------------------------------------------------------------------
 
+def test_a_sites_own_mark_or_favicon_replaces_the_built_in_one_in_any_format(tmp_path: Path) -> None:
+    """The built-in marks are PNG; a site's own file of the same name, SVG as before or any other format, is the one
+    the pages show, also in a build that keeps the pages of the one before (the cache knows the change)."""
+    site = tmp_path / "site"
+    shutil.copytree(SITE, site, ignore=NO_CACHE)
+    out = tmp_path / "out"
+    args = ["build", site, "--output", out, "--no-search", "--as-of", "2026-10-31"]
+    assert run_cli(*args).returncode == 0
+    assert '<link rel="icon" href="assets/favicon.png">' in (out / "index.html").read_text("utf-8")
+    static = site / "themes" / "default" / "static"
+    static.mkdir(parents=True)
+    (static / "favicon.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"/>', "utf-8")
+    (static / "dzjg.webp").write_bytes(b"RIFF\x00\x00\x00\x00WEBP")
+    result = run_cli(*args)
+    assert result.returncode == 0, result.stderr
+    for page in (out / "index.html", out / "merchants" / "jia" / "index.html"):
+        html = page.read_text("utf-8")
+        assert 'href="assets/favicon.svg">' in html or 'href="../../assets/favicon.svg">' in html
+        assert 'assets/dzjg.webp" width="110"' in html and 'assets/jiucuo.png" width="110"' in html
+    assert (out / "assets" / "favicon.svg").read_text("utf-8").startswith("<svg")
+
+
 def test_government_marks_meta_tags_and_generated_method_page(tmp_path: Path) -> None:
     out = build(tmp_path, "2026-10-31")
     home = (out / "index.html").read_text("utf-8")
-    assert '<a href="https://www.example.gov.cn/badge/" rel="noopener"><img src="assets/dzjg.svg"' in home
-    assert '<a href="mailto:jiucuo@example.gov.cn"><img src="assets/jiucuo.svg"' in home
-    assert (out / "assets" / "dzjg.svg").is_file() and (out / "assets" / "jiucuo.svg").is_file()
+    assert '<a href="https://www.example.gov.cn/badge/" rel="noopener"><img src="assets/dzjg.png"' in home
+    assert '<a href="mailto:jiucuo@example.gov.cn"><img src="assets/jiucuo.png"' in home
+    assert '<link rel="icon" href="assets/favicon.png">' in home
+    for name in ("dzjg.png", "jiucuo.png", "favicon.png"):
+        assert (out / "assets" / name).read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     for name, value in (("SiteName", "规则区消费投诉信息公示"), ("SiteDomain", "www.example.gov.cn"),
                         ("SiteIDCode", "9900000002"), ("ColumnName", "首页"),
                         ("ContentSource", "规则区市场监督管理局")):
