@@ -6,11 +6,18 @@
     .venv/bin/python bench/peers.py 100000 --reps 1 --only build --keep /tmp/p  # the build alone, output kept
 
 Needs Debian's Hugo (`apt-get install hugo`, 0.111) and the project's Pagefind (./scripts/setup).
+
+Every run's outputs are removed only once every size is measured, never between two tools: on an ext4 file system
+without a journal (these machines' root) a file created within 60–300 s after many were deleted costs far more
+system time (the kernel skips each recently freed inode, `recently_deleted` in fs/ext4/ialloc.c), and removing a
+run's outputs just before the next run's `gongshi build` charged the build alone with that (builder system time
+10–21 s instead of 3–7 s for the same 10,000-merchant build).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import json
 import os
@@ -114,6 +121,7 @@ class Session:
         self.results: dict[str, list[Measured]] = {tool: [] for tool in TOOLS}
         self.stats: dict[str, tuple[int, int, int]] = {}
         self.indexed: dict[str, tuple[int, float]] = {}
+        self.outputs: list[Path] = []  # removed by `remove_outputs` once every size is measured
 
     def env(self) -> dict[str, str]:
         """The environment of the build: this checkout first on the path, not a TTY."""
@@ -149,9 +157,13 @@ class Session:
             self.stats["pagefind"] = folder_stats(alone) if alone.is_dir() else (0, 0, 0)
             self.stats["hugo_total"] = folder_stats(public, "pagefind") if public.is_dir() else (0, 0, 0)
             self.indexed = {"gongshi": indexed(alone), "hugo": indexed(public / "pagefind")}
-        for folder in (out, alone, public):
-            if not (last and self.keep):  # --keep: the last run's outputs stay (e.g. for search_quality.py --site)
-                shutil.rmtree(folder, ignore_errors=True)
+        if not (last and self.keep):  # --keep: the last run's outputs stay (e.g. for search_quality.py --site)
+            self.outputs += [out, alone, public]
+
+    def remove_outputs(self) -> None:
+        """Remove the runs' outputs (after the last measurement: see the module's docstring)."""
+        for folder in self.outputs:
+            shutil.rmtree(folder, ignore_errors=True)
 
     def rows(self) -> list[Row]:
         """Median rows of every tool, plus Hugo + Pagefind."""
@@ -240,33 +252,41 @@ def main(argv: list[str] | None = None) -> int:
     print(f"python {sys.version.split()[0]} · {os.cpu_count()} CPUs · {' '.join(hugo_version)} · "
           f"{pagefind_binary().name} · {args.periods} periods · seed {args.seed} · {args.reps} runs", flush=True)
     all_rows: list[Row] = []
-    report = []
-    for n in args.sizes:
-        with tempfile.TemporaryDirectory(prefix=f"gongshi-peers-{n}-") as tmp:
-            work = args.keep / f"N{n}" if args.keep else Path(tmp)
-            if args.keep and work.exists():
-                shutil.rmtree(work)
-            work.mkdir(parents=True, exist_ok=True)
-            progress(f"[N={n}] generating the site and its Hugo twin …")
-            session = Session(n, work, args.layout, args.periods, args.seed, tools,
-                              args.keep is not None)
-            for rep in range(1, args.reps + 1):
-                session.repeat(rep, rep == args.reps)
-            rows = session.rows()
-            all_rows += rows
-            report.append({"n": n, "layout": session.layout, "loadavg_end": os.getloadavg(),
-                           "prepare_s": round(session.prepare_s, 1),
-                           "hugo_pages": session.hugo_pages, "indexed": session.indexed,
-                           "ratios": ratios(rows), "rows": [asdict(r) | {"pages_per_s": r.pages_per_s}
-                                                            for r in rows]})
-            words = ", ".join(f"{k} {p:,} pages × {w:.0f} words" for k, (p, w) in session.indexed.items())
-            load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
-            print(f"\nN={n:,} ({session.layout} layout; Pagefind indexed {words}; load average at the end {load})")
-            print(table(rows))
-            print("  ".join(f"{k} = {v:.2f}×" for k, v in ratios(rows).items()), flush=True)
+    report: list[dict[str, object]] = []
+    with contextlib.ExitStack() as later:  # every size's folders are removed at the end, none between runs
+        for n in args.sizes:
+            measure_size(n, args, tools, later, all_rows, report)
     if args.json:
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", "utf-8")
     return 0 if all(not r.failed for r in all_rows) else 1
+
+
+def measure_size(n: int, args: argparse.Namespace, tools: tuple[str, ...], later: contextlib.ExitStack,
+                 all_rows: list[Row], report: list[dict[str, object]]) -> None:
+    """Measure one size, print its table and add its rows; its folders are removed when `later` closes."""
+    tmp = later.enter_context(tempfile.TemporaryDirectory(prefix=f"gongshi-peers-{n}-"))
+    work = args.keep / f"N{n}" if args.keep else Path(tmp)
+    if args.keep and work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True, exist_ok=True)
+    progress(f"[N={n}] generating the site and its Hugo twin …")
+    session = Session(n, work, args.layout, args.periods, args.seed, tools,
+                      args.keep is not None)
+    later.callback(session.remove_outputs)
+    for rep in range(1, args.reps + 1):
+        session.repeat(rep, rep == args.reps)
+    rows = session.rows()
+    all_rows += rows
+    report.append({"n": n, "layout": session.layout, "loadavg_end": os.getloadavg(),
+                   "prepare_s": round(session.prepare_s, 1),
+                   "hugo_pages": session.hugo_pages, "indexed": session.indexed,
+                   "ratios": ratios(rows), "rows": [asdict(r) | {"pages_per_s": r.pages_per_s}
+                                                    for r in rows]})
+    words = ", ".join(f"{k} {p:,} pages × {w:.0f} words" for k, (p, w) in session.indexed.items())
+    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\nN={n:,} ({session.layout} layout; Pagefind indexed {words}; load average at the end {load})")
+    print(table(rows))
+    print("  ".join(f"{k} = {v:.2f}×" for k, v in ratios(rows).items()), flush=True)
 
 
 if __name__ == "__main__":
