@@ -14,6 +14,7 @@ import yaml
 from builder.codes import say
 from builder.errors import Message
 from builder.i18n import _
+from builder.yamlproblems import explain
 
 try:
     _BaseLoader: type = yaml.CSafeLoader
@@ -317,11 +318,6 @@ def read_text(path: Path, encoding: str = "utf-8") -> str:
     return decode(data, encoding)
 
 
-def _char_at(text: str, line: int, column: int) -> str:
-    lines = text.split("\n", line + 1)
-    return lines[line][column:column + 1] if line < len(lines) else ""
-
-
 _SCALAR_EVENT, _ALIAS_EVENT = yaml.ScalarEvent, yaml.AliasEvent
 _MAP_START, _SEQ_START = yaml.MappingStartEvent, yaml.SequenceStartEvent
 
@@ -445,12 +441,10 @@ def parse_yaml_composed(text: str, line_offset: int = 0) -> Any:
             return loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = (mark.line + 1 + line_offset) if mark else 1 + line_offset
-        column = (mark.column + 1) if mark else 1
-        detail = " ".join(part for part in (exc.context, exc.problem) if part)
-        if mark and _char_at(text, mark.line, mark.column) == "\t":
-            detail = _("a tab character: YAML indents with spaces, never tabs")
-        raise SourceError(line, column, "yaml", say("GS105", "YAML syntax error: {detail}", detail=detail)) from None
+        at, column, detail = explain(text, mark.line if mark else 0, mark.column if mark else 0, exc.context,
+                                     exc.problem)
+        raise SourceError(at + 1 + line_offset, column + 1, "yaml",
+                          say("GS105", "YAML syntax error: {detail}", detail=detail)) from None
     except yaml.YAMLError as exc:
         raise SourceError(1 + line_offset, 1, "yaml", say("GS105", "YAML error: {detail}", detail=exc)) from None
     except RecursionError:

@@ -88,7 +88,8 @@ def test_an_archetype_that_would_not_build_is_refused(minimal_site: Path) -> Non
     result = run_cli("new", "page", "提醒: 请注意", minimal_site)
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
-        "archetypes/page.md:2:10: yaml: YAML syntax error: mapping values are not allowed in this context",
+        "archetypes/page.md:2:10: yaml: YAML syntax error: a ':' followed by a space inside a value: put the whole "
+        "value in quotes, or check the line above",
         "Error: the archetype gives a file that would not build; nothing was written."]
     (archetypes / "page.md").write_text("---\ntitle: {{ titel }}\n---\n", "utf-8")
     result = run_cli("new", "page", "提醒", minimal_site)
