@@ -4,6 +4,7 @@ editors make most (a tab, a full-width colon) named at the place where they were
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import yaml
 
@@ -34,23 +35,44 @@ PROBLEMS = {
 }
 CANNOT_START = "found character that cannot start any token"
 
-# A line whose field name ends with a full-width colon (名称：…), and no ':' before it.
+# The slips of a Chinese keyboard and of haste, each blamed only when mending it lets libyaml read further:
+# a line indented with full-width spaces (　), a field name followed by a full-width colon (名称：…), and a field
+# name followed by ':' and no space (名称:…).
+_FULL_WIDTH_INDENT = re.compile(r"^[ ]*(\u3000+)")
 _FULL_WIDTH_COLON = re.compile(r"^[ ]*(?:-[ ]+)?([^\s:#'\"\[\]{}][^:#\n]*?)[ ]*：")
+_COLON_WITHOUT_SPACE = re.compile(r"^[ ]*(?:-[ ]+)?([A-Za-z_][\w-]*):(?=[^\s/])")
+
+
+def _slips(text: str) -> Iterator[tuple[int, str, str]]:
+    """Each slip a line may hold: (its column, the line mended, what it is)."""
+    if found := _FULL_WIDTH_INDENT.match(text):
+        start, end = found.span(1)
+        yield start, text[:start] + " " * (end - start) + text[end:], _(
+            "a line indented with full-width spaces '　': YAML indents with ordinary spaces")
+    if found := _FULL_WIDTH_COLON.match(text):
+        colon = found.end() - 1
+        yield colon, f"{text[:colon]}: {text[colon + 1:]}", _(
+            "a full-width colon '：' after “{name}”: a field is written with ':' and a space (name: value)").format(
+            name=found.group(1))
+    if found := _COLON_WITHOUT_SPACE.match(text):
+        colon = found.end() - 1
+        yield colon, f"{text[:colon + 1]} {text[colon + 1:]}", _(
+            "no space after the ':' of “{name}”: a field is written with ':' and a space (name: value)").format(
+            name=found.group(1))
 
 
 def explain(text: str, line: int, column: int, context: str | None, problem: str | None) -> tuple[int, int, str]:
     """The place (0-based line and column) and the meaning of a YAML syntax error that libyaml reports at
-    `line`, `column`: a tab or a full-width colon at or just above it is named where it is; a known problem is
-    said in the editors' words; any other keeps libyaml's own text."""
+    `line`, `column`: a tab there, or a slip at or just above it (`_slips`), is named where it is; a known problem
+    is said in the editors' words; any other keeps libyaml's own text."""
     lines = text.split("\n")
     here = lines[line] if 0 <= line < len(lines) else ""
     if here[column:column + 1] == "\t":
         return line, column, _("a tab character: YAML indents with spaces, never tabs")
     for number in range(line, max(-1, line - 3), -1):  # libyaml stops on the line after the mistake, or later
-        found = _FULL_WIDTH_COLON.match(lines[number]) if 0 <= number < len(lines) else None
-        if found and _gets_further(lines, number, found.end() - 1, (line, column)):
-            return number, found.end() - 1, _("a full-width colon '：' after “{name}”: a field is written with ':' and "
-                                              "a space (name: value)").format(name=found.group(1))
+        for at, mended, what in _slips(lines[number]) if 0 <= number < len(lines) else ():
+            if _gets_further([*lines[:number], mended, *lines[number + 1:]], (line, column)):
+                return number, at, what
     if problem == CANNOT_START:
         char = here[column:column + 1]
         return line, column, _("a value cannot start with “{char}”: put the whole value in quotes").format(char=char)
@@ -59,12 +81,14 @@ def explain(text: str, line: int, column: int, context: str | None, problem: str
     return line, column, " ".join(part for part in (context, problem) if part)
 
 
-def _gets_further(lines: list[str], number: int, colon: int, stopped: tuple[int, int]) -> bool:
-    """Whether libyaml reads past `stopped` once the full-width colon at (number, colon) is written ': '."""
-    fixed = [*lines[:number], f"{lines[number][:colon]}: {lines[number][colon + 1:]}", *lines[number + 1:]]
+def _gets_further(lines: list[str], stopped: tuple[int, int]) -> bool:
+    """Whether libyaml reads these lines past `stopped`, where it stopped before they were mended (only the
+    lines up to the one after it are read, and no further than needed)."""
     try:
-        for _event in yaml.parse("\n".join(fixed), Loader=_Loader):
-            pass
+        for event in yaml.parse("\n".join(lines[:stopped[0] + 2]), Loader=_Loader):
+            mark = event.start_mark
+            if mark is not None and (mark.line, mark.column) > stopped:
+                return True
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         return mark is not None and (mark.line, mark.column) > stopped

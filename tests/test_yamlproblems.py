@@ -28,6 +28,12 @@ MISTAKES = [
     ("a: 1\nname：甲\n", "2:5", "a full-width colon '：' after “name”"),
     ("entries:\n  - name: 甲\n    demand：退款\n    result: 已办结\n", "3:11",
      "a full-width colon '：' after “demand”"),
+    # ':' with no space after it, and a line indented with full-width spaces (the space bar in full-width mode)
+    ("name:甲\nb: 1\n", "1:5", "no space after the ':' of “name”"),
+    ("entries:\n  - name: 甲\n    district:乙街道\n    category: 餐饮\n", "3:13",
+     "no space after the ':' of “district”"),
+    ("entries:\n  - name: 甲\n\u3000\u3000\u3000\u3000district: 乙\n    category: 餐饮\n", "3:1",
+     "a line indented with full-width spaces"),
 ]
 
 
@@ -43,8 +49,8 @@ def test_a_mistake_is_explained_where_it_was_made(text: str, place: str, meaning
         assert english not in error.message.text
 
 
-def test_a_full_width_colon_inside_a_value_is_no_mistake() -> None:
-    assert parse_yaml("result: 经调解：商家退款\n") == {"result": "经调解：商家退款"}
+def test_a_full_width_colon_or_a_time_inside_a_value_is_no_mistake() -> None:
+    assert parse_yaml("result: 经调解：商家退款\ntime: 10:30\n") == {"result": "经调解：商家退款", "time": "10:30"}
 
 
 def test_a_full_width_colon_far_from_the_error_is_not_blamed() -> None:
