@@ -57,8 +57,8 @@ CODES: dict[str, Code] = {
     ),
     "GS105": Code(
         N_('YAML syntax error'),
-        N_('The YAML cannot be parsed: a missing colon or bracket, a full-width colon ：instead of :, a wrong indent, '
-           'or a tab used for indenting.'),
+        N_("The YAML cannot be parsed: a missing colon or bracket, a full-width colon (：) instead of ':', a wrong "
+           'indent, or a tab used for indenting.'),
         N_('Look at the line named and the line before it; indent with spaces only and put a space after every '
            'colon.'),
     ),
