@@ -1,5 +1,5 @@
 """What a YAML syntax error means, in the editors' words: libyaml's problem texts explained, and the mistakes
-editors make most (a tab, a full-width colon) named at the place where they were made."""
+editors make most (a tab, a full-width colon or indentation, a ':' without its space) named where they were made."""
 
 from __future__ import annotations
 
