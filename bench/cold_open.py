@@ -195,16 +195,13 @@ def measure(sites: list[Path], queries: list[str], repeat: int, cpu: float, prof
                             for site, base in order:
                                 url = f"{base}search/?{urlencode({'q': query})}"
                                 runs[query][str(site)].append(open_cold(browser, url, cpu))
-                    if profile:
+                    extra = [(profiles, profile_open)] if profile else []
+                    extra += [(traces, trace_open)] if trace else []
+                    for found, open_once in extra:  # one more open of each site and query, profiled or traced
                         for query in queries:
                             for site, base in zip(sites, bases, strict=True):
                                 url = f"{base}search/?{urlencode({'q': query})}"
-                                profiles[query][str(site)] = profile_open(browser, url, cpu)
-                    if trace:
-                        for query in queries:
-                            for site, base in zip(sites, bases, strict=True):
-                                url = f"{base}search/?{urlencode({'q': query})}"
-                                traces[query][str(site)] = trace_open(browser, url, cpu)
+                                found[query][str(site)] = open_once(browser, url, cpu)
                 finally:
                     browser.close()
         finally:

@@ -12,6 +12,8 @@ from builder.i18n import N_, _
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+_COLON_IN_VALUE = N_("a ':' followed by a space inside a value: put the whole value in quotes, or check the line above")
+
 # libyaml's problem text → what it means for someone writing a complaint file (its `context`, e.g. "while parsing a
 # flow sequence", says nothing more to them and is left out when the problem is known here).
 PROBLEMS = {
@@ -19,10 +21,8 @@ PROBLEMS = {
                                             "its items"),
     "did not find expected ',' or '}'": N_("a group of fields in curly brackets is not closed: the closing bracket "
                                             "is missing, or a ',' between its fields"),
-    "mapping values are not allowed in this context": N_("a ':' followed by a space inside a value: put the whole "
-                                                         "value in quotes, or check the line above"),
-    "mapping values are not allowed here": N_("a ':' followed by a space inside a value: put the whole value in "
-                                              "quotes, or check the line above"),
+    "mapping values are not allowed in this context": _COLON_IN_VALUE,
+    "mapping values are not allowed here": _COLON_IN_VALUE,
     "did not find expected key": N_("this line is not indented like the fields above it, or text follows a "
                                     "quoted value"),
     "did not find expected '-' indicator": N_("a list item starts with '- ', indented like the items above it"),
