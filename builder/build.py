@@ -139,6 +139,8 @@ def load_site(options: BuildOptions, cache: BuildCache | None = None, progress: 
     config = load_config(options.site_dir, problems, options.encoding)
     reader = ContentReader(options.site_dir, problems, options.encoding, options.mask_personal_data, cache,
                            trust_cache=not options.clean, progress=progress, parsed=parsed)
+    if config is not None:
+        reader.check_theme_files(theme_dirs(options.site_dir, config.theme))
     with collector_paused():
         taxonomy, periods, rankings, warnings, pages = load_content(reader)
         if cache is not None:

@@ -43,9 +43,10 @@ CODES: dict[str, Code] = {
         N_("Split a very large file into several (one per period), or check the file's permissions."),
     ),
     "GS103": Code(
-        N_('Not a regular file in content/'),
+        N_("Not a regular file in content/ or in a theme's static/"),
         N_("content/ holds a folder with a file's name, a broken or looping link, or a link to a file outside "
-           'the site folder.'),
+           "the site folder; or a theme's static/ folder in the site holds a broken link or a link to a file outside "
+           "that folder."),
         N_('Replace the link by the file itself, or move the folder out of content/.'),
     ),
     "GS104": Code(

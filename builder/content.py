@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar, cast
@@ -118,6 +118,26 @@ class ContentReader:
         if not resolved.is_file():
             return say("GS103", "this is not a regular file")
         return None
+
+    def check_theme_files(self, theme_dirs: Iterable[Path]) -> None:
+        """Record a problem for each file of the site's own themes' static/ folders that cannot be published as it
+        is (a broken or looping link, a link to a file outside that static/ folder), before anything is rendered:
+        staging such a link was refused only after every page was rendered, and a broken one was skipped unsaid."""
+        site = self.site_dir.resolve()
+        for directory in theme_dirs:
+            static = directory / "static"
+            if not directory.resolve().is_relative_to(site) or not static.is_dir():
+                continue  # the built-in themes are the tool's own
+            inside = static.resolve()
+            for path in sorted(static.rglob("*")):
+                if path.name.startswith(".") or path.is_dir():
+                    continue  # as in Staging.copy_tree: hidden files and folders (linked ones too) are not published
+                unsafe = self.unsafe_path(path)
+                if unsafe is None and not path.resolve().is_relative_to(inside):  # copied as is, unchecked:
+                    unsafe = say("GS103", "this is a link to a file outside {folder}; copy the file into it "
+                                          "instead", folder=self.shown(static) + "/")  # not content/ or site.yaml
+                if unsafe is not None:
+                    self.problems.add(self.shown(path), 1, 1, "file", unsafe)
 
     def _read_files(self, paths: list[Path], parse: Callable[[str], P],
                     read: Callable[[P, Path, str], T | None], kind: str, depends: str = "") -> list[T]:

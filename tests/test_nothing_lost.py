@@ -16,6 +16,7 @@ from builder.build import BuildOptions, build
 from builder.errors import ContentError, OutputError
 from builder.outputtree import OutputTree
 from builder.pages import PageWriter
+from helpers import run_cli
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -163,17 +164,57 @@ def test_a_good_build_replaces_output_whole(published: tuple[Path, dict[str, str
     assert leftovers(site) == []
 
 
-def test_a_theme_file_linking_outside_its_folder_is_not_published(published: tuple[Path, dict[str, str]],
-                                                                  tmp_path: Path) -> None:
+def test_a_theme_file_linking_outside_its_folder_is_a_problem_of_the_input(published: tuple[Path, dict[str, str]],
+                                                                           tmp_path: Path) -> None:
+    """Found while reading, with the input's problems (`check` too), before anything is rendered; a broken link
+    was skipped without a word; a link inside the static folder is published."""
     site, before = published
     secret = tmp_path / "secret.txt"
     secret.write_text("not for the public", "utf-8")
     static = site / "themes" / "default" / "static"
-    static.mkdir(parents=True)
+    (static / "img").mkdir(parents=True)
     (static / "leak.txt").symlink_to(secret)
-    with pytest.raises(OutputError, match="it is a link to a file outside"):
+    (static / "img" / "gone.png").symlink_to(tmp_path / "missing.png")
+    (static / "site.css").symlink_to(site / "content" / "complaints" / "2026-09.yaml")  # raw data: refused
+    (static / "real.css").write_text("body{}", "utf-8")
+    (static / "img" / "alias.css").symlink_to(static / "real.css")
+    (static / ".hidden").symlink_to(secret)  # hidden files are not published: not a problem
+    (static / "elsewhere").symlink_to(tmp_path, target_is_directory=True)  # nor are linked folders
+    with (site / "content" / "complaints" / "2026-09.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("  - name: 坏\n")
+    with pytest.raises(ContentError) as caught:
         build(BuildOptions(site, search=False))
+    shown = [str(problem) for problem in caught.value.problems]
+    assert [line for line in shown if line.startswith("themes/")] == [
+        "themes/default/static/img/gone.png:1:1: file: this is a broken or looping link; replace it by the file "
+        "itself",
+        "themes/default/static/leak.txt:1:1: file: this is a link to a file outside the site folder; copy the file "
+        "into the site instead",
+        "themes/default/static/site.css:1:1: file: this is a link to a file outside themes/default/static/; copy the "
+        "file into it instead",
+    ]
+    assert any(line.startswith("content/complaints/2026-09.yaml:") for line in shown)  # every problem at once
     assert snapshot(site / "output") == before and leftovers(site) == []
+    result = run_cli("check", site)
+    assert result.returncode == 1 and "themes/default/static/leak.txt:1:1: file:" in result.stderr
+    for name in ("leak.txt", "img/gone.png", "site.css"):
+        (static / name).unlink()
+    (site / "content" / "complaints" / "2026-09.yaml").write_text(
+        (site / "content" / "complaints" / "2026-09.yaml").read_text("utf-8").replace("  - name: 坏\n", ""), "utf-8")
+    build(BuildOptions(site, search=False))
+    assert (site / "output" / "assets" / "img" / "alias.css").read_text("utf-8") == "body{}"
+    assert not (site / "output" / "assets" / ".hidden").exists()
+
+
+def test_staging_still_refuses_a_link_leaving_a_static_folder(tmp_path: Path) -> None:
+    """The last guard, for a link made after the input was checked."""
+    static = tmp_path / "static"
+    static.mkdir()
+    (tmp_path / "secret.txt").write_text("not for the public", "utf-8")
+    (static / "leak.txt").symlink_to(tmp_path / "secret.txt")
+    staging = builder.output.Staging(tmp_path / "out")
+    with staging, pytest.raises(OutputError, match="it is a link to a file outside"):
+        staging.copy_tree(static, "assets")
 
 
 @pytest.mark.parametrize("umask", [0o022, 0o027])
