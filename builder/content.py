@@ -133,9 +133,10 @@ class ContentReader:
                 if path.name.startswith(".") or path.is_dir():
                     continue  # as in Staging.copy_tree: hidden files and folders (linked ones too) are not published
                 unsafe = self.unsafe_path(path)
-                if unsafe is None and not path.resolve().is_relative_to(inside):  # copied as is, unchecked:
+                # Static files are copied as they are, unchecked: a link to content/ would publish its raw files.
+                if unsafe is None and not path.resolve().is_relative_to(inside):
                     unsafe = say("GS103", "this is a link to a file outside {folder}; copy the file into it "
-                                          "instead", folder=self.shown(static) + "/")  # not content/ or site.yaml
+                                          "instead", folder=self.shown(static) + "/")
                 if unsafe is not None:
                     self.problems.add(self.shown(path), 1, 1, "file", unsafe)
 
