@@ -38,6 +38,11 @@ class Unfingerprintable(Exception):
 
 def digest(*parts: str | bytes) -> str:
     """A hex digest of several texts or byte strings (each length-prefixed, so the split cannot be moved)."""
+    return digest_of(parts)
+
+
+def digest_of(parts: Iterable[str | bytes]) -> str:
+    """`digest` of the parts an iterable gives, taken one at a time (a generator need not hold them all)."""
     hasher = hashlib.blake2b(digest_size=16)
     for part in parts:
         data = part.encode("utf-8") if isinstance(part, str) else part

@@ -11,6 +11,7 @@ import os
 import shutil
 import tempfile
 import threading
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -474,3 +475,24 @@ def test_what_a_build_throws_away_is_deleted_only_once_the_build_has_ended(tmp_p
     assert not trash_module._pending
     wait_for_deleters()
     assert list(trash.iterdir()) == []
+
+
+def test_the_build_key_reads_the_inputs_one_at_a_time(minimal_site: Path) -> None:
+    """At 100,000 merchants the inputs are 250 MB: hashing them must not hold them all at once."""
+    from builder.build import _input_parts, inputs_key
+    from builder.fingerprint import digest
+
+    complaints = minimal_site / "content" / "complaints"
+    for number in range(6):  # comments: not read as complaints here, only hashed
+        (complaints / f"bulk-{number}.yaml").write_bytes(b"#" + bytes([48 + number]) * (2 << 20) + b"\n")
+    options = BuildOptions(minimal_site)
+    tracemalloc.start()
+    try:
+        key = inputs_key(options)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 5 << 20  # one 2 MB file and its neighbour at most, not 12 MB
+    assert key == digest(*list(_input_parts(options)))  # the same key as hashing the list would give
+    (complaints / "bulk-5.yaml").write_bytes(b"#" + b"x" * (2 << 20) + b"\n")
+    assert inputs_key(options) != key
