@@ -18,6 +18,7 @@ from builder.fingerprint import Fingerprints, digest
 from builder.i18n import N_
 from builder.markup import MarkdownRenderer
 from builder.model import Article, PeriodFile, RankingFile, Taxonomy
+from builder.output import static_entries
 from builder.privacy import Masked, mask_personal_data
 from builder.rankingfile import read_ranking_file
 from builder.readahead import ReadAhead
@@ -129,9 +130,7 @@ class ContentReader:
             if not directory.resolve().is_relative_to(site) or not static.is_dir():
                 continue  # the built-in themes are the tool's own
             inside = static.resolve()
-            for path in sorted(static.rglob("*")):
-                if path.name.startswith(".") or path.is_dir():
-                    continue  # as in Staging.copy_tree: hidden files and folders (linked ones too) are not published
+            for path in static_entries(static):
                 unsafe = self.unsafe_path(path)
                 # Static files are copied as they are, unchecked: a link to content/ would publish its raw files.
                 if unsafe is None and not path.resolve().is_relative_to(inside):

@@ -64,6 +64,12 @@ def write_hashed(handle: BinaryIO, chunks: Iterable[str | bytes]) -> str:
     return hasher.hexdigest()
 
 
+def static_entries(folder: Path) -> list[Path]:
+    """What of a static folder is published, if it is a file: everything below it in name order but hidden names
+    and folders (a linked folder's files are not published either)."""
+    return [path for path in sorted(folder.rglob("*")) if not path.name.startswith(".") and not path.is_dir()]
+
+
 class Staging:
     """A fresh folder beside the output, filled by the build, then swapped in or removed."""
 
@@ -117,8 +123,8 @@ class Staging:
     def copy_tree(self, source: Path, route: str) -> None:
         """Copy a folder of static files into the site, in name order."""
         inside = source.resolve()
-        for path in sorted(source.rglob("*")):
-            if path.is_file() and not path.name.startswith("."):
+        for path in static_entries(source):
+            if path.is_file():  # a broken link is reported with the input (ContentReader.check_theme_files)
                 relative = path.relative_to(source).as_posix()
                 if not path.resolve().is_relative_to(inside):
                     raise OutputError(f"{route}/{relative}", _("refusing to publish {path}: it is a link to a file "
