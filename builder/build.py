@@ -37,7 +37,7 @@ from builder.pages import PageWriter
 from builder.pinyin import remember_keys, used_keys
 from builder.privacy import Masked
 from builder.render import Renderer, make_environment, template_problem, theme_dirs
-from builder.search import BUILD_NICE, SERVICES, SearchIndexer, pagefind_binary
+from builder.search import BUILD_NICE, SearchIndexer, pagefind_binary
 from builder.sitemodel import Site
 from builder.source import HAVE_LIBYAML
 from builder.trash import delete_pending, empty_trash
@@ -220,15 +220,16 @@ def _build_with(options: BuildOptions, progress: Progress | None, cache: BuildCa
                     options.recycle) as tree:
         indexer = None
         if options.search:
-            indexer = SearchIndexer(tree, [f"{m.url}index.html" for m in site.merchants], SERVICES, progress=progress,
-                                    cache=cache, nice=BUILD_NICE, stream=tree.base is None and tree.current is None)
+            indexer = SearchIndexer(tree, progress=progress, cache=cache, nice=BUILD_NICE)
         keys = PageKeys(env, dirs, common, options_key(options), report.origins)
-        output = PageOutput(tree, renderer, keys, indexer, progress)
+        # the merchant pages are in the full-text index of our own (textindex.py), the rest in Pagefind's
+        output = PageOutput(tree, renderer, keys, indexer, progress,
+                            unindexed=frozenset(f"{m.url}index.html" for m in site.merchants))
         writer = PageWriter(site, renderer, tree, output)
         try:
             writer.write_all(dirs)
             if cache is not None:
-                cache.write_pending()  # while Pagefind indexes the last shards
+                cache.write_pending()  # before Pagefind indexes the warnings
             if indexer is not None:
                 report.indexed = indexer.finish(output.other_pages, output.marked)
         except jinja2.TemplateError as exc:

@@ -1,12 +1,13 @@
 """A preview build's folder as the search indexer sees it: bundles kept from the last indexed build are linked.
 
 `gongshi serve` builds every generation into a new folder (previewstate.py) without search, serves it, and
-then indexes it in the background with the same `search.SearchIndexer` as `gongshi build`: merchant shards
-and the main bundle, each keyed by the routes and bytes of its pages. A bundle whose key is the one the last
-indexed generation had is hard-linked from there (generations are never written once served), so an edit
-re-indexes the one shard that holds the edited page, not the whole site. The pages are read from the
-generation's folder; the bundles (`pagefind/…`) go into a folder of their own (`Generation.search_path`), so
-that the pages folder can be brought up to date by a later build once nothing reads it (previewstate.py).
+then indexes it in the background with the same `search.SearchIndexer` as `gongshi build`: the main
+bundle (the warnings; the merchants' full text is written with the pages, textindex.py), keyed by the routes
+and bytes of its pages. A bundle whose key is the one the last indexed generation had is hard-linked from
+there (generations are never written once served), so an edit that changes no warning re-indexes nothing.
+The pages are read from the generation's folder; the bundles (`pagefind/…`) go into a folder of their own
+(`Generation.search_path`), so that the pages folder can be brought up to date by a later build once nothing
+reads it (previewstate.py).
 """
 
 from __future__ import annotations

@@ -26,10 +26,10 @@ from __future__ import annotations
 import json
 import math
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 from builder.derived import Merchant
-from builder.output import Staging
 from builder.pinyin import name_sort_key
 from builder.searchkey import search_key
 from builder.sitemodel import Site
@@ -151,8 +151,8 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
-def write_lookup(site: Site, staging: Staging, records: tuple[list[dict[str, Any]], list[list[str]]]) -> int:
-    """Write the lookup files of `lookup_records(site)` into the staging folder; return how many were written."""
+def write_lookup(site: Site, folder: Path, records: tuple[list[dict[str, Any]], list[list[str]]]) -> int:
+    """Write the lookup files of `lookup_records(site)` into `folder` (made if missing); return how many."""
     recs, texts = records
     postings: dict[str, list[int]] = defaultdict(list)
     for rid, fields in enumerate(texts):
@@ -175,16 +175,19 @@ def write_lookup(site: Site, staging: Staging, records: tuple[list[dict[str, Any
                 "codePrefix": CODE_PREFIX, "frequent": frequent, "codes": [shard[0][0] for shard in shards],
                 "periods": labels, "filters": filter_values(recs, labels), "keys": RECORD_KEYS,
                 "synonyms": synonym_table(site.content.taxonomy.synonyms)}
-    files = 0
-    staging.write(f"{ROOT}/manifest.json", dumps(manifest))
-    files += 1
+    written: list[str] = []
+
+    def put(route: str, value: object) -> None:
+        path = folder / route
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(dumps(value).encode("utf-8"))
+        written.append(route)
+
+    put("manifest.json", manifest)
     for n in range(buckets_n):
-        staging.write(f"{ROOT}/b/{n}.json", dumps(buckets.get(n, {})))
-        files += 1
+        put(f"b/{n}.json", buckets.get(n, {}))
     for n in range(math.ceil(len(recs) / BLOCK)):
-        staging.write(f"{ROOT}/r/{n}.json", dumps([encode(r) for r in recs[n * BLOCK:(n + 1) * BLOCK]]))
-        files += 1
+        put(f"r/{n}.json", [encode(r) for r in recs[n * BLOCK:(n + 1) * BLOCK]])
     for n, shard in enumerate(shards):
-        staging.write(f"{ROOT}/c/{n}.json", dumps([[code, rid] for code, rid in shard]))
-        files += 1
-    return files
+        put(f"c/{n}.json", [[code, rid] for code, rid in shard])
+    return len(written)

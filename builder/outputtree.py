@@ -207,16 +207,29 @@ class OutputTree(Staging):
     def group(self, prefix: str, key: str, produce: Callable[[], object]) -> bool:
         """The files under `prefix`, made by `produce` from `key`; kept or linked whole when unchanged."""
         self.groups[prefix] = key
+        found = self._keepable(prefix, key)
+        if found is not None:
+            members, root, link = found
+            for route, record in members.items():
+                self._place(route, record, root / route if link else None)
+            return False
+        produce()
+        return True
+
+    def keeps(self, prefix: str, key: str) -> bool:
+        """Whether `group(prefix, key, …)` would keep the files of an earlier tree (and produce nothing)."""
+        return self._keepable(prefix, key) is not None
+
+    def _keepable(self, prefix: str, key: str) -> tuple[dict[str, FileRecord], Path, bool] | None:
+        """The files under `prefix` of the earlier tree made from `key` and unchanged since, its folder, and whether
+        they are linked from it (the output being served) rather than kept in place; None when there is none."""
         for manifest, root, link in ((self.base, self.root, False), (self.current, self.current_dir, True)):
             if manifest is None or manifest.groups.get(prefix) != key or root is None:
                 continue
             members = {r: f for r, f in manifest.files.items() if r.startswith(prefix)}
             if all(stat_of(root / r) == f.stat for r, f in members.items()):
-                for route, record in members.items():
-                    self._place(route, record, root / route if link else None)
-                return False
-        produce()
-        return True
+                return members, root, link
+        return None
 
     def folder(self, prefix: str, key: str, make: Callable[[Path], None]) -> bool:
         """A folder of files (a search bundle) that `make` writes whole; kept or linked when `key` is unchanged."""

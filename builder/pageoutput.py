@@ -3,15 +3,15 @@
 `PageWriter` decides the routes and what each is given; this module decides whether a page must be rendered.
 A page's key is a digest of the tool, the templates, the options, what every page shares (`config`,
 `freshness` and the attributes of `site` the templates read) and everything the page itself is given; an
-`OutputTree` keeps or hard-links the file when an earlier tree holds that key. Merchant pages are written
-shard by shard and each full shard goes to the search indexer, which indexes it while the rest is rendered.
+`OutputTree` keeps or hard-links the file when an earlier tree holds that key. Whether a rendered page is marked
+for Pagefind is noted for the search indexer, which indexes those pages once all are written.
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -105,14 +105,16 @@ class PageOutput:
     """Renders pages into the staging folder (or keeps them), feeds the search index, reports progress."""
 
     def __init__(self, staging: Staging, renderer: Renderer, keys: PageKeys | None = None,
-                 indexer: SearchIndexer | None = None, progress: Progress | None = None) -> None:
+                 indexer: SearchIndexer | None = None, progress: Progress | None = None,
+                 unindexed: Collection[str] = ()) -> None:
         self.staging = staging
         self.tree = staging if isinstance(staging, OutputTree) else None
         self.renderer = renderer
         self.keys = keys
         self.indexer = indexer
         self.progress = progress
-        self.other_pages: list[str] = []
+        self.unindexed = unindexed  # pages never given to Pagefind (the merchant pages: textindex.py)
+        self.other_pages: list[str] = []  # the others, which the search indexer looks at
         self.marked: dict[str, bool] = {}  # other pages rendered in this build: whether marked for the search index
         self.rendered = 0
         self.placed = 0
@@ -134,11 +136,9 @@ class PageOutput:
             self.staging.write(route, render())
             self.rendered += 1
         self.placed += 1
-        if self.indexer is not None and route in self.indexer.shard_of:
-            self.indexer.placed(route, rendered[0] if rendered else None)
-        else:
+        if route not in self.unindexed:
             self.other_pages.append(route)
-            if rendered:
+            if rendered and self.indexer is not None:
                 self.marked[route] = is_marked(rendered[0])
         if self.progress is not None and (self.placed % 500 == 0 or time.monotonic() - self._shown > 0.5):
             self._shown = time.monotonic()
@@ -151,6 +151,24 @@ class PageOutput:
             self.tree.group(prefix, key, produce)
         else:
             produce()
+
+    def folder_key(self, prefix: str, inputs: tuple[object, ...]) -> str | None:
+        """The key of a folder made whole from `inputs` (`folder`); None when nothing is kept between builds."""
+        return self.keys.of(*inputs) if self.tree is not None and self.keys is not None else None
+
+    def keeps(self, prefix: str, key: str | None) -> bool:
+        """Whether `folder(prefix, key, …)` keeps an earlier build's folder instead of making it."""
+        return self.tree is not None and key is not None and self.tree.keeps(prefix, key)
+
+    def folder(self, prefix: str, key: str | None, make: Callable[[Path], None]) -> None:
+        """A folder of files that `make` writes whole (into a new, empty folder it is given), kept when `key`
+        (from `folder_key`) is unchanged."""
+        if self.tree is not None and key is not None:
+            self.tree.folder(prefix, key, make)
+            return
+        target = self.staging.path(prefix.rstrip("/"))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        make(target)
 
     def write_chunks(self, route: str, chunks: Iterable[str | bytes]) -> str:
         """Write a large file piece by piece (open data), never holding it whole; its SHA-256."""
@@ -166,9 +184,3 @@ class PageOutput:
                 return record.stat[0], hashlib.file_digest(handle, "sha256").hexdigest()
         return record.stat[0], record.digest
 
-    def render_order(self, items: Sequence[T], route: Callable[[T], str]) -> list[T]:
-        """The order to render them in: grouped by search shard, in route order within each when the indexer streams."""
-        if self.indexer is None:
-            return list(items)
-        routes = [route(item) for item in items]
-        return [items[i] for i in self.indexer.render_order(routes)]

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
-from collections.abc import Sequence
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -12,13 +16,17 @@ from urllib.parse import urlsplit
 
 from builder import datapackage, feeds, opendata
 from builder.attachments import publish_files
+from builder.folderprocess import FolderProcess
 from builder.lookup import lookup_records, write_lookup
 from builder.model import WARNING_TYPES, warning_type_url
 from builder.output import Staging
 from builder.pageoutput import PageOutput
 from builder.render import Renderer
 from builder.sitemodel import Site
+from builder.textindex import text_records, write_index
 
+LOOKUP = "search/lookup/"
+TEXT = "search/text/"
 PAGE_SIZE = 50
 PAGER_WINDOW = 5  # pages linked either side of the current one
 T = TypeVar("T")
@@ -63,6 +71,9 @@ class PageWriter:
         self.output = output if output is not None else PageOutput(staging, renderer)
         self.routes: list[tuple[str, dt.date | None]] = []
         self.count = 0
+        self.search_files: dict[str, tuple[Any, Callable[[Path, Any], object]]] = {}
+        self.search_keys: dict[str, str | None] = {}
+        self.search_process: FolderProcess | None = None
 
     def page(self, folder: str, template: str, column: str, title: str, modified: dt.date | None,
              **context: Any) -> None:
@@ -83,6 +94,42 @@ class PageWriter:
                       **context)
 
     def write_all(self, theme_dirs: list[Path]) -> None:
+        """Write every page, the open data, feed, sitemap, 404 page and static assets."""
+        self.start_search_files()
+        try:
+            self.write_pages(theme_dirs)
+        finally:
+            if self.search_process is not None:
+                self.search_process.stop()  # (done unless the build failed)
+                shutil.rmtree(self.search_process.jobs[0][1].parent, ignore_errors=True)
+
+    def start_search_files(self) -> None:
+        """Work out the search page's own indexes (the lookup of names and codes, the merchants' full text) and,
+        unless the last build's are kept, start writing them in a process of their own (folderprocess.py): they
+        take a few seconds at 10,000 merchants, which the rendering then spends on the other core."""
+        site = self.site
+        self.search_files = {
+            LOOKUP: (lookup_records(site), lambda folder, records: write_lookup(site, folder, records)),
+            TEXT: (text_records(site), write_index),
+        }
+        self.search_keys = {prefix: self.output.folder_key(prefix, (records,))
+                            for prefix, (records, _write) in self.search_files.items()}
+        wanted = [prefix for prefix in self.search_files if not self.output.keeps(prefix, self.search_keys[prefix])]
+        self.search_process = None
+        if wanted and FolderProcess.possible():
+            beside = self.staging.path("search")
+            beside.mkdir(parents=True, exist_ok=True)
+            temporary = Path(tempfile.mkdtemp(prefix=".new-", dir=beside))
+            jobs = [(prefix, temporary / str(n), functools.partial(self.write_search_files, prefix))
+                    for n, prefix in enumerate(wanted)]
+            self.search_process = FolderProcess(jobs)
+
+    def write_search_files(self, prefix: str, folder: Path) -> None:
+        """Write one of the search page's own indexes into `folder`."""
+        records, write = self.search_files[prefix]
+        write(folder, records)
+
+    def write_pages(self, theme_dirs: list[Path]) -> None:
         """Write every page, the open data, feed, sitemap, 404 page and static assets."""
         site = self.site
         updated = site.updated
@@ -107,9 +154,21 @@ class PageWriter:
                 self.staging.copy_tree(directory / "static", "assets")
 
     def lookup(self) -> None:
-        """The search page's own index of names and codes, its records worked out once (key and files)."""
-        records = lookup_records(self.site)
-        self.output.group("search/lookup/", records, lambda: write_lookup(self.site, self.staging, records))
+        """The search page's own indexes: names and codes (lookup.py), the merchants' full text (textindex.py)."""
+        for prefix in self.search_files:
+            self.output.folder(prefix, self.search_keys[prefix], functools.partial(self.search_folder, prefix))
+
+    def search_folder(self, prefix: str, folder: Path) -> None:
+        """Fill a new folder with one of the search page's own indexes: the one the process wrote, else now."""
+        process = self.search_process
+        written = [job[1] for job in process.jobs if job[0] == prefix] if process is not None else []
+        if process is None or not written:
+            self.write_search_files(prefix, folder)
+            return
+        process.wait()
+        if folder.exists():
+            folder.rmdir()
+        os.replace(written[0], folder)
 
     def home(self, updated: dt.date | None) -> None:
         """The home page: latest totals, lists and warnings."""
@@ -122,9 +181,8 @@ class PageWriter:
         """The directory (by name, by complaints, by district, category and initial) and one page per merchant."""
         site = self.site
         directory = site.directory
-        # The merchant pages first: the search index works on them while the directory's pages are rendered.
         start = len(self.routes)
-        for merchant in self.output.render_order(site.merchants, lambda m: f"{m.url}index.html"):
+        for merchant in site.merchants:
             self.page(merchant.url, "merchant.html", "经营者", merchant.name, merchant.latest.period.end,
                       merchant=merchant, placements=site.placements.get(merchant.key, ()),
                       warnings=site.warnings_about.get(merchant.key, ()))

@@ -1,10 +1,11 @@
 """The preview's background work after each build: the Pagefind index, then the copy into the output folder.
 
-Pages are served as soon as they are built; search may lag while Pagefind indexes the generation in the
-background (the same sharded bundles as `gongshi build`, unchanged ones linked from the last indexed build:
-generationtree.py), and is served only once its bundles are complete. The newest generation that is complete (pages
-and index) is then published into the output folder, hard-linked (no bytes copied) and swapped in whole,
-so the output folder holds exactly what `gongshi build` would write and never a half-written site.
+Pages are served as soon as they are built; search of the warnings may lag while Pagefind indexes the
+generation in the background (the same bundle as `gongshi build`, linked from the last indexed build when
+unchanged: generationtree.py; the merchants' full text is written with the pages), and is served only once its
+bundles are complete. The newest generation that is complete (pages and index) is then published into the
+output folder, hard-linked (no bytes copied) and swapped in whole, so the output folder holds exactly what
+`gongshi build` would write and never a half-written site.
 """
 
 from __future__ import annotations
@@ -140,7 +141,7 @@ class Indexer:
         with self._lock:
             if self._stopping:
                 raise Stopped
-            self._indexer = SearchIndexer(tree, gen.merchants, cache=self.cache, nice=10)
+            self._indexer = SearchIndexer(tree, cache=self.cache, nice=10)
         try:
             pages = self._indexer.finish(others)
         except BaseException:

@@ -26,7 +26,7 @@ class Generation:
     base_path: str
     refs: int = 0
     indexed: bool = False
-    merchants: tuple[str, ...] = ()  # the merchant pages' routes (the search shards hold them)
+    merchants: tuple[str, ...] = ()  # the merchant pages' routes (not given to Pagefind: textindex.py)
     pages: bool = True  # a folder of pages (kept as the spare when let go), else of a search bundle
 
     @property

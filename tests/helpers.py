@@ -28,6 +28,13 @@ def run_cli(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.
                           cwd=REPO, env=fixed_env() if env is None else env, timeout=600)
 
 
+def text_indexed(output: Path) -> int:
+    """How many merchants the full-text index (output/search/text/, builder/textindex.py) holds."""
+    import json
+
+    return int(json.loads((output / "search" / "text" / "manifest.json").read_text("utf-8"))["merchants"])
+
+
 def indexed_pages(output: Path) -> int:
     """How many pages the Pagefind bundles listed in output/pagefind/bundles.json hold together."""
     import json

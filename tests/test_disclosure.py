@@ -13,7 +13,7 @@ import pytest
 
 from builder.disclosure import Freshness, add_months, is_expired, resolve_as_of
 from builder.periods import parse_period
-from helpers import NO_CACHE, SITES, fixed_env, indexed_pages, run_cli
+from helpers import NO_CACHE, SITES, fixed_env, run_cli, text_indexed
 
 SITE = SITES / "disclosure"
 
@@ -120,7 +120,7 @@ def test_withdrawn_appears_nowhere_public_but_in_the_audit(tmp_path: Path) -> No
     assert "撤回某某餐饮店" not in published_text(out) and "chehui" not in published_text(out)
     assert not (out / "merchants" / "chehui").exists()
     merchant_pages = [p for p in (out / "merchants").glob("*/index.html") if p.parent.name != "by-complaints"]
-    assert len(merchant_pages) == 7 and indexed_pages(out) == 7
+    assert len(merchant_pages) == 7 and text_indexed(out) == 7
     period = main_of((out / "periods" / "2026-08" / "index.html").read_text("utf-8"))
     assert "丁差餐厅" in period and "撤回某某" not in period
     withdrawn = [r for r in audit(tmp_path)["left_out"] if r["reason"] == "withdrawn"]

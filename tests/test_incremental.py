@@ -353,16 +353,16 @@ def test_the_preview_indexes_only_the_bundles_whose_pages_changed(tmp_path: Path
     served: Path | None = None
     for number in (1, 2):
         if number == 2:
-            warning_body(1)(site)  # the warning changes; the merchant pages keep their bytes
+            merchant_count(1)(site)  # a merchant changes (the full-text index, built with the pages); no warning
         folder = tmp_path / "work" / f"build-{number}"
         result = build(BuildOptions(site, folder, as_of=AS_OF, search=False, link_from=served))
         assert result.site is not None
         merchants = tuple(f"{merchant.url}index.html" for merchant in result.site.merchants)
         indexer.index(state.publish_pages(number, folder, "/", merchants))
         served = folder
-    assert indexer.last is not None and indexer.last.linked == 1  # the merchant shard, from build 1
+    assert indexer.last is not None and indexer.last.linked == 2  # the warnings' bundle and its routes, from build 1
     assert reports[-1].message.startswith("Search index of build 2 ready: ")
-    assert "(1 of its bundles kept from build 1)" in reports[-1].message
+    assert "(2 of its bundles kept from build 1)" in reports[-1].message
     site_now = snapshot(tmp_path / "work" / "search-2")  # the bundles go beside the pages folder
     assert not any(route.startswith("pagefind/") for route in snapshot(tmp_path / "work" / "build-2"))
     clean = clean_build(site, tmp_path / "clean", True)

@@ -115,7 +115,7 @@ def test_every_page_holding_a_query_is_in_its_route(sample_output: Path) -> None
              for path in (sample_output / searchroutes.ROOT).iterdir()}
     assert len(files) == listed["routes"]
     texts = bundle_texts(sample_output)
-    assert len(texts) >= 2 and all(texts)
+    assert len(texts) == 1 and all(texts)  # the warnings' bundle (the merchants are in search/text/)
     rng = random.Random(11)
     tried = 0
     for index, pages in enumerate(texts):
@@ -124,7 +124,7 @@ def test_every_page_holding_a_query_is_in_its_route(sample_output: Path) -> None
             for query in [*runs, " ".join(runs[:3])]:  # words typed apart: each in the page, not side by side
                 assert index in route(files, listed["routes"], len(texts), query), (query, text[:80])
                 tried += 1
-    assert tried > 1000
+    assert tried > 100
 
 
 def test_a_word_whose_characters_never_meet_is_routed_nowhere(sample_output: Path) -> None:

@@ -1,9 +1,11 @@
 // gongshi search page. Our exact lookup of names and credit codes (searchlookup.js) answers first and is shown at
-// once; Pagefind's full-text results that really contain the query follow when Pagefind has loaded. A query that
-// finds nothing is tried again with its meaningful shorter parts, and says so. The full-text index is cut into
-// bundles, and a query merges only those whose pages hold every bigram of each of its words (pagefind/routes/).
+// once; the full-text results that really contain the query follow: the merchants' from our own full-text index
+// (searchtext.js), the warnings' and other pages' from Pagefind once it has loaded. A query that finds nothing is
+// tried again with its meaningful shorter parts, and says so. Pagefind is loaded only when its bundles hold every
+// bigram of each of the query's words (pagefind/routes/).
 import { bigramsOf, codeQuery, fnv1a, queryParts, searchKey } from "./searchcore.js";
 import { MERCHANT, fetchJSON, lookupBound, lookupWithSynonyms, passes } from "./searchlookup.js";
+import { asResults, textSearch } from "./searchtext.js";
 
 const root = new URL("../", import.meta.url);
 const bundleRoot = new URL("pagefind/", root);
@@ -18,15 +20,14 @@ const panelCount = document.getElementById("search-filter-count");
 const selects = Array.from(document.querySelectorAll("select[data-filter]"));
 const sortSelect = document.getElementById("search-sort");
 const PAGE = 10;
-const SCAN = 50; // Pagefind results checked per page of results shown
+const SCAN = 50; // full-text results checked per page of results shown
 const WIDE = window.matchMedia("(min-width: 40rem)");
 
-let bundles = []; // the Pagefind bundles (pagefind/bundles.json): the main one, then the merchant shards
+let bundles = []; // the Pagefind bundles (pagefind/bundles.json): the builder writes one, the warnings' (main/)
 let routeFiles = 0; // how many pagefind/routes/<n>.json files map each character and bigram to the bundles holding it
 const merged = new Map(); // index of each bundle merged into the search so far → its mergeIndex promise
-// Bundles merged before a query's first results show, and then each time its results run out. Each costs ≈ 70 KB
-// at 100,000 merchants (its meta index and an index chunk per query word): one bundle of 1,500 pages fills a page
-// for a common word, and a rare word still loads at most 1 + MERGE_AT_ONCE of them (≈ 500 KB with the page).
+// Bundles merged before a query's first results show, and then each time its results run out (with the one bundle
+// the builder writes, it is merged when Pagefind loads; the routes still decide whether Pagefind is loaded at all).
 const MERGE_FIRST = 1;
 const MERGE_AT_ONCE = 2;
 let serial = 0;
@@ -49,10 +50,9 @@ function bundleList() {
   return listing;
 }
 
-// The index is cut into bundles (builder/search.py). The first holds Pagefind's code and the warnings; the
-// merchant shards are merged into it only when a query needs them (builder/searchroutes.py): a shard none of whose
-// pages holds one of a query word's bigrams cannot give a result that passes `contains` below. Pagefind is
-// loaded once (a failed load is tried again by the next query).
+// The first bundle holds Pagefind's code and the warnings (builder/search.py); Pagefind is loaded only when a query
+// needs it (builder/searchroutes.py): a bundle none of whose pages holds one of a query word's bigrams cannot give a
+// result that passes `contains` below. Pagefind is loaded once (a failed load is tried again by the next query).
 let loading = null;
 function load() {
   if (!loading) {
@@ -120,19 +120,29 @@ async function searchShards(pf, text, wanted, filters, sort) {
   return { wanted, results: search ? search.results : [] };
 }
 
-// Whether a state may still find results in bundles not merged yet, or in a full text not searched yet.
+// Whether a state may still find results in bundles not merged yet, in ranges of the merchants' full text not read
+// yet, or in a full text not searched yet.
 function unread(s) {
-  return s.later || s.wanted.some((i) => !merged.has(i));
+  return s.later || Boolean(s.own && !s.own.done) || s.wanted.some((i) => !merged.has(i));
 }
 
-// More of the query's bundles: merge the next ones and search again (results already seen are skipped by id).
+// More full-text results: the merchants' next candidates, else the query's next Pagefind bundles merged and searched
+// again (results already seen are skipped by id).
 async function widen(s) {
+  if (s.own && !s.own.done) {
+    s.pages.push(...asResults(s.own, await s.own.more(PAGE)));
+    return true;
+  }
   const pf = await load().catch(() => null);
   if (!pf || !(await mergeSome(pf, s.wanted, MERGE_AT_ONCE))) return false;
   const search = await pf.search(s.searched || null, { filters: s.filters, sort: s.sort });
-  s.pages = search ? search.results.filter((r) => !s.ids.has(r.id)) : [];
-  s.next = 0;
+  s.pages = s.pages.slice(0, s.next).concat(search ? search.results.filter((r) => !s.ids.has(r.id)).map(pageResult) : []);
   return true;
+}
+
+// A Pagefind result as the search page's: { id, item() }.
+function pageResult(r) {
+  return { id: r.id, item: async () => itemOfPage(await r.data()) };
 }
 
 function itemOfPage(data) {
@@ -182,19 +192,18 @@ async function scanPagefind(s, target) {
     s.next += batch.length;
     scanned += batch.length;
     for (const r of batch) s.ids.add(r.id);
-    for (const data of await Promise.all(batch.map((r) => r.data()))) {
-      const item = itemOfPage(data);
-      if (s.seen.has(item.url.pathname) || (s.terms.length && !contains(item, s.terms))) continue;
+    for (const item of await Promise.all(batch.map((r) => r.item()))) {
+      if (!item || s.seen.has(item.url.pathname) || (s.terms.length && !contains(item, s.terms))) continue;
       s.seen.add(item.url.pathname);
       s.items.push(item);
     }
   }
 }
 
-// Pagefind's search for `text` (a query, or "" for filters alone): { wanted, results }, results null when the
-// full text can have no result: no bundle holds all its bigrams (Pagefind is then not even loaded), Pagefind
-// dropped a word of the query, or there is no Pagefind bundle (gongshi build --no-search: the lookup alone).
-async function fullTextSearch(text, filters, sort) {
+// Pagefind's search for `text` (a query, or "" for filters alone): { wanted, results }, results null when its
+// pages can have no result: no bundle holds all its bigrams (Pagefind is then not even loaded), Pagefind dropped a
+// word of the query, or there is no Pagefind bundle (gongshi build --no-search).
+async function pagefindSearch(text, filters, sort) {
   const wanted = await candidates(text);
   if (!wanted.length) return { wanted, results: null };
   const pf = await load().catch(() => null);
@@ -204,10 +213,23 @@ async function fullTextSearch(text, filters, sort) {
   return found;
 }
 
+// The full text's search for `text`: { wanted, results, own }, Pagefind's results (warnings and other pages) first,
+// then the merchants' candidates from our own index (`own`, its source: when the query's keys are all frequent,
+// ranges are read until a page of candidates is known); results null when neither can have a result.
+async function fullTextSearch(text, filters, sort) {
+  const ownSearch = textSearch(text, filters, sort).catch(() => null);
+  const found = await pagefindSearch(text, filters, sort);
+  const own = await ownSearch;
+  if (own && !own.done && own.ids.length < PAGE) await own.more(PAGE);
+  if (!own) return { ...found, results: found.results && found.results.map(pageResult), own: null };
+  return { wanted: found.wanted, own, results: [...(found.results || []).map(pageResult), ...asResults(own, own.ids)] };
+}
+
 // A state's full-text results from a search started with fullTextSearch, checked up to what is shown.
 async function fullText(s, search) {
-  const { wanted, results } = await search;
+  const { wanted, results, own } = await search;
   s.wanted = wanted;
+  s.own = own;
   if (results !== null) {
     s.pages = results;
     s.searched = s.code || s.query || "";
@@ -223,7 +245,7 @@ function newState(asked, query, filters, sort, items) {
   return { asked, query, filters, sort, code, items, seen: new Set(items.map((i) => i.url.pathname)), pages: [],
            next: 0, terms: code ? [code.toLowerCase()] : query.split(/\s+/).map(searchKey).filter(Boolean),
            scan: items.length ? PAGE : SCAN, synonyms: [], part: query === asked ? "" : query, done: false,
-           wanted: [], ids: new Set(), searched: null, later: false };
+           wanted: [], own: null, ids: new Set(), searched: null, later: false };
 }
 
 // More than this many results for a part means the part is too common to stand for the query (青禾, 有限公司).
@@ -253,17 +275,12 @@ async function partByFullText(query, filters, sort) {
   const words = wordsOf(query).filter((w) => Array.from(searchKey(w)).length >= 2 && searchKey(w) !== whole);
   words.sort((a, b) => Array.from(b).length - Array.from(a).length);
   for (const word of words) {
-    const candidate = await candidates(word);
-    if (!candidate.length) continue;
-    const pf = await load().catch(() => null);
-    if (!pf) return null;
+    const search = await fullTextSearch(word, filters, sort);
+    // a word whose merchants' keys are all frequent (read a range at a time) is too common to stand for the query
+    if (!search.results || !search.results.length || (search.own && search.own.bound > commonLimit(manifest))
+        || search.results.length > commonLimit(manifest)) continue;
     const s = newState(query, word, filters, sort, []);
-    const { wanted, results } = await searchShards(pf, word, candidate, filters, sort);
-    s.wanted = wanted;
-    if (!results || !results.length || results.length > commonLimit(manifest)) continue;
-    s.pages = results;
-    s.searched = word;
-    await scanPagefind(s, shown);
+    await fullText(s, Promise.resolve(search));
     if (s.items.length) return s;
   }
   return null;
@@ -309,10 +326,12 @@ async function answer(query, filters, sort, mine) {
     return;
   }
   if (!search) {
-    // The lookup filled the first page: whether the full text may add more (至少, 显示更多) is known from the routes.
+    // The lookup filled the first page: whether the full text may add more (至少, 显示更多) is known from the routes
+    // and the merchants' full-text buckets.
     s.wanted = await routed;
+    const own = await textSearch(query, filters, sort).catch(() => null);
     if (mine !== serial) return;
-    s.later = s.wanted.length > 0;
+    s.later = s.wanted.length > 0 || own !== null;
     s.done = true;
     draw(s);
     return;
@@ -367,7 +386,9 @@ function renderItem(item) {
   if (item.date) facts.push(item.date);
   if (facts.length) li.appendChild(element("div", "meta", facts.join(" · ")));
   const excerpt = element("div", "excerpt");
-  if (item.excerptHTML) {
+  if (item.excerptParts) {
+    for (const [text, hit] of item.excerptParts) excerpt.appendChild(hit ? element("mark", "", text) : document.createTextNode(text));
+  } else if (item.excerptHTML) {
     // Pagefind's excerpt is escaped text with <mark> around hits; rebuild it without innerHTML.
     for (const part of item.excerptHTML.split(/(<mark>.*?<\/mark>)/)) {
       if (part.startsWith("<mark>")) excerpt.appendChild(element("mark", "", decode(part.slice(6, -7))));
