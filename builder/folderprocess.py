@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pickle
 import signal
 import threading
 from collections.abc import Callable, Sequence
@@ -63,6 +64,50 @@ class FolderProcess:
             name, _sep, reason = message.partition("\0")
             raise OutputError(name or self.jobs[0][0], _("cannot write these files: {reason}").format(
                 reason=reason or _("the process writing them was stopped ({status})").format(status=status)))
+
+    def stop(self) -> None:
+        """Stop the child if it still runs (the build failed) and reap it."""
+        if self.done:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        os.close(self.pipe)
+        os.waitpid(self.pid, 0)
+        self.done = True
+
+
+class Forked:
+    """A function run by a forked child, its picklable result sent back through a pipe (`result`). A child that
+    fails gives no result: the caller does the work itself, and meets the error where it is reported."""
+
+    def __init__(self, work: Callable[[], object]) -> None:
+        read, write = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: never return into the build
+            code = 1
+            try:
+                os.close(read)
+                data = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
+                with os.fdopen(write, "wb") as pipe:
+                    pipe.write(data)
+                code = 0
+            except BaseException:  # noqa: BLE001, S110 - the parent does the work again and reports what fails
+                pass
+            os._exit(code)
+        os.close(write)
+        self.pipe = read
+        self.done = False
+
+    def result(self) -> object | None:
+        """The function's result, once the child has ended; None when it failed."""
+        with os.fdopen(self.pipe, "rb") as pipe:
+            data = pipe.read()
+        _pid, status = os.waitpid(self.pid, 0)
+        self.done = True
+        if os.waitstatus_to_exitcode(status) != 0 or not data:
+            return None
+        found: object = pickle.loads(data)  # noqa: S301 - our own child's bytes
+        return found
 
     def stop(self) -> None:
         """Stop the child if it still runs (the build failed) and reap it."""

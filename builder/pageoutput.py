@@ -19,9 +19,10 @@ import jinja2
 
 from builder.buildcache import tool_digest
 from builder.fingerprint import Fingerprints, Unfingerprintable, digest
+from builder.folderprocess import FolderProcess, Forked
 from builder.i18n import N_
 from builder.output import Staging
-from builder.outputtree import OutputTree
+from builder.outputtree import FileRecord, OutputTree
 from builder.render import Renderer, site_attributes, theme_images
 from builder.search import SearchIndexer, is_marked
 
@@ -143,6 +144,41 @@ class PageOutput:
         if self.progress is not None and (self.placed % 500 == 0 or time.monotonic() - self._shown > 0.5):
             self._shown = time.monotonic()
             self.progress(N_("pages"), self.placed, None)
+
+    def beside(self, work: Callable[[], object]) -> Forked | None:
+        """Run `work` (placing pages) in a forked child while this process goes on, when it can (an output tree,
+        no other thread); `join` takes what the child placed. None: do the work here."""
+        if self.tree is None or not FolderProcess.possible():
+            return None
+        tree = self.tree
+        known = set(tree.written)
+        counts = (self.rendered, self.placed, tree.reused, len(self.other_pages))
+
+        def placed() -> tuple[dict[str, FileRecord], tuple[int, ...], list[str], dict[str, bool]]:
+            self.progress = None  # (in the child) the builder alone shows progress
+            work()
+            others = self.other_pages[counts[3]:]
+            return ({route: record for route, record in tree.written.items() if route not in known},
+                    (self.rendered - counts[0], self.placed - counts[1], tree.reused - counts[2]),
+                    others, {route: self.marked[route] for route in others if route in self.marked})
+
+        return Forked(placed)
+
+    def join(self, child: Forked) -> bool:
+        """Take the pages a child placed (`beside`) into this output; False when it failed (do its work here)."""
+        got = child.result()
+        if not isinstance(got, tuple) or self.tree is None:
+            return False
+        written: dict[str, FileRecord] = got[0]
+        rendered, placed, reused = got[1]
+        with self.tree.lock:
+            self.tree.written.update(written)
+            self.tree.reused += reused
+        self.rendered += rendered
+        self.placed += placed
+        self.other_pages += got[2]
+        self.marked.update(got[3])
+        return True
 
     def group(self, prefix: str, inputs: tuple[object, ...], produce: Callable[[], object]) -> None:
         """Files under `prefix` made by `produce` from `inputs`: kept whole when the inputs are unchanged."""

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from builder import datapackage, feeds, opendata
 from builder.attachments import publish_files
+from builder.derived import Merchant
 from builder.folderprocess import FolderProcess
 from builder.lookup import lookup_records, write_lookup
 from builder.model import WARNING_TYPES, warning_type_url
@@ -25,6 +26,7 @@ from builder.render import Renderer
 from builder.sitemodel import Site
 from builder.textindex import text_records, write_index
 
+PARALLEL_PAGES = 2000  # merchants from which half of their pages are rendered by a child process
 LOOKUP = "search/lookup/"
 TEXT = "search/text/"
 PAGE_SIZE = 50
@@ -170,6 +172,31 @@ class PageWriter:
             folder.rmdir()
         os.replace(written[0], folder)
 
+    def merchant_pages(self, merchants: Sequence[Merchant]) -> None:
+        """One page per merchant: on a large site the second half in a forked child, on the other core."""
+        half = len(merchants) // 2
+        child = self.output.beside(lambda: self.merchant_pages_of(merchants[half:])) \
+            if len(merchants) >= PARALLEL_PAGES else None
+        try:
+            self.merchant_pages_of(merchants[:half] if child is not None else merchants)
+            if child is not None:
+                if self.output.join(child):
+                    self.count += len(merchants) - half
+                    self.routes += [(m.url, m.latest.period.end) for m in merchants[half:]]
+                else:  # the child failed: its pages are rendered here, where what failed is reported
+                    self.merchant_pages_of(merchants[half:])
+        finally:
+            if child is not None:
+                child.stop()
+
+    def merchant_pages_of(self, merchants: Sequence[Merchant]) -> None:
+        """Place the pages of these merchants."""
+        site = self.site
+        for merchant in merchants:
+            self.page(merchant.url, "merchant.html", "经营者", merchant.name, merchant.latest.period.end,
+                      merchant=merchant, placements=site.placements.get(merchant.key, ()),
+                      warnings=site.warnings_about.get(merchant.key, ()))
+
     def home(self, updated: dt.date | None) -> None:
         """The home page: latest totals, lists and warnings."""
         site = self.site
@@ -182,10 +209,7 @@ class PageWriter:
         site = self.site
         directory = site.directory
         start = len(self.routes)
-        for merchant in site.merchants:
-            self.page(merchant.url, "merchant.html", "经营者", merchant.name, merchant.latest.period.end,
-                      merchant=merchant, placements=site.placements.get(merchant.key, ()),
-                      warnings=site.warnings_about.get(merchant.key, ()))
+        self.merchant_pages(site.merchants)
         del self.routes[start:]
         self.listing("merchants/", site.merchants, "merchants.html", "经营者名录", "经营者名录", updated,
                      order="name", directory=directory)

@@ -20,7 +20,7 @@ import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from builder import content, pinyin, source
+from builder import content, pages, pinyin, source
 from builder import trash as trash_module
 from builder.build import BuildOptions, build
 from builder.buildcache import BuildCache, kept_in_memory
@@ -183,16 +183,20 @@ edits = st.lists(st.tuples(st.sampled_from(EDITS), st.integers(0, 9)), min_size=
 # Each example builds several times: no shrinking (a failure prints its edits, which are short already).
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow],
           phases=[Phase.explicit, Phase.reuse, Phase.generate])
-@given(steps=edits, search=st.booleans())
+@given(steps=edits, search=st.booleans(), parallel=st.booleans())
 def test_incremental_output_equals_a_clean_build(steps: list[tuple[Callable[[int], Edit], int]],
-                                                 search: bool) -> None:
-    with tempfile.TemporaryDirectory(prefix="incremental-") as tmp:
+                                                 search: bool, parallel: bool) -> None:
+    # parallel: half of the merchant pages placed by a forked child (pages.PARALLEL_PAGES; the clean build: none)
+    with tempfile.TemporaryDirectory(prefix="incremental-") as tmp, pytest.MonkeyPatch.context() as patch:
+        if parallel:
+            patch.setattr(pages, "PARALLEL_PAGES", 2)
         site = site_copy(Path(tmp) / "site")
         out = site / "output"
         build(BuildOptions(site, as_of=AS_OF, search=search))
         for make, n in steps:
             make(n)(site)
             build(BuildOptions(site, as_of=AS_OF, search=search))
+        patch.undo()
         assert snapshot(out) == clean_build(site, Path(tmp) / "clean", search)
 
 
