@@ -97,7 +97,6 @@ class PageWriter:
 
     def write_all(self, theme_dirs: list[Path]) -> None:
         """Write every page, the open data, feed, sitemap, 404 page and static assets."""
-        self.start_search_files()
         try:
             self.write_pages(theme_dirs)
         finally:
@@ -211,6 +210,7 @@ class PageWriter:
         start = len(self.routes)
         self.merchant_pages(site.merchants)
         del self.routes[start:]
+        self.start_search_files()  # beside the rest of the pages: half of the merchant pages had the other core
         self.listing("merchants/", site.merchants, "merchants.html", "经营者名录", "经营者名录", updated,
                      order="name", directory=directory)
         self.listing("merchants/by-complaints/", directory.by_complaints, "merchants.html", "经营者名录",
