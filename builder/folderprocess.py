@@ -22,7 +22,25 @@ from builder.i18n import _
 Job = tuple[str, Path, Callable[[Path], object]]  # what it is (a route prefix), its new folder, what writes it
 
 
-class FolderProcess:
+class Child:
+    """A forked child process and the pipe it answers through."""
+
+    pid: int
+    pipe: int
+    done: bool
+
+    def stop(self) -> None:
+        """Stop the child if it still runs (the build failed) and reap it."""
+        if self.done:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        os.close(self.pipe)
+        os.waitpid(self.pid, 0)
+        self.done = True
+
+
+class FolderProcess(Child):
     """A child process writing folders (`jobs`); `wait` for it before a folder is used, `stop` it should the build
     fail."""
 
@@ -65,18 +83,8 @@ class FolderProcess:
             raise OutputError(name or self.jobs[0][0], _("cannot write these files: {reason}").format(
                 reason=reason or _("the process writing them was stopped ({status})").format(status=status)))
 
-    def stop(self) -> None:
-        """Stop the child if it still runs (the build failed) and reap it."""
-        if self.done:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.pid, signal.SIGKILL)
-        os.close(self.pipe)
-        os.waitpid(self.pid, 0)
-        self.done = True
 
-
-class Forked:
+class Forked(Child):
     """A function run by a forked child, its picklable result sent back through a pipe (`result`). A child that
     fails gives no result: the caller does the work itself, and meets the error where it is reported."""
 
@@ -108,13 +116,3 @@ class Forked:
             return None
         found: object = pickle.loads(data)  # noqa: S301 - our own child's bytes
         return found
-
-    def stop(self) -> None:
-        """Stop the child if it still runs (the build failed) and reap it."""
-        if self.done:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.pid, signal.SIGKILL)
-        os.close(self.pipe)
-        os.waitpid(self.pid, 0)
-        self.done = True

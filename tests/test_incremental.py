@@ -20,7 +20,7 @@ import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from builder import content, pages, pinyin, source
+from builder import content, folderprocess, pages, pinyin, source
 from builder import trash as trash_module
 from builder.build import BuildOptions, build
 from builder.buildcache import BuildCache, kept_in_memory
@@ -190,6 +190,7 @@ def test_incremental_output_equals_a_clean_build(steps: list[tuple[Callable[[int
     with tempfile.TemporaryDirectory(prefix="incremental-") as tmp, pytest.MonkeyPatch.context() as patch:
         if parallel:
             patch.setattr(pages, "PARALLEL_PAGES", 2)
+            patch.setattr(folderprocess.FolderProcess, "possible", staticmethod(lambda: True))  # (Playwright's thread)
         site = site_copy(Path(tmp) / "site")
         out = site / "output"
         build(BuildOptions(site, as_of=AS_OF, search=search))

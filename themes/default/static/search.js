@@ -217,10 +217,11 @@ async function pagefindSearch(text, filters, sort) {
 // then the merchants' candidates from our own index (`own`, its source: when the query's keys are all frequent,
 // ranges are read until a page of candidates is known); results null when neither can have a result.
 async function fullTextSearch(text, filters, sort) {
-  const ownSearch = textSearch(text, filters, sort).catch(() => null);
-  const found = await pagefindSearch(text, filters, sort);
-  const own = await ownSearch;
-  if (own && !own.done && own.ids.length < PAGE) await own.more(PAGE);
+  const ownSearch = textSearch(text, filters, sort).then(async (source) => {
+    if (source && !source.done && source.ids.length < PAGE) await source.more(PAGE); // not waiting for Pagefind
+    return source;
+  }).catch(() => null);
+  const [found, own] = await Promise.all([pagefindSearch(text, filters, sort), ownSearch]);
   if (!own) return { ...found, results: found.results && found.results.map(pageResult), own: null };
   return { wanted: found.wanted, own, results: [...(found.results || []).map(pageResult), ...asResults(own, own.ids)] };
 }
