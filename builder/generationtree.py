@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from builder.errors import OutputError
 from builder.i18n import _
+from builder.output import fresh_folder
 from builder.outputtree import FileRecord
 
 
@@ -69,7 +69,7 @@ class GenerationTree:
         target = self.path(prefix.rstrip("/"))
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            fresh = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+            fresh = fresh_folder(target.parent, f".{target.name}.new-")  # the mode mkdir gives, not 0700
         except OSError as exc:
             raise OutputError(prefix, _("cannot create the folder: {reason}").format(reason=exc.strerror)) from None
         try:

@@ -34,7 +34,7 @@ from typing import Any
 from builder.buildcache import BuildCache
 from builder.errors import OutputError
 from builder.i18n import _
-from builder.output import Staging, write_hashed
+from builder.output import Staging, fresh_folder, write_hashed
 from builder.trash import throw_away
 
 PREVIOUS_MANIFEST = "trees/previous"  # the spare: any output's previous tree serves as the base of the next
@@ -237,7 +237,7 @@ class OutputTree(Staging):
             return False
         assert self.root is not None
         target = self.path(prefix.rstrip("/"))
-        fresh = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=self._ensure_folder(target.parent)))
+        fresh = fresh_folder(self._ensure_folder(target.parent), f".{target.name}.new-")  # the mode mkdir gives
         make(fresh)
         if target.exists():
             old = target.with_name(f".{target.name}.old-{os.getpid()}")

@@ -7,7 +7,6 @@ import functools
 import math
 import os
 import shutil
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -20,7 +19,7 @@ from builder.derived import Merchant
 from builder.folderprocess import FolderProcess
 from builder.lookup import lookup_records, write_lookup
 from builder.model import WARNING_TYPES, warning_type_url
-from builder.output import Staging
+from builder.output import Staging, fresh_folder
 from builder.pageoutput import PageOutput
 from builder.render import Renderer
 from builder.sitemodel import Site
@@ -120,7 +119,7 @@ class PageWriter:
         if wanted and FolderProcess.possible():
             beside = self.staging.path("search")
             beside.mkdir(parents=True, exist_ok=True)
-            temporary = Path(tempfile.mkdtemp(prefix=".new-", dir=beside))
+            temporary = fresh_folder(beside, ".new-")
             jobs = [(prefix, temporary / str(n), functools.partial(self.write_search_files, prefix))
                     for n, prefix in enumerate(wanted)]
             self.search_process = FolderProcess(jobs)

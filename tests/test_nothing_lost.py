@@ -222,7 +222,7 @@ def test_the_output_folder_is_readable_as_umask_allows(minimal_site: Path, umask
     """A web server running as another user reads output/: its folders get the mode mkdir gives, not 0700."""
     previous = os.umask(umask)
     try:
-        build(BuildOptions(minimal_site, search=False))
+        build(BuildOptions(minimal_site))  # with the search bundle and the search page's own indexes
     finally:
         os.umask(previous)
     output = minimal_site / "output"
