@@ -151,6 +151,13 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
+def write_json(folder: Path, route: str, value: Any) -> None:
+    """Write `value` as compact JSON to `folder/route`, making its folders (the search indexes' files)."""
+    path = folder / route
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(dumps(value).encode("utf-8"))
+
+
 def write_lookup(site: Site, folder: Path, records: tuple[list[dict[str, Any]], list[list[str]]]) -> int:
     """Write the lookup files of `lookup_records(site)` into `folder` (made if missing); return how many."""
     recs, texts = records
@@ -178,9 +185,7 @@ def write_lookup(site: Site, folder: Path, records: tuple[list[dict[str, Any]], 
     written: list[str] = []
 
     def put(route: str, value: object) -> None:
-        path = folder / route
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(dumps(value).encode("utf-8"))
+        write_json(folder, route, value)
         written.append(route)
 
     put("manifest.json", manifest)

@@ -13,7 +13,7 @@ import hashlib
 import time
 from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import jinja2
 
@@ -26,7 +26,6 @@ from builder.outputtree import FileRecord, OutputTree
 from builder.render import Renderer, site_attributes, theme_images
 from builder.search import SearchIndexer, is_marked
 
-T = TypeVar("T")
 Progress = Callable[[str, int, int | None], None]
 
 
@@ -188,7 +187,7 @@ class PageOutput:
         else:
             produce()
 
-    def folder_key(self, prefix: str, inputs: tuple[object, ...]) -> str | None:
+    def folder_key(self, inputs: tuple[object, ...]) -> str | None:
         """The key of a folder made whole from `inputs` (`folder`); None when nothing is kept between builds."""
         return self.keys.of(*inputs) if self.tree is not None and self.keys is not None else None
 

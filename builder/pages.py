@@ -112,7 +112,7 @@ class PageWriter:
             LOOKUP: (lookup_records(site), lambda folder, records: write_lookup(site, folder, records)),
             TEXT: (text_records(site), write_index),
         }
-        self.search_keys = {prefix: self.output.folder_key(prefix, (records,))
+        self.search_keys = {prefix: self.output.folder_key((records,))
                             for prefix, (records, _write) in self.search_files.items()}
         wanted = [prefix for prefix in self.search_files if not self.output.keeps(prefix, self.search_keys[prefix])]
         self.search_process = None

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from builder.derived import Merchant
-from builder.lookup import dumps, fnv1a
+from builder.lookup import fnv1a, write_json
 from builder.searchkey import search_key
 from builder.sitemodel import Site
 
@@ -121,9 +121,7 @@ def write_index(folder: Path, records: list[dict[str, Any]]) -> int:
 
     def put(route: str, value: object) -> None:
         nonlocal files
-        path = folder / route
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(dumps(value).encode("utf-8"))
+        write_json(folder, route, value)
         files += 1
 
     for number, key in enumerate(frequent):

@@ -7,27 +7,36 @@ const lookupBase = new URL("search/lookup/", root);
 const MAX_CODES = 20; // codes taken from a short code prefix
 export const MERCHANT = "经营者";
 
-const cache = new Map();
-// A lookup file, fetched once.
-export function fetchJSON(path) {
-  if (!cache.has(path)) {
-    cache.set(path, fetch(new URL(path, lookupBase)).then((r) => (r.ok ? r.json() : null)).catch(() => null));
-  }
-  return cache.get(path);
+// A function that fetches the JSON files under `base`, each once (null for a file that is missing or not JSON).
+export function jsonFiles(base) {
+  const cache = new Map();
+  return (path) => {
+    if (!cache.has(path)) {
+      cache.set(path, fetch(new URL(path, base)).then((r) => (r.ok ? r.json() : null)).catch(() => null));
+    }
+    return cache.get(path);
+  };
 }
 
-async function postings(manifest, grams) {
-  const lists = await Promise.all(grams.map(async (gram) => {
-    const bucket = await fetchJSON(`b/${fnv1a(gram) % manifest.buckets}.json`);
-    return bucket && bucket[gram] ? bucket[gram] : [];
-  }));
-  lists.sort((a, b) => a.length - b.length);
-  let ids = lists[0];
-  for (const list of lists.slice(1)) {
+// A lookup file, fetched once.
+export const fetchJSON = jsonFiles(lookupBase);
+
+// The ids in every one of these lists (each in ascending order), in that order.
+export function intersect(lists) {
+  const sorted = [...lists].sort((a, b) => a.length - b.length);
+  let ids = sorted[0];
+  for (const list of sorted.slice(1)) {
     const keep = new Set(list);
     ids = ids.filter((id) => keep.has(id));
   }
   return ids;
+}
+
+async function postings(manifest, grams) {
+  return intersect(await Promise.all(grams.map(async (gram) => {
+    const bucket = await fetchJSON(`b/${fnv1a(gram) % manifest.buckets}.json`);
+    return bucket && bucket[gram] ? bucket[gram] : [];
+  })));
 }
 
 // The code files that can hold codes starting with `code`: from the last file whose first code sorts before

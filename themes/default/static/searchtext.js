@@ -2,20 +2,14 @@
 // each word of a query, in the order of their newest 投诉量 (most first; fewest first when sorted that way), read a
 // range of ids at a time so that a phone fetches only what a page of results needs.
 import { bigramsOf, fnv1a, searchKey } from "./searchcore.js";
-import { MERCHANT, passes } from "./searchlookup.js";
+import { MERCHANT, intersect, jsonFiles, passes } from "./searchlookup.js";
 
 const root = new URL("../", import.meta.url);
 const textBase = new URL("search/text/", root);
 const EXCERPT_BEFORE = 14; // characters shown before the first hit, and after it
 const EXCERPT_AFTER = 30;
 
-const cache = new Map();
-function fetchText(path) {
-  if (!cache.has(path)) {
-    cache.set(path, fetch(new URL(path, textBase)).then((r) => (r.ok ? r.json() : null)).catch(() => null));
-  }
-  return cache.get(path);
-}
+const fetchText = jsonFiles(textBase);
 
 // Ids from differences (the first from `start`).
 function undelta(values, start = -1) {
@@ -24,16 +18,6 @@ function undelta(values, start = -1) {
   for (const d of values || []) {
     last += d;
     ids.push(last);
-  }
-  return ids;
-}
-
-function intersect(lists) {
-  const sorted = [...lists].sort((a, b) => a.length - b.length);
-  let ids = sorted[0];
-  for (const list of sorted.slice(1)) {
-    const keep = new Set(list);
-    ids = ids.filter((id) => keep.has(id));
   }
   return ids;
 }
