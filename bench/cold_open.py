@@ -1,5 +1,5 @@
 """A search page opened cold (`search/?q=…`) on a slowed-down CPU: when its answer shows, and where the page's
-main thread spends the time until then. Two outputs are compared in one run, opened alternately (A/B).
+main thread spends the time until then. Up to four outputs are compared in one run, opened in turn (A/B).
 
     .venv/bin/python bench/cold_open.py --site OUT --query 牛肉面 --query 麒麟
     .venv/bin/python bench/cold_open.py --site NEW --site OLD --query 92990121MAFEKR --repeat 7 --profile
@@ -171,7 +171,7 @@ def trace_open(browser: Any, url: str, cpu: float) -> dict[str, float]:
 
 def measure(sites: list[Path], queries: list[str], repeat: int, cpu: float, profile: bool,
             trace: bool = False) -> dict[str, Any]:
-    """Serve each site with nginx and open each query cold `repeat` times per site, the sites' order alternating."""
+    """Serve each site with nginx and open each query cold `repeat` times per site, the sites' order rotating."""
     from playwright.sync_api import sync_playwright
 
     nginx = find_nginx()
@@ -189,8 +189,7 @@ def measure(sites: list[Path], queries: list[str], repeat: int, cpu: float, prof
                 try:
                     for rep in range(repeat):
                         order = list(zip(sites, bases, strict=True))
-                        if rep % 2:
-                            order.reverse()
+                        order = order[rep % len(order):] + order[:rep % len(order)]  # each site opened first in turn
                         for query in queries:
                             for site, base in order:
                                 url = f"{base}search/?{urlencode({'q': query})}"
@@ -243,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     """Command line: see the module's docstring."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--site", type=Path, action="append", required=True,
-                        help="a built output folder (twice: compare two, opened alternately)")
+                        help="a built output folder (repeatable: compare up to four, opened in turn)")
     parser.add_argument("--query", action="append", required=True, help="a query to open cold (repeatable)")
     parser.add_argument("--repeat", type=int, default=5, help="cold opens per site and query (default 5)")
     parser.add_argument("--cpu", type=float, default=4, help="slow the CPU down this many times (default 4)")
@@ -253,8 +252,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="also trace one more open of each site and query: the main thread's time by kind of work")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = parser.parse_args(argv)
-    if len(args.site) > 2:
-        parser.error("at most two --site")
+    if len(args.site) > 4:
+        parser.error("at most four --site")
     for site in args.site:
         if not (site / "search" / "index.html").is_file():
             parser.error(f"{site}: no search/index.html (a built output folder is expected)")

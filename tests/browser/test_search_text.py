@@ -303,3 +303,37 @@ def test_a_listed_word_with_a_frequent_one_reads_only_the_ranges_of_its_candidat
     assert sorted(route_of(u) for u in answer["urls"]) == sorted(both), answer
     read = {int(name.rsplit("/", 1)[1].removesuffix(".json")) for name in text_files(requests, "f")}
     assert read and read <= {i // RANGE for i in ids} and page_errors == []
+
+
+def warned_word(output: Path, found: list[dict[str, Any]]) -> str:
+    """An issue of the generator's that a warning names and that merchants' items hold, in no merchant's name."""
+    from generate import INDUSTRIES
+
+    warnings = [p.read_text("utf-8") for p in (output / "warnings").glob("*/index.html")]
+    for issue in sorted({issue for industry in INDUSTRIES for issue in industry.issues}):
+        if any(issue in text for text in warnings) and holding(found, issue) \
+                and not any(issue in r["n"] for r in found):
+            return issue
+    raise AssertionError("no issue is in both a warning and merchants' items")
+
+
+def test_the_merchants_results_show_while_pagefind_loads_and_keep_their_place_after_its(
+        page: Page, indexed: dict[str, Any], page_errors: list[str]) -> None:
+    word = warned_word(indexed["output"], indexed["records"])
+    held: list[Route] = []
+    page.route("**/pagefind/main/pagefind.js", lambda route: held.append(route))  # Pagefind's code is on its way
+    page.goto(indexed["url"] + "search/?q=" + word)
+    expect(page.locator("#search-results a.result-title").first).to_be_visible()
+    expect(page.locator("#search-status")).to_have_text(re.compile("正在查找全文"))
+    early = [route_of(u) for u in shown_urls(page)]
+    assert early and all(u.startswith("merchants/") for u in early), early
+    page.wait_for_timeout(300)
+    assert held and page.locator("#search-results").get_attribute("aria-busy") == "true"
+    page.unroute("**/pagefind/main/pagefind.js")
+    for route in held:
+        route.fallback()
+    wait_for_answer(page)
+    final = [route_of(u) for u in shown_urls(page)]
+    first = [u for u in final if u.startswith("warnings/")]
+    assert first and final[:len(first)] == first, final  # the warnings first, as Pagefind's results always are
+    assert final[len(first):] == early[:len(final) - len(first)] and page_errors == []

@@ -215,15 +215,38 @@ async function pagefindSearch(text, filters, sort) {
 
 // The full text's search for `text`: { wanted, results, own }, Pagefind's results (warnings and other pages) first,
 // then the merchants' candidates from our own index (`own`, its source: when the query's keys are all frequent,
-// ranges are read until a page of candidates is known); results null when neither can have a result.
-async function fullTextSearch(text, filters, sort) {
+// ranges are read until a page of candidates is known); results null when neither can have a result. With `first`,
+// Pagefind waits until `first(own)` is done with the merchants' source: loading it (its code, its worker, the
+// search) takes a phone's main thread ≈ 0.2 s of a page opened cold, which the merchants' results need to show.
+function fullTextSearch(text, filters, sort, first = null) {
   const ownSearch = textSearch(text, filters, sort).then(async (source) => {
     if (source && !source.done && source.ids.length < PAGE) await source.more(PAGE); // not waiting for Pagefind
     return source;
   }).catch(() => null);
-  const [found, own] = await Promise.all([pagefindSearch(text, filters, sort), ownSearch]);
-  if (!own) return { ...found, results: found.results && found.results.map(pageResult), own: null };
-  return { wanted: found.wanted, own, results: [...(found.results || []).map(pageResult), ...asResults(own, own.ids)] };
+  const before = first ? ownSearch.then(first).catch(() => {}) : Promise.resolve();
+  const found = before.then(() => pagefindSearch(text, filters, sort));
+  return Promise.all([found, ownSearch]).then(([pages, own]) => {
+    if (!own) return { ...pages, results: pages.results && pages.results.map(pageResult), own: null };
+    return { wanted: pages.wanted, own, results: [...(pages.results || []).map(pageResult), ...asResults(own, own.ids)] };
+  });
+}
+
+// The merchants' full-text results of a state, drawn as soon as they are checked, before Pagefind is loaded for the
+// warnings: the final answer has them after Pagefind's results, so they are drawn as a state of their own, not kept,
+// and not drawn once the final answer is being checked.
+async function drawOwnFirst(s, own, mine) {
+  if (!own || !own.ids.length || mine !== serial || s.done || s.pages.length) return;
+  const early = { ...s, items: [...s.items], seen: new Set(s.seen), ids: new Set(), pages: asResults(own, own.ids),
+                  next: 0, own: null, wanted: [] };
+  await scanPagefind(early, shown);
+  if (mine !== serial || s.done || s.pages.length || early.items.length === s.items.length) return;
+  draw(early);
+  await painted();
+}
+
+// After the next frame has been painted (Pagefind's loading then does not hold back the results just drawn).
+function painted() {
+  return new Promise((resolve) => { requestAnimationFrame(() => setTimeout(resolve, 0)); });
 }
 
 // A state's full-text results from a search started with fullTextSearch, checked up to what is shown.
@@ -287,19 +310,22 @@ async function partByFullText(query, filters, sort) {
   return null;
 }
 
-// One search from the start: the lookup's answer is drawn as soon as it is known, then the full text's. The routes
-// of the query's bigrams are fetched beside the lookup, and so is the rest of the full text's work (Pagefind's
-// code, the bundles the routes name, the search itself) unless the lookup's buckets say it may fill the first page
-// of results: the full text's results come after the lookup's, so a page the lookup fills (星物: 59 records) shows
-// the same results without it, and the full text is then searched when 显示更多 needs it (`later`). A credit code
+// One search from the start: the lookup's answer is drawn as soon as it is known, then the merchants' full-text
+// results, then the full text's final answer with Pagefind's. The routes of the query's bigrams are fetched beside
+// the lookup, and so is the merchants' full text, unless the lookup's buckets say it may fill the first page of
+// results: the full text's results come after the lookup's, so a page the lookup fills (星物: 59 records) shows the
+// same results without it, and the full text is then searched when 显示更多 needs it (`later`). Pagefind (its code,
+// the bundles the routes name, the search itself) is loaded once the merchants' results are drawn. A credit code
 // is answered by the lookup alone.
 async function answer(query, filters, sort, mine) {
   const code = codeQuery(searchKey(query));
   const routed = code ? null : candidates(query);
   if (routed) routed.catch(() => {}); // (awaited below unless a newer query comes first)
   let search = null;
+  let lookedUp = null;
+  const drawn = new Promise((resolve) => { lookedUp = resolve; }); // the state, once the lookup's answer is drawn
   const startFullText = () => {
-    if (!search) search = fullTextSearch(query, filters, sort);
+    if (!search) search = fullTextSearch(query, filters, sort, async (own) => drawOwnFirst(await drawn, own, mine));
     return search;
   };
   if (!code) {
@@ -319,6 +345,7 @@ async function answer(query, filters, sort, mine) {
     if (mine !== serial) return;
     draw(partial || s);
   }
+  lookedUp(s);
   if (s.code) {
     // Every credit code is in the lookup, which has answered; Pagefind cuts codes into pieces that match most
     // merchant pages, so asking it would only cost a phone a few hundred KB.
@@ -552,9 +579,10 @@ if (initial) input.value = initial;
 // page has settled, or at once when the visitor starts to search: a query then waits only for its own files (the
 // total a first query costs is the same; a visitor who opens the page and never searches pays it too). A page
 // opened with a query (search/?q=…, the home page's search box) starts its lookup and the routes of its bigrams
-// at once, before the filters are filled (its search then finds their files fetched), and loads Pagefind when some
-// bundle holds all of the query's bigrams, unless the lookup's buckets say it may fill the first page of results:
-// a query the lookup answers (星物, a credit code) or that no page holds (麒麟) never loads Pagefind.
+// at once, before the filters are filled (its search then finds their files fetched); its search loads Pagefind
+// only when some bundle holds all of the query's bigrams, after the merchants' results are drawn (`fullTextSearch`),
+// and not while the lookup's buckets say it may fill the first page of results: a query the lookup answers (星物, a
+// credit code) or that no page holds (麒麟) never loads Pagefind.
 function warm() {
   load().catch(() => null);
 }
@@ -562,10 +590,7 @@ input.addEventListener("focus", warm, { once: true });
 input.addEventListener("input", warm, { once: true });
 if (initial) {
   lookupWithSynonyms(initial, {}).catch(() => null); // (the filters only drop records: the same files)
-  if (!codeQuery(searchKey(initial))) {
-    Promise.all([candidates(initial), lookupBound(initial)])
-      .then(([wanted, bound]) => { if (wanted.length && bound < PAGE) warm(); }).catch(() => null);
-  }
+  if (!codeQuery(searchKey(initial))) candidates(initial).catch(() => null);
 }
 fillFilters().then(() => {
   const started = run();
