@@ -144,7 +144,6 @@ class PageWriter:
         publish_files([*site.warnings, *site.pages], self.staging)  # only files that published pages name
         self.statistics(updated)
         self.page("search/", "search.html", "搜索", "搜索", updated)
-        self.lookup()
         self.open_data(updated)
         self.not_found()
         self.staging.write("feed.xml", feeds.atom(site.content.config, site.warnings))
@@ -152,6 +151,7 @@ class PageWriter:
         for directory in reversed(theme_dirs):
             if (directory / "static").is_dir():
                 self.staging.copy_tree(directory / "static", "assets")
+        self.lookup()  # last: the process writing them (start_search_files) has had the rest of the pages' time
 
     def lookup(self) -> None:
         """The search page's own indexes: names and codes (lookup.py), the merchants' full text (textindex.py)."""
