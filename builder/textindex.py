@@ -21,11 +21,10 @@ most complained-of merchants, which is also the search page's order when sorting
 
 from __future__ import annotations
 
-import itertools
 import math
-import sys
+import operator
 from array import array
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -43,7 +42,6 @@ MAX_RANGES = 16  # a frequent key's ids are cut into at most this many range fil
 MIN_RANGE = 2048  # and each range covers at least this many merchants
 RARE_MIN = 1000  # a key is listed whole in its bucket while it is on at most this many merchants
 RARE_SHARE = 100  # or, on a large site, on at most 1/RARE_SHARE of them
-_UTF32 = "utf-32-le" if sys.byteorder == "little" else "utf-32-be"  # (no byte-order mark; the buffers' order)
 #: The search filters' keys: a merchant's newest district and category, and each period it was disclosed in.
 FILTER_KEYS = {"district": "d:", "category": "c:", "period": "p:"}
 
@@ -77,48 +75,13 @@ def text_records(site: Site) -> list[dict[str, Any]]:
 def record_keys(record: dict[str, Any]) -> set[str]:
     """The keys a record is found by: each character and bigram of each of its texts' search keys (none across
     two texts), and its filter keys."""
-    return {key_of(code) if isinstance(code, int) else code for code in record_codes(record)}
-
-
-def record_texts(record: dict[str, Any]) -> tuple[str, ...]:
-    """The texts of a record that its keys are drawn from."""
-    return (record["n"], record["d"], record["c"], *record["t"])
-
-
-def record_codes(record: dict[str, Any], known: dict[str, set[int]] | None = None) -> set[int | str]:
-    """`record_keys` with the characters and bigrams as `text_codes` gives them; `known`: the codes of texts
-    already worked out."""
-    codes: set[int | str] = {FILTER_KEYS["district"] + record["d"], FILTER_KEYS["category"] + record["c"]}
-    codes.update(FILTER_KEYS["period"] + label for label in record["p"])
-    for text in record_texts(record):
-        found = known.get(text) if known is not None else None
-        codes.update(found if found is not None else text_codes(text))
-    return codes
-
-
-def text_codes(text: str) -> set[int]:
-    """Each character and bigram of a text's search key as a number (`key_of` gives the key back): the code point
-    of a character, the eight bytes of a bigram's UTF-32 as one integer. Cut out of the UTF-32 by the buffer
-    protocol, a text's codes cost a third of what its keys as strings do (≈ 6 million at 10,000 merchants)."""
-    data = search_key(text).encode(_UTF32)
-    codes = set(memoryview(data).cast("I"))
-    for start in (0, 4):  # bigrams starting at even, then odd characters
-        end = start + (len(data) - start) // 8 * 8
-        if end > start:
-            codes.update(memoryview(data)[start:end].cast("Q"))
-    return codes
-
-
-def key_of(code: int) -> str:
-    """The key (a character, or a bigram) of one of `text_codes`' numbers."""
-    return code.to_bytes(4 if code < 1 << 32 else 8, sys.byteorder).decode(_UTF32)
-
-
-def repeated_text_codes(records: list[dict[str, Any]]) -> dict[str, set[int]]:
-    """The codes of each text more than one record holds (a district, a category, a stock reply, the platform's
-    wording of a result), worked out once."""
-    counts = Counter(itertools.chain.from_iterable(map(record_texts, records)))
-    return {text: text_codes(text) for text, count in counts.items() if count > 1}
+    keys: set[str] = {FILTER_KEYS["district"] + record["d"], FILTER_KEYS["category"] + record["c"]}
+    keys.update(FILTER_KEYS["period"] + label for label in record["p"])
+    for text in (record["n"], record["d"], record["c"], *record["t"]):
+        norm = search_key(text)
+        keys.update(norm)
+        keys.update(map(operator.add, norm, norm[1:]))
+    return keys
 
 
 def rare_limit(merchants: int) -> int:
@@ -143,14 +106,10 @@ def differences(ids: Iterable[int], start: int = -1) -> list[int]:
 
 def write_index(folder: Path, records: list[dict[str, Any]]) -> int:
     """Write the full-text index of `text_records(site)` into `folder` (made if missing); return how many files."""
-    coded: dict[int | str, array[int]] = defaultdict(lambda: array("i"))
-    known = repeated_text_codes(records)
+    postings: dict[str, array[int]] = defaultdict(lambda: array("i"))
     for mid, record in enumerate(records):
-        for code in record_codes(record, known):
-            coded[code].append(mid)
-    del known
-    postings = {key_of(code) if isinstance(code, int) else code: ids for code, ids in coded.items()}
-    del coded
+        for key in record_keys(record):
+            postings[key].append(mid)
     count = len(records)
     rare = rare_limit(count)
     size = range_size(count)
