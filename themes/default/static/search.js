@@ -244,9 +244,13 @@ async function drawOwnFirst(s, own, mine) {
   await painted();
 }
 
-// After the next frame has been painted (Pagefind's loading then does not hold back the results just drawn).
+// After the next frame has been painted (Pagefind's loading then does not hold back the results just drawn), or
+// 100 ms at most: a page in a background tab paints no frame until it is shown.
 function painted() {
-  return new Promise((resolve) => { requestAnimationFrame(() => setTimeout(resolve, 0)); });
+  return new Promise((resolve) => {
+    requestAnimationFrame(() => setTimeout(resolve, 0));
+    setTimeout(resolve, 100);
+  });
 }
 
 // A state's full-text results from a search started with fullTextSearch, checked up to what is shown.
