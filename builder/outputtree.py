@@ -432,11 +432,11 @@ def verify_tree(root: Path, manifest: TreeManifest) -> bool:
         return False
     seen = 0
     for folder, _folders, files in os.walk(root):
+        inside = os.path.relpath(folder, root).replace(os.sep, "/")  # once a folder, not once a file
+        prefix = "" if inside == "." else f"{inside}/"
         for name in files:
-            path = os.path.join(folder, name)
-            route = os.path.relpath(path, root).replace(os.sep, "/")
-            record = manifest.files.get(route)
-            if record is None or stat_of(path) != record.stat:
+            record = manifest.files.get(prefix + name)
+            if record is None or stat_of(os.path.join(folder, name)) != record.stat:
                 return False
             seen += 1
     return seen == len(manifest.files)

@@ -240,6 +240,21 @@ def test_nothing_changed_returns_at_once_and_a_touched_output_is_rebuilt(tmp_pat
     assert snapshot(site / "output") == clean_build(site, tmp_path / "clean", True)
 
 
+@pytest.mark.parametrize("change", ["add nested", "add top", "remove nested", "remove top"])
+def test_a_file_added_or_removed_by_hand_in_the_output_is_a_doubt(tmp_path: Path, change: str) -> None:
+    site = site_copy(tmp_path / "site")
+    build(BuildOptions(site, as_of=AS_OF, search=False))
+    out = site / "output"
+    place = out / "merchants" / "91350100MA0000001P" if change.endswith("nested") else out
+    if change.startswith("add"):
+        (place / "added.html").write_text("added by hand", "utf-8")
+    else:
+        (place / "index.html").unlink()
+    again = build(BuildOptions(site, as_of=AS_OF, search=False))
+    assert not again.up_to_date
+    assert snapshot(out) == clean_build(site, tmp_path / "clean", False)
+
+
 def test_kept_files_are_hard_links_and_never_written_through(tmp_path: Path) -> None:
     site = site_copy(tmp_path / "site")
     out = site / "output"
