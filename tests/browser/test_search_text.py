@@ -327,7 +327,10 @@ def test_the_merchants_results_show_while_pagefind_loads_and_keep_their_place_af
     expect(page.locator("#search-status")).to_have_text(re.compile("正在查找全文"))
     early = [route_of(u) for u in shown_urls(page)]
     assert early and all(u.startswith("merchants/") for u in early), early
-    page.wait_for_timeout(300)
+    for _ in range(100):  # Pagefind is asked for once the merchants' results are painted
+        if held:
+            break
+        page.wait_for_timeout(50)
     assert held and page.locator("#search-results").get_attribute("aria-busy") == "true"
     page.unroute("**/pagefind/main/pagefind.js")
     for route in held:
