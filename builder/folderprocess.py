@@ -3,7 +3,7 @@
 The search page's own indexes (the lookup, the merchants' full text) take a few seconds at 10,000 merchants, all
 of it the builder's one thread. A forked child shares the site and the records already worked out without
 copying them, writes each folder, and exits; the builder moves the folders into its output when it needs them.
-Forking a process that runs other threads is not safe, so `FolderProcess.possible` says whether to.
+Forking a process that runs other threads is not safe, so `Child.possible` says whether to.
 """
 
 from __future__ import annotations
@@ -29,6 +29,11 @@ class Child:
     pipe: int
     done: bool
 
+    @staticmethod
+    def possible() -> bool:
+        """Whether this process may fork: no other thread runs (`gongshi serve` has several)."""
+        return hasattr(os, "fork") and threading.active_count() == 1
+
     def stop(self) -> None:
         """Stop the child if it still runs (the build failed) and reap it."""
         if self.done:
@@ -43,11 +48,6 @@ class Child:
 class FolderProcess(Child):
     """A child process writing folders (`jobs`); `wait` for it before a folder is used, `stop` it should the build
     fail."""
-
-    @staticmethod
-    def possible() -> bool:
-        """Whether this process may fork: no other thread runs (`gongshi serve` has several)."""
-        return hasattr(os, "fork") and threading.active_count() == 1
 
     def __init__(self, jobs: Sequence[Job]) -> None:
         self.jobs = list(jobs)

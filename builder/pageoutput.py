@@ -19,7 +19,7 @@ import jinja2
 
 from builder.buildcache import tool_digest
 from builder.fingerprint import Fingerprints, Unfingerprintable, digest
-from builder.folderprocess import FolderProcess, Forked
+from builder.folderprocess import Child, Forked
 from builder.i18n import N_
 from builder.output import Staging
 from builder.outputtree import FileRecord, OutputTree
@@ -147,7 +147,7 @@ class PageOutput:
     def beside(self, work: Callable[[], object]) -> Forked | None:
         """Run `work` (placing pages) in a forked child while this process goes on, when it can (an output tree,
         no other thread); `join` takes what the child placed. None: do the work here."""
-        if self.tree is None or not FolderProcess.possible():
+        if self.tree is None or not Child.possible():
             return None
         tree = self.tree
         known = set(tree.written)

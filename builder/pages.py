@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from builder import datapackage, feeds, opendata
 from builder.attachments import publish_files
 from builder.derived import Merchant
-from builder.folderprocess import FolderProcess
+from builder.folderprocess import Child, FolderProcess
 from builder.lookup import lookup_records, write_lookup
 from builder.model import WARNING_TYPES, warning_type_url
 from builder.output import Staging, fresh_folder
@@ -116,7 +116,7 @@ class PageWriter:
                             for prefix, (records, _write) in self.search_files.items()}
         wanted = [prefix for prefix in self.search_files if not self.output.keeps(prefix, self.search_keys[prefix])]
         self.search_process = None
-        if wanted and FolderProcess.possible():
+        if wanted and Child.possible():
             beside = self.staging.path("search")
             beside.mkdir(parents=True, exist_ok=True)
             temporary = fresh_folder(beside, ".new-")

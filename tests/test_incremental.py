@@ -190,7 +190,7 @@ def test_incremental_output_equals_a_clean_build(steps: list[tuple[Callable[[int
     with tempfile.TemporaryDirectory(prefix="incremental-") as tmp, pytest.MonkeyPatch.context() as patch:
         if parallel:
             patch.setattr(pages, "PARALLEL_PAGES", 2)
-            patch.setattr(folderprocess.FolderProcess, "possible", staticmethod(lambda: True))  # (Playwright's thread)
+            patch.setattr(folderprocess.Child, "possible", staticmethod(lambda: True))  # (Playwright's thread)
         site = site_copy(Path(tmp) / "site")
         out = site / "output"
         build(BuildOptions(site, as_of=AS_OF, search=search))

@@ -23,7 +23,7 @@ def children(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The pids of the children forked to place pages from now on. (This process may run Playwright's thread,
     after the browser tests: a build would then not fork; the tests fork anyway, their children run no thread's
     code.)"""
-    monkeypatch.setattr(folderprocess.FolderProcess, "possible", staticmethod(lambda: True))
+    monkeypatch.setattr(folderprocess.Child, "possible", staticmethod(lambda: True))
     started: list[int] = []
     real = folderprocess.Forked.__init__
 

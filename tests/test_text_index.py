@@ -133,7 +133,7 @@ def test_the_index_is_written_beside_the_rendering_and_a_failure_there_is_report
     started: list[int] = []
     real_init = folderprocess.FolderProcess.__init__
     # (after the browser tests this process runs Playwright's thread, and a build would not fork: fork anyway)
-    monkeypatch.setattr(folderprocess.FolderProcess, "possible", staticmethod(lambda: True))
+    monkeypatch.setattr(folderprocess.Child, "possible", staticmethod(lambda: True))
 
     def spy(self: folderprocess.FolderProcess, jobs: Any) -> None:
         real_init(self, jobs)
@@ -176,7 +176,7 @@ def test_a_build_that_fails_while_the_index_is_written_stops_its_process(
         raise RuntimeError("a template failed")
 
     monkeypatch.setattr(folderprocess.FolderProcess, "__init__", spy)
-    monkeypatch.setattr(folderprocess.FolderProcess, "possible", staticmethod(lambda: True))
+    monkeypatch.setattr(folderprocess.Child, "possible", staticmethod(lambda: True))
     monkeypatch.setattr(pages, "write_index", slow)
     monkeypatch.setattr(pages.PageWriter, "statistics", failing)
     begun = time.monotonic()
