@@ -103,7 +103,7 @@ export async function textSearch(query, filters, sort) {
   const order = (ids) => (backwards ? ids.reverse() : ids);
   const known = listed.length ? intersect(listed) : null;
   const source = { manifest, words, filters, done: false, ids: [], range: backwards ? ranges - 1 : 0,
-                   bound: known ? known.length : Infinity };
+                   bound: known ? known.length : Infinity, results: new Map() };
   if (known && !frequent.length) {
     source.ids = order(known);
     source.done = true;
@@ -133,7 +133,12 @@ export async function textSearch(query, filters, sort) {
 }
 
 // Candidates of a source as the search page's results: { id, item() }, item() the result to show (null for an id
-// the files do not hold).
+// the files do not hold), worked out once per source (the merchants' results are drawn early, then checked again
+// with Pagefind's).
 export function asResults(source, ids) {
-  return ids.map((id) => ({ id: `text:${id}`, item: () => result(source.manifest, id, source.words, source.filters) }));
+  const item = (id) => {
+    if (!source.results.has(id)) source.results.set(id, result(source.manifest, id, source.words, source.filters));
+    return source.results.get(id);
+  };
+  return ids.map((id) => ({ id: `text:${id}`, item: () => item(id) }));
 }
