@@ -13,102 +13,35 @@ import gc
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 import jinja2
 import pypinyin
 
 from builder.assemble import assemble
 from builder.attachments import attach_files
-from builder.buildcache import BuildCache, tool_digest
+from builder.buildcache import BuildCache
+from builder.buildreport import BuildOptions, BuildReport, SiteCounts
 from builder.config import load_config
 from builder.content import ContentReader, load_content
 from builder.disclosure import Freshness, audit_json, resolve_as_of, write_audit
-from builder.errors import ContentError, Message, OutputError, Problem, Problems, SearchIndexError
-from builder.fingerprint import digest, digest_of
+from builder.errors import ContentError, Message, OutputError, Problem, Problems
 from builder.i18n import N_, _
 from builder.manifest import MANIFEST, manifest_bytes
 from builder.model import Content
 from builder.output import check_output_dir
-from builder.outputtree import OutputTree, TreeManifest, load_manifest, output_manifest, verify_tree
+from builder.outputtree import OutputTree, output_manifest
 from builder.pageoutput import PageKeys, PageOutput
 from builder.pages import PageWriter
 from builder.pinyin import remember_keys, used_keys
-from builder.privacy import Masked
 from builder.render import Renderer, make_environment, template_problem, theme_dirs
-from builder.search import BUILD_NICE, SearchIndexer, pagefind_binary
-from builder.sitemodel import Site
+from builder.search import BUILD_NICE, SearchIndexer
 from builder.source import HAVE_LIBYAML
 from builder.trash import delete_pending, empty_trash
+from builder.uptodate import inputs_key, options_key, summary, unchanged
 
 PINYIN_CACHE = f"pinyin-{pypinyin.__version__}"  # names' pinyin keys (pypinyin is slow: ~0.15 ms a name)
 #: How a build reports what it is doing: (stage, done so far, total or None). Only cli.py shows it.
 Progress = Callable[[str, int, int | None], None]
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    """What the user asked for."""
-
-    site_dir: Path
-    output_dir: Path | None = None
-    strict: bool = False
-    encoding: str = "utf-8"
-    mask_personal_data: bool = False
-    search: bool = True
-    as_of: dt.date | None = None
-    audit_file: Path | None = None
-    clean: bool = False  # ignore the build cache (it is written anew)
-    link_from: Path | None = None  # an earlier complete output to hard-link unchanged files from (serve)
-    recycle: Path | None = None  # with link_from: an earlier output nothing reads any more, to bring up to date (serve)
-
-    @property
-    def output(self) -> Path:
-        """The output folder (SITE_DIR/output by default)."""
-        return self.output_dir if self.output_dir is not None else self.site_dir / "output"
-
-    @property
-    def audit(self) -> Path:
-        """Where the audit of left-out records goes (SITE_DIR/.gongshi/audit.json by default)."""
-        return self.audit_file if self.audit_file is not None else self.site_dir / ".gongshi" / "audit.json"
-
-
-@dataclass(frozen=True)
-class SiteCounts:
-    """How much a site holds, as the command line reports it."""
-
-    merchants: int = 0
-    periods: int = 0
-    rankings: int = 0
-    warnings: int = 0
-    pages: int = 0
-    left_out: int = 0
-
-    @classmethod
-    def of(cls, site: Site) -> SiteCounts:
-        """The counts of a site."""
-        return cls(len(site.merchants), len(site.periods), len(site.rankings), len(site.warnings),
-                   len(site.content.pages), len(site.left_out))
-
-
-@dataclass
-class BuildReport:
-    """What a check or build did (`site` is None when the build found nothing to do)."""
-
-    site: Site | None
-    warnings: list[Problem]
-    masked: list[Masked]
-    pages: int = 0
-    indexed: int = 0
-    seconds: float = 0.0
-    notes: list[str] = field(default_factory=list)
-    freshness: Freshness | None = None
-    counts: SiteCounts = field(default_factory=SiteCounts)
-    rendered: int = 0  # pages rendered by this build
-    kept: int = 0  # pages kept (or hard-linked) from an earlier build instead
-    up_to_date: bool = False  # nothing changed since the last build: the output was left as it was
-    origins: dict[int, str] = field(default_factory=dict, repr=False)  # record id -> what it was read from
 
 
 @contextlib.contextmanager
@@ -172,16 +105,20 @@ def load_site(options: BuildOptions, cache: BuildCache | None = None, progress: 
                        counts=SiteCounts.of(site), origins=reader.origins)
 
 
-def build(options: BuildOptions, progress: Progress | None = None) -> BuildReport:
-    """Build the site into a staging folder and swap it in for the output folder (incremental; see above)."""
+def build(options: BuildOptions, progress: Progress | None = None, build_key: str | None = None) -> BuildReport:
+    """Build the site into a staging folder and swap it in for the output folder (incremental; see above).
+
+    `build_key`: the inputs' digest from an `uptodate.up_to_date` that found something changed (the check is not
+    made again).
+    """
     try:
-        return _build(options, progress)
+        return _build(options, progress, build_key)
     finally:
         gc.unfreeze()  # the site loaded for this build may go (serve builds again and again in one process)
         delete_pending()  # what the build threw away, deleted now that it no longer competes for the disk
 
 
-def _build(options: BuildOptions, progress: Progress | None) -> BuildReport:
+def _build(options: BuildOptions, progress: Progress | None, build_key: str | None) -> BuildReport:
     started = time.perf_counter()
     unsafe = check_output_dir(options.site_dir, options.output)
     if unsafe:
@@ -189,21 +126,22 @@ def _build(options: BuildOptions, progress: Progress | None) -> BuildReport:
     empty_trash(options.site_dir / ".gongshi" / "trash")
     cache = BuildCache.open(options.site_dir)
     try:
-        return _build_with(options, progress, cache, started)
+        return _build_with(options, progress, cache, started, build_key)
     finally:
         if cache is not None:
             cache.write_pending()  # the files this build read, for the next one (even when this one failed)
 
 
 def _build_with(options: BuildOptions, progress: Progress | None, cache: BuildCache | None,
-                started: float) -> BuildReport:
+                started: float, build_key: str | None) -> BuildReport:
     gongshi_dir = options.site_dir / ".gongshi"
-    build_key = inputs_key(options)
-    if cache is not None and not options.clean:
-        done = unchanged(options, cache, build_key)
-        if done is not None:
-            done.seconds = time.perf_counter() - started
-            return done
+    if build_key is None:
+        build_key = inputs_key(options)
+        if cache is not None and not options.clean:
+            done = unchanged(options, cache, build_key)
+            if done is not None:
+                done.seconds = time.perf_counter() - started
+                return done
     report = load_site(options, cache, progress)
     # The site lives until the build ends: the collector need not walk its millions of objects again and
     # again while pages are rendered (at 100,000 merchants that walking grew faster than the site).
@@ -253,62 +191,3 @@ def _build_with(options: BuildOptions, progress: Progress | None, cache: BuildCa
         cache.forget(output_manifest(options.recycle))
     report.seconds = time.perf_counter() - started
     return report
-
-
-def options_key(options: BuildOptions) -> str:
-    """What of the options changes the output (the output and audit places do not)."""
-    return digest(str(options.strict), options.encoding, str(options.mask_personal_data), str(options.search))
-
-
-def inputs_key(options: BuildOptions) -> str:
-    """A digest of everything a build reads: the tool, the options, the as-of date and every input file (read
-    one at a time: at 100,000 merchants the inputs are 250 MB)."""
-    return digest_of(_input_parts(options))
-
-
-def _input_parts(options: BuildOptions) -> Iterator[str | bytes]:
-    """What `inputs_key` digests, in order."""
-    try:
-        as_of = resolve_as_of(options.as_of, os.environ, dt.date.today()).isoformat()
-    except ValueError as exc:
-        as_of = f"invalid: {exc}"
-    yield from (tool_digest(), options_key(options), as_of)
-    if options.search:
-        try:
-            binary = pagefind_binary()
-            stat = binary.stat()
-            yield f"{binary}:{stat.st_size}:{stat.st_mtime_ns}"  # another Pagefind: another index
-        except (SearchIndexError, OSError):
-            yield "no pagefind"
-    site_dir = options.site_dir
-    for top in ("site.yaml", "content", "themes"):
-        path = site_dir / top
-        files = [path] if not path.is_dir() else sorted(p for p in path.rglob("*") if not p.is_dir())
-        for found in files:
-            yield found.relative_to(site_dir).as_posix()
-            try:
-                yield found.read_bytes()
-            except OSError as exc:
-                yield f"unreadable: {exc.errno}"
-
-
-def summary(report: BuildReport, audit: str) -> dict[str, object]:
-    """What a later build that finds nothing changed reports again."""
-    return {"report": replace(report, site=None, seconds=0.0, rendered=0, kept=report.pages, origins={}),
-            "audit": audit}
-
-
-def unchanged(options: BuildOptions, cache: BuildCache, build_key: str) -> BuildReport | None:
-    """The last build's report when its inputs are the same and its output is intact (else None: build)."""
-    manifest = load_manifest(cache, output_manifest(options.output), options.output)
-    if not isinstance(manifest, TreeManifest) or manifest.build_key != build_key:
-        return None
-    last, audit = manifest.summary.get("report"), manifest.summary.get("audit")
-    if not isinstance(last, BuildReport) or not isinstance(audit, str) or not verify_tree(options.output, manifest):
-        return None
-    try:
-        write_audit(options.audit, audit)
-    except OSError as exc:
-        raise OutputError(str(options.audit), _("cannot write the audit file: {reason}").format(
-            reason=exc.strerror)) from None
-    return replace(last, up_to_date=True)

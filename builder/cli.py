@@ -17,7 +17,7 @@ from builder import i18n
 i18n.bind_click()  # before any command is defined: Click's own texts come from our catalog in the chosen language
 
 from builder import __version__  # noqa: E402
-from builder.build import BuildOptions, BuildReport, build, load_site  # noqa: E402
+from builder.buildreport import BuildOptions, BuildReport  # noqa: E402
 from builder.dates import parse_date  # noqa: E402
 from builder.errors import ContentError, GongshiError, OutputError, Problem, SearchIndexError  # noqa: E402
 from builder.i18n import _  # noqa: E402
@@ -151,7 +151,7 @@ def build_command(site_dir: Path, output_dir: Path | None, strict: bool, encodin
                            audit_file, clean)
     progress = ProgressLine() if sys.stderr.isatty() else None
     try:
-        report = build(options, progress)
+        report = _build(options, progress)
     except GongshiError as exc:
         if progress is not None:
             progress.clear()
@@ -179,6 +179,18 @@ def build_command(site_dir: Path, output_dir: Path | None, strict: bool, encodin
     _print_disclosure(report, options)
 
 
+def _build(options: BuildOptions, progress: ProgressLine | None) -> BuildReport:
+    """Build, unless nothing changed since the last build: that is found without loading the renderer."""
+    from builder.uptodate import up_to_date
+
+    checked = up_to_date(options)
+    if checked.report is not None:
+        return checked.report
+    from builder.build import build
+
+    return build(options, progress, checked.build_key)
+
+
 @main.command("check", help=_("Check every file of a site folder; write nothing."))
 @SITE_DIR
 @STRICT
@@ -188,6 +200,8 @@ def build_command(site_dir: Path, output_dir: Path | None, strict: bool, encodin
 @AS_OF
 def check_command(site_dir: Path, strict: bool, encoding: str, output_format: str, as_of: dt.date | None) -> None:
     """Check every file of a site folder; write nothing."""
+    from builder.build import load_site
+
     options = BuildOptions(site_dir, strict=strict, encoding=encoding, as_of=as_of)
     try:
         report = load_site(options)

@@ -9,10 +9,13 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from builder.i18n import _
-from builder.model import Article, Entry, RankingFile
-from builder.periods import Period
+
+if TYPE_CHECKING:
+    from builder.model import Article, Entry, RankingFile
+    from builder.periods import Period
 
 
 def resolve_as_of(option: dt.date | None, environ: Mapping[str, str], today: dt.date) -> dt.date:

@@ -39,6 +39,7 @@ from builder.trash import throw_away
 
 PREVIOUS_MANIFEST = "trees/previous"  # the spare: any output's previous tree serves as the base of the next
 Stat = tuple[int, int, int]  # size, modification time (ns), inode
+FolderStat = tuple[int, int]  # modification time (ns), inode
 
 
 def file_digest(data: bytes) -> str:
@@ -75,6 +76,9 @@ class TreeManifest:
     files: dict[str, FileRecord] = field(default_factory=dict)
     groups: dict[str, str] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)
+    # every folder holding a file ("": the tree itself) as the published output stood: a file added or removed by
+    # hand changes its folder's modification time, so `verify_tree` need not list the folders' contents
+    folders: dict[str, FolderStat] = field(default_factory=dict)
 
     def holds(self, root: Path, route: str, record: FileRecord | None = None) -> FileRecord | None:
         """The record of a route when the file under `root` still stands as recorded (and matches `record`)."""
@@ -393,6 +397,8 @@ class OutputTree(Staging):
                 raise OutputError(str(out), reason) from None
             self.root = None
         if self.cache is not None:
+            if self.current_dir == out:  # (a preview's build goes into a new folder: never asked whether up to date)
+                manifest.folders = folder_stats(out, manifest.files)
             self.cache.save(output_manifest(out), manifest)
             if self.spare_dir is None:
                 pass  # a build without a spare (the preview's) leaves the spare of `gongshi build` alone
@@ -426,20 +432,44 @@ def same_device(folder: Path, output_dir: Path) -> bool:
         return False
 
 
+def folder_stats(root: Path, routes: Iterable[str]) -> dict[str, FolderStat]:
+    """The modification time and inode of the tree ("") and of every folder holding one of these files (empty
+    when one cannot be read: `verify_tree` then doubts the tree)."""
+    folders = {""}
+    for route in routes:
+        end = route.rfind("/")
+        while end > 0 and route[:end] not in folders:  # (a folder's parents were added with it)
+            folders.add(route[:end])
+            end = route.rfind("/", 0, end)
+    base = str(root)
+    found: dict[str, FolderStat] = {}
+    try:
+        for folder in sorted(folders):
+            status = os.lstat(f"{base}/{folder}" if folder else base)
+            found[folder] = (status.st_mtime_ns, status.st_ino)
+    except OSError:
+        return {}
+    return found
+
+
 def verify_tree(root: Path, manifest: TreeManifest) -> bool:
-    """Whether a folder holds exactly the files of its manifest, each as recorded (size, time, inode)."""
-    if manifest.tree != tree_id(root):
+    """Whether a folder holds exactly the files of its manifest, each as recorded (size, time, inode).
+
+    Each recorded file and folder is looked at, not listed: a file added or removed changes its folder's
+    modification time. (A change within the clock's tick after the build recorded the folders could go unseen: a
+    hand is never that quick.)
+    """
+    if manifest.tree != tree_id(root) or not manifest.folders:
         return False
-    seen = 0
-    for folder, _folders, files in os.walk(root):
-        inside = os.path.relpath(folder, root).replace(os.sep, "/")  # once a folder, not once a file
-        prefix = "" if inside == "." else f"{inside}/"
-        for name in files:
-            record = manifest.files.get(prefix + name)
-            if record is None or stat_of(os.path.join(folder, name)) != record.stat:
-                return False
-            seen += 1
-    return seen == len(manifest.files)
+    base = str(root)
+    for folder, recorded in manifest.folders.items():
+        try:
+            status = os.lstat(f"{base}/{folder}" if folder else base)
+        except OSError:
+            return False
+        if not stat.S_ISDIR(status.st_mode) or (status.st_mtime_ns, status.st_ino) != recorded:
+            return False
+    return all(stat_of(f"{base}/{route}") == record.stat for route, record in manifest.files.items())
 
 
 def _files_under(folder: str) -> list[str]:

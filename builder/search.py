@@ -30,6 +30,7 @@ from builder.errors import SearchIndexError
 from builder.fingerprint import digest
 from builder.i18n import N_, _
 from builder.outputtree import FileRecord
+from builder.pagefindbinary import pagefind_binary
 from builder.pagefindservice import PagefindService
 from builder.searchbundle import make_reproducible
 
@@ -59,20 +60,6 @@ class BundleTree(Protocol):
 
     def folder(self, prefix: str, key: str, make: Callable[[Path], None]) -> bool:
         """A folder that `make` writes whole, kept when `key` is unchanged; True: made."""
-
-
-def pagefind_binary() -> Path:
-    """The Pagefind executable: $PAGEFIND_BINARY_PATH, else the extended build from PyPI."""
-    try:
-        from pagefind.service import get_executable
-    except ImportError as exc:
-        raise SearchIndexError(_("Pagefind is not installed ({detail}); run ./scripts/setup").format(
-            detail=exc)) from None
-    binary = get_executable()
-    if binary is None or not binary.is_file():
-        raise SearchIndexError(_("no Pagefind binary found; install pagefind[extended] and "
-                                 "pagefind-bin-extended"))
-    return binary
 
 
 class SearchIndexer:

@@ -27,8 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from builder.build import BuildOptions, BuildReport, build
+from builder.build import build
 from builder.buildcache import BuildCache, kept_in_memory
+from builder.buildreport import BuildOptions, BuildReport
 from builder.errors import ContentError, GongshiError, OutputError, Problem
 from builder.fingerprint import kept_across_builds
 from builder.i18n import _

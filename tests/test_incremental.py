@@ -9,6 +9,8 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import threading
 import tracemalloc
@@ -240,13 +242,42 @@ def test_nothing_changed_returns_at_once_and_a_touched_output_is_rebuilt(tmp_pat
     assert snapshot(site / "output") == clean_build(site, tmp_path / "clean", True)
 
 
-@pytest.mark.parametrize("change", ["add nested", "add top", "remove nested", "remove top"])
+def test_the_command_line_finds_nothing_changed_without_loading_the_renderer(tmp_path: Path) -> None:
+    # An editor runs `gongshi build` again and again: when nothing changed it should take a moment, not the
+    # second that importing the renderer, the Markdown reader and the pinyin tables costs.
+    site = site_copy(tmp_path / "site")
+    probe = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from builder.cli import main\n"
+        "result = CliRunner().invoke(main, ['build', sys.argv[1], '--as-of', sys.argv[2]])\n"
+        "print(result.exit_code, 'jinja2' in sys.modules, 'pypinyin' in sys.modules)\n"
+        "print(result.output)\n"
+    )
+    runs = [subprocess.run([sys.executable, "-c", probe, str(site), AS_OF.isoformat()], capture_output=True,
+                           text=True, check=True, cwd=tmp_path).stdout.splitlines() for _ in range(2)]
+    assert runs[0][0] == "0 True True" and "Built" in runs[0][1]
+    assert runs[1][0] == "0 False False" and "Nothing changed" in runs[1][1]
+    warning = site / "content" / "warnings" / sorted(os.listdir(site / "content" / "warnings"))[0]
+    warning.write_text(warning.read_text("utf-8") + "补充。\n", "utf-8")
+    third = subprocess.run([sys.executable, "-c", probe, str(site), AS_OF.isoformat()], capture_output=True,
+                           text=True, check=True, cwd=tmp_path).stdout.splitlines()
+    assert third[0] == "0 True True" and "Built" in third[1]
+
+
+@pytest.mark.parametrize("change", ["add nested", "add top", "remove nested", "remove top", "add folder nested",
+                                    "add folder top"])
 def test_a_file_added_or_removed_by_hand_in_the_output_is_a_doubt(tmp_path: Path, change: str) -> None:
+    # The check looks at each recorded file and folder, not at what the folders list: what was added is seen
+    # through its folder's modification time.
     site = site_copy(tmp_path / "site")
     build(BuildOptions(site, as_of=AS_OF, search=False))
     out = site / "output"
     place = out / "merchants" / "91350100MA0000001P" if change.endswith("nested") else out
-    if change.startswith("add"):
+    if change.startswith("add folder"):
+        (place / "extra" / "deeper").mkdir(parents=True)
+        (place / "extra" / "deeper" / "added.html").write_text("added by hand", "utf-8")
+    elif change.startswith("add"):
         (place / "added.html").write_text("added by hand", "utf-8")
     else:
         (place / "index.html").unlink()
@@ -499,8 +530,8 @@ def test_what_a_build_throws_away_is_deleted_only_once_the_build_has_ended(tmp_p
 
 def test_the_build_key_reads_the_inputs_one_at_a_time(minimal_site: Path) -> None:
     """At 100,000 merchants the inputs are 250 MB: hashing them must not hold them all at once."""
-    from builder.build import _input_parts, inputs_key
     from builder.fingerprint import digest
+    from builder.uptodate import _input_parts, inputs_key
 
     complaints = minimal_site / "content" / "complaints"
     for number in range(6):  # comments: not read as complaints here, only hashed

@@ -10,7 +10,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from builder.build import BuildOptions, load_site
+from builder.build import load_site
+from builder.buildreport import BuildOptions
 from builder.codes import again
 from builder.errors import ContentError, OutputError, Problem
 from builder.i18n import _
