@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import builder.build
 import builder.cli
 import builder.output
 from builder.build import BuildOptions, build
@@ -98,7 +99,7 @@ def test_ctrl_c_on_the_command_line_says_so_and_exits_130(minimal_site: Path,
     def interrupted(options: BuildOptions, *_progress: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(builder.cli, "build", interrupted)
+    monkeypatch.setattr(builder.build, "build", interrupted)
     result = CliRunner().invoke(builder.cli.main, ["build", str(minimal_site)])
     assert result.exit_code == 130
     assert "Interrupted; the previous output was left as it was." in result.output
@@ -129,7 +130,7 @@ def test_a_full_disk_on_the_command_line_is_one_clear_line(minimal_site: Path,
     def full_disk(options: BuildOptions, *_progress: object) -> None:
         raise OutputError("merchants/x/index.html", "cannot write: No space left on device")
 
-    monkeypatch.setattr(builder.cli, "build", full_disk)
+    monkeypatch.setattr(builder.build, "build", full_disk)
     result = CliRunner().invoke(builder.cli.main, ["build", str(minimal_site)])
     assert result.exit_code == 2
     assert result.output == ("Error: merchants/x/index.html: cannot write: No space left on device; "
