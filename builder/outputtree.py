@@ -135,6 +135,7 @@ class OutputTree(Staging):
         self.groups: dict[str, str] = {}
         self.lock = threading.Lock()
         self.reused = 0
+        self.exact = False  # the staging folder held exactly its manifest's files: pruned by it, not walked
         self._folders: set[str] = set()
 
     def __enter__(self) -> OutputTree:
@@ -148,6 +149,9 @@ class OutputTree(Staging):
         if spare is not None and spare.is_dir():
             base = load_manifest(self.cache, PREVIOUS_MANIFEST, spare) if self.reuse else None
             if base is not None and self._take(spare, base):
+                assert self.root is not None
+                # (it was an output: its folders were recorded; a file added to it by hand shows there)
+                self.exact = verify_tree(self.root, base)
                 return self
             throw_away(spare, self.trash)
         super().__enter__()
@@ -326,7 +330,7 @@ class OutputTree(Staging):
         """Remove what the staging folder held that this build did not place (only a reused folder has any)."""
         if self.base is None or self.root is None:
             return 0
-        if self.recycle is not None:
+        if self.recycle is not None or self.exact:
             return self._prune_recorded()
         removed = 0
         for folder, _folders, files in os.walk(self.root, topdown=False):
@@ -340,7 +344,8 @@ class OutputTree(Staging):
         return removed
 
     def _prune_recorded(self) -> int:
-        """Prune a recycled preview folder by its manifest (nothing else writes into it): no walk of the tree."""
+        """Prune by the manifest (a recycled preview folder, which nothing else writes into, or a spare found to
+        hold exactly its manifest's files): no walk of the tree."""
         assert self.base is not None and self.root is not None
         folders: set[str] = set()
         removed = 0

@@ -286,6 +286,26 @@ def test_a_file_added_or_removed_by_hand_in_the_output_is_a_doubt(tmp_path: Path
     assert snapshot(out) == clean_build(site, tmp_path / "clean", False)
 
 
+def test_a_file_added_by_hand_never_survives_into_a_later_output(tmp_path: Path) -> None:
+    # The output a build replaces becomes the staging folder of the build after next (the spare). A spare that
+    # holds exactly its manifest's files is pruned by the manifest; one that a hand changed while it was the output
+    # is walked, and what the hand added goes.
+    site = site_copy(tmp_path / "site")
+    out = site / "output"
+    build(BuildOptions(site, as_of=AS_OF, search=False))
+    warning_body(1)(site)
+    build(BuildOptions(site, as_of=AS_OF, search=False))
+    (out / "added.html").write_text("added by hand", "utf-8")
+    (out / "merchants" / "extra").mkdir()
+    (out / "merchants" / "extra" / "added.html").write_text("added by hand", "utf-8")
+    for n in range(2, 5):  # the hand-changed output becomes the spare, then the staging folder of a build
+        warning_body(n)(site)
+        build(BuildOptions(site, as_of=AS_OF, search=False))
+        assert not (out / "added.html").exists() and not (out / "merchants" / "extra").exists()
+    # (a clean build throws the spare away: compared once, at the end)
+    assert snapshot(out) == clean_build(site, tmp_path / "clean", False)
+
+
 def test_kept_files_are_hard_links_and_never_written_through(tmp_path: Path) -> None:
     site = site_copy(tmp_path / "site")
     out = site / "output"
