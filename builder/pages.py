@@ -108,12 +108,14 @@ class PageWriter:
         unless the last build's are kept, start writing them in a process of their own (folderprocess.py): they
         take a few seconds at 10,000 merchants, which the rendering then spends on the other core."""
         site = self.site
+        # Each is keyed by what it is made from: the lookup's records (merchants, periods, warnings), the merchants
+        # themselves for the full text (their records are worked out only when it is written).
         self.search_files = {
             LOOKUP: (lookup_records(site), lambda folder, records: write_lookup(site, folder, records)),
-            TEXT: (text_records(site), write_index),
+            TEXT: (site.merchants, lambda folder, merchants: write_index(folder, text_records(merchants))),
         }
-        self.search_keys = {prefix: self.output.folder_key((records,))
-                            for prefix, (records, _write) in self.search_files.items()}
+        self.search_keys = {prefix: self.output.folder_key((inputs,))
+                            for prefix, (inputs, _write) in self.search_files.items()}
         wanted = [prefix for prefix in self.search_files if not self.output.keeps(prefix, self.search_keys[prefix])]
         self.search_process = None
         if wanted and Child.possible():

@@ -25,14 +25,13 @@ import math
 import operator
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from builder.derived import Merchant
 from builder.lookup import fnv1a, write_json
 from builder.searchkey import search_key
-from builder.sitemodel import Site
 
 ROOT = "search/text"
 FORMAT = 1
@@ -61,10 +60,11 @@ def merchant_texts(m: Merchant) -> list[str]:
     return [text for text in texts if text]
 
 
-def text_records(site: Site) -> list[dict[str, Any]]:
-    """The merchants' records in id order (newest 投诉量 first, then route)."""
+def text_records(merchants: Sequence[Merchant]) -> list[dict[str, Any]]:
+    """The merchants' records in id order (newest 投诉量 first, then route): made from the merchants alone, so that
+    the index is kept while the merchants are (pages.PageWriter.start_search_files)."""
     out = []
-    for m in sorted(site.merchants, key=lambda m: (-m.latest.complaints, m.url)):
+    for m in sorted(merchants, key=lambda m: (-m.latest.complaints, m.url)):
         latest = m.latest
         out.append({"u": m.url, "n": m.name, "d": latest.district, "c": latest.category, "x": latest.complaints,
                     "r": latest.resolved, "l": latest.period.label,
@@ -105,7 +105,7 @@ def differences(ids: Iterable[int], start: int = -1) -> list[int]:
 
 
 def write_index(folder: Path, records: list[dict[str, Any]]) -> int:
-    """Write the full-text index of `text_records(site)` into `folder` (made if missing); return how many files."""
+    """Write the full-text index of `text_records(merchants)` into `folder` (made if missing); return how many files."""
     postings: dict[str, array[int]] = defaultdict(lambda: array("i"))
     for mid, record in enumerate(records):
         for key in record_keys(record):

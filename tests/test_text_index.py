@@ -22,7 +22,7 @@ from helpers import REPO
 def sample_records() -> list[dict[str, Any]]:
     report = load_site(BuildOptions(REPO))
     assert report.site is not None
-    return text_records(report.site)
+    return text_records(report.site.merchants)
 
 
 def undelta(values: list[int], start: int = -1) -> list[int]:
