@@ -39,6 +39,7 @@ MAIN = "main"
 BUILD_NICE = 10  # a build's Pagefind service yields to the builder
 BODY = "data-pagefind-body"
 LANGUAGE = "zh-cn"
+MARKS = "search-marks"  # the cache entry: whether the pages of the last build, by the digest of their bytes, are marked
 Progress = Callable[[str, int, int | None], None]
 
 
@@ -82,11 +83,7 @@ class SearchIndexer:
     def finish(self, other_routes: Sequence[str], marked: Mapping[str, bool] | None = None) -> int:
         """Index the main bundle (the pages that ask for it: `marked` says so of the pages rendered in this build,
         the others are read) and its routes; the pages indexed."""
-        assert self.tree.root is not None
-        root = self.tree.root
-        known = marked or {}
-        main = [route for route in sorted(other_routes)
-                if (known[route] if route in known else _asks_to_be_indexed(root / route))]
+        main = self._marked(sorted(other_routes), marked or {})
         names: list[str] = []
         grams: list[set[str]] = []
         keys: list[str] = []
@@ -117,6 +114,30 @@ class SearchIndexer:
             running = list(self.services)
         for service in running:
             service.process.kill()
+
+    def _marked(self, routes: list[str], known: Mapping[str, bool]) -> list[str]:
+        """The routes of pages marked for the index: as `known` says (pages rendered now), else as the last build
+        found the same bytes (a kept page), else as the page says (read)."""
+        assert self.tree.root is not None
+        root = self.tree.root
+        last = self.cache.load(MARKS) if self.cache is not None else None
+        last = last if isinstance(last, dict) else {}
+        with self.tree.lock:
+            digests = {route: record.digest for route in routes if (record := self.tree.written.get(route))}
+        marks: dict[str, bool] = {}
+        chosen = []
+        for route in routes:
+            found = digests.get(route, "")
+            mark = known[route] if route in known else last.get(found) if found else None
+            if mark is None:
+                mark = _asks_to_be_indexed(root / route)
+            if found:
+                marks[found] = mark
+            if mark:
+                chosen.append(route)
+        if self.cache is not None and marks != last:
+            self.cache.save(MARKS, marks, later=True)
+        return chosen
 
     def _key(self, routes: list[str]) -> str:
         """A bundle's key: Pagefind's version and its pages' routes and bytes."""

@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from builder import content, folderprocess, pages, pinyin, source
+from builder import search as search_module
 from builder import trash as trash_module
 from builder.build import BuildOptions, build
 from builder.buildcache import BuildCache, kept_in_memory
@@ -304,6 +305,25 @@ def test_a_file_added_by_hand_never_survives_into_a_later_output(tmp_path: Path)
         assert not (out / "added.html").exists() and not (out / "merchants" / "extra").exists()
     # (a clean build throws the spare away: compared once, at the end)
     assert snapshot(out) == clean_build(site, tmp_path / "clean", False)
+
+
+def test_kept_pages_are_not_read_again_to_learn_whether_pagefind_indexes_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Whether a page asks for Pagefind depends on its bytes: the last build's answer for the same digest is used.
+    site = site_copy(tmp_path / "site")
+    build(BuildOptions(site, as_of=AS_OF))
+    read: list[Path] = []
+    real = search_module._asks_to_be_indexed
+    monkeypatch.setattr(search_module, "_asks_to_be_indexed", lambda path: read.append(path) or real(path))
+    warning_body(1)(site)
+    report = build(BuildOptions(site, as_of=AS_OF))
+    assert report.kept > 0 and read == []
+    (site / ".gongshi" / "cache" / search_module.MARKS).unlink()  # no answers kept: the kept pages are read
+    warning_body(2)(site)
+    again = build(BuildOptions(site, as_of=AS_OF))
+    assert read and all(path.name == "index.html" for path in read)
+    assert again.indexed == report.indexed
+    assert snapshot(site / "output") == clean_build(site, tmp_path / "clean", True)
 
 
 def test_kept_files_are_hard_links_and_never_written_through(tmp_path: Path) -> None:
