@@ -35,7 +35,7 @@ class GenerationTree:
         self.written: dict[str, FileRecord] = {route: FileRecord("", sha, (0, 0, 0)) for route, sha in digests.items()}
         self.groups: dict[str, str] = {}
         self.previous = previous
-        self.linked = 0  # bundles (and groups) linked from the previous generation
+        self.linked = 0  # bundles linked from the previous generation (the preview reports them; not groups)
 
     def path(self, route: str) -> Path:
         """The file of a route (a bundle's in the bundles' folder, a page's in the pages folder)."""
@@ -65,6 +65,7 @@ class GenerationTree:
         """A folder that `make` writes whole; linked from the last generation when `key` is unchanged."""
         self.groups[prefix] = key
         if self._link(prefix, key):
+            self.linked += 1
             return False
         target = self.path(prefix.rstrip("/"))
         try:
@@ -99,5 +100,4 @@ class GenerationTree:
         except OSError:  # the previous generation went away, or links are impossible: make it again
             shutil.rmtree(target, ignore_errors=True)
             return False
-        self.linked += 1
         return True

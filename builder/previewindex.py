@@ -156,8 +156,7 @@ class Indexer:
             raise Stopped
         self.last = tree
         self.state.publish_search(gen)
-        kept = (_(" ({count} of its bundles kept from build {number})").format(count=tree.linked,
-                                                                                number=self.last_number)
+        kept = (_(" (its Pagefind index kept from build {number})").format(number=self.last_number)
                 if tree.linked else "")
         self.last_number = gen.number
         self.report(Report("indexed", _("Search index of build {number} ready: {pages} pages indexed in "
