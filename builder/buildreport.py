@@ -77,4 +77,4 @@ class BuildReport:
     rendered: int = 0  # pages rendered by this build
     kept: int = 0  # pages kept (or hard-linked) from an earlier build instead
     up_to_date: bool = False  # nothing changed since the last build: the output was left as it was
-    origins: dict[int, str] = field(default_factory=dict, repr=False)  # record id -> what it was read from
+    origins: dict[int, str] = field(default_factory=dict, repr=False)  # record (or entry) id -> what it was read from

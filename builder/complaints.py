@@ -8,6 +8,7 @@ from builder import creditcode
 from builder.codes import say
 from builder.errors import Problems
 from builder.fields import Fields, suggest, type_name
+from builder.fingerprint import digest
 from builder.model import STATUSES, Correction, Entry, Item, PeriodFile, Source, Taxonomy
 from builder.periods import Period
 from builder.source import MarkedList, MarkedMap
@@ -55,6 +56,20 @@ def read_period_file(data: object, shown: str, problems: Problems, taxonomy: Tax
         return None
     line, column = data.mark
     return PeriodFile(period, published, department, tuple(entries), Source(shown, line, column))
+
+
+def entry_digests(record: object, parsed: object, basis: str) -> tuple[str, ...]:
+    """A digest of each entry of a complaint file as read, from what it is made of: its own values as parsed, its
+    place (index, line and column: its message source), the file's period and department, and `basis` (the
+    reader's options, the taxonomy, the file's path). An edit to one merchant changes its entry's digest only, so
+    the other merchants' pages keep their keys (pageoutput.PageKeys); () when the entries cannot be matched."""
+    if not isinstance(record, PeriodFile) or not isinstance(parsed, MarkedMap):
+        return ()
+    raws = parsed.get("merchants")
+    if not isinstance(raws, MarkedList) or len(raws) != len(record.entries):
+        return ()  # (a file that gives a record lists each merchant once, as an entry: see read_period_file)
+    shared = digest(basis, repr(record.period), record.department)
+    return tuple(digest(shared, str(index), repr(raw.mark), repr(raw)) for index, raw in enumerate(raws))
 
 
 def _read_entry(raw: object, merchants: MarkedList, index: int, period: Period, shown: str,

@@ -12,7 +12,7 @@ from builder import readahead
 from builder.articles import read_page, read_warning
 from builder.buildcache import BuildCache, tool_digest
 from builder.codes import say
-from builder.complaints import read_period_file
+from builder.complaints import entry_digests, read_period_file
 from builder.errors import Message, Problem, Problems
 from builder.fingerprint import Fingerprints, digest
 from builder.i18n import N_
@@ -38,6 +38,7 @@ class FileRead:
     record: object
     problems: tuple[Problem, ...]
     masked: tuple[Masked, ...]
+    parts: tuple[str, ...] = ()  # a complaint file's entries: a digest of each one's own (complaints.entry_digests)
 
 
 class ContentReader:
@@ -179,8 +180,9 @@ class ContentReader:
                 if cached.record is not None:
                     results.append(cast(T, cached.record))
                     self.origins[id(cached.record)] = name
+                    self._note_parts(cached)
                 continue
-            found = self._read_recorded(path, shown, data, parse, read)
+            found = self._read_recorded(path, shown, data, parse, read, self._basis(kind, shown, depends))
             record = cast(T, found.record)
             if self.cache is not None and name:
                 self.cache.save(name, found, later=True)
@@ -189,7 +191,15 @@ class ContentReader:
                 results.append(record)
                 if name:
                     self.origins[id(record)] = name
+                    self._note_parts(found)
         return results
+
+    def _note_parts(self, found: FileRead) -> None:
+        """Record what each entry of a complaint file was read from, on its own (see `FileRead.parts`)."""
+        entries = getattr(found.record, "entries", ())
+        if found.parts and len(found.parts) == len(entries):
+            for entry, part in zip(entries, found.parts, strict=True):
+                self.origins[id(entry)] = part
 
     def _read_ahead(self, paths: list[Path], parse: Callable[[str], P], read: Callable[[P, Path, str], T | None],
                     kind: str, depends: str) -> ReadAhead | None:
@@ -218,15 +228,25 @@ class ContentReader:
         name = self._entry_name(kind, shown, data, depends)
         if self.trust_cache and self.cache.path(name).exists():
             return None  # the parent takes it from the cache anyway
-        self.cache.save(name, self._read_recorded(path, shown, data, parse, read))
+        self.cache.save(name, self._read_recorded(path, shown, data, parse, read, self._basis(kind, shown, depends)))
         return name
 
     def _read_recorded(self, path: Path, shown: str, data: bytes, parse: Callable[[str], P],
-                       read: Callable[[P, Path, str], T | None]) -> FileRead:
-        """Read one file (`_read_one`): its record with the problems and masked findings it added."""
+                       read: Callable[[P, Path, str], T | None], basis: str = "") -> FileRead:
+        """Read one file (`_read_one`): its record with the problems and masked findings it added, and for a
+        complaint file a digest of each entry's own (`basis`: what else the entries were read with)."""
         problems_before, masked_before = len(self.problems.items), len(self.masked)
-        record = self._read_one(path, shown, data, parse, read)
-        return FileRead(record, tuple(self.problems.items[problems_before:]), tuple(self.masked[masked_before:]))
+        parsed: list[object] = []
+        record = self._read_one(path, shown, data, parse, read, parsed)
+        parts = entry_digests(record, parsed[0], basis) if parsed and basis else ()
+        return FileRead(record, tuple(self.problems.items[problems_before:]), tuple(self.masked[masked_before:]),
+                        parts)
+
+    def _basis(self, kind: str, shown: str, depends: str) -> str:
+        """Everything a file's reading depends on but its bytes (`_entry_name` without them)."""
+        if self.cache is None:
+            return ""
+        return digest(tool_digest(), kind, shown, depends, self.encoding, "mask" if self.mask_personal else "check")
 
     def _entry_name(self, kind: str, shown: str, data: bytes, depends: str) -> str:
         """The cache entry of one file read with these options."""
@@ -236,7 +256,7 @@ class ContentReader:
                                    "mask" if self.mask_personal else "check")
 
     def _read_one(self, path: Path, shown: str, data: bytes, parse: Callable[[str], P],
-                  read: Callable[[P, Path, str], T | None]) -> T | None:
+                  read: Callable[[P, Path, str], T | None], parsed_out: list[object] | None = None) -> T | None:
         text = self.text(shown, data)
         if text is None:
             return None
@@ -249,6 +269,8 @@ class ContentReader:
         except SourceError as exc:
             self.problems.add(shown, exc.line, exc.column, exc.field, exc.message)
             return None
+        if parsed_out is not None:
+            parsed_out.append(parsed)
         return read(parsed, path, shown)
 
     def yaml_files(self, folder: str, read: Callable[[object, str], T | None]) -> list[T]:

@@ -69,8 +69,9 @@ class PageKeys:
 
     def _preset(self, content: Any, origins: dict[int, str]) -> None:
         """Digests of the records read from files (complaint files, their entries, ranking files) from their origins."""
-        # A record is what its file's bytes made (an entry: at its place in the file): no need to look at its
-        # fields (a ranking file's are 10,000s of scores).
+        # A record is what its file's bytes made (an entry: what its own part of the file made, so that one
+        # merchant's edit leaves the others' pages alone): no need to look at its fields (a ranking file's are
+        # 10,000s of scores).
         known = self.fingerprints  # the very record of an earlier build (and its entries): the same file
         for record in content.periods:
             origin = origins.get(id(record))
@@ -78,7 +79,8 @@ class PageKeys:
                 continue
             known.preset(record, digest(origin))
             for index, entry in enumerate(record.entries):
-                known.preset(entry, digest(origin, str(index)))
+                own = origins.get(id(entry))  # what the entry was read from on its own (complaints.entry_digests)
+                known.preset(entry, digest(own) if own else digest(origin, str(index)))
         for ranking in content.rankings:
             origin = origins.get(id(ranking))
             if origin and not known.knows(ranking):

@@ -8,6 +8,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -32,7 +33,7 @@ from builder.fingerprint import kept_across_builds
 from builder.previewindex import Indexer, make_spare
 from builder.previewstate import PreviewState, Report
 from builder.remembered import remembering
-from builder.render import make_environment, site_attributes, theme_dirs
+from builder.render import Renderer, make_environment, site_attributes, theme_dirs
 from helpers import NO_CACHE, SITES
 
 AS_OF = dt.date(2026, 11, 20)
@@ -109,6 +110,28 @@ def merchant_count(n: int) -> Edit:
     return edit
 
 
+def insert_merchant(n: int) -> Edit:
+    """A merchant inserted first in a file: the others move down (their place and lines change, not their text)."""
+    def edit(site: Path) -> None:
+        path = site / "content" / "complaints" / "2026-09" / "乙镇.yaml"
+        text = path.read_text("utf-8")
+        path.write_text(text.replace("merchants:\n", f"merchants:\n  - name: 测试乙镇插入{n}号小店\n    id: charu-{n}\n"
+                                     f"    district: 乙镇\n    category: 食品\n    complaints: {n + 1}\n"
+                                     f"    resolved: 0\n", 1), "utf-8")
+    return edit
+
+
+def file_department(n: int) -> Edit:
+    """The department of a file changes to another file's: every entry of it changes, though none of their own
+    lines does and the site's list of departments stays the same."""
+    def edit(site: Path) -> None:
+        path = site / "content" / "complaints" / "2026-09" / "乙镇.yaml"
+        department = ("测试市甲街道市场监管所", "测试市乙镇市场监管所")[n % 2]
+        path.write_text(re.sub(r"department: .*", f"department: {department}", path.read_text("utf-8"), count=1),
+                        "utf-8")
+    return edit
+
+
 def add_district_file(n: int) -> Edit:
     def edit(site: Path) -> None:
         folder = site / "content" / "complaints" / "2026-10" / "丙乡"
@@ -178,8 +201,9 @@ def static_file(n: int) -> Edit:
     return edit
 
 
-EDITS = [warning_body, warning_title, add_warning, remove_warning, merchant_count, add_district_file,
-         remove_district_file, ranking_score, ranking_formula, remove_ranking, template, site_yaml, static_file]
+EDITS = [warning_body, warning_title, add_warning, remove_warning, merchant_count, insert_merchant, file_department,
+         add_district_file, remove_district_file, ranking_score, ranking_formula, remove_ranking, template, site_yaml,
+         static_file]
 edits = st.lists(st.tuples(st.sampled_from(EDITS), st.integers(0, 9)), min_size=1, max_size=4)
 
 
@@ -324,6 +348,27 @@ def test_kept_pages_are_not_read_again_to_learn_whether_pagefind_indexes_them(
     assert read and all(path.name == "index.html" for path in read)
     assert again.indexed == report.indexed
     assert snapshot(site / "output") == clean_build(site, tmp_path / "clean", True)
+
+
+def test_one_merchants_edit_renders_its_page_and_not_its_neighbours(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each entry is keyed by what it was read from on its own (complaints.entry_digests), not by its whole file.
+    site = site_copy(tmp_path / "site")
+    build(BuildOptions(site, as_of=AS_OF, search=False))
+    rendered: list[str] = []
+    real = Renderer.render
+    monkeypatch.setattr(Renderer, "render", lambda self, template, route, *args, **kwargs: (
+        rendered.append(route), real(self, template, route, *args, **kwargs))[1])
+    path = site / "content" / "complaints" / "2026-09" / "乙镇.yaml"
+    path.write_text(path.read_text("utf-8").replace("complaints: 7", "complaints: 8", 1), "utf-8")
+    build(BuildOptions(site, as_of=AS_OF, search=False))
+    edited, neighbour = "merchants/91350100MA0000001P/index.html", "merchants/91350100MA0000002T/index.html"
+    assert edited in rendered and neighbour not in rendered
+    rendered.clear()
+    file_department(0)(site)  # the file's own field: every merchant of it shows its department
+    build(BuildOptions(site, as_of=AS_OF, search=False))
+    assert edited in rendered and neighbour in rendered
+    assert snapshot(site / "output") == clean_build(site, tmp_path / "clean", False)
 
 
 def test_kept_files_are_hard_links_and_never_written_through(tmp_path: Path) -> None:
