@@ -26,6 +26,7 @@ import shutil
 import stat
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,9 @@ from builder.trash import throw_away
 PREVIOUS_MANIFEST = "trees/previous"  # the spare: any output's previous tree serves as the base of the next
 Stat = tuple[int, int, int]  # size, modification time (ns), inode
 FolderStat = tuple[int, int]  # modification time (ns), inode
+# A folder changed this close to the moment its time was recorded may have changed within one tick of its
+# file system's clock (1-2 s on FAT, HFS+, ext3 and some network file systems): its entries are listed.
+RACY_NS = 2_000_000_000
 
 
 def file_digest(data: bytes) -> str:
@@ -79,6 +83,7 @@ class TreeManifest:
     # every folder holding a file ("": the tree itself) as the published output stood: a file added or removed by
     # hand changes its folder's modification time, so `verify_tree` need not list the folders' contents
     folders: dict[str, FolderStat] = field(default_factory=dict)
+    folders_at: int = 0  # when `folders` was recorded (time.time_ns())
 
     def holds(self, root: Path, route: str, record: FileRecord | None = None) -> FileRecord | None:
         """The record of a route when the file under `root` still stands as recorded (and matches `record`)."""
@@ -404,6 +409,7 @@ class OutputTree(Staging):
         if self.cache is not None:
             if self.current_dir == out:  # (a preview's build goes into a new folder: never asked whether up to date)
                 manifest.folders = folder_stats(out, manifest.files)
+                manifest.folders_at = time.time_ns()
             self.cache.save(output_manifest(out), manifest)
             if self.spare_dir is None:
                 pass  # a build without a spare (the preview's) leaves the spare of `gongshi build` alone
@@ -460,21 +466,43 @@ def folder_stats(root: Path, routes: Iterable[str]) -> dict[str, FolderStat]:
 def verify_tree(root: Path, manifest: TreeManifest) -> bool:
     """Whether a folder holds exactly the files of its manifest, each as recorded (size, time, inode).
 
-    Each recorded file and folder is looked at, not listed: a file added or removed changes its folder's
-    modification time. (A change within the clock's tick after the build recorded the folders could go unseen: a
-    hand is never that quick.)
+    Each recorded file and folder is looked at: a file added or removed changes its folder's modification time.
+    Only a folder whose time is within `RACY_NS` of when it was recorded is listed too (a file added within the
+    same tick of a coarse clock would leave its folder's time as it was).
     """
-    if manifest.tree != tree_id(root) or not manifest.folders:
+    folders: dict[str, FolderStat] = getattr(manifest, "folders", {})  # (none in a manifest of an older version)
+    if manifest.tree != tree_id(root) or not folders:
         return False
     base = str(root)
-    for folder, recorded in manifest.folders.items():
+    racy_from = getattr(manifest, "folders_at", 0) - RACY_NS
+    racy: list[str] = []
+    for folder, recorded in folders.items():
         try:
             status = os.lstat(f"{base}/{folder}" if folder else base)
         except OSError:
             return False
         if not stat.S_ISDIR(status.st_mode) or (status.st_mtime_ns, status.st_ino) != recorded:
             return False
-    return all(stat_of(f"{base}/{route}") == record.stat for route, record in manifest.files.items())
+        if status.st_mtime_ns >= racy_from:
+            racy.append(folder)
+    if not all(stat_of(f"{base}/{route}") == record.stat for route, record in manifest.files.items()):
+        return False
+    return not racy or _hold_only(root, racy, manifest)
+
+
+def _hold_only(root: Path, folders: list[str], manifest: TreeManifest) -> bool:
+    """Whether each of these folders lists exactly the files and folders its manifest puts in it."""
+    wanted: dict[str, set[str]] = {folder: set() for folder in folders}
+    for route in manifest.files:
+        parts = route.split("/")
+        for depth in range(len(parts)):
+            parent = "/".join(parts[:depth])
+            if parent in wanted:
+                wanted[parent].add(parts[depth])
+    try:
+        return all(set(os.listdir(root / folder if folder else root)) == names for folder, names in wanted.items())
+    except OSError:
+        return False
 
 
 def _files_under(folder: str) -> list[str]:

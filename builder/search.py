@@ -131,6 +131,8 @@ class SearchIndexer:
             mark = known[route] if route in known else last.get(found) if found else None
             if mark is None:
                 mark = _asks_to_be_indexed(root / route)
+                if mark is None:  # unreadable: not indexed this time, and not remembered
+                    mark, found = False, ""
             if found:
                 marks[found] = mark
             if mark:
@@ -231,12 +233,12 @@ def is_marked(html: str) -> bool:
     return BODY in html and _BODY_TAG.search(html) is not None
 
 
-def _asks_to_be_indexed(path: Path) -> bool:
-    """Whether a page of the tree is marked for the search index."""
+def _asks_to_be_indexed(path: Path) -> bool | None:
+    """Whether a page of the tree is marked for the search index (None: it cannot be read)."""
     try:
         return is_marked(path.read_text("utf-8"))
     except OSError:
-        return False
+        return None
 
 
 def pagefind_command(binary: Path, site_dir: Path) -> list[str]:
