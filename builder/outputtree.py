@@ -352,13 +352,13 @@ class OutputTree(Staging):
         """Prune by the manifest (a recycled preview folder, which nothing else writes into, or a spare found to
         hold exactly its manifest's files): no walk of the tree."""
         assert self.base is not None and self.root is not None
-        folders: set[str] = set()
+        gone = self.base.files.keys() - self.written.keys()
         removed = 0
-        for route in self.base.files.keys() - self.written.keys():
+        for route in gone:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.root / route)
                 removed += 1
-            folders.update(os.path.dirname(route)[:end] for end in _slashes(route))
+        folders = route_folders(gone) - {""}
         for folder in sorted(folders, key=len, reverse=True):  # the deepest first; a folder still used stays
             with contextlib.suppress(OSError):
                 os.rmdir(self.root / folder)
@@ -428,10 +428,15 @@ def _lstat(path: Path) -> os.stat_result | None:
         return None
 
 
-def _slashes(route: str) -> list[int]:
-    """The ends of every parent folder of a route (`a/b/c.html` → the ends of `a/b` and `a`)."""
-    parent = os.path.dirname(route)
-    return [len(parent)] + [i for i, ch in enumerate(parent) if ch == "/"] if parent else []
+def route_folders(routes: Iterable[str]) -> set[str]:
+    """Every folder holding one of these files, their parents included, and the tree itself ("")."""
+    folders = {""}
+    for route in routes:
+        end = route.rfind("/")
+        while end > 0 and route[:end] not in folders:  # (a folder's parents were added with it)
+            folders.add(route[:end])
+            end = route.rfind("/", 0, end)
+    return folders
 
 
 def same_device(folder: Path, output_dir: Path) -> bool:
@@ -446,16 +451,10 @@ def same_device(folder: Path, output_dir: Path) -> bool:
 def folder_stats(root: Path, routes: Iterable[str]) -> dict[str, FolderStat]:
     """The modification time and inode of the tree ("") and of every folder holding one of these files (empty
     when one cannot be read: `verify_tree` then doubts the tree)."""
-    folders = {""}
-    for route in routes:
-        end = route.rfind("/")
-        while end > 0 and route[:end] not in folders:  # (a folder's parents were added with it)
-            folders.add(route[:end])
-            end = route.rfind("/", 0, end)
     base = str(root)
     found: dict[str, FolderStat] = {}
     try:
-        for folder in sorted(folders):
+        for folder in sorted(route_folders(routes)):
             status = os.lstat(f"{base}/{folder}" if folder else base)
             found[folder] = (status.st_mtime_ns, status.st_ino)
     except OSError:
