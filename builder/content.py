@@ -236,9 +236,8 @@ class ContentReader:
         """Read one file (`_read_one`): its record with the problems and masked findings it added, and for a
         complaint file a digest of each entry's own (`basis`: what else the entries were read with)."""
         problems_before, masked_before = len(self.problems.items), len(self.masked)
-        parsed: list[object] = []
-        record = self._read_one(path, shown, data, parse, read, parsed)
-        parts = entry_digests(record, parsed[0], basis) if parsed and basis else ()
+        record, parsed = self._read_one(path, shown, data, parse, read)
+        parts = entry_digests(record, parsed, basis) if basis else ()
         return FileRead(record, tuple(self.problems.items[problems_before:]), tuple(self.masked[masked_before:]),
                         parts)
 
@@ -252,26 +251,24 @@ class ContentReader:
         """The cache entry of one file read with these options."""
         if self.cache is None:
             return ""
-        return "content/" + digest(tool_digest(), kind, shown, data, depends, self.encoding,
-                                   "mask" if self.mask_personal else "check")
+        return "content/" + digest(self._basis(kind, shown, depends), data)
 
     def _read_one(self, path: Path, shown: str, data: bytes, parse: Callable[[str], P],
-                  read: Callable[[P, Path, str], T | None], parsed_out: list[object] | None = None) -> T | None:
+                  read: Callable[[P, Path, str], T | None]) -> tuple[T | None, object]:
+        """One file's record (None when unusable) and what parsing it gave (None when it could not be parsed)."""
         text = self.text(shown, data)
         if text is None:
-            return None
+            return None, None
         if not text.strip():
             self.problems.add(shown, 1, 1, "file", say("GS108", "file is empty"))
-            return None
+            return None, None
         known = self.parsed.get(shown) if parse is parse_yaml else None
         try:
             parsed = cast(P, known[1]) if known is not None and known[0] == text else parse(text)
         except SourceError as exc:
             self.problems.add(shown, exc.line, exc.column, exc.field, exc.message)
-            return None
-        if parsed_out is not None:
-            parsed_out.append(parsed)
-        return read(parsed, path, shown)
+            return None, None
+        return read(parsed, path, shown), parsed
 
     def yaml_files(self, folder: str, read: Callable[[object, str], T | None]) -> list[T]:
         """Parse and read every *.yaml / *.yml file of a content folder, in name order."""
