@@ -116,9 +116,10 @@ def insert_merchant(n: int) -> Edit:
     def edit(site: Path) -> None:
         path = site / "content" / "complaints" / "2026-09" / "乙镇.yaml"
         text = path.read_text("utf-8")
-        path.write_text(text.replace("merchants:\n", f"merchants:\n  - name: 测试乙镇插入{n}号小店\n    id: charu-{n}\n"
-                                     f"    district: 乙镇\n    category: 食品\n    complaints: {n + 1}\n"
-                                     f"    resolved: 0\n", 1), "utf-8")
+        at = "  " if "merchants:\n  -" in text else ""  # (yaml.safe_dump, as merchant_count writes it, indents none)
+        path.write_text(text.replace("merchants:\n", f"merchants:\n{at}- name: 测试乙镇插入{n}号小店\n"
+                                     f"{at}  id: charu-{n}\n{at}  district: 乙镇\n{at}  category: 食品\n"
+                                     f"{at}  complaints: {n + 1}\n{at}  resolved: 0\n", 1), "utf-8")
     return edit
 
 
