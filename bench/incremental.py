@@ -11,7 +11,10 @@ and its children):
 - `nothing changed`: `gongshi build` again with no edit;
 - `warning edited`: one warning's body edited, then `gongshi build`, `--edits` times with a new edit each
   time; the first rebuild after a clean build has no spare tree yet (it links every unchanged file into a
-  new folder), the later ones bring the spare up to date: both are shown;
+  new folder), the later ones bring the spare up to date: both are shown. These take the warnings' quick
+  path (builder/warningsbuild.py: the merchants are not loaded);
+- `warning title edited`, `warning added`: the search lookup holds the warnings' titles, so these take the
+  full incremental path (the site is loaded and every page's key worked out again);
 - `merchant edited`: one merchant's 投诉量 changed in its district file, then `gongshi build`.
 
 After the last edit, the incremental output is compared byte for byte with a clean build of the same input
@@ -62,6 +65,20 @@ def edit_warning(site: Path, n: int) -> None:
     path.write_text(path.read_text("utf-8") + f"\n第{n}次补充：请消费者保留好消费凭证。\n", "utf-8")
 
 
+def edit_title(site: Path, n: int) -> None:
+    """Change the title of the first warning."""
+    path = sorted((site / "content" / "warnings").glob("*.md"))[0]
+    path.write_text(re.sub(r"^title: (.*)$", lambda m: f"title: {m.group(1)}（第{n}次修订）", path.read_text("utf-8"),
+                           count=1, flags=re.M), "utf-8")
+
+
+def add_warning(site: Path) -> None:
+    """A new warning, dated a day before the as-of date, naming no merchant (a new file each run of the script)."""
+    folder = site / "content" / "warnings"
+    (folder / f"zz-bench-new-{len(list(folder.glob('zz-bench-new-*.md'))) + 1}.md").write_text(
+        "---\ntitle: 年末购物消费提醒\ndate: 2026-11-19\ntype: 消费提醒\n---\n请理性消费，保留好购物凭证。\n", "utf-8")
+
+
 def edit_merchant(site: Path) -> None:
     """Add one to the first 投诉量 of the first district file of the newest period."""
     periods = sorted(p for p in (site / "content" / "complaints").iterdir() if p.is_dir())
@@ -101,6 +118,12 @@ def run(site: Path, repeat: int, edits: int, clean_out: Path) -> int:
         edit_warning(site, n)
         wall, cpu, line = gongshi(site)
         label = "warning edited (first rebuild: no spare yet)" if n == 1 else f"warning edited (rebuild {n})"
+        rows.append((label, wall, cpu))
+        print(f"  {label}: {wall:.1f} s ({line})", file=sys.stderr, flush=True)
+    for label, change in (("warning title edited", lambda: edit_title(site, 1)), ("warning added",
+                                                                                  lambda: add_warning(site))):
+        change()
+        wall, cpu, line = gongshi(site)
         rows.append((label, wall, cpu))
         print(f"  {label}: {wall:.1f} s ({line})", file=sys.stderr, flush=True)
     edit_merchant(site)

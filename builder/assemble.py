@@ -88,15 +88,22 @@ def select_published(content: Content, as_of: dt.date | None) -> Published:
             rankings.append(ranking)
         else:
             left_out.append(left_out_ranking(ranking, why))
-    warnings = []
-    for warning in sorted(content.warnings, key=lambda w: (w.date, w.slug), reverse=True):
+    warnings, held = published_warnings(content.warnings, as_of)
+    return Published(remembered("summaries", tuple(files), (), lambda: summarise(files)), tuple(rankings),
+                     warnings, (*left_out, *held))
+
+
+def published_warnings(warnings: tuple[Article, ...],
+                       as_of: dt.date | None) -> tuple[tuple[Article, ...], tuple[LeftOut, ...]]:
+    """The warnings published on the as-of date, newest first, and the audit records of those it holds back."""
+    published, left_out = [], []
+    for warning in sorted(warnings, key=lambda w: (w.date, w.slug), reverse=True):
         why = unpublished(as_of, None, warning.date, date_word="dated")
         if why is None:
-            warnings.append(warning)
+            published.append(warning)
         else:
             left_out.append(left_out_warning(warning, why))
-    return Published(remembered("summaries", tuple(files), (), lambda: summarise(files)), tuple(rankings),
-                     tuple(warnings), tuple(left_out))
+    return tuple(published), tuple(left_out)
 
 
 def merchant_histories(periods: tuple[PeriodSummary, ...]) -> tuple[Merchant, ...]:

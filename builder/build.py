@@ -15,7 +15,6 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 
 import jinja2
-import pypinyin
 
 from builder.assemble import assemble
 from builder.attachments import attach_files
@@ -32,14 +31,14 @@ from builder.output import check_output_dir
 from builder.outputtree import OutputTree, output_manifest
 from builder.pageoutput import PageKeys, PageOutput
 from builder.pages import PageWriter
-from builder.pinyin import remember_keys, used_keys
-from builder.render import Renderer, make_environment, template_problem, theme_dirs
+from builder.pinyin import cache_entry, remember_keys, used_keys
+from builder.render import CachedBytecode, Renderer, make_environment, template_problem, theme_dirs
 from builder.search import BUILD_NICE, SearchIndexer
 from builder.source import HAVE_LIBYAML
 from builder.trash import delete_pending, empty_trash
-from builder.uptodate import inputs_key, options_key, summary, unchanged
+from builder.uptodate import UpToDate, input_keys, options_key, summary, unchanged
+from builder.warningsbuild import data_side_entry, rebuild_warnings, record_data_side
 
-PINYIN_CACHE = f"pinyin-{pypinyin.__version__}"  # names' pinyin keys (pypinyin is slow: ~0.15 ms a name)
 #: How a build reports what it is doing: (stage, done so far, total or None). Only cli.py shows it.
 Progress = Callable[[str, int, int | None], None]
 
@@ -84,12 +83,12 @@ def load_site(options: BuildOptions, cache: BuildCache | None = None, progress: 
         content = attach_files(content, options.site_dir, problems, as_of)  # images, attachments of warnings and pages
         if progress is not None:
             progress(N_("checking"), 0, None)
-        known = cache.load(PINYIN_CACHE) if cache is not None and not options.clean else None
+        known = cache.load(cache_entry()) if cache is not None and not options.clean else None
         remember_keys(known if isinstance(known, dict) else {})
         site = assemble(content, problems, options.strict, as_of)
     used = used_keys()  # names and the directory's trade names
     if cache is not None and (not isinstance(known, dict) or used.keys() != known.keys()):
-        cache.save(PINYIN_CACHE, used)
+        cache.save(cache_entry(), used)  # names' pinyin keys (pypinyin is slow: ~0.15 ms a name)
     if problems.errors:
         raise ContentError(problems.errors + problems.warnings)
     notes = [] if HAVE_LIBYAML else [_("libyaml is not available: YAML loading is about 10× slower")]
@@ -105,20 +104,20 @@ def load_site(options: BuildOptions, cache: BuildCache | None = None, progress: 
                        counts=SiteCounts.of(site), origins=reader.origins)
 
 
-def build(options: BuildOptions, progress: Progress | None = None, build_key: str | None = None) -> BuildReport:
+def build(options: BuildOptions, progress: Progress | None = None, checked: UpToDate | None = None) -> BuildReport:
     """Build the site into a staging folder and swap it in for the output folder (incremental; see above).
 
-    `build_key`: the inputs' digest from an `uptodate.up_to_date` that found something changed (the check is not
-    made again).
+    `checked`: what an `uptodate.up_to_date` that found something changed found (the inputs' digests, the output's
+    manifest: the check is not made again).
     """
     try:
-        return _build(options, progress, build_key)
+        return _build(options, progress, checked)
     finally:
         gc.unfreeze()  # the site loaded for this build may go (serve builds again and again in one process)
         delete_pending()  # what the build threw away, deleted now that it no longer competes for the disk
 
 
-def _build(options: BuildOptions, progress: Progress | None, build_key: str | None) -> BuildReport:
+def _build(options: BuildOptions, progress: Progress | None, checked: UpToDate | None) -> BuildReport:
     started = time.perf_counter()
     unsafe = check_output_dir(options.site_dir, options.output)
     if unsafe:
@@ -126,22 +125,29 @@ def _build(options: BuildOptions, progress: Progress | None, build_key: str | No
     empty_trash(options.site_dir / ".gongshi" / "trash")
     cache = BuildCache.open(options.site_dir)
     try:
-        return _build_with(options, progress, cache, started, build_key)
+        return _build_with(options, progress, cache, started, checked)
     finally:
         if cache is not None:
             cache.write_pending()  # the files this build read, for the next one (even when this one failed)
 
 
 def _build_with(options: BuildOptions, progress: Progress | None, cache: BuildCache | None,
-                started: float, build_key: str | None) -> BuildReport:
+                started: float, checked: UpToDate | None) -> BuildReport:
     gongshi_dir = options.site_dir / ".gongshi"
-    if build_key is None:
-        build_key = inputs_key(options)
+    if checked is None:
+        build_key, data_key = input_keys(options)
         if cache is not None and not options.clean:
             done = unchanged(options, cache, build_key)
             if done is not None:
                 done.seconds = time.perf_counter() - started
                 return done
+        manifest = None
+    else:
+        build_key, data_key, manifest = checked.build_key, checked.data_key, checked.manifest
+    quick = rebuild_warnings(options, cache, (build_key, data_key), manifest)  # only the warnings changed?
+    if quick is not None:
+        quick.seconds = time.perf_counter() - started
+        return quick
     report = load_site(options, cache, progress)
     # The site lives until the build ends: the collector need not walk its millions of objects again and
     # again while pages are rendered (at 100,000 merchants that walking grew faster than the site).
@@ -150,7 +156,7 @@ def _build_with(options: BuildOptions, progress: Progress | None, cache: BuildCa
     assert site is not None and report.freshness is not None
     config = site.content.config
     dirs = theme_dirs(options.site_dir, config.theme)
-    env = make_environment(dirs)
+    env = make_environment(dirs, cache if not options.clean else None)  # (templates compiled by earlier builds)
     common = {"config": config, "site": site, "freshness": report.freshness}
     renderer = Renderer(env, common)
     audit = audit_json(report.freshness.as_of, config.retention_months, site.left_out)
@@ -168,6 +174,8 @@ def _build_with(options: BuildOptions, progress: Progress | None, cache: BuildCa
             writer.write_all(dirs)
             if cache is not None:
                 cache.write_pending()  # before Pagefind indexes the warnings
+                if isinstance(env.bytecode_cache, CachedBytecode):  # (compiled by an older tool or Jinja: gone)
+                    cache.keep_only(CachedBytecode.FOLDER, env.bytecode_cache.used)
             if indexer is not None:
                 report.indexed = indexer.finish(output.other_pages, output.marked)
         except jinja2.TemplateError as exc:
@@ -176,6 +184,9 @@ def _build_with(options: BuildOptions, progress: Progress | None, cache: BuildCa
             if indexer is not None and not indexer.finished:
                 indexer.abort()
         report.pages, report.rendered, report.kept = writer.count, output.rendered, output.placed - output.rendered
+        # what a later build needs to rebuild only the warnings' pages (warningsbuild.py): not for a preview's
+        side = record_data_side(site, renderer, writer, output, tree, keys.uses, (build_key, data_key)) \
+            if cache is not None and options.link_from is None else None
         # SHA256SUMS: the last file of the build, listing every other one (from the digests the tree keeps)
         tree.write(MANIFEST, manifest_bytes({route: sha for route, sha in tree.digests().items() if route != MANIFEST}))
         try:
@@ -187,6 +198,11 @@ def _build_with(options: BuildOptions, progress: Progress | None, cache: BuildCa
             progress(N_("publishing"), 0, None)
         tree.prune()
         tree.publish_tree(tree.manifest(build_key, summary(report, audit)))
+    if cache is not None and options.link_from is None:
+        if side is not None:
+            cache.save(data_side_entry(options.output), side, plain=True)
+        else:
+            cache.forget(data_side_entry(options.output))
     if cache is not None and options.recycle is not None:  # that folder is this output now
         cache.forget(output_manifest(options.recycle))
     report.seconds = time.perf_counter() - started

@@ -188,7 +188,7 @@ def _build(options: BuildOptions, progress: ProgressLine | None) -> BuildReport:
         return checked.report
     from builder.build import build
 
-    return build(options, progress, checked.build_key)
+    return build(options, progress, checked)
 
 
 @main.command("check", help=_("Check every file of a site folder; write nothing."))

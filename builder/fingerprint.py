@@ -43,12 +43,27 @@ def digest(*parts: str | bytes) -> str:
 
 def digest_of(parts: Iterable[str | bytes]) -> str:
     """`digest` of the parts an iterable gives, taken one at a time (a generator need not hold them all)."""
-    hasher = hashlib.blake2b(digest_size=16)
+    hasher = Digester()
     for part in parts:
-        data = part.encode("utf-8") if isinstance(part, str) else part
-        hasher.update(len(data).to_bytes(8, "little"))
-        hasher.update(data)
+        hasher.update(part)
     return hasher.hexdigest()
+
+
+class Digester:
+    """`digest` of parts given one at a time."""
+
+    def __init__(self) -> None:
+        self._hasher = hashlib.blake2b(digest_size=16)
+
+    def update(self, part: str | bytes) -> None:
+        """Add one part (length-prefixed)."""
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        self._hasher.update(len(data).to_bytes(8, "little"))
+        self._hasher.update(data)
+
+    def hexdigest(self) -> str:
+        """The digest of the parts so far."""
+        return self._hasher.hexdigest()
 
 
 class Fingerprints:

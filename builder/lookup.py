@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from builder.derived import Merchant
+from builder.model import Article
 from builder.pinyin import name_sort_key
 from builder.searchkey import search_key
 from builder.sitemodel import Site
@@ -109,10 +110,15 @@ def lookup_records(site: Site) -> tuple[list[dict[str, Any]], list[list[str]]]:
         out.append(record)
         texts.append([m.name, latest.district, latest.category])
     for w in site.warnings:
-        out.append({"type": "w", "name": w.title, "url": w.url, "kind": w.kind,
-                    "date": w.date.isoformat() if w.date else "", "tags": list(w.tags)})
+        out.append(warning_record(w))
         texts.append([w.title, *w.tags])
     return out, texts
+
+
+def warning_record(w: Article) -> dict[str, Any]:
+    """A warning's lookup record (with RECORD_KEYS' long names)."""
+    return {"type": "w", "name": w.title, "url": w.url, "kind": w.kind, "date": w.date.isoformat() if w.date else "",
+            "tags": list(w.tags)}
 
 
 def synonym_table(synonyms: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, list[str]]:

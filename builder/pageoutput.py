@@ -57,6 +57,7 @@ class PageKeys:
             _USES.clear()
             _USES[templates] = site_attributes(env)
         uses = _USES[templates]
+        self.uses = uses  # the attributes of `site` the templates read (None: `site` itself is passed on)
         try:
             shared = [self.fingerprints.of(common["config"]), self.fingerprints.of(common["freshness"])]
             if uses is None:

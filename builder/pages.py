@@ -75,6 +75,9 @@ class PageWriter:
         self.search_files: dict[str, tuple[Any, Callable[[Path, Any], object]]] = {}
         self.search_keys: dict[str, str | None] = {}
         self.search_process: FolderProcess | None = None
+        # where the warnings' pages (`warning_pages`) are among `routes`, the output's other pages and the count:
+        # what warningsbuild.py replaces when only the warnings changed
+        self.warning_marks: tuple[slice, slice, int] | None = None
 
     def page(self, folder: str, template: str, column: str, title: str, modified: dt.date | None,
              **context: Any) -> None:
@@ -139,7 +142,10 @@ class PageWriter:
         self.merchants(updated)
         self.period_pages(updated)
         self.ranking_pages()
+        others = getattr(self.output, "other_pages", [])
+        marks = (len(self.routes), len(others), self.count)
         self.warning_pages()
+        self.warning_marks = (slice(marks[0], len(self.routes)), slice(marks[1], len(others)), self.count - marks[2])
         for article in site.pages:
             self.page(article.url, "article.html", article.title, article.title, updated, article=article,
                       related=())

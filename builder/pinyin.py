@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import importlib.metadata
 from collections.abc import Callable
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
-from pypinyin import Style
-from pypinyin.converter import DefaultConverter
-from pypinyin.core import Pinyin
+if TYPE_CHECKING:
+    from pypinyin.converter import DefaultConverter
+    from pypinyin.core import Pinyin
 
 # Characters without pinyin (Latin letters, digits, signs) stay, one item each. pypinyin accepts a callable that
 # returns a list here, although its type hints say a string.
@@ -17,8 +19,6 @@ _KEEP_EACH = cast(Callable[[str], str], list)
 # lazy_pinyin(name) is the pinyin of each word pypinyin cuts the name into, one word at a time: the words repeat
 # from name to name (districts, trades, 有限公司), so each word's pinyin is worked out once (10,000 names: 0.25 s
 # instead of 1.4 s).
-_CONVERTER = DefaultConverter()
-_PINYIN = Pinyin(_CONVERTER)
 _WORDS: dict[str, tuple[str, ...]] = {}
 
 _KNOWN: dict[str, str] = {}  # every name's key, for the build (and, through the build cache, the next one)
@@ -34,16 +34,34 @@ def pinyin_key(name: str) -> str:
     return found
 
 
+@functools.cache
+def converter() -> tuple[DefaultConverter, Pinyin]:
+    """pypinyin's converter and segmenter, imported when a key is first worked out (the import takes 0.15 s: a
+    build whose names' keys are all in the build cache does without it)."""
+    from pypinyin.converter import DefaultConverter
+    from pypinyin.core import Pinyin
+
+    found = DefaultConverter()
+    return found, Pinyin(found)
+
+
+def cache_entry() -> str:
+    """The build cache's entry of the keys (valid for one version of pypinyin)."""
+    return f"pinyin-{importlib.metadata.version('pypinyin')}"
+
+
 def syllables(name: str) -> list[str]:
     """The name's syllables, as pypinyin's `lazy_pinyin` gives them (tone-less; characters without pinyin each)."""
-    return [syllable for word in _PINYIN.seg(name) for syllable in _word(word)]
+    return [syllable for word in converter()[1].seg(name) for syllable in _word(word)]
 
 
 def _word(word: str) -> tuple[str, ...]:
     """One word's syllables, as `lazy_pinyin` gives them (tone-less; characters without pinyin kept each)."""
     found = _WORDS.get(word)
     if found is None:
-        found = _WORDS[word] = tuple(syllable for item in _CONVERTER.convert(
+        from pypinyin import Style
+
+        found = _WORDS[word] = tuple(syllable for item in converter()[0].convert(
             word, Style.NORMAL, False, _KEEP_EACH, strict=True) for syllable in item)
     return found
 

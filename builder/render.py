@@ -15,6 +15,7 @@ import jinja2
 import jinja2.bccache
 from markupsafe import Markup, escape
 
+from builder.buildcache import BuildCache, tool_digest
 from builder.charts import bar_chart
 from builder.errors import Message, Problem
 from builder.model import WARNING_TYPES, warning_type_url
@@ -119,6 +120,38 @@ class MemoryBytecodeCache(jinja2.BytecodeCache):
 COMPILED = MemoryBytecodeCache()
 
 
+class CachedBytecode(jinja2.BytecodeCache):
+    """Compiled templates kept in memory (`COMPILED`) and in the build cache, for the next `gongshi build`: compiling
+    the theme takes a tenth of a second, which a rebuild of a few pages (warningsbuild.py) would spend at each edit.
+
+    The build cache signs what it keeps (compiled code is run). Jinja checks each entry against the checksum of the
+    template's source; what it compiles to depends on Jinja's version and this tool too (its code generator, its
+    settings), so the entries are named by both. `used`: the entries of this build (a full build keeps only those).
+    """
+
+    FOLDER = "compiled"
+
+    def __init__(self, cache: BuildCache) -> None:
+        self.cache = cache
+        self.prefix = f"{tool_digest()[:16]}-{jinja2.__version__}-"
+        self.used: set[str] = set()
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Fill the bucket from memory, else from the build cache."""
+        name = self.prefix + bucket.key
+        self.used.add(name)
+        data = COMPILED.store.get(bucket.key)
+        if data is None:
+            data = self.cache.load(f"{self.FOLDER}/{name}")
+        if isinstance(data, bytes):
+            bucket.bytecode_from_string(data)  # (one that does not fit its template's source is compiled anew)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Keep a newly compiled template in memory and in the build cache."""
+        COMPILED.dump_bytecode(bucket)
+        self.cache.save(f"{self.FOLDER}/{self.prefix}{bucket.key}", bucket.bytecode_to_string(), plain=True)
+
+
 def chart(chart_id: str, table: Breakdown | HotTable | Matrix) -> Markup:
     """The bar chart of a statistics table."""
     labels, series = table.series()
@@ -157,10 +190,11 @@ class FastTemplate(jinja2.Template):
         return template
 
 
-def make_environment(dirs: list[Path]) -> jinja2.Environment:
-    """One Environment for the whole build: autoescaped, strict about undefined names."""
+def make_environment(dirs: list[Path], cache: BuildCache | None = None) -> jinja2.Environment:
+    """One Environment for the whole build: autoescaped, strict about undefined names (`cache`: where compiled
+    templates are kept between builds; see `CachedBytecode`)."""
     env = jinja2.Environment(
-        bytecode_cache=COMPILED,
+        bytecode_cache=COMPILED if cache is None else CachedBytecode(cache),
         loader=jinja2.FileSystemLoader([str(d / "templates") for d in dirs]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,

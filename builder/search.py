@@ -18,9 +18,13 @@ A bundle whose pages (routes and bytes) are unchanged is kept from the previous 
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import tempfile
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -63,6 +67,18 @@ class BundleTree(Protocol):
         """A folder that `make` writes whole, kept when `key` is unchanged; True: made."""
 
 
+@dataclass
+class _Prepared:
+    """A main bundle being indexed before its pages are in the tree (`SearchIndexer.prepare`)."""
+
+    key: str
+    folder: Path
+    thread: threading.Thread | None = None
+    pages: int = 0
+    error: BaseException | None = None
+    done: bool = field(default=False)
+
+
 class SearchIndexer:
     """Indexes the main bundle of one build into its output tree; see the module's docstring."""
 
@@ -79,10 +95,66 @@ class SearchIndexer:
         self.services: set[PagefindService] = set()
         self.stopped = False
         self.finished = False
+        self._prepared: _Prepared | None = None
+
+    def prepare(self, other_routes: Sequence[str], marked: Mapping[str, bool], digests: Mapping[str, str],
+                read: Callable[[str], str], beside: Path, kept: str | None) -> None:
+        """Start indexing the main bundle in a thread, into a folder beside the output folder `beside`, before the
+        pages are in the tree (warningsbuild.py knows every page's bytes first): `digests` of every page of
+        `other_routes`, `read` the text of one (raising SearchIndexError when it is not the bytes of its digest);
+        `kept`: the key of the bundle the output holds (nothing to do when it is the one wanted). `finish` takes
+        the bundle when its key is the one it works out, else (or when this failed) indexes as it always does."""
+        main = self._marked(sorted(other_routes), marked, digests, read)
+        key = self._key(main, digests)
+        if not main or key == kept:
+            return
+        folder = tempfile.mkdtemp(prefix=f".{beside.name}.pagefind-", dir=beside.resolve().parent)
+        prepared = self._prepared = _Prepared(key, Path(folder))
+
+        def index() -> None:
+            try:
+                prepared.pages = self._index(main, prepared.folder, read)
+            except BaseException as exc:  # noqa: BLE001 - given to `finish`, which raises it in the build's thread
+                prepared.error = exc
+
+        prepared.thread = threading.Thread(target=index, name="pagefind", daemon=True)
+        prepared.thread.start()
+
+    def _take_prepared(self, key: str, folder: Path) -> int | None:
+        """Move the prepared bundle into `folder` when it has this key (its pages); None when there is none, or
+        when preparing it failed (the bundle is then indexed from the tree: a real failure shows there again)."""
+        prepared = self._prepared
+        if prepared is None or prepared.key != key or prepared.thread is None:
+            return None
+        prepared.thread.join()
+        self._prepared = None
+        try:
+            if prepared.error is not None:
+                return None
+            for name in sorted(os.listdir(prepared.folder)):
+                os.replace(prepared.folder / name, folder / name)
+            return prepared.pages
+        finally:
+            shutil.rmtree(prepared.folder, ignore_errors=True)
+
+    def _drop_prepared(self) -> None:
+        """Let go of a prepared bundle nothing took (stopped, or not the one wanted)."""
+        prepared, self._prepared = self._prepared, None
+        if prepared is not None:
+            if prepared.thread is not None:
+                prepared.thread.join()
+            shutil.rmtree(prepared.folder, ignore_errors=True)
 
     def finish(self, other_routes: Sequence[str], marked: Mapping[str, bool] | None = None) -> int:
         """Index the main bundle (the pages that ask for it: `marked` says so of the pages rendered in this build,
         the others are read) and its routes; the pages indexed."""
+        try:
+            return self._finish(other_routes, marked)
+        finally:
+            self._drop_prepared()
+
+    def _finish(self, other_routes: Sequence[str], marked: Mapping[str, bool] | None = None) -> int:
+        """`finish`."""
         main = self._marked(sorted(other_routes), marked or {})
         names: list[str] = []
         grams: list[set[str]] = []
@@ -91,7 +163,12 @@ class SearchIndexer:
         if main:
             key = self._key(main)
             counted: list[int] = []
-            made = self.tree.folder(f"{ROOT}/{MAIN}/", key, lambda folder: counted.append(self._index(main, folder)))
+
+            def make(folder: Path) -> None:
+                taken = self._take_prepared(key, folder)
+                counted.append(taken if taken is not None else self._index(main, folder))
+
+            made = self.tree.folder(f"{ROOT}/{MAIN}/", key, make)
             folder = self.tree.path(f"{ROOT}/{MAIN}")
             pages = counted[0] if counted else _page_count(folder)
             names, keys, grams = [MAIN], [key], [self._grams(folder, key, made)]
@@ -109,28 +186,30 @@ class SearchIndexer:
 
     def abort(self) -> None:
         """Stop indexing (the build failed): a running service is stopped."""
-        self.stopped = True
         with self.lock:
+            self.stopped = True
             running = list(self.services)
         for service in running:
             service.process.kill()
+        self._drop_prepared()
 
-    def _marked(self, routes: list[str], known: Mapping[str, bool]) -> list[str]:
+    def _marked(self, routes: list[str], known: Mapping[str, bool], digests: Mapping[str, str] | None = None,
+                read: Callable[[str], str] | None = None) -> list[str]:
         """The routes of pages marked for the index: as `known` says (pages rendered now), else as the last build
-        found the same bytes (a kept page), else as the page says (read)."""
-        assert self.tree.root is not None
-        root = self.tree.root
+        found the same bytes (a kept page), else as the page says (read; `digests` and `read`: of pages not yet in
+        the tree, see `prepare`)."""
         last = self.cache.load(MARKS) if self.cache is not None else None
         last = last if isinstance(last, dict) else {}
-        with self.tree.lock:
-            digests = {route: record.digest for route in routes if (record := self.tree.written.get(route))}
+        if digests is None:
+            with self.tree.lock:
+                digests = {route: record.digest for route in routes if (record := self.tree.written.get(route))}
         marks: dict[str, bool] = {}
         chosen = []
         for route in routes:
             found = digests.get(route, "")
             mark = known[route] if route in known else last.get(found) if found else None
             if mark is None:
-                mark = _asks_to_be_indexed(root / route)
+                mark = _asks_to_be_indexed(route, read or self._read)
                 if mark is None:  # unreadable: not indexed this time, and not remembered
                     mark, found = False, ""
             if found:
@@ -141,11 +220,12 @@ class SearchIndexer:
             self.cache.save(MARKS, marks, later=True)
         return chosen
 
-    def _key(self, routes: list[str]) -> str:
-        """A bundle's key: Pagefind's version and its pages' routes and bytes."""
-        tree = self.tree
-        with tree.lock:
-            parts = [f"{route}:{tree.written[route].digest}" for route in routes if route in tree.written]
+    def _key(self, routes: list[str], digests: Mapping[str, str] | None = None) -> str:
+        """A bundle's key: Pagefind's version and its pages' routes and bytes (`digests`: see `prepare`)."""
+        if digests is None:
+            with self.tree.lock:
+                digests = {route: self.tree.written[route].digest for route in routes if route in self.tree.written}
+        parts = [f"{route}:{digests[route]}" for route in routes if route in digests]
         return digest("pagefind", self.version, LANGUAGE, *parts)
 
     def _grams(self, folder: Path, key: str, made: bool) -> set[str]:
@@ -170,17 +250,17 @@ class SearchIndexer:
             raise SearchIndexError(_("cannot read {route}: {reason}").format(
                 route=route, reason=exc.strerror)) from None
 
-    def _index(self, routes: list[str], folder: Path) -> int:
+    def _index(self, routes: list[str], folder: Path, read: Callable[[str], str] | None = None) -> int:
         """Feed the pages of the bundle to a Pagefind service and write the bundle into `folder`, reproducibly
-        (searchbundle.py); the pages it indexed."""
-        if self.stopped:
-            raise SearchIndexError("stopped")
-        service = PagefindService(self.binary, LANGUAGE, self.nice)
-        with self.lock:
+        (searchbundle.py); the pages it indexed (`read`: a page's text, when not from the tree)."""
+        with self.lock:  # (`abort`, in another thread, stops the services it finds under this lock)
+            if self.stopped:
+                raise SearchIndexError("stopped")
+            service = PagefindService(self.binary, LANGUAGE, self.nice)
             self.services.add(service)
         try:
             for route in routes:
-                html = self._read(route)
+                html = (read or self._read)(route)
                 if is_marked(html):
                     service.add("/" + route.removesuffix("index.html"), search_view(html))
             files = service.files()
@@ -233,11 +313,11 @@ def is_marked(html: str) -> bool:
     return BODY in html and _BODY_TAG.search(html) is not None
 
 
-def _asks_to_be_indexed(path: Path) -> bool | None:
-    """Whether a page of the tree is marked for the search index (None: it cannot be read)."""
+def _asks_to_be_indexed(route: str, read: Callable[[str], str]) -> bool | None:
+    """Whether a page is marked for the search index (None: it cannot be read)."""
     try:
-        return is_marked(path.read_text("utf-8"))
-    except OSError:
+        return is_marked(read(route))
+    except (OSError, SearchIndexError):
         return None
 
 

@@ -13,7 +13,7 @@ from builder.buildcache import BuildCache, tool_digest
 from builder.buildreport import BuildOptions, BuildReport
 from builder.disclosure import resolve_as_of, write_audit
 from builder.errors import OutputError, SearchIndexError
-from builder.fingerprint import digest, digest_of
+from builder.fingerprint import Digester, digest, digest_of
 from builder.i18n import _
 from builder.output import check_output_dir
 from builder.outputtree import TreeManifest, load_manifest, output_manifest, verify_tree
@@ -23,26 +23,29 @@ from builder.trash import delete_pending, empty_trash
 
 @dataclass(frozen=True)
 class UpToDate:
-    """What `up_to_date` found: the last build's report when nothing changed (else None), and the inputs' digest."""
+    """What `up_to_date` found: the last build's report when nothing changed (else None), and the inputs' digests."""
 
     report: BuildReport | None
     build_key: str
+    data_key: str = ""  # the digest of every input but the warnings (`input_keys`)
+    manifest: TreeManifest | None = None  # the output's manifest as it was found (the build need not load it again)
 
 
 def up_to_date(options: BuildOptions) -> UpToDate:
     """The last build's report again when its inputs are the same and its output is intact; the inputs' digest
     either way (for `build.build`, which need not read every input again)."""
     started = time.perf_counter()
-    build_key = inputs_key(options)
+    build_key, data_key = input_keys(options)
     if options.clean or check_output_dir(options.site_dir, options.output):  # (the build reports an unsafe output)
-        return UpToDate(None, build_key)
+        return UpToDate(None, build_key, data_key)
     cache = BuildCache.open(options.site_dir)
-    done = unchanged(options, cache, build_key) if cache is not None else None
+    manifest = load_manifest(cache, output_manifest(options.output), options.output)
+    done = unchanged(options, cache, build_key, manifest) if cache is not None else None
     if done is not None:
         empty_trash(options.site_dir / ".gongshi" / "trash")  # what earlier builds could not finish deleting
         delete_pending()
         done.seconds = time.perf_counter() - started
-    return UpToDate(done, build_key)
+    return UpToDate(done, build_key, data_key, manifest)
 
 
 def options_key(options: BuildOptions) -> str:
@@ -56,30 +59,53 @@ def inputs_key(options: BuildOptions) -> str:
     return digest_of(_input_parts(options))
 
 
+def input_keys(options: BuildOptions) -> tuple[str, str]:
+    """`inputs_key`, and a digest of the same parts but the warnings' Markdown files (content/warnings/*.md): when
+    only that one changed, warningsbuild.py may rebuild only what the warnings reach. One reading of the inputs."""
+    whole, data = Digester(), Digester()
+    for part, warning in _tagged_parts(options):
+        whole.update(part)
+        if not warning:
+            data.update(part)
+    return whole.hexdigest(), data.hexdigest()
+
+
+def is_warning_file(route: str) -> bool:
+    """Whether an input (its path from the site folder) is a warning's Markdown file."""
+    return route.startswith("content/warnings/") and route.endswith(".md") and route.count("/") == 2
+
+
 def _input_parts(options: BuildOptions) -> Iterator[str | bytes]:
     """What `inputs_key` digests, in order."""
+    return (part for part, _warning in _tagged_parts(options))
+
+
+def _tagged_parts(options: BuildOptions) -> Iterator[tuple[str | bytes, bool]]:
+    """What `inputs_key` digests, in order, each with whether it is of a warning's Markdown file."""
     try:
         as_of = resolve_as_of(options.as_of, os.environ, dt.date.today()).isoformat()
     except ValueError as exc:
         as_of = f"invalid: {exc}"
-    yield from (tool_digest(), options_key(options), as_of)
+    yield from ((part, False) for part in (tool_digest(), options_key(options), as_of))
     if options.search:
         try:
             binary = pagefind_binary()
             stat = binary.stat()
-            yield f"{binary}:{stat.st_size}:{stat.st_mtime_ns}"  # another Pagefind: another index
+            yield f"{binary}:{stat.st_size}:{stat.st_mtime_ns}", False  # another Pagefind: another index
         except (SearchIndexError, OSError):
-            yield "no pagefind"
+            yield "no pagefind", False
     site_dir = options.site_dir
     for top in ("site.yaml", "content", "themes"):
         path = site_dir / top
         files = [path] if not path.is_dir() else sorted(p for p in path.rglob("*") if not p.is_dir())
         for found in files:
-            yield found.relative_to(site_dir).as_posix()
+            route = found.relative_to(site_dir).as_posix()
+            warning = is_warning_file(route)
+            yield route, warning
             try:
-                yield found.read_bytes()
+                yield found.read_bytes(), warning
             except OSError as exc:
-                yield f"unreadable: {exc.errno}"
+                yield f"unreadable: {exc.errno}", warning
 
 
 def summary(report: BuildReport, audit: str) -> dict[str, object]:
@@ -88,9 +114,12 @@ def summary(report: BuildReport, audit: str) -> dict[str, object]:
             "audit": audit}
 
 
-def unchanged(options: BuildOptions, cache: BuildCache, build_key: str) -> BuildReport | None:
-    """The last build's report when its inputs are the same and its output is intact (else None: build)."""
-    manifest = load_manifest(cache, output_manifest(options.output), options.output)
+def unchanged(options: BuildOptions, cache: BuildCache, build_key: str,
+              manifest: TreeManifest | None = None) -> BuildReport | None:
+    """The last build's report when its inputs are the same and its output is intact (else None: build);
+    `manifest`: the output's, when already loaded."""
+    if manifest is None:
+        manifest = load_manifest(cache, output_manifest(options.output), options.output)
     if not isinstance(manifest, TreeManifest) or manifest.build_key != build_key:
         return None
     last, audit = manifest.summary.get("report"), manifest.summary.get("audit")

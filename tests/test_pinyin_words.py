@@ -32,8 +32,8 @@ def test_a_word_worked_out_once_is_not_worked_out_again(monkeypatch: pytest.Monk
     monkeypatch.setattr(pinyin, "_KNOWN", {})
     monkeypatch.setattr(pinyin, "_WORDS", {})
     converted: list[str] = []
-    real = pinyin._CONVERTER.convert
-    monkeypatch.setattr(pinyin._CONVERTER, "convert",
+    real = pinyin.converter()[0].convert
+    monkeypatch.setattr(pinyin.converter()[0], "convert",
                         lambda word, *a, **k: converted.append(word) or real(word, *a, **k))
     assert pinyin.pinyin_key("长沙银行有限公司") == _expected("长沙银行有限公司")
     first = len(converted)

@@ -22,8 +22,9 @@ from generate import generate_site  # noqa: E402
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = tmp_path_factory.mktemp("progress") / "site"
-    # Enough pages that rendering alone outlasts the line's 2 s delay even on an idle machine.
-    generate_site(2500, site, periods=2, seed=5, per_district=True)
+    # Enough pages that rendering alone outlasts the line's 2 s delay even on an idle machine (with 2,500 merchants
+    # every page was placed within 2 s in a run on 2026-12-05, and the line showed no count).
+    generate_site(5000, site, periods=2, seed=5, per_district=True)
     return site
 
 

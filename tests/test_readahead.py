@@ -156,10 +156,10 @@ def test_the_records_read_are_written_to_the_cache_by_a_child_while_the_build_go
     pickled_here: list[object] = []
     dump = buildcache.dump
 
-    def counted(value: object, file: object) -> None:
+    def counted(value: object, file: object, plain: bool = False) -> None:
         if os.getpid() == pid and isinstance(value, FileRead):
             pickled_here.append(value)
-        dump(value, file)  # type: ignore[arg-type]
+        dump(value, file, plain)  # type: ignore[arg-type]
 
     monkeypatch.setattr(buildcache, "dump", counted)
     entries = site / ".gongshi" / "cache" / "content"

@@ -1,0 +1,293 @@
+"""A rebuild when only warnings changed (warningsbuild.py): the pages they reach, and the same bytes as a clean build.
+
+Each test watches `builder.build.load_site`, which only the full path calls: the quick path never reads the
+merchants. Where the quick path has a doubt, the full path must build (and report) instead. Each comparison is
+with a clean build of a copy of the site: a clean build of the site itself would throw away the spare tree that
+the next quick build brings up to date.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from test_incremental import AS_OF, site_copy, snapshot
+
+from builder import build as build_module
+from builder.build import BuildOptions, build
+from builder.buildcache import BuildCache
+from builder.buildreport import BuildReport
+from builder.errors import ContentError
+from builder.outputtree import OutputTree
+from builder.render import BUILTIN_THEMES
+from builder.warningsbuild import data_side_entry
+
+SECOND = ("---\ntitle: 装修合同提醒\ndate: 2026-10-15\ntype: 消费预警\ntags: [装修]\n"
+          "related: [ceshi-gengxin]\n---\n签订装修合同前，请核实经营者资质。\n")
+MERCHANTS = ("91350100M000100Y43", "ceshi-gengxin", "91350100MA0000001P")  # two named by the warnings, one not
+
+
+@pytest.fixture
+def full_builds(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Path]]:
+    """The sites `load_site` read (the full path)."""
+    loaded: list[Path] = []
+    watch_full_builds(monkeypatch, loaded)
+    yield loaded
+
+
+def watch_full_builds(monkeypatch: pytest.MonkeyPatch, loaded: list[Path]) -> None:
+    """Note each site `load_site` reads."""
+    real = build_module.load_site
+
+    def watched(options: BuildOptions, *args: object, **kwargs: object) -> BuildReport:
+        loaded.append(options.site_dir)
+        return real(options, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build_module, "load_site", watched)
+
+
+def two_warnings(target: Path) -> Path:
+    """The incremental tests' site with a second warning, naming another merchant, and a page linking the first."""
+    site = site_copy(target)
+    (site / "content" / "warnings" / "renovation.md").write_text(SECOND, "utf-8")
+    (site / "content" / "pages" / "links.md").write_text("---\ntitle: 相关链接\n---\n见[预付卡消费提醒]"
+                                                         "(../warnings/prepaid.md)。\n", "utf-8")
+    return site
+
+
+def edit(site: Path, name: str, old: str, new: str) -> None:
+    """Replace text in a warning's file."""
+    path = site / "content" / "warnings" / name
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def same_as_clean(site: Path, report: BuildReport, work: Path) -> None:
+    """The output, the audit and what the build reported are those of a clean build of a copy of the site."""
+    copy = work / "site"
+    shutil.copytree(site, copy, ignore=shutil.ignore_patterns(".gongshi", "output"))
+    fresh = build(BuildOptions(copy, as_of=AS_OF, clean=True))
+    assert snapshot(site / "output") == snapshot(copy / "output")
+    for field in ("pages", "indexed", "counts", "warnings", "masked", "notes"):
+        assert getattr(report, field) == getattr(fresh, field), field
+    assert (site / ".gongshi" / "audit.json").read_bytes() == (copy / ".gongshi" / "audit.json").read_bytes()
+
+
+def test_warning_edits_render_only_what_they_reach_and_equal_a_clean_build(
+        tmp_path: Path, full_builds: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    exact: list[bool] = []
+    carry = OutputTree.carry
+    monkeypatch.setattr(OutputTree, "carry", lambda tree, skip: exact.append(tree.exact) or carry(tree, skip))
+    site = two_warnings(tmp_path / "site")
+    first = build(BuildOptions(site, as_of=AS_OF))
+    steps = [
+        ("prepaid.md", "请确认经营者资质。", "请确认经营者资质，并保留好合同和付款凭证。"),  # a body
+        ("prepaid.md", "related: [91350100M000100Y43]", "related: [ceshi-gengxin]"),  # now names the other merchant
+        ("renovation.md", "related: [ceshi-gengxin]", "related: []"),  # and this one names none
+        ("renovation.md", "签订装修合同前", "签订家装合同前"),
+    ]
+    for number, (name, old, new) in enumerate(steps):
+        edit(site, name, old, new)
+        report = build(BuildOptions(site, as_of=AS_OF))
+        assert full_builds.count(site) == 1, f"step {number} took the full path"
+        assert 0 < report.rendered < first.rendered and report.kept == report.pages - report.rendered
+        same_as_clean(site, report, tmp_path / f"clean-{number}")
+    # the first one linked the output's files into a new tree; the others brought the spare tree up to date
+    assert exact == [False, True, True, True]
+    assert [p.name for p in tmp_path.iterdir() if ".pagefind-" in p.name] == []  # (Pagefind's own folder)
+
+
+EDITS = st.one_of(
+    st.tuples(st.just("body"), st.sampled_from(["prepaid.md", "renovation.md"]), st.integers(0, 99)),
+    st.tuples(st.just("related"), st.sampled_from(["prepaid.md", "renovation.md"]),
+              st.lists(st.sampled_from(MERCHANTS[:2]), max_size=2, unique=True)),
+    st.tuples(st.just("held"), st.sampled_from(MERCHANTS), st.booleans()),  # a warning dated after the as-of date
+)
+
+
+def apply(site: Path, change: tuple[object, ...]) -> None:
+    """One edit of the warnings that the quick path takes."""
+    kind, what, value = change
+    warnings = site / "content" / "warnings"
+    if kind == "body":
+        path = warnings / str(what)
+        path.write_text(path.read_text("utf-8") + f"\n补充说明第{value}条：<保留凭证> & 发票。\n", "utf-8")
+    elif kind == "related":
+        path = warnings / str(what)
+        named = ", ".join(value) if isinstance(value, list) else ""
+        path.write_text(re.sub(r"related: \[.*\]", f"related: [{named}]", path.read_text("utf-8"), count=1), "utf-8")
+    elif value:
+        (warnings / "held.md").write_text(f"---\ntitle: 元旦消费提醒\ndate: 2026-12-25\ntype: 消费提醒\n"
+                                          f"related: [{what}]\n---\n元旦将至。\n", "utf-8")
+    else:
+        (warnings / "held.md").unlink(missing_ok=True)
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+          phases=[Phase.explicit, Phase.reuse, Phase.generate])
+@given(changes=st.lists(EDITS, min_size=1, max_size=4), search=st.booleans())
+def test_any_warnings_only_edits_take_the_quick_path_and_equal_a_clean_build(
+        changes: list[tuple[object, ...]], search: bool) -> None:
+    with pytest.MonkeyPatch.context() as patch, tempfile.TemporaryDirectory(prefix="quick-") as tmp:
+        loaded: list[Path] = []
+        watch_full_builds(patch, loaded)
+        site = two_warnings(Path(tmp) / "site")
+        build(BuildOptions(site, as_of=AS_OF, search=search))
+        for number, change in enumerate(changes):
+            apply(site, change)
+            report = build(BuildOptions(site, as_of=AS_OF, search=search))
+            assert loaded.count(site) == 1, f"{change} took the full path"
+            copy = Path(tmp) / f"clean-{number}"
+            shutil.copytree(site, copy, ignore=shutil.ignore_patterns(".gongshi", "output"))
+            fresh = build(BuildOptions(copy, as_of=AS_OF, search=search, clean=True))
+            assert snapshot(site / "output") == snapshot(copy / "output")
+            assert (report.pages, report.counts, report.indexed) == (fresh.pages, fresh.counts, fresh.indexed)
+
+
+@pytest.mark.parametrize("change, field", [
+    (("title: 预付卡消费提醒\n", ""), "title"),  # a warning without its title: the full path reports it
+    (("related: [91350100M000100Y43]", "related: [不存在的经营者]"), "related"),
+])
+def test_a_warning_in_error_is_reported_by_the_full_path_and_the_output_is_untouched(
+        tmp_path: Path, full_builds: list[Path], change: tuple[str, str], field: str) -> None:
+    site = two_warnings(tmp_path / "site")
+    build(BuildOptions(site, as_of=AS_OF))
+    before = snapshot(site / "output")
+    edit(site, "prepaid.md", *change)
+    with pytest.raises(ContentError) as raised:
+        build(BuildOptions(site, as_of=AS_OF))
+    assert [(p.path, p.field) for p in raised.value.problems] == [("content/warnings/prepaid.md", field)]
+    assert full_builds.count(site) == 2 and snapshot(site / "output") == before
+
+
+def test_what_the_record_never_read_takes_the_full_path(tmp_path: Path, full_builds: list[Path]) -> None:
+    # A theme's home page that shows the latest period's first merchant only when the newest warning says 特别:
+    # the full build that recorded the home page never read that merchant, so the quick path cannot render it.
+    # (`is defined` is false after an AttributeError or IndexError: the replay must raise neither.)
+    site = two_warnings(tmp_path / "site")
+    templates = site / "themes" / "default" / "templates"
+    templates.mkdir(parents=True)
+    home = (BUILTIN_THEMES / "default" / "templates" / "home.html").read_text("utf-8")
+    marker = "{% if warnings %}"
+    assert marker in home
+    templates.joinpath("home.html").write_text(home.replace(marker, '{% if warnings and "特别" in warnings[0].text %}'
+                                                            "<p>首位：{% if latest.rows[0] is defined %}"
+                                                            "{{ latest.rows[0].entry.name }}{% else %}（无）{% endif %}"
+                                                            "</p>{% endif %}\n"
+                                                            + marker, 1), "utf-8")
+    build(BuildOptions(site, as_of=AS_OF))
+    edit(site, "prepaid.md", "请确认经营者资质。", "请确认经营者资质，谨防办卡后商家跑路。")
+    report = build(BuildOptions(site, as_of=AS_OF))
+    assert full_builds.count(site) == 1  # the quick path rendered this one
+    same_as_clean(site, report, tmp_path / "clean-1")
+    edit(site, "prepaid.md", "谨防办卡后商家跑路。", "特别提醒：谨防办卡后商家跑路。")
+    report = build(BuildOptions(site, as_of=AS_OF))
+    assert full_builds.count(site) == 2  # the full path rendered this one
+    assert "首位：" in (site / "output" / "index.html").read_text("utf-8")
+    same_as_clean(site, report, tmp_path / "clean-2")
+
+
+def test_a_theme_that_calls_a_method_of_the_data_keeps_no_record(tmp_path: Path, full_builds: list[Path]) -> None:
+    site = two_warnings(tmp_path / "site")
+    templates = site / "themes" / "default" / "templates"
+    templates.mkdir(parents=True)
+    home = (BUILTIN_THEMES / "default" / "templates" / "home.html").read_text("utf-8")
+    templates.joinpath("home.html").write_text(home.replace("{% endblock %}", "<p>{{ latest.rows.count(None) }}</p>"
+                                                            "{% endblock %}", 1), "utf-8")
+    build(BuildOptions(site, as_of=AS_OF))
+    cache = BuildCache.open(site)
+    assert cache is not None and cache.load(data_side_entry(site / "output")) is None
+    edit(site, "prepaid.md", "请确认经营者资质。", "请先确认经营者资质。")
+    report = build(BuildOptions(site, as_of=AS_OF))
+    assert full_builds.count(site) == 2
+    same_as_clean(site, report, tmp_path / "clean")
+
+
+def test_an_output_file_changed_by_hand_is_a_doubt(tmp_path: Path, full_builds: list[Path]) -> None:
+    site = two_warnings(tmp_path / "site")
+    build(BuildOptions(site, as_of=AS_OF))
+    edit(site, "prepaid.md", "请确认经营者资质。", "请先确认经营者资质。")
+    build(BuildOptions(site, as_of=AS_OF))  # (now the spare is an output, exact, that the next build takes)
+    assert full_builds.count(site) == 1
+    page = site / "output" / "periods" / "index.html"
+    page.write_text(page.read_text("utf-8") + "<p>篡改</p>", "utf-8")  # (a hard link: the spare's changes too)
+    edit(site, "prepaid.md", "请先确认经营者资质。", "请务必确认经营者资质。")
+    report = build(BuildOptions(site, as_of=AS_OF))
+    assert full_builds.count(site) == 2
+    assert "篡改" not in page.read_text("utf-8")
+    same_as_clean(site, report, tmp_path / "clean")
+
+
+def test_a_new_tag_or_a_new_warning_takes_the_full_path(tmp_path: Path, full_builds: list[Path]) -> None:
+    # Every page links the tags (site.tag_urls), and the search lookup holds the warnings' titles: both need the
+    # whole site. The quick path gives way and the output is still a clean build's.
+    site = two_warnings(tmp_path / "site")
+    build(BuildOptions(site, as_of=AS_OF))
+    edit(site, "prepaid.md", "tags: [预付卡]", "tags: [预付卡, 健身]")
+    report = build(BuildOptions(site, as_of=AS_OF))
+    assert full_builds.count(site) == 2
+    same_as_clean(site, report, tmp_path / "clean-1")
+    shutil.copy(site / "content" / "warnings" / "renovation.md", site / "content" / "warnings" / "renovation-2.md")
+    edit(site, "renovation-2.md", "title: 装修合同提醒", "title: 家装预付款提醒")
+    report = build(BuildOptions(site, as_of=AS_OF))
+    assert full_builds.count(site) == 3
+    same_as_clean(site, report, tmp_path / "clean-2")
+
+
+@pytest.mark.parametrize("change", ["replaced", "deleted"])
+def test_pagefind_indexes_the_pages_the_new_tree_holds_not_an_output_changed_by_hand(
+        tmp_path: Path, full_builds: list[Path], change: str) -> None:
+    # A theme that gives every article to Pagefind: the quick path indexes kept pages too, while the tree is made
+    # ready. A page of the output replaced or deleted by hand is placed from the spare tree, as it was built; the
+    # index must be made from that, not from what the hand left.
+    site = two_warnings(tmp_path / "site")
+    templates = site / "themes" / "default" / "templates"
+    templates.mkdir(parents=True)
+    article = (BUILTIN_THEMES / "default" / "templates" / "article.html").read_text("utf-8")
+    marker = "<article{% if article.kind %} data-pagefind-body{% endif %}>"
+    assert marker in article
+    templates.joinpath("article.html").write_text(article.replace(marker, "<article data-pagefind-body>"), "utf-8")
+    build(BuildOptions(site, as_of=AS_OF))
+    edit(site, "prepaid.md", "请确认经营者资质。", "请先确认经营者资质。")
+    build(BuildOptions(site, as_of=AS_OF))
+    page = site / "output" / "pages" / "links" / "index.html"
+    if change == "replaced":  # a new file under the old name (the spare's hard link keeps the built bytes)
+        other = page.with_name("new.html")
+        other.write_text(page.read_text("utf-8").replace("相关链接", "篡改的链接"), "utf-8")
+        os.replace(other, page)
+    else:
+        page.unlink()
+    edit(site, "prepaid.md", "请先确认经营者资质。", "请务必确认经营者资质。")
+    report = build(BuildOptions(site, as_of=AS_OF))
+    assert full_builds.count(site) == 1 and report.indexed == 5  # two warnings, three pages (公示说明 too)
+    same_as_clean(site, report, tmp_path / "clean")
+
+
+def test_data_compared_in_a_branch_the_record_never_took_takes_the_full_path(
+        tmp_path: Path, full_builds: list[Path]) -> None:
+    # Real values compare by their fields; a proxy could only compare as itself, so comparing is refused. Here
+    # the comparison is reached only once a second warning names the merchant, after the record was made.
+    site = two_warnings(tmp_path / "site")
+    templates = site / "themes" / "default" / "templates"
+    templates.mkdir(parents=True)
+    merchant = (BUILTIN_THEMES / "default" / "templates" / "merchant.html").read_text("utf-8")
+    extra = ("{% if warnings | length > 1 %}<p>多次警示{% for p in placements %}"
+             "{% if p.ranking.period == merchant.latest.period %}，且本期上榜{% endif %}{% endfor %}</p>{% endif %}")
+    assert merchant.count("{% endblock %}") == 1
+    templates.joinpath("merchant.html").write_text(merchant.replace("{% endblock %}", extra + "{% endblock %}"),
+                                                   "utf-8")
+    build(BuildOptions(site, as_of=AS_OF))
+    edit(site, "renovation.md", "related: [ceshi-gengxin]", "related: [ceshi-gengxin, 91350100M000100Y43]")
+    report = build(BuildOptions(site, as_of=AS_OF))
+    assert full_builds.count(site) == 2
+    page = site / "output" / "merchants" / "91350100M000100Y43" / "index.html"
+    assert "多次警示，且本期上榜" in page.read_text("utf-8")
+    same_as_clean(site, report, tmp_path / "clean")
