@@ -62,6 +62,15 @@ def two_warnings(target: Path) -> Path:
     return site
 
 
+def override(site: Path, template: str, old: str, new: str) -> None:
+    """Give the site its own copy of a built-in template with `old` (which it holds once) replaced by `new`."""
+    text = (BUILTIN_THEMES / "default" / "templates" / template).read_text("utf-8")
+    assert text.count(old) == 1
+    templates = site / "themes" / "default" / "templates"
+    templates.mkdir(parents=True, exist_ok=True)
+    (templates / template).write_text(text.replace(old, new), "utf-8")
+
+
 def edit(site: Path, name: str, old: str, new: str) -> None:
     """Replace text in a warning's file."""
     path = site / "content" / "warnings" / name
@@ -173,16 +182,10 @@ def test_what_the_record_never_read_takes_the_full_path(tmp_path: Path, full_bui
     # the full build that recorded the home page never read that merchant, so the quick path cannot render it.
     # (`is defined` is false after an AttributeError or IndexError: the replay must raise neither.)
     site = two_warnings(tmp_path / "site")
-    templates = site / "themes" / "default" / "templates"
-    templates.mkdir(parents=True)
-    home = (BUILTIN_THEMES / "default" / "templates" / "home.html").read_text("utf-8")
     marker = "{% if warnings %}"
-    assert marker in home
-    templates.joinpath("home.html").write_text(home.replace(marker, '{% if warnings and "特别" in warnings[0].text %}'
-                                                            "<p>首位：{% if latest.rows[0] is defined %}"
-                                                            "{{ latest.rows[0].entry.name }}{% else %}（无）{% endif %}"
-                                                            "</p>{% endif %}\n"
-                                                            + marker, 1), "utf-8")
+    override(site, "home.html", marker, '{% if warnings and "特别" in warnings[0].text %}<p>首位：'
+             "{% if latest.rows[0] is defined %}{{ latest.rows[0].entry.name }}{% else %}（无）{% endif %}</p>"
+             "{% endif %}\n" + marker)
     build(BuildOptions(site, as_of=AS_OF))
     edit(site, "prepaid.md", "请确认经营者资质。", "请确认经营者资质，谨防办卡后商家跑路。")
     report = build(BuildOptions(site, as_of=AS_OF))
@@ -197,11 +200,7 @@ def test_what_the_record_never_read_takes_the_full_path(tmp_path: Path, full_bui
 
 def test_a_theme_that_calls_a_method_of_the_data_keeps_no_record(tmp_path: Path, full_builds: list[Path]) -> None:
     site = two_warnings(tmp_path / "site")
-    templates = site / "themes" / "default" / "templates"
-    templates.mkdir(parents=True)
-    home = (BUILTIN_THEMES / "default" / "templates" / "home.html").read_text("utf-8")
-    templates.joinpath("home.html").write_text(home.replace("{% endblock %}", "<p>{{ latest.rows.count(None) }}</p>"
-                                                            "{% endblock %}", 1), "utf-8")
+    override(site, "home.html", "{% endblock %}", "<p>{{ latest.rows.count(None) }}</p>{% endblock %}")
     build(BuildOptions(site, as_of=AS_OF))
     cache = BuildCache.open(site)
     assert cache is not None and cache.load(data_side_entry(site / "output")) is None
@@ -249,12 +248,8 @@ def test_pagefind_indexes_the_pages_the_new_tree_holds_not_an_output_changed_by_
     # ready. A page of the output replaced or deleted by hand is placed from the spare tree, as it was built; the
     # index must be made from that, not from what the hand left.
     site = two_warnings(tmp_path / "site")
-    templates = site / "themes" / "default" / "templates"
-    templates.mkdir(parents=True)
-    article = (BUILTIN_THEMES / "default" / "templates" / "article.html").read_text("utf-8")
-    marker = "<article{% if article.kind %} data-pagefind-body{% endif %}>"
-    assert marker in article
-    templates.joinpath("article.html").write_text(article.replace(marker, "<article data-pagefind-body>"), "utf-8")
+    override(site, "article.html", "<article{% if article.kind %} data-pagefind-body{% endif %}>",
+             "<article data-pagefind-body>")
     build(BuildOptions(site, as_of=AS_OF))
     edit(site, "prepaid.md", "请确认经营者资质。", "请先确认经营者资质。")
     build(BuildOptions(site, as_of=AS_OF))
@@ -276,14 +271,10 @@ def test_data_compared_in_a_branch_the_record_never_took_takes_the_full_path(
     # Real values compare by their fields; a proxy could only compare as itself, so comparing is refused. Here
     # the comparison is reached only once a second warning names the merchant, after the record was made.
     site = two_warnings(tmp_path / "site")
-    templates = site / "themes" / "default" / "templates"
-    templates.mkdir(parents=True)
-    merchant = (BUILTIN_THEMES / "default" / "templates" / "merchant.html").read_text("utf-8")
-    extra = ("{% if warnings | length > 1 %}<p>多次警示{% for p in placements %}"
-             "{% if p.ranking.period == merchant.latest.period %}，且本期上榜{% endif %}{% endfor %}</p>{% endif %}")
-    assert merchant.count("{% endblock %}") == 1
-    templates.joinpath("merchant.html").write_text(merchant.replace("{% endblock %}", extra + "{% endblock %}"),
-                                                   "utf-8")
+    override(site, "merchant.html", "{% endblock %}",
+             "{% if warnings | length > 1 %}<p>多次警示{% for p in placements %}"
+             "{% if p.ranking.period == merchant.latest.period %}，且本期上榜{% endif %}{% endfor %}</p>{% endif %}"
+             "{% endblock %}")
     build(BuildOptions(site, as_of=AS_OF))
     edit(site, "renovation.md", "related: [ceshi-gengxin]", "related: [ceshi-gengxin, 91350100M000100Y43]")
     report = build(BuildOptions(site, as_of=AS_OF))
