@@ -37,7 +37,7 @@ from builder.search import BUILD_NICE, SearchIndexer
 from builder.source import HAVE_LIBYAML
 from builder.trash import delete_pending, empty_trash
 from builder.uptodate import UpToDate, input_keys, options_key, summary, unchanged
-from builder.warningsbuild import data_side_entry, rebuild_warnings, record_data_side
+from builder.warningsbuild import keep_data_side, rebuild_warnings, record_data_side
 
 #: How a build reports what it is doing: (stage, done so far, total or None). Only cli.py shows it.
 Progress = Callable[[str, int, int | None], None]
@@ -199,10 +199,7 @@ def _build_with(options: BuildOptions, progress: Progress | None, cache: BuildCa
         tree.prune()
         tree.publish_tree(tree.manifest(build_key, summary(report, audit)))
     if cache is not None and options.link_from is None:
-        if side is not None:
-            cache.save(data_side_entry(options.output), side, plain=True)
-        else:
-            cache.forget(data_side_entry(options.output))
+        keep_data_side(cache, options.output, side)
     if cache is not None and options.recycle is not None:  # that folder is this output now
         cache.forget(output_manifest(options.recycle))
     report.seconds = time.perf_counter() - started

@@ -95,8 +95,7 @@ def trade_name_order(site: Site) -> tuple[Merchant, ...]:
 def lookup_records(site: Site) -> tuple[list[dict[str, Any]], list[list[str]]]:
     """The records, with RECORD_KEYS' long names (merchants by trade name, then warnings), and the texts each is
     found by."""
-    periods = [view.period.label for view in reversed(site.periods)]
-    index = {label: i for i, label in enumerate(periods)}
+    index = {label: i for i, label in enumerate(period_labels(site))}
     out: list[dict[str, Any]] = []
     texts: list[list[str]] = []
     for m in trade_name_order(site):
@@ -111,7 +110,7 @@ def lookup_records(site: Site) -> tuple[list[dict[str, Any]], list[list[str]]]:
         texts.append([m.name, latest.district, latest.category])
     for w in site.warnings:
         out.append(warning_record(w))
-        texts.append([w.title, *w.tags])
+        texts.append(warning_texts(w))
     return out, texts
 
 
@@ -119,6 +118,11 @@ def warning_record(w: Article) -> dict[str, Any]:
     """A warning's lookup record (with RECORD_KEYS' long names)."""
     return {"type": "w", "name": w.title, "url": w.url, "kind": w.kind, "date": w.date.isoformat() if w.date else "",
             "tags": list(w.tags)}
+
+
+def warning_texts(w: Article) -> list[str]:
+    """The texts a warning is found by."""
+    return [w.title, *w.tags]
 
 
 def synonym_table(synonyms: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, list[str]]:
@@ -166,6 +170,17 @@ def write_json(folder: Path, route: str, value: Any) -> None:
 
 def write_lookup(site: Site, folder: Path, records: tuple[list[dict[str, Any]], list[list[str]]]) -> int:
     """Write the lookup files of `lookup_records(site)` into `folder` (made if missing); return how many."""
+    return write_lookup_files(folder, records, period_labels(site), site.content.taxonomy.synonyms)
+
+
+def period_labels(site: Site) -> list[str]:
+    """The published periods' labels, oldest first (the lookup's filter values are newest first)."""
+    return [view.period.label for view in reversed(site.periods)]
+
+
+def write_lookup_files(folder: Path, records: tuple[list[dict[str, Any]], list[list[str]]], labels: list[str],
+                       synonyms: tuple[tuple[str, tuple[str, ...]], ...]) -> int:
+    """`write_lookup` from what it reads of the site: the periods' labels, the editors' search synonyms."""
     recs, texts = records
     postings: dict[str, list[int]] = defaultdict(list)
     for rid, fields in enumerate(texts):
@@ -183,11 +198,10 @@ def write_lookup(site: Site, folder: Path, records: tuple[list[dict[str, Any]], 
         buckets[fnv1a(gram) % buckets_n][gram] = ids
     codes = sorted((r["code"], rid) for rid, r in enumerate(recs) if "code" in r)
     shards = code_shards(codes)
-    labels = [view.period.label for view in reversed(site.periods)]
     manifest = {"version": 1, "records": len(recs), "block": BLOCK, "buckets": buckets_n, "cap": CAP, "listed": listed,
                 "codePrefix": CODE_PREFIX, "frequent": frequent, "codes": [shard[0][0] for shard in shards],
                 "periods": labels, "filters": filter_values(recs, labels), "keys": RECORD_KEYS,
-                "synonyms": synonym_table(site.content.taxonomy.synonyms)}
+                "synonyms": synonym_table(synonyms)}
     written: list[str] = []
 
     def put(route: str, value: object) -> None:

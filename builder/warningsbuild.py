@@ -6,19 +6,23 @@ the feed, the sitemap, the files the warnings link and the Pagefind index. At 10
 incremental path still reads every record back and derives the site to learn that (seconds); this path never
 loads the merchants:
 
-- every full build keeps a `DataSide` beside its output's manifest: what the warnings' pages need of the rest (the
-  references that name merchants, the routes the warnings may not take, the sitemap and index entries of the
-  other pages, the audit of the other records) and a record (replay.py) of what the templates read of the latest
-  period, the newest ranking and the merchants that warnings name, taken by rendering those pages again with
-  recording proxies and kept only when that gave the very bytes of the pages just built;
+- every full build keeps a `DataSide` beside its output's manifest: what the warnings' pages need of the rest
+  (the references that name merchants, the routes the warnings may not take, the sitemap and index entries of
+  the other pages, the audit of the other records, the merchants' part of the search lookup) and a record
+  (replay.py) of what the templates read of the latest period, the newest ranking and the merchants that warnings
+  name, taken by rendering those pages again with recording proxies and kept only when that gave the very bytes
+  of the pages just built;
 - when the inputs but the warnings' Markdown files are as that build read them (`uptodate.input_keys`),
-  `rebuild_warnings` reads the warnings and pages again, renders the pages they reach from that record, keeps
-  every other file of the output as its manifest records it, and publishes a whole new tree as a build does.
+  `rebuild_warnings` reads the warnings and pages again, renders the pages they reach from that record (and the
+  search lookup, when a warning's title, date, type or tags changed), keeps every other file of the output as its
+  manifest records it, and publishes a whole new tree as a build does. What changes with each such build (the
+  warnings' files and lookup records) is a small `WarningsState`, written by every build.
 
-Anything in doubt (a problem in a warning, a reference or a tag the record does not know, a template reading
-what was not recorded, an output file changed by hand) returns None before the output is touched, and the build
-takes the full path, which reports the problem. The output is the same bytes as a full build's (the property
-test of test_incremental.py checks it after random edits).
+Anything in doubt (a problem in a warning, a reference or a tag the record does not know, a template reading what
+was not recorded or comparing the data, an output file changed by hand) returns None before the output is
+touched, and the build takes the full path, which reports the problem. The output is the same bytes as a full
+build's (tests/test_warnings_build.py checks it after random edits of the warnings, and test_incremental.py after
+random edits of everything).
 """
 
 from __future__ import annotations
@@ -43,12 +47,12 @@ from builder.disclosure import LeftOut, audit_json, write_audit
 from builder.errors import OutputError, Problems, SearchIndexError
 from builder.fingerprint import digest
 from builder.i18n import _
-from builder.lookup import warning_record
+from builder.lookup import lookup_records, period_labels, warning_record, warning_texts, write_lookup_files
 from builder.manifest import MANIFEST, manifest_bytes
 from builder.model import Article, Content, Taxonomy
 from builder.outputtree import OutputTree, TreeManifest, file_digest, load_manifest, output_manifest
 from builder.pageoutput import PageOutput
-from builder.pages import PageWriter
+from builder.pages import LOOKUP, PageWriter
 from builder.pinyin import known_keys, remember_keys
 from builder.render import Renderer, make_environment, theme_dirs
 from builder.replay import Missing, Node, Recorder, Replay, Unrecordable, leaf_or_node
@@ -70,7 +74,7 @@ ARTICLES = ("content/warnings/", "content/pages/")  # the files read again
 class DataSide:
     """What the warnings' pages need of the rest of one build (see the module's docstring)."""
 
-    build_key: str  # the build whose output this describes (its manifest's key)
+    build_key: str  # the full build that made this (its manifest's key; a WarningsState names it)
     data_key: str  # the digest of its inputs but the warnings (uptodate.input_keys)
     updated: dt.date | None
     departments: tuple[str, ...]
@@ -86,18 +90,45 @@ class DataSide:
     routes_before: list[tuple[str, dt.date | None]]  # the sitemap's routes before the warnings' and after them
     routes_after: list[tuple[str, dt.date | None]]
     others: list[str]  # the pages Pagefind may index but the warnings'
+    taken: frozenset[str]  # the routes of the merchants and pages (a warning taking one is an error)
+    articles: str  # a digest of the pages (content/pages/) as the warnings left them (links to a warning's page)
+    lookup_merchants: tuple[list[dict[str, Any]], list[list[str]]]  # the merchants' records in the search lookup
+    lookup_labels: list[str]  # what else the lookup is written from: the periods' labels, the search synonyms
+    synonyms: tuple[tuple[str, tuple[str, ...]], ...]
+    left_out: tuple[LeftOut, ...]  # the audit's records but the warnings'
+
+
+@dataclass
+class WarningsState:
+    """What changes with each build of the warnings: written by every build (the DataSide, larger, by full builds
+    only; at 100,000 merchants it is tens of MB)."""
+
+    side: str  # the DataSide this goes with (its build_key)
+    build_key: str  # the build this describes (its manifest's key)
     warning_files: list[str]  # the files of the warnings' pages
     warning_pages: int  # how many pages those are
     pages: int  # every page of the build
-    taken: frozenset[str]  # the routes of the merchants and pages (a warning taking one is an error)
-    articles: str  # a digest of the pages (content/pages/) as the warnings left them (links to a warning's page)
     lookup: list[dict[str, Any]]  # the warnings' records in the search lookup
-    left_out: tuple[LeftOut, ...]  # the audit's records but the warnings'
 
 
 def data_side_entry(output: Path) -> str:
     """The cache entry of the data side of one output folder."""
     return output_manifest(output).replace("trees/output-", "trees/data-side-")
+
+
+def warnings_state_entry(output: Path) -> str:
+    """The cache entry of the warnings' state of one output folder."""
+    return output_manifest(output).replace("trees/output-", "trees/warnings-state-")
+
+
+def keep_data_side(cache: BuildCache, output: Path, recorded: tuple[DataSide, WarningsState] | None) -> None:
+    """Keep what a full build recorded for the warnings' quick rebuild of `output` (None: forget what was kept)."""
+    if recorded is None:
+        cache.forget(data_side_entry(output))
+        cache.forget(warnings_state_entry(output))
+        return
+    cache.save(data_side_entry(output), recorded[0], plain=True)
+    cache.save(warnings_state_entry(output), recorded[1], plain=True)
 
 
 class CollectedOutput:
@@ -125,7 +156,7 @@ def write_reach(writer: PageWriter, updated: dt.date | None, merchants: Iterable
 # -------------------------------------------------------------------------------------------- full builds
 
 def record_data_side(site: Site, renderer: Renderer, writer: PageWriter, output: PageOutput, tree: OutputTree,
-                     uses: set[str] | None, keys: tuple[str, str]) -> DataSide | None:
+                     uses: set[str] | None, keys: tuple[str, str]) -> tuple[DataSide, WarningsState] | None:
     """The data side of a full build whose pages are all placed in `tree` (None: this output cannot have one)."""
     if writer.warning_marks is None or uses is None or not uses <= SITE_USES:
         return None
@@ -155,21 +186,26 @@ def record_data_side(site: Site, renderer: Renderer, writer: PageWriter, output:
         except OSError:
             return None
     r, o, count = writer.warning_marks
+    records, texts = writer.search_files[LOOKUP][0] if LOOKUP in writer.search_files else lookup_records(site)
+    merchants = len(records) - len(site.warnings)  # (the merchants' records come first)
     warning_files = [f"{folder}index.html" for folder, _modified in writer.routes[r]]
     entries = all_entries(site.content)
     resolver = Resolver(site.merchants, entries)
     urls = {url for url, _path, _line in routes(site.content, entries)}
-    return DataSide(
+    side = DataSide(
         build_key=keys[0], data_key=keys[1], updated=site.updated, departments=site.departments,
         page_links=site.page_links, tag_urls=site.tag_urls, tag_keys=known_keys(set(site.tags)), refs=resolver.refs,
         public=frozenset(m.key for m in site.merchants), home=home, merchants=nodes, placements=placement_nodes,
         merchant_files={key: f"{m.url}index.html" for key, m in named.items()},
         routes_before=writer.routes[:r.start], routes_after=writer.routes[r.stop:],
-        others=output.other_pages[:o.start] + output.other_pages[o.stop:], warning_files=warning_files,
-        warning_pages=count, pages=writer.count, taken=frozenset(urls - {w.url for w in site.content.warnings}),
+        others=output.other_pages[:o.start] + output.other_pages[o.stop:],
+        taken=frozenset(urls - {w.url for w in site.content.warnings}),
         articles=digest(repr(site.content.pages)),
-        lookup=[warning_record(w) for w in site.warnings],
+        lookup_merchants=(records[:merchants], texts[:merchants]), lookup_labels=period_labels(site),
+        synonyms=site.content.taxonomy.synonyms,
         left_out=tuple(record for record in site.left_out if record.kind != "warning"))
+    return side, WarningsState(keys[0], keys[0], warning_files, count, writer.count,
+                               [warning_record(w) for w in site.warnings])
 
 
 # ------------------------------------------------------------------------------------------ the quick path
@@ -191,6 +227,7 @@ class _Reach:
     span_count: int
     left_out: tuple[LeftOut, ...]
     masked: list[Any]
+    lookup: tuple[list[dict[str, Any]], list[list[str]]] | None  # the search lookup's records, when they changed
 
 
 def rebuild_warnings(options: BuildOptions, cache: BuildCache | None, keys: tuple[str, str],
@@ -200,27 +237,30 @@ def rebuild_warnings(options: BuildOptions, cache: BuildCache | None, keys: tupl
     if cache is None or options.clean or options.link_from is not None or options.recycle is not None:
         return None
     started = time.perf_counter()
+    state = cache.load(warnings_state_entry(options.output))
     side = cache.load(data_side_entry(options.output))
-    if not isinstance(side, DataSide) or side.data_key != keys[1]:
+    if not isinstance(state, WarningsState) or not isinstance(side, DataSide) or side.data_key != keys[1] \
+            or state.side != side.build_key:
         return None
     if manifest is None:
         manifest = load_manifest(cache, output_manifest(options.output), options.output)
     last = manifest.summary.get("report") if isinstance(manifest, TreeManifest) else None
-    if manifest is None or manifest.build_key != side.build_key or not isinstance(last, BuildReport) \
+    if manifest is None or manifest.build_key != state.build_key or not isinstance(last, BuildReport) \
             or last.freshness is None:
         return None
     if any(p.path.startswith(ARTICLES) for p in last.warnings):
         return None  # (the full path reports them again, in their order)
     try:
-        reach = _render_reach(options, cache, side, last)
-        report = _publish(options, cache, side, last, reach, manifest, keys)
+        reach = _render_reach(options, cache, side, state, last)
+        report = _publish(options, cache, side, state, last, reach, manifest, keys)
     except _Doubt:
         return None
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _render_reach(options: BuildOptions, cache: BuildCache, side: DataSide, last: BuildReport) -> _Reach:
+def _render_reach(options: BuildOptions, cache: BuildCache, side: DataSide, state: WarningsState,
+                  last: BuildReport) -> _Reach:
     """Read the warnings and pages again, check them as a full build would, render what they reach."""
     assert last.freshness is not None
     problems = Problems()
@@ -248,9 +288,12 @@ def _render_reach(options: BuildOptions, cache: BuildCache, side: DataSide, last
     tags = tag_pages(published)
     site_pages = pages_with_method(content.pages)
     if not named <= side.merchants.keys() or {label: tag.url for label, tag in tags.items()} != side.tag_urls \
-            or tuple((p.url, p.title) for p in site_pages) != side.page_links \
-            or [warning_record(w) for w in published] != side.lookup:
+            or tuple((p.url, p.title) for p in site_pages) != side.page_links:
         raise _Doubt
+    lookup = None  # the search lookup is kept, unless a warning's record in it changed
+    if [warning_record(w) for w in published] != state.lookup:
+        records, texts = side.lookup_merchants
+        lookup = (records + [warning_record(w) for w in published], texts + [warning_texts(w) for w in published])
     replays = {key: Replay(node) for key, node in side.merchants.items()}
     about: dict[str, list[Article]] = {}
     for warning in published:
@@ -273,7 +316,7 @@ def _render_reach(options: BuildOptions, cache: BuildCache, side: DataSide, last
         raise _Doubt from None
     return _Reach(config, published, (*published, *site_pages), collected.pages,
                   frozenset(side.merchant_files.values()), writer.routes[span], count, held,
-                  [m for m in last.masked if not m.path.startswith(ARTICLES)] + reader.masked)
+                  [m for m in last.masked if not m.path.startswith(ARTICLES)] + reader.masked, lookup)
 
 
 def _doubtful(problems: Problems) -> bool:
@@ -282,15 +325,17 @@ def _doubtful(problems: Problems) -> bool:
     return problems.error_count > 0 or any(p.path.startswith(ARTICLES) for p in problems.items)
 
 
-def _publish(options: BuildOptions, cache: BuildCache, side: DataSide, last: BuildReport, reach: _Reach,
-             manifest: TreeManifest, keys: tuple[str, str]) -> BuildReport:
+def _publish(options: BuildOptions, cache: BuildCache, side: DataSide, state: WarningsState, last: BuildReport,
+             reach: _Reach, manifest: TreeManifest, keys: tuple[str, str]) -> BuildReport:
     """Place what was rendered and keep the rest of the output; publish it whole as a build does."""
     gongshi_dir = options.site_dir / ".gongshi"
-    remade = set(side.warning_files) | set(reach.pages)
+    remade = set(state.warning_files) | set(reach.pages)
+
+    remade_under = (*REMADE_UNDER, LOOKUP) if reach.lookup is not None else REMADE_UNDER
 
     def skip(route: str) -> bool:
         """Whether this build makes the file (or group) again instead of keeping the output's."""
-        return route in remade or route in REMADE or route.startswith(REMADE_UNDER)
+        return route in remade or route in REMADE or route.startswith(remade_under)
 
     span_files = [f"{folder}index.html" for folder, _modified in reach.span_routes]
     others = list(dict.fromkeys(side.others + span_files))
@@ -309,7 +354,7 @@ def _publish(options: BuildOptions, cache: BuildCache, side: DataSide, last: Bui
             indexer.prepare(others, marked, digests, functools.partial(_page_text, reach.pages, options.output,
                                                                        digests),
                             options.output, manifest.groups.get(f"{ROOT}/{MAIN}/"))
-        return _place(options, cache, side, last, reach, tree, indexer, others, marked, keys, skip)
+        return _place(options, cache, side, state, last, reach, tree, indexer, others, marked, keys, skip)
     finally:
         if indexer is not None and not indexer.finished:
             indexer.abort()
@@ -329,9 +374,9 @@ def _page_text(rendered: dict[str, str], output: Path, digests: dict[str, str], 
     return data.decode("utf-8")
 
 
-def _place(options: BuildOptions, cache: BuildCache, side: DataSide, last: BuildReport, reach: _Reach,
-           tree: OutputTree, indexer: SearchIndexer | None, others: list[str], marked: dict[str, bool],
-           keys: tuple[str, str], skip: Callable[[str], bool]) -> BuildReport:
+def _place(options: BuildOptions, cache: BuildCache, side: DataSide, state: WarningsState, last: BuildReport,
+           reach: _Reach, tree: OutputTree, indexer: SearchIndexer | None, others: list[str],
+           marked: dict[str, bool], keys: tuple[str, str], skip: Callable[[str], bool]) -> BuildReport:
     """The new tree: the output's files kept, the rendered ones written, the index finished; published."""
     assert last.freshness is not None
     span_files = [f"{folder}index.html" for folder, _modified in reach.span_routes]
@@ -341,6 +386,13 @@ def _place(options: BuildOptions, cache: BuildCache, side: DataSide, last: Build
         for route, html in reach.pages.items():
             tree.write(route, html)
         publish_files(reach.articles, tree)
+        if reach.lookup is not None:  # (its key is this path's own: a full build makes it again, once)
+            lookup = reach.lookup
+
+            def write(folder: Path) -> None:
+                write_lookup_files(folder, lookup, side.lookup_labels, side.synonyms)
+
+            tree.folder(LOOKUP, digest("warnings' quick rebuild", repr(lookup)), write)
         tree.write("feed.xml", feeds.atom(reach.config, reach.warnings))
         tree.write("sitemap.xml", feeds.sitemap(reach.config.base_url,
                                                 side.routes_before + reach.span_routes + side.routes_after))
@@ -353,13 +405,13 @@ def _place(options: BuildOptions, cache: BuildCache, side: DataSide, last: Build
         except OSError as exc:
             raise OutputError(str(options.audit), _("cannot write the audit file: {reason}").format(
                 reason=exc.strerror)) from None
-        pages = side.pages - side.warning_pages + reach.span_count
+        pages = state.pages - state.warning_pages + reach.span_count
         report = replace(last, warnings=list(last.warnings), masked=reach.masked, pages=pages, indexed=indexed,
                          counts=replace(last.counts, warnings=len(reach.warnings), left_out=len(left_out)),
                          rendered=len(reach.pages), kept=pages - len(reach.pages), up_to_date=False)
         tree.prune()
         tree.publish_tree(tree.manifest(keys[0], summary(report, audit)))
-    cache.save(data_side_entry(options.output), plain=True, value=replace(
-        side, build_key=keys[0], warning_files=span_files, warning_pages=reach.span_count, pages=pages,
-        lookup=[warning_record(w) for w in reach.warnings]))
+    cache.save(warnings_state_entry(options.output), WarningsState(
+        state.side, keys[0], span_files, reach.span_count, pages, [warning_record(w) for w in reach.warnings]),
+        plain=True)
     return report

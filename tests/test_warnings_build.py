@@ -116,6 +116,8 @@ def test_warning_edits_render_only_what_they_reach_and_equal_a_clean_build(
 
 EDITS = st.one_of(
     st.tuples(st.just("body"), st.sampled_from(["prepaid.md", "renovation.md"]), st.integers(0, 99)),
+    st.tuples(st.just("title"), st.sampled_from(["prepaid.md", "renovation.md"]), st.integers(0, 99)),
+    st.tuples(st.just("extra"), st.sampled_from(MERCHANTS[:2]), st.booleans()),  # a published warning, its tag known
     st.tuples(st.just("related"), st.sampled_from(["prepaid.md", "renovation.md"]),
               st.lists(st.sampled_from(MERCHANTS[:2]), max_size=2, unique=True)),
     st.tuples(st.just("held"), st.sampled_from(MERCHANTS), st.booleans()),  # a warning dated after the as-of date
@@ -129,6 +131,15 @@ def apply(site: Path, change: tuple[object, ...]) -> None:
     if kind == "body":
         path = warnings / str(what)
         path.write_text(path.read_text("utf-8") + f"\n补充说明第{value}条：<保留凭证> & 发票。\n", "utf-8")
+    elif kind == "title":
+        path = warnings / str(what)
+        path.write_text(re.sub(r"title: (.*)", lambda m: f"title: {m.group(1)}（第{value}版）", path.read_text("utf-8"),
+                               count=1), "utf-8")
+    elif kind == "extra" and value:
+        (warnings / "extra.md").write_text(f"---\ntitle: 双十一网购提醒\ndate: 2026-11-11\ntype: 消费提醒\n"
+                                           f"tags: [装修]\nrelated: [{what}]\n---\n理性下单。\n", "utf-8")
+    elif kind == "extra":
+        (warnings / "extra.md").unlink(missing_ok=True)
     elif kind == "related":
         path = warnings / str(what)
         named = ", ".join(value) if isinstance(value, list) else ""
@@ -225,19 +236,23 @@ def test_an_output_file_changed_by_hand_is_a_doubt(tmp_path: Path, full_builds: 
     same_as_clean(site, report, tmp_path / "clean")
 
 
-def test_a_new_tag_or_a_new_warning_takes_the_full_path(tmp_path: Path, full_builds: list[Path]) -> None:
-    # Every page links the tags (site.tag_urls), and the search lookup holds the warnings' titles: both need the
-    # whole site. The quick path gives way and the output is still a clean build's.
+def test_a_new_warning_rewrites_the_lookup_and_a_new_tag_takes_the_full_path(
+        tmp_path: Path, full_builds: list[Path]) -> None:
+    # The search lookup holds the warnings' titles beside the merchants: the quick path writes it again from the
+    # merchants' records the last full build kept. Every page links the tags (site.tag_urls): a new tag needs the
+    # whole site, and the quick path gives way. Either way the output is a clean build's.
     site = two_warnings(tmp_path / "site")
     build(BuildOptions(site, as_of=AS_OF))
-    edit(site, "prepaid.md", "tags: [预付卡]", "tags: [预付卡, 健身]")
-    report = build(BuildOptions(site, as_of=AS_OF))
-    assert full_builds.count(site) == 2
-    same_as_clean(site, report, tmp_path / "clean-1")
     shutil.copy(site / "content" / "warnings" / "renovation.md", site / "content" / "warnings" / "renovation-2.md")
     edit(site, "renovation-2.md", "title: 装修合同提醒", "title: 家装预付款提醒")
     report = build(BuildOptions(site, as_of=AS_OF))
-    assert full_builds.count(site) == 3
+    assert full_builds.count(site) == 1
+    same_as_clean(site, report, tmp_path / "clean-1")
+    lookup = (site / "output" / "search" / "lookup").rglob("*.json")
+    assert any("家装预付款提醒" in path.read_text("utf-8") for path in lookup)
+    edit(site, "prepaid.md", "tags: [预付卡]", "tags: [预付卡, 健身]")
+    report = build(BuildOptions(site, as_of=AS_OF))
+    assert full_builds.count(site) == 2
     same_as_clean(site, report, tmp_path / "clean-2")
 
 
