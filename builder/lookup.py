@@ -168,11 +168,6 @@ def write_json(folder: Path, route: str, value: Any) -> None:
     path.write_bytes(dumps(value).encode("utf-8"))
 
 
-def write_lookup(site: Site, folder: Path, records: tuple[list[dict[str, Any]], list[list[str]]]) -> int:
-    """Write the lookup files of `lookup_records(site)` into `folder` (made if missing); return how many."""
-    return write_lookup_files(folder, records, period_labels(site), site.content.taxonomy.synonyms)
-
-
 def period_labels(site: Site) -> list[str]:
     """The published periods' labels, oldest first (the lookup's filter values are newest first)."""
     return [view.period.label for view in reversed(site.periods)]
@@ -180,7 +175,8 @@ def period_labels(site: Site) -> list[str]:
 
 def write_lookup_files(folder: Path, records: tuple[list[dict[str, Any]], list[list[str]]], labels: list[str],
                        synonyms: tuple[tuple[str, tuple[str, ...]], ...]) -> int:
-    """`write_lookup` from what it reads of the site: the periods' labels, the editors' search synonyms."""
+    """Write the lookup files of `lookup_records(site)` into `folder` (made if missing), with what its manifest also
+    lists: the periods' labels (`period_labels`) and the editors' search synonyms; return how many."""
     recs, texts = records
     postings: dict[str, list[int]] = defaultdict(list)
     for rid, fields in enumerate(texts):

@@ -17,7 +17,7 @@ from builder import datapackage, feeds, opendata
 from builder.attachments import publish_files
 from builder.derived import Merchant
 from builder.folderprocess import Child, FolderProcess
-from builder.lookup import lookup_records, write_lookup
+from builder.lookup import lookup_records, period_labels, write_lookup_files
 from builder.model import WARNING_TYPES, warning_type_url
 from builder.output import Staging, fresh_folder
 from builder.pageoutput import PageOutput
@@ -111,10 +111,12 @@ class PageWriter:
         unless the last build's are kept, start writing them in a process of their own (folderprocess.py): they
         take a few seconds at 10,000 merchants, which the rendering then spends on the other core."""
         site = self.site
-        # Each is keyed by what it is made from: the lookup's records (merchants, periods, warnings), the merchants
-        # themselves for the full text (their records are worked out only when it is written).
+        # Each is keyed by what it is made from: the lookup's records (merchants, periods, warnings) with the
+        # periods' labels and the editors' synonyms its manifest lists, the merchants themselves for the full text
+        # (their records are worked out only when it is written).
         self.search_files = {
-            LOOKUP: (lookup_records(site), lambda folder, records: write_lookup(site, folder, records)),
+            LOOKUP: ((lookup_records(site), period_labels(site), site.content.taxonomy.synonyms),
+                     lambda folder, inputs: write_lookup_files(folder, *inputs)),
             TEXT: (site.merchants, lambda folder, merchants: write_index(folder, text_records(merchants))),
         }
         self.search_keys = {prefix: self.output.folder_key((inputs,))

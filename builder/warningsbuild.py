@@ -203,7 +203,7 @@ def record_data_side(site: Site, renderer: Renderer, writer: PageWriter, output:
         except OSError:
             return None
     r, o, count = writer.warning_marks
-    records, texts = writer.search_files[LOOKUP][0] if LOOKUP in writer.search_files else lookup_records(site)
+    records, texts = writer.search_files[LOOKUP][0][0] if LOOKUP in writer.search_files else lookup_records(site)
     merchants = len(records) - len(site.warnings)  # (the merchants' records come first)
     warning_files = [f"{folder}index.html" for folder, _modified in writer.routes[r]]
     entries = all_entries(site.content)
@@ -406,13 +406,16 @@ def _place(options: BuildOptions, cache: BuildCache, side: DataSide, state: Warn
         for route, html in reach.pages.items():
             tree.write(route, html)
         publish_files(reach.articles, tree)
-        if reach.lookup is not None:  # (its key is this path's own: a full build makes it again, once)
+        if reach.lookup is not None:
             lookup = reach.lookup
 
             def write(folder: Path) -> None:
                 write_lookup_files(folder, lookup, side.lookup_labels, side.synonyms)
 
-            tree.folder(LOOKUP, digest("warnings' quick rebuild", repr(lookup)), write)
+            # Its key is this path's own (a full build makes it again, once) and names the full build whose data
+            # it was written with: the spare may hold a lookup of the same records written with other labels,
+            # synonyms or another tool, by a quick rebuild of an earlier full build.
+            tree.folder(LOOKUP, digest("warnings' quick rebuild", side.build_key, repr(lookup)), write)
         tree.write("feed.xml", feeds.atom(reach.config, reach.warnings))
         tree.write("sitemap.xml", feeds.sitemap(reach.config.base_url,
                                                 side.routes_before + reach.span_routes + side.routes_after))

@@ -297,3 +297,39 @@ def test_data_compared_in_a_branch_the_record_never_took_takes_the_full_path(
     page = site / "output" / "merchants" / "91350100M000100Y43" / "index.html"
     assert "多次警示，且本期上榜" in page.read_text("utf-8")
     same_as_clean(site, report, tmp_path / "clean")
+
+
+def add_synonym(site: Path, word: str) -> None:
+    """Give the site's taxonomy one search synonym more (the search lookup's manifest lists them)."""
+    taxonomy = site / "content" / "taxonomy.yaml"
+    text = taxonomy.read_text("utf-8")
+    if "synonyms:" not in text:
+        text += "synonyms:\n"
+    taxonomy.write_text(text + f"  {word}: 预付式消费\n", "utf-8")
+
+
+def test_a_synonym_edited_alone_writes_the_lookup_again(tmp_path: Path, full_builds: list[Path]) -> None:
+    site = two_warnings(tmp_path / "site")
+    build(BuildOptions(site, as_of=AS_OF))
+    add_synonym(site, "充值卡")
+    report = build(BuildOptions(site, as_of=AS_OF))
+    assert full_builds.count(site) == 2
+    assert "充值卡" in (site / "output" / "search" / "lookup" / "manifest.json").read_text("utf-8")
+    same_as_clean(site, report, tmp_path / "clean")
+
+
+def test_a_lookup_a_quick_rebuild_wrote_for_an_earlier_full_build_is_never_kept(
+        tmp_path: Path, full_builds: list[Path]) -> None:
+    # The spare tree is the output of two builds back: it may hold a lookup that a quick rebuild wrote for the same
+    # warnings' records, with the synonyms of an earlier full build (found by a review, which reproduced it).
+    site = two_warnings(tmp_path / "site")
+    build(BuildOptions(site, as_of=AS_OF))
+    edit(site, "prepaid.md", "title: 预付卡消费提醒", "title: 预付卡消费提醒（二）")
+    build(BuildOptions(site, as_of=AS_OF))  # quick: the lookup written with no synonyms
+    edit(site, "prepaid.md", "title: 预付卡消费提醒（二）", "title: 预付卡消费提醒（三）")
+    add_synonym(site, "充值卡")
+    build(BuildOptions(site, as_of=AS_OF))  # full: the quick rebuild's output is now the spare
+    edit(site, "prepaid.md", "title: 预付卡消费提醒（三）", "title: 预付卡消费提醒（二）")
+    report = build(BuildOptions(site, as_of=AS_OF))  # quick again: the same records as two builds back
+    assert full_builds.count(site) == 2
+    same_as_clean(site, report, tmp_path / "clean")
