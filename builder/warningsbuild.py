@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import pickle
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -141,11 +142,15 @@ def merchants_lookup_entry(output: Path) -> str:
 def keep_data_side(cache: BuildCache, output: Path, recorded: Recorded | None) -> None:
     """Keep what a full build recorded for the warnings' quick rebuild of `output` (None: forget what was kept)."""
     entries = (data_side_entry(output), warnings_state_entry(output), merchants_lookup_entry(output))
-    for entry, value in zip(entries, recorded or (None, None, None), strict=True):
-        if value is None:
+    try:
+        for entry, value in zip(entries, recorded or (None, None, None), strict=True):
+            if value is None:
+                cache.forget(entry)
+            else:
+                cache.save(entry, value, plain=True)
+    except (pickle.PicklingError, TypeError, AttributeError):  # a record holding what cannot be pickled (a theme's
+        for entry in entries:  # helper's own class): no quick rebuild for this output, the build itself is done
             cache.forget(entry)
-        else:
-            cache.save(entry, value, plain=True)
 
 
 class CollectedOutput:

@@ -27,7 +27,8 @@ from builder.buildreport import BuildReport
 from builder.errors import ContentError
 from builder.outputtree import OutputTree
 from builder.render import BUILTIN_THEMES
-from builder.warningsbuild import data_side_entry
+from builder.replay import Node
+from builder.warningsbuild import data_side_entry, keep_data_side, warnings_state_entry
 
 SECOND = ("---\ntitle: 装修合同提醒\ndate: 2026-10-15\ntype: 消费预警\ntags: [装修]\n"
           "related: [ceshi-gengxin]\n---\n签订装修合同前，请核实经营者资质。\n")
@@ -333,3 +334,19 @@ def test_a_lookup_a_quick_rebuild_wrote_for_an_earlier_full_build_is_never_kept(
     report = build(BuildOptions(site, as_of=AS_OF))  # quick again: the same records as two builds back
     assert full_builds.count(site) == 2
     same_as_clean(site, report, tmp_path / "clean")
+
+
+def test_a_record_that_cannot_be_kept_leaves_no_entries_and_no_error(tmp_path: Path) -> None:
+    # A record may hold what pickle refuses (say, a class a theme's helper made on the fly): the build is done, and
+    # the output simply gets no quick rebuild.
+    site = two_warnings(tmp_path / "site")
+    build(BuildOptions(site, as_of=AS_OF))
+    cache = BuildCache.open(site)
+    assert cache is not None
+    side = cache.load(data_side_entry(site / "output"))
+    state = cache.load(warnings_state_entry(site / "output"))
+    assert side is not None and state is not None
+    side.home["latest"] = Node(kind=type("Made", (), {}))  # a class pickle cannot find by its name
+    keep_data_side(cache, site / "output", (side, state, None))  # type: ignore[arg-type]
+    assert cache.load(data_side_entry(site / "output")) is None
+    assert cache.load(warnings_state_entry(site / "output")) is None
