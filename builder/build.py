@@ -23,7 +23,7 @@ from builder.buildreport import BuildOptions, BuildReport, SiteCounts
 from builder.config import load_config
 from builder.content import ContentReader, load_content
 from builder.disclosure import Freshness, audit_json, resolve_as_of, write_audit
-from builder.errors import ContentError, Message, OutputError, Problem, Problems
+from builder.errors import ContentError, Message, Problem, Problems
 from builder.i18n import N_, _
 from builder.manifest import MANIFEST, manifest_bytes
 from builder.model import Content
@@ -189,11 +189,7 @@ def _build_with(options: BuildOptions, progress: Progress | None, cache: BuildCa
             if cache is not None and options.link_from is None else None
         # SHA256SUMS: the last file of the build, listing every other one (from the digests the tree keeps)
         tree.write(MANIFEST, manifest_bytes({route: sha for route, sha in tree.digests().items() if route != MANIFEST}))
-        try:
-            write_audit(options.audit, audit)
-        except OSError as exc:
-            raise OutputError(str(options.audit), _("cannot write the audit file: {reason}").format(
-                reason=exc.strerror)) from None
+        write_audit(options.audit, audit)
         if progress is not None:
             progress(N_("publishing"), 0, None)
         tree.prune()

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from builder.errors import OutputError
 from builder.i18n import _
 
 if TYPE_CHECKING:
@@ -133,8 +134,11 @@ def audit_json(as_of: dt.date, retention_months: int | None, records: Sequence[L
 
 
 def write_audit(path: Path, text: str) -> None:
-    """Write the audit file atomically (temporary file, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(text, "utf-8")
-    os.replace(temporary, path)
+    """Write the audit file atomically (temporary file, then rename); OutputError when it cannot be written."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        temporary.write_text(text, "utf-8")
+        os.replace(temporary, path)
+    except OSError as exc:
+        raise OutputError(str(path), _("cannot write the audit file: {reason}").format(reason=exc.strerror)) from None

@@ -12,9 +12,8 @@ from dataclasses import dataclass, replace
 from builder.buildcache import BuildCache, tool_digest
 from builder.buildreport import BuildOptions, BuildReport
 from builder.disclosure import resolve_as_of, write_audit
-from builder.errors import OutputError, SearchIndexError
+from builder.errors import SearchIndexError
 from builder.fingerprint import Digester, digest, digest_of
-from builder.i18n import _
 from builder.output import check_output_dir
 from builder.outputtree import TreeManifest, load_manifest, output_manifest, verify_tree
 from builder.pagefindbinary import pagefind_binary
@@ -125,9 +124,5 @@ def unchanged(options: BuildOptions, cache: BuildCache, build_key: str,
     last, audit = manifest.summary.get("report"), manifest.summary.get("audit")
     if not isinstance(last, BuildReport) or not isinstance(audit, str) or not verify_tree(options.output, manifest):
         return None
-    try:
-        write_audit(options.audit, audit)
-    except OSError as exc:
-        raise OutputError(str(options.audit), _("cannot write the audit file: {reason}").format(
-            reason=exc.strerror)) from None
+    write_audit(options.audit, audit)
     return replace(last, up_to_date=True)

@@ -45,7 +45,7 @@ from builder.config import load_config
 from builder.content import ContentReader
 from builder.creditcode import normalise
 from builder.disclosure import LeftOut, audit_json, write_audit
-from builder.errors import OutputError, Problems, SearchIndexError
+from builder.errors import Problems, SearchIndexError
 from builder.fingerprint import digest
 from builder.i18n import _
 from builder.lookup import lookup_records, period_labels, warning_record, warning_texts, write_lookup_files
@@ -428,11 +428,7 @@ def _place(options: BuildOptions, cache: BuildCache, side: DataSide, state: Warn
         tree.write(MANIFEST, manifest_bytes({route: sha for route, sha in tree.digests().items() if route != MANIFEST}))
         left_out = (*side.left_out, *reach.left_out)
         audit = audit_json(last.freshness.as_of, reach.config.retention_months, left_out)
-        try:
-            write_audit(options.audit, audit)
-        except OSError as exc:
-            raise OutputError(str(options.audit), _("cannot write the audit file: {reason}").format(
-                reason=exc.strerror)) from None
+        write_audit(options.audit, audit)
         pages = state.pages - state.warning_pages + reach.span_count
         report = replace(last, warnings=list(last.warnings), masked=reach.masked, pages=pages, indexed=indexed,
                          counts=replace(last.counts, warnings=len(reach.warnings), left_out=len(left_out)),
