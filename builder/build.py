@@ -36,7 +36,7 @@ from builder.render import CachedBytecode, Renderer, make_environment, template_
 from builder.search import BUILD_NICE, SearchIndexer
 from builder.source import HAVE_LIBYAML
 from builder.trash import delete_pending, empty_trash
-from builder.uptodate import UpToDate, input_keys, options_key, summary, unchanged
+from builder.uptodate import UpToDate, options_key, summary, up_to_date
 from builder.warningsbuild import keep_data_side, rebuild_warnings, record_data_side
 
 #: How a build reports what it is doing: (stage, done so far, total or None). Only cli.py shows it.
@@ -134,17 +134,13 @@ def _build(options: BuildOptions, progress: Progress | None, checked: UpToDate |
 def _build_with(options: BuildOptions, progress: Progress | None, cache: BuildCache | None,
                 started: float, checked: UpToDate | None) -> BuildReport:
     gongshi_dir = options.site_dir / ".gongshi"
-    if checked is None:
-        build_key, data_key = input_keys(options)
-        if cache is not None and not options.clean:
-            done = unchanged(options, cache, build_key)
-            if done is not None:
-                done.seconds = time.perf_counter() - started
-                return done
-        manifest = None
-    else:
-        build_key, data_key, manifest = checked.build_key, checked.data_key, checked.manifest
-    quick = rebuild_warnings(options, cache, (build_key, data_key), manifest)  # only the warnings changed?
+    if checked is None:  # (a build called in process: the command line asked up_to_date already)
+        checked = up_to_date(options)
+        if checked.report is not None:
+            checked.report.seconds = time.perf_counter() - started
+            return checked.report
+    build_key, data_key = checked.build_key, checked.data_key
+    quick = rebuild_warnings(options, cache, (build_key, data_key), checked.manifest)  # only the warnings changed?
     if quick is not None:
         quick.seconds = time.perf_counter() - started
         return quick

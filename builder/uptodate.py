@@ -39,7 +39,7 @@ def up_to_date(options: BuildOptions) -> UpToDate:
         return UpToDate(None, build_key, data_key)
     cache = BuildCache.open(options.site_dir)
     manifest = load_manifest(cache, output_manifest(options.output), options.output)
-    done = unchanged(options, cache, build_key, manifest) if cache is not None else None
+    done = unchanged(options, build_key, manifest)
     if done is not None:
         empty_trash(options.site_dir / ".gongshi" / "trash")  # what earlier builds could not finish deleting
         delete_pending()
@@ -113,12 +113,9 @@ def summary(report: BuildReport, audit: str) -> dict[str, object]:
             "audit": audit}
 
 
-def unchanged(options: BuildOptions, cache: BuildCache, build_key: str,
-              manifest: TreeManifest | None = None) -> BuildReport | None:
-    """The last build's report when its inputs are the same and its output is intact (else None: build);
-    `manifest`: the output's, when already loaded."""
-    if manifest is None:
-        manifest = load_manifest(cache, output_manifest(options.output), options.output)
+def unchanged(options: BuildOptions, build_key: str, manifest: TreeManifest | None) -> BuildReport | None:
+    """The last build's report when its inputs are the same and its output (`manifest`: its, as loaded) is intact
+    (else None: build)."""
     if not isinstance(manifest, TreeManifest) or manifest.build_key != build_key:
         return None
     last, audit = manifest.summary.get("report"), manifest.summary.get("audit")
