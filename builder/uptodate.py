@@ -13,7 +13,7 @@ from builder.buildcache import BuildCache, tool_digest
 from builder.buildreport import BuildOptions, BuildReport
 from builder.disclosure import resolve_as_of, write_audit
 from builder.errors import SearchIndexError
-from builder.fingerprint import Digester, digest, digest_of
+from builder.fingerprint import Digester, digest
 from builder.output import check_output_dir
 from builder.outputtree import TreeManifest, load_manifest, output_manifest, verify_tree
 from builder.pagefindbinary import pagefind_binary
@@ -52,15 +52,11 @@ def options_key(options: BuildOptions) -> str:
     return digest(str(options.strict), options.encoding, str(options.mask_personal_data), str(options.search))
 
 
-def inputs_key(options: BuildOptions) -> str:
-    """A digest of everything a build reads: the tool, the options, the as-of date and every input file (read
-    one at a time: at 100,000 merchants the inputs are 250 MB)."""
-    return digest_of(_input_parts(options))
-
-
 def input_keys(options: BuildOptions) -> tuple[str, str]:
-    """`inputs_key`, and a digest of the same parts but the warnings' Markdown files (content/warnings/*.md): when
-    only that one changed, warningsbuild.py may rebuild only what the warnings reach. One reading of the inputs."""
+    """A digest of everything a build reads: the tool, the options, the as-of date and every input file (read
+    one at a time: at 100,000 merchants the inputs are 250 MB); and a digest of the same parts but the warnings'
+    Markdown files (content/warnings/*.md): when only that one changed, warningsbuild.py may rebuild only what the
+    warnings reach. One reading of the inputs."""
     whole, data = Digester(), Digester()
     for part, warning in _tagged_parts(options):
         whole.update(part)
@@ -74,13 +70,8 @@ def is_warning_file(route: str) -> bool:
     return route.startswith("content/warnings/") and route.endswith(".md") and route.count("/") == 2
 
 
-def _input_parts(options: BuildOptions) -> Iterator[str | bytes]:
-    """What `inputs_key` digests, in order."""
-    return (part for part, _warning in _tagged_parts(options))
-
-
 def _tagged_parts(options: BuildOptions) -> Iterator[tuple[str | bytes, bool]]:
-    """What `inputs_key` digests, in order, each with whether it is of a warning's Markdown file."""
+    """What `input_keys` digests, in order, each with whether it is of a warning's Markdown file."""
     try:
         as_of = resolve_as_of(options.as_of, os.environ, dt.date.today()).isoformat()
     except ValueError as exc:
