@@ -25,7 +25,6 @@ from builder.content import ContentReader, load_content
 from builder.disclosure import Freshness, audit_json, resolve_as_of, write_audit
 from builder.errors import ContentError, Message, Problem, Problems
 from builder.i18n import N_, _
-from builder.manifest import MANIFEST, manifest_bytes
 from builder.model import Content
 from builder.output import check_output_dir
 from builder.outputtree import OutputTree, output_manifest
@@ -183,8 +182,7 @@ def _build_with(options: BuildOptions, progress: Progress | None, cache: BuildCa
         # what a later build needs to rebuild only the warnings' pages (warningsbuild.py): not for a preview's
         side = record_data_side(site, renderer, writer, output, tree, keys.uses, (build_key, data_key)) \
             if cache is not None and options.link_from is None else None
-        # SHA256SUMS: the last file of the build, listing every other one (from the digests the tree keeps)
-        tree.write(MANIFEST, manifest_bytes({route: sha for route, sha in tree.digests().items() if route != MANIFEST}))
+        tree.write_checksums()
         write_audit(options.audit, audit)
         if progress is not None:
             progress(N_("publishing"), 0, None)

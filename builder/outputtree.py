@@ -35,6 +35,7 @@ from typing import Any, NamedTuple
 from builder.buildcache import BuildCache
 from builder.errors import OutputError
 from builder.i18n import _
+from builder.manifest import MANIFEST, manifest_bytes
 from builder.output import Staging, fresh_folder, write_hashed
 from builder.trash import throw_away
 
@@ -396,6 +397,10 @@ class OutputTree(Staging):
             placed = dict(self.written)
         return {route: record.digest or file_digest((self.root / route).read_bytes())
                 for route, record in placed.items()}
+
+    def write_checksums(self) -> None:
+        """SHA256SUMS: a build's last file, listing every other one (from the digests the tree keeps)."""
+        self.write(MANIFEST, manifest_bytes({route: sha for route, sha in self.digests().items() if route != MANIFEST}))
 
     def manifest(self, build_key: str, summary: dict[str, Any]) -> TreeManifest:
         """The manifest of the staging folder as the build leaves it."""

@@ -49,7 +49,7 @@ from builder.errors import Problems, SearchIndexError
 from builder.fingerprint import digest
 from builder.i18n import _
 from builder.lookup import lookup_records, period_labels, warning_record, warning_texts, write_lookup_files
-from builder.manifest import MANIFEST, manifest_bytes
+from builder.manifest import MANIFEST
 from builder.model import Article, Content, Taxonomy
 from builder.outputtree import OutputTree, TreeManifest, file_digest, load_manifest, output_manifest
 from builder.pageoutput import PageOutput
@@ -425,7 +425,7 @@ def _place(options: BuildOptions, cache: BuildCache, side: DataSide, state: Warn
         tree.write("sitemap.xml", feeds.sitemap(reach.config.base_url,
                                                 side.routes_before + reach.span_routes + side.routes_after))
         indexed = indexer.finish(others, marked) if indexer is not None else 0
-        tree.write(MANIFEST, manifest_bytes({route: sha for route, sha in tree.digests().items() if route != MANIFEST}))
+        tree.write_checksums()
         left_out = (*side.left_out, *reach.left_out)
         audit = audit_json(last.freshness.as_of, reach.config.retention_months, left_out)
         write_audit(options.audit, audit)
