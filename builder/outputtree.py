@@ -284,8 +284,7 @@ class OutputTree(Staging):
                 continue
             kept = base.get(route)
             if kept is not None and kept.key == record.key and kept.digest == record.digest:
-                self.written[route] = kept
-                self.reused += 1
+                self._place(route, kept, None)
             elif not self._reuse(route, record, by_key=True, exact=True):
                 return False
         self.groups.update({prefix: key for prefix, key in current.groups.items() if not skip(prefix)})

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from builder import creditcode
 from builder.derived import Merchant
 from builder.model import Entry
+
+
+def key_in(refs: Mapping[str, str], ref: str) -> str | None:
+    """The merchant key a reference names in `Resolver.refs` (as given, or as a normalised credit code), or None."""
+    return refs.get(ref) or refs.get(creditcode.normalise(ref))
 
 
 class Resolver:
@@ -24,7 +29,7 @@ class Resolver:
 
     def key_of(self, ref: str) -> str | None:
         """The merchant key a reference names (public or not), or None."""
-        return self.refs.get(ref) or self.refs.get(creditcode.normalise(ref))
+        return key_in(self.refs, ref)
 
     def find(self, ref: str) -> Merchant | None:
         """The public merchant a reference names, or None."""

@@ -24,7 +24,7 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -76,7 +76,6 @@ class _Prepared:
     thread: threading.Thread | None = None
     pages: int = 0
     error: BaseException | None = None
-    done: bool = field(default=False)
 
 
 class SearchIndexer:
@@ -114,7 +113,7 @@ class SearchIndexer:
         def index() -> None:
             try:
                 prepared.pages = self._index(main, prepared.folder, read)
-            except BaseException as exc:  # noqa: BLE001 - given to `finish`, which raises it in the build's thread
+            except BaseException as exc:  # noqa: BLE001 - `finish` then indexes from the tree, where it shows again
                 prepared.error = exc
 
         prepared.thread = threading.Thread(target=index, name="pagefind", daemon=True)

@@ -43,7 +43,6 @@ from builder.buildcache import BuildCache
 from builder.buildreport import BuildOptions, BuildReport
 from builder.config import load_config
 from builder.content import ContentReader
-from builder.creditcode import normalise
 from builder.disclosure import LeftOut, audit_json, write_audit
 from builder.errors import Problems, SearchIndexError
 from builder.fingerprint import digest
@@ -57,7 +56,7 @@ from builder.pages import LOOKUP, PageWriter
 from builder.pinyin import known_keys, remember_keys
 from builder.render import Renderer, make_environment, theme_dirs
 from builder.replay import Missing, Node, Recorder, Replay, Unrecordable, leaf_or_node
-from builder.resolver import Resolver
+from builder.resolver import Resolver, key_in
 from builder.search import BUILD_NICE, MAIN, ROOT, SearchIndexer, is_marked
 from builder.sitemodel import Site
 from builder.tags import tag_pages
@@ -153,6 +152,11 @@ def keep_data_side(cache: BuildCache, output: Path, recorded: Recorded | None) -
             cache.forget(entry)
 
 
+def page_files(routes: Iterable[tuple[str, dt.date | None]]) -> list[str]:
+    """The files of pages, from their (folder, modified) as `PageWriter.routes` lists them."""
+    return [f"{folder}index.html" for folder, _modified in routes]
+
+
 class CollectedOutput:
     """Where `PageWriter` puts pages when they are only rendered and kept in memory (route -> HTML)."""
 
@@ -210,7 +214,7 @@ def record_data_side(site: Site, renderer: Renderer, writer: PageWriter, output:
     r, o, count = writer.warning_marks
     records, texts = writer.search_files[LOOKUP][0][0] if LOOKUP in writer.search_files else lookup_records(site)
     merchants = len(records) - len(site.warnings)  # (the merchants' records come first)
-    warning_files = [f"{folder}index.html" for folder, _modified in writer.routes[r]]
+    warning_files = page_files(writer.routes[r])
     entries = all_entries(site.content)
     resolver = Resolver(site.merchants, entries)
     urls = {url for url, _path, _line in routes(site.content, entries)}
@@ -250,6 +254,11 @@ class _Reach:
     left_out: tuple[LeftOut, ...]
     masked: list[Any]
     lookup: tuple[list[dict[str, Any]], list[list[str]]] | None  # the search lookup's records, when they changed
+
+    @property
+    def span_files(self) -> list[str]:
+        """The files of the warnings' own pages."""
+        return page_files(self.span_routes)
 
 
 def rebuild_warnings(options: BuildOptions, cache: BuildCache | None, keys: tuple[str, str],
@@ -301,7 +310,7 @@ def _render_reach(options: BuildOptions, cache: BuildCache, side: DataSide, stat
     published, held = published_warnings(content.warnings, as_of)
     related: dict[str, tuple[str, ...]] = {}
     for warning in content.warnings:  # (every reference is checked, the published warnings' are shown)
-        found = [side.refs.get(ref) or side.refs.get(normalise(ref)) for ref in warning.related]
+        found = [key_in(side.refs, ref) for ref in warning.related]
         if None in found:
             raise _Doubt
         related[warning.slug] = tuple(key for key in found if key is not None and key in side.public)
@@ -362,8 +371,7 @@ def _publish(options: BuildOptions, cache: BuildCache, side: DataSide, state: Wa
         """Whether this build makes the file (or group) again instead of keeping the output's."""
         return route in remade or route in REMADE or route.startswith(remade_under)
 
-    span_files = [f"{folder}index.html" for folder, _modified in reach.span_routes]
-    others = list(dict.fromkeys(side.others + span_files))
+    others = list(dict.fromkeys(side.others + reach.span_files))
     marked = {route: is_marked(html) for route, html in reach.pages.items() if route not in reach.merchant_files}
     tree = OutputTree(options.output, cache, gongshi_dir, current=manifest)
     indexer = SearchIndexer(tree, cache=cache, nice=BUILD_NICE) if options.search else None
@@ -404,7 +412,6 @@ def _place(options: BuildOptions, cache: BuildCache, side: DataSide, state: Warn
            marked: dict[str, bool], keys: tuple[str, str], skip: Callable[[str], bool]) -> BuildReport:
     """The new tree: the output's files kept, the rendered ones written, the index finished; published."""
     assert last.freshness is not None
-    span_files = [f"{folder}index.html" for folder, _modified in reach.span_routes]
     with tree:
         if not tree.carry(skip):
             raise _Doubt
@@ -436,6 +443,6 @@ def _place(options: BuildOptions, cache: BuildCache, side: DataSide, state: Warn
         tree.prune()
         tree.publish_tree(tree.manifest(keys[0], summary(report, audit)))
     cache.save(warnings_state_entry(options.output), WarningsState(
-        state.side, keys[0], span_files, reach.span_count, pages, [warning_record(w) for w in reach.warnings]),
+        state.side, keys[0], reach.span_files, reach.span_count, pages, [warning_record(w) for w in reach.warnings]),
         plain=True)
     return report
