@@ -141,6 +141,7 @@ def _build_with(options: BuildOptions, progress: Progress | None, cache: BuildCa
     build_key, data_key = checked.build_key, checked.data_key
     quick = rebuild_warnings(options, cache, (build_key, data_key), checked.manifest)  # only the warnings changed?
     if quick is not None:
+        forget_recycled(options, cache)
         quick.seconds = time.perf_counter() - started
         return quick
     report = load_site(options, cache, progress)
@@ -179,18 +180,25 @@ def _build_with(options: BuildOptions, progress: Progress | None, cache: BuildCa
             if indexer is not None and not indexer.finished:
                 indexer.abort()
         report.pages, report.rendered, report.kept = writer.count, output.rendered, output.placed - output.rendered
-        # what a later build needs to rebuild only the warnings' pages (warningsbuild.py): not for a preview's
+        # what a later build needs to rebuild only the warnings' pages (warningsbuild.py)
         side = record_data_side(site, renderer, writer, output, tree, keys.uses, (build_key, data_key)) \
-            if cache is not None and options.link_from is None else None
+            if cache is not None else None
         tree.write_checksums()
         write_audit(options.audit, audit)
         if progress is not None:
             progress(N_("publishing"), 0, None)
         tree.prune()
         tree.publish_tree(tree.manifest(build_key, summary(report, audit)))
-    if cache is not None and options.link_from is None:
+    if cache is not None:
         keep_data_side(cache, options.output, side)
-    if cache is not None and options.recycle is not None:  # that folder is this output now
-        cache.forget(output_manifest(options.recycle))
+    forget_recycled(options, cache)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def forget_recycled(options: BuildOptions, cache: BuildCache | None) -> None:
+    """Forget what the cache kept of the preview's folder that this build brought up to date (it is this output
+    now)."""
+    if cache is not None and options.recycle is not None:
+        cache.forget(output_manifest(options.recycle))
+        keep_data_side(cache, options.recycle, None)

@@ -34,10 +34,11 @@ THEMES = PACKAGE.parent / "themes"
 SIGNATURE = 32
 TEMPORARY = ".entry-"  # an entry being written
 #: Entries whose name is a digest of everything they were made from: a kept copy can never be stale. And the
-#: manifests of output trees, which are checked against the tree on disk anyway (outputtree.load_manifest): while
-#: kept in memory, those are written to memory only (the preview's are of its own work folders, gone with it).
-IN_MEMORY = ("content/", "trees/output-")
-MEMORY_ONLY = ("trees/output-",)
+#: entries of output trees: their manifests, which are checked against the tree on disk anyway
+#: (outputtree.load_manifest), and what the warnings' quick rebuild keeps of them (warningsbuild.py): while kept in
+#: memory, those are written to memory only (the preview's are of its own work folders, gone with it).
+MEMORY_ONLY = ("trees/output-", "trees/data-side-", "trees/warnings-state-", "trees/lookup-merchants-")
+IN_MEMORY = ("content/", *MEMORY_ONLY)
 _MEMORY: dict[str, dict[str, Any]] = {}  # cache folder -> the entries this process keeps (kept_in_memory)
 
 

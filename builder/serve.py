@@ -5,10 +5,11 @@ bind the port, start the server, the watcher and the indexer, build, then rebuil
 changes. Each build goes into a folder of its own in a work folder beside the output folder, through the same
 incremental path as `gongshi build`: the folder of an earlier build that nothing reads any more is brought up
 to date (only changed files written, or hard-linked from the build being served), or a new folder gets every
-unchanged file hard-linked. The server switches to it only once it is complete. What unchanged files made is
-kept in memory between builds: their records (buildcache.kept_in_memory), the model derived from them
-(remembered.py) and their fingerprints (fingerprint.kept_across_builds). The work folder is removed when the
-preview stops.
+unchanged file hard-linked; when only warnings changed, only the pages they reach are rendered (warningsbuild.py,
+continuing the build being served). The server switches to it only once it is complete. What unchanged files made
+is kept in memory between builds: their records (buildcache.kept_in_memory), the model derived from them
+(remembered.py), their fingerprints (fingerprint.kept_across_builds) and what the warnings' quick rebuild needs.
+The work folder is removed when the preview stops.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from builder.outputtree import output_manifest
 from builder.previewindex import Indexer, make_spare
 from builder.previewstate import PreviewState, Report
 from builder.remembered import remembering
+from builder.warningsbuild import keep_data_side
 from builder.watch import SiteWatcher
 from builder.workfolders import claim, remove_leftovers
 
@@ -251,9 +253,13 @@ class Preview:
                 self.state.drop(last)
             if spare is not None and spare.exists():  # the build failed before it took the spare
                 self.state.give_back(spare)
-        assert result.site is not None  # a build into a new folder is never "up to date"
-        merchants = tuple(f"{merchant.url}index.html" for merchant in result.site.merchants)
-        gen = self.state.publish_pages(number, folder, base_path(result), merchants)
+        if result.site is not None:
+            merchants = tuple(f"{merchant.url}index.html" for merchant in result.site.merchants)
+            path = base_path(result)
+        else:  # the warnings' quick rebuild of the last build (a build into a new folder is never "up to date")
+            assert last is not None
+            merchants, path = last.merchants, last.base_path
+        gen = self.state.publish_pages(number, folder, path, merchants)
         self.indexer.poke()
         if last is None:  # in the background: a folder the first edit can bring up to date
             self.state.hold(gen)
@@ -281,6 +287,7 @@ class Preview:
             shutil.rmtree(folder, ignore_errors=True)
             if cache is not None:  # the manifest a later build would have brought it up to date with
                 cache.forget(output_manifest(folder))
+                keep_data_side(cache, folder, None)
 
     def _stop(self, server_thread: threading.Thread) -> None:
         assert self.state is not None and self.server is not None and self.indexer is not None

@@ -264,17 +264,19 @@ class _Reach:
 def rebuild_warnings(options: BuildOptions, cache: BuildCache | None, keys: tuple[str, str],
                      manifest: TreeManifest | None = None) -> BuildReport | None:
     """Rebuild only what the warnings reach when nothing else changed since the last build (else None);
-    `manifest`: the output's, when already loaded."""
-    if cache is None or options.clean or options.link_from is not None or options.recycle is not None:
+    `manifest`: the output's, when already loaded. A preview's build (`link_from`) continues the build it links
+    from, into a folder of its own."""
+    if cache is None or options.clean:
         return None
     started = time.perf_counter()
-    state = cache.load(warnings_state_entry(options.output))
-    side = cache.load(data_side_entry(options.output))
+    base = last_output(options)
+    state = cache.load(warnings_state_entry(base))
+    side = cache.load(data_side_entry(base))
     if not isinstance(state, WarningsState) or not isinstance(side, DataSide) or side.data_key != keys[1] \
             or state.side != side.build_key:
         return None
-    if manifest is None:
-        manifest = load_manifest(cache, output_manifest(options.output), options.output)
+    if manifest is None or base != options.output:
+        manifest = load_manifest(cache, output_manifest(base), base)
     last = manifest.summary.get("report") if isinstance(manifest, TreeManifest) else None
     if manifest is None or manifest.build_key != state.build_key or not isinstance(last, BuildReport) \
             or last.freshness is None:
@@ -288,6 +290,11 @@ def rebuild_warnings(options: BuildOptions, cache: BuildCache | None, keys: tupl
         return None
     report.seconds = time.perf_counter() - started
     return report
+
+
+def last_output(options: BuildOptions) -> Path:
+    """The output of the build this one continues: the output folder itself, or the preview's build it links from."""
+    return options.link_from if options.link_from is not None else options.output
 
 
 def _render_reach(options: BuildOptions, cache: BuildCache, side: DataSide, state: WarningsState,
@@ -323,7 +330,7 @@ def _render_reach(options: BuildOptions, cache: BuildCache, side: DataSide, stat
         raise _Doubt
     lookup = None  # the search lookup is kept, unless a warning's record in it changed
     if [warning_record(w) for w in published] != state.lookup:
-        kept = cache.load(merchants_lookup_entry(options.output))
+        kept = cache.load(merchants_lookup_entry(last_output(options)))
         if not isinstance(kept, MerchantsLookup) or kept.side != side.build_key:
             raise _Doubt
         lookup = (kept.records + [warning_record(w) for w in published],
@@ -373,7 +380,8 @@ def _publish(options: BuildOptions, cache: BuildCache, side: DataSide, state: Wa
 
     others = list(dict.fromkeys(side.others + reach.span_files))
     marked = {route: is_marked(html) for route, html in reach.pages.items() if route not in reach.merchant_files}
-    tree = OutputTree(options.output, cache, gongshi_dir, current=manifest)
+    tree = OutputTree(options.output, cache, gongshi_dir, link_from=options.link_from, recycle=options.recycle,
+                      current=manifest)
     indexer = SearchIndexer(tree, cache=cache, nice=BUILD_NICE) if options.search else None
     try:
         if indexer is not None:  # Pagefind indexes the warnings while the tree is made ready (its own process)
@@ -384,9 +392,8 @@ def _publish(options: BuildOptions, cache: BuildCache, side: DataSide, state: Wa
                     if record is None:
                         raise _Doubt
                     digests[route] = record.digest
-            indexer.prepare(others, marked, digests, functools.partial(_page_text, reach.pages, options.output,
-                                                                       digests),
-                            options.output, manifest.groups.get(f"{ROOT}/{MAIN}/"))
+            read = functools.partial(_page_text, reach.pages, last_output(options), digests)
+            indexer.prepare(others, marked, digests, read, options.output, manifest.groups.get(f"{ROOT}/{MAIN}/"))
         return _place(options, cache, side, state, last, reach, tree, indexer, others, marked, keys, skip)
     finally:
         if indexer is not None and not indexer.finished:
@@ -445,4 +452,10 @@ def _place(options: BuildOptions, cache: BuildCache, side: DataSide, state: Warn
     cache.save(warnings_state_entry(options.output), WarningsState(
         state.side, keys[0], reach.span_files, reach.span_count, pages, [warning_record(w) for w in reach.warnings]),
         plain=True)
+    base = last_output(options)
+    if base != options.output:  # (a preview's new folder, which the next build continues: in memory)
+        cache.save(data_side_entry(options.output), side, plain=True)
+        kept = cache.load(merchants_lookup_entry(base))
+        if kept is not None:
+            cache.save(merchants_lookup_entry(options.output), kept, plain=True)
     return report

@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,11 +22,15 @@ from hypothesis import strategies as st
 from test_incremental import AS_OF, site_copy, snapshot
 
 from builder import build as build_module
+from builder import serve as serve_module
 from builder.build import BuildOptions, build
-from builder.buildcache import BuildCache
+from builder.buildcache import BuildCache, kept_in_memory
 from builder.buildreport import BuildReport
 from builder.errors import ContentError
+from builder.fingerprint import kept_across_builds
 from builder.outputtree import OutputTree
+from builder.previewstate import Report
+from builder.remembered import remembering
 from builder.render import BUILTIN_THEMES
 from builder.replay import Node
 from builder.warningsbuild import data_side_entry, keep_data_side, warnings_state_entry
@@ -350,3 +355,52 @@ def test_a_record_that_cannot_be_kept_leaves_no_entries_and_no_error(tmp_path: P
     keep_data_side(cache, site / "output", (side, state, None))  # type: ignore[arg-type]
     assert cache.load(data_side_entry(site / "output")) is None
     assert cache.load(warnings_state_entry(site / "output")) is None
+
+
+def test_the_preview_rebuilds_warnings_edits_the_quick_way_and_serves_a_clean_builds_bytes(
+        tmp_path: Path, full_builds: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    # `gongshi serve` builds each time into a new folder, linking from the build it serves (link_from) and bringing
+    # a let-go folder up to date (recycle); what the quick path needs is kept in the preview's memory only.
+    site = two_warnings(tmp_path / "site")
+    reports: list[BuildReport] = []
+
+    def watched(options: BuildOptions) -> BuildReport:
+        reports.append(build(options))
+        return reports[-1]
+
+    monkeypatch.setattr(serve_module, "build", watched)
+    messages: list[Report] = []
+    preview = serve_module.Preview(serve_module.ServeOptions(BuildOptions(site, as_of=AS_OF), port=0),
+                                   messages.append)
+    preview.bind()
+    steps = [
+        ("prepaid.md", "请确认经营者资质。", "请确认经营者资质，并保留好合同和付款凭证。", True),  # a body
+        ("renovation.md", "title: 装修合同提醒", "title: 家装合同提醒", True),  # a title: the lookup again
+        ("prepaid.md", "tags: [预付卡]", "tags: [预付卡, 健身]", False),  # a new tag: every page, the full path
+        ("renovation.md", "签订装修合同前", "签订家装合同前", True),  # quick again, after that full build
+    ]
+    try:
+        with kept_in_memory(site), remembering(), kept_across_builds():
+            preview._build(frozenset())
+            for thread in threading.enumerate():  # the spare the first edit brings up to date
+                if thread.name == "preview spare":
+                    thread.join()
+            for number, (name, old, new, quick) in enumerate(steps):
+                edit(site, name, old, new)
+                preview._build(frozenset({f"content/warnings/{name}"}))
+                assert messages[-1].kind == "built", messages[-1]
+                assert (reports[-1].site is None) == quick, f"step {number}"
+                assert full_builds.count(site) == 1 + (number >= 2), f"step {number}"
+                served = preview.state.current() if preview.state is not None else None
+                assert served is not None and served.merchants == tuple(
+                    f"{m.url}index.html" for m in reports[0].site.merchants)  # type: ignore[union-attr]
+                copy = tmp_path / f"clean-{number}"
+                shutil.copytree(site, copy, ignore=shutil.ignore_patterns(".gongshi", "output", ".output.serve-*"))
+                build(BuildOptions(copy, as_of=AS_OF, clean=True, search=False))
+                assert snapshot(served.path) == snapshot(copy / "output"), f"step {number}"
+                preview._sweep()
+    finally:
+        preview.close()
+    assert [r.rendered < r.pages for r in reports[1:]] == [True, True, True, True]
+    # the preview's folders' entries were never written to disk (they went with the preview)
+    assert list((site / ".gongshi" / "cache" / "trees").glob("data-side-*")) == []
