@@ -155,7 +155,7 @@ class OutputTree(Staging):
         spare = self.spare_dir
         if spare is not None and spare.is_dir():
             base = load_manifest(self.cache, PREVIOUS_MANIFEST, spare) if self.reuse else None
-            if base is not None and self._take(spare, base):
+            if base is not None and worth_taking(base, self.current) and self._take(spare, base):
                 assert self.root is not None
                 # (it was an output: its folders were recorded; a file added to it by hand shows there)
                 self.exact = verify_tree(self.root, base)
@@ -277,22 +277,22 @@ class OutputTree(Staging):
         current = self.current
         if current is None:
             return False
-        # A spare found exact holds each file of its manifest as recorded: one made alike is kept unlooked at.
+        # A spare found exact holds each file of its manifest as recorded: one with the same bytes is kept unlooked
+        # at (whatever it was made from: an older tool's page is often the same).
         base = self.base.files if self.base is not None and self.exact else {}
         for route, record in current.files.items():
             if skip(route):
                 continue
             kept = base.get(route)
-            if kept is not None and kept.key == record.key and kept.digest == record.digest:
-                self._place(route, kept, None)
-            elif not self._reuse(route, record, by_key=True, exact=True):
+            if kept is not None and kept.digest == record.digest:
+                self._place(route, FileRecord(record.key, kept.digest, kept.stat), None)
+            elif not self._reuse(route, record, by_key=False):
                 return False
         self.groups.update({prefix: key for prefix, key in current.groups.items() if not skip(prefix)})
         return True
 
-    def _reuse(self, route: str, wanted: FileRecord, by_key: bool, exact: bool = False) -> bool:
-        """Keep the staging folder's file or link the output's when either was made from the same key/bytes
-        (`exact`: both)."""
+    def _reuse(self, route: str, wanted: FileRecord, by_key: bool) -> bool:
+        """Keep the staging folder's file or link the output's when either was made from the same key/bytes."""
         if not self.reuse:
             return False
         for manifest, root, link in ((self.base, self.root, False), (self.current, self.current_dir, True)):
@@ -300,8 +300,6 @@ class OutputTree(Staging):
                 continue
             found = manifest.files.get(route)
             if found is None or (found.key != wanted.key if by_key else found.digest != wanted.digest):
-                continue
-            if exact and found.digest != wanted.digest:
                 continue
             if stat_of(root / route) == found.stat:
                 self._place(route, FileRecord(wanted.key, found.digest, found.stat), root / route if link else None)
@@ -455,6 +453,20 @@ class OutputTree(Staging):
             elif not renamed:
                 with contextlib.suppress(OSError):
                     os.unlink(self.cache.path(PREVIOUS_MANIFEST))
+
+
+def worth_taking(spare: TreeManifest, output: TreeManifest | None) -> bool:
+    """Whether a spare tree is worth bringing up to date: it holds at least half of the output's files as they are.
+    (One that holds few, such as the output a `--clean` build replaced after a new version of the tool changed
+    every page, would have most of its files replaced one by one, each freeing its old blocks there and then: at
+    100,000 merchants minutes, against seconds for linking the output's files into a new folder while the spare
+    is deleted at a low priority after the build.)"""
+    if output is None or not output.files:
+        return True
+    held = spare.files
+    same = sum(1 for route, record in output.files.items()
+               if (found := held.get(route)) is not None and found.digest == record.digest)
+    return 2 * same >= len(output.files)
 
 
 def _rename(source: Path, target: Path) -> bool:

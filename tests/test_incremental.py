@@ -633,6 +633,42 @@ def test_a_clean_build_throws_the_spare_away_and_a_low_priority_process_deletes_
     assert not (trash / "tree-left-over").exists()
 
 
+def test_a_spare_that_holds_few_of_the_outputs_files_is_thrown_away_not_brought_up_to_date(tmp_path: Path) -> None:
+    # Replacing most files of a spare one by one costs more than linking the output's into a new folder.
+    site = site_copy(tmp_path / "site")
+    build(BuildOptions(site, as_of=AS_OF, search=False))
+    site_yaml(1)(site)  # every page changes: the first output, now the spare, holds few of the new one's files
+    build(BuildOptions(site, as_of=AS_OF, search=False))
+    spare = tree_id(site / ".gongshi" / "previous")
+    warning_body(1)(site)
+    build(BuildOptions(site, as_of=AS_OF, search=False))
+    assert tree_id(site / "output") != spare
+    warning_body(2)(site)  # the output that build replaced held all but the warning's pages: it is taken
+    spare = tree_id(site / ".gongshi" / "previous")
+    build(BuildOptions(site, as_of=AS_OF, search=False))
+    assert tree_id(site / "output") == spare
+    assert snapshot(site / "output") == clean_build(site, tmp_path / "clean", False)
+
+
+def test_a_spare_file_with_the_outputs_bytes_is_kept_whatever_it_was_made_from(tmp_path: Path) -> None:
+    # An older tool's pages have other keys, and mostly the same bytes: those are kept, not linked again.
+    site = site_copy(tmp_path / "site")
+    build(BuildOptions(site, as_of=AS_OF, search=False))
+    build(BuildOptions(site, as_of=AS_OF, search=False, clean=True))  # every file written anew; the first: the spare
+    cache = BuildCache.open(site)
+    assert cache is not None
+    previous = cache.load(PREVIOUS_MANIFEST)
+    previous.files = {route: record._replace(key=f"older-{record.key}") for route, record in previous.files.items()}
+    cache.save(PREVIOUS_MANIFEST, previous)
+    page = "merchants/91350100MA0000001P/index.html"
+    kept = os.stat(site / ".gongshi" / "previous" / page).st_ino
+    assert kept != os.stat(site / "output" / page).st_ino
+    warning_body(2)(site)
+    build(BuildOptions(site, as_of=AS_OF, search=False))
+    assert os.stat(site / "output" / page).st_ino == kept  # the spare's own file, not a link to the output's
+    assert snapshot(site / "output") == clean_build(site, tmp_path / "clean", False)
+
+
 def test_a_trash_folder_that_another_deleter_holds_is_left_to_it(tmp_path: Path) -> None:
     trash = tmp_path / "trash"
     held, free = trash / "tree-held", trash / "tree-free"
