@@ -10,9 +10,9 @@ and its children):
 - `full`: `gongshi build --clean` (the cache is ignored and written anew), the median of `--repeat` builds;
 - `nothing changed`: `gongshi build` again with no edit;
 - `warning edited`: one warning's body edited, then `gongshi build`, `--edits` times with a new edit each
-  time; the first rebuild after a clean build brings up to date the output that clean build replaced, the
-  later ones the output of the build before: both are shown. These take the warnings' quick path
-  (builder/warningsbuild.py: the merchants are not loaded);
+  time; the first rebuild after a clean build has no spare tree (`--clean` trusts nothing of the output it
+  replaced: every unchanged file is linked into a new folder), the later ones bring the spare up to date: both
+  are shown. These take the warnings' quick path (builder/warningsbuild.py: the merchants are not loaded);
 - `warning title edited`, `warning added`: the quick path too, and the search lookup, which holds the warnings'
   titles beside the merchants, is written again;
 - `merchant edited`: one merchant's 投诉量 changed in its district file, then `gongshi build`.
@@ -117,7 +117,7 @@ def run(site: Path, repeat: int, edits: int, clean_out: Path) -> int:
     for n in range(1, edits + 1):
         edit_warning(site, n)
         wall, cpu, line = gongshi(site)
-        label = "warning edited (first rebuild after --clean)" if n == 1 else f"warning edited (rebuild {n})"
+        label = "warning edited (first rebuild: no spare yet)" if n == 1 else f"warning edited (rebuild {n})"
         rows.append((label, wall, cpu))
         print(f"  {label}: {wall:.1f} s ({line})", file=sys.stderr, flush=True)
     for label, change in (("warning title edited", lambda: edit_title(site, 1)), ("warning added",

@@ -8,7 +8,8 @@ code and built-in themes) and the build options; a doubt about an entry means th
 
 A long-running process that builds one site again and again (`gongshi serve`) keeps the entries named by a digest
 of what they were made from (the files read: `content/…`) in memory as well (`kept_in_memory`): a file unchanged
-since the last build costs neither reading its entry nor unpickling its records.
+since the last build costs neither reading its entry nor unpickling its records. The entries of its own output
+folders (their manifests, what the warnings' quick rebuild continues from) it keeps in memory only.
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ _MEMORY: dict[str, dict[str, Any]] = {}  # cache folder -> the entries this proc
 
 @contextlib.contextmanager
 def kept_in_memory(site_dir: Path) -> Iterator[None]:
-    """While this lasts, the site's cache also keeps its content entries in this process's memory."""
+    """While this lasts, the site's cache also keeps its content entries in this process's memory, and its output
+    trees' entries there only (MEMORY_ONLY)."""
     folder = str((site_dir / ".gongshi" / "cache").resolve())
     _MEMORY[folder] = {}
     try:

@@ -410,7 +410,6 @@ class OutputTree(Staging):
         """Swap the staging folder in for the output (which becomes the spare) and record both manifests."""
         out = self.output_dir
         previous = self.current if self.current is not None else None
-        moved = False  # whether the output became the spare
         if self.spare_dir is None or not out.exists():
             self.publish()
         else:
@@ -434,33 +433,33 @@ class OutputTree(Staging):
                     reason += f"; the previous output is kept in {self.spare_dir}"
                 raise OutputError(str(out), reason) from None
             self.root = None
-            moved = True
         if self.cache is not None:
             if self.current_dir == out:  # (a preview's build goes into a new folder: never asked whether up to date)
                 manifest.folders = folder_stats(out, manifest.files)
                 manifest.folders_at = time.time_ns()
-            # The output's manifest entry is the spare's now: renamed rather than written again (a tenth of a second
-            # at 10,000 merchants). Under --clean too, which did not load it: the next build checks the spare
-            # against it before it keeps a file (a manifest that no longer describes the tree keeps nothing).
-            renamed = moved and self.current_dir == out and self.cache.memory is None and _rename(
+            spare = self.spare_dir is not None and previous is not None and self.spare_dir.exists()
+            # The output's manifest, loaded from its entry when the build began, is the spare's now: the entry is
+            # renamed rather than written again (a tenth of a second at 10,000 merchants). Not under --clean, which
+            # trusts nothing of the tree it replaces (it did not load its manifest): the next build keeps no file of it.
+            renamed = spare and self.current_dir == out and self.cache.memory is None and _rename(
                 self.cache.path(output_manifest(out)), self.cache.path(PREVIOUS_MANIFEST))
             self.cache.save(output_manifest(out), manifest, plain=True)
             if self.spare_dir is None:
                 pass  # a build without a spare (the preview's) leaves the spare of `gongshi build` alone
-            elif moved and previous is not None:
+            elif spare:
                 if not renamed:
                     self.cache.save(PREVIOUS_MANIFEST, previous, plain=True)
-            elif not renamed:
+            else:
                 with contextlib.suppress(OSError):
                     os.unlink(self.cache.path(PREVIOUS_MANIFEST))
 
 
 def worth_taking(spare: TreeManifest, output: TreeManifest | None) -> bool:
     """Whether a spare tree is worth bringing up to date: it holds at least half of the output's files as they are.
-    (One that holds few, such as the output a `--clean` build replaced after a new version of the tool changed
-    every page, would have most of its files replaced one by one, each freeing its old blocks there and then: at
-    100,000 merchants minutes, against seconds for linking the output's files into a new folder while the spare
-    is deleted at a low priority after the build.)"""
+    (One that holds few, the output of two builds back when the last one changed every page (site.yaml, a new
+    version of the tool), would have most of its files replaced one by one, each freeing its old blocks there and
+    then: at 100,000 merchants that took minutes, against seconds for linking the output's files into a new folder
+    while the spare is deleted at a low priority after the build.)"""
     if output is None or not output.files:
         return True
     held = spare.files

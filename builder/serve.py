@@ -253,6 +253,8 @@ class Preview:
                 self.state.drop(last)
             if spare is not None and spare.exists():  # the build failed before it took the spare
                 self.state.give_back(spare)
+            elif spare is not None:  # taken: now this build's folder, or gone with a build that failed
+                self._forget(spare)
         if result.site is not None:
             merchants = tuple(f"{merchant.url}index.html" for merchant in result.site.merchants)
             path = base_path(result)
@@ -282,12 +284,17 @@ class Preview:
 
     def _sweep(self) -> None:
         assert self.state is not None
-        cache = BuildCache.open(self.options.build.site_dir)
         for folder in self.state.sweep():
             shutil.rmtree(folder, ignore_errors=True)
-            if cache is not None:  # the manifest a later build would have brought it up to date with
-                cache.forget(output_manifest(folder))
-                keep_data_side(cache, folder, None)
+            self._forget(folder)
+
+    def _forget(self, folder: Path) -> None:
+        """Forget what the cache keeps in memory of a folder that is gone (its manifest, what the warnings' quick
+        rebuild would continue from)."""
+        cache = BuildCache.open(self.options.build.site_dir)
+        if cache is not None:
+            cache.forget(output_manifest(folder))
+            keep_data_side(cache, folder, None)
 
     def _stop(self, server_thread: threading.Thread) -> None:
         assert self.state is not None and self.server is not None and self.indexer is not None

@@ -100,7 +100,7 @@ class DataSide:
 @dataclass
 class WarningsState:
     """What changes with each build of the warnings: written by every build (the DataSide, larger, by full builds
-    only; at 100,000 merchants it is tens of MB)."""
+    only, and handed on in memory by a preview's quick builds; at 100,000 merchants it is tens of MB)."""
 
     side: str  # the DataSide this goes with (its build_key)
     build_key: str  # the build this describes (its manifest's key)

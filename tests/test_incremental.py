@@ -30,7 +30,7 @@ from builder.build import BuildOptions, build
 from builder.buildcache import BuildCache, kept_in_memory
 from builder.errors import ContentError
 from builder.fingerprint import kept_across_builds
-from builder.outputtree import PREVIOUS_MANIFEST, output_manifest, tree_id
+from builder.outputtree import PREVIOUS_MANIFEST, output_manifest, stat_of, tree_id
 from builder.previewindex import Indexer, make_spare
 from builder.previewstate import PreviewState, Report
 from builder.remembered import remembering
@@ -617,11 +617,6 @@ def test_a_clean_build_throws_the_spare_away_and_a_low_priority_process_deletes_
     (spare / "old-spare-marker").write_text("", "utf-8")
     build(BuildOptions(site, as_of=AS_OF, search=False, clean=True))  # a clean build does not reuse it
     assert not (spare / "old-spare-marker").exists()  # thrown away (the output it replaced is the new spare)
-    replaced = tree_id(spare)
-    warning_body(2)(site)
-    build(BuildOptions(site, as_of=AS_OF, search=False))
-    assert tree_id(site / "output") == replaced  # which the next build brought up to date and swapped in
-    assert snapshot(site / "output") == clean_build(site, tmp_path / "clean", search=False)
     deleting = [process for process in trash_module._deleting if process.poll() is None]
     for process in deleting:
         assert os.getpriority(os.PRIO_PROCESS, process.pid) == 19
@@ -631,6 +626,26 @@ def test_a_clean_build_throws_the_spare_away_and_a_low_priority_process_deletes_
     build(BuildOptions(site, as_of=AS_OF, search=False, clean=True))
     wait_for_deleters()
     assert not (trash / "tree-left-over").exists()
+
+
+def test_no_build_after_a_clean_one_keeps_a_file_of_the_output_it_replaced(tmp_path: Path) -> None:
+    # --clean trusts nothing of what was there: not even a file damaged with its size, time and inode kept.
+    site = site_copy(tmp_path / "site")
+    build(BuildOptions(site, as_of=AS_OF, search=False))
+    page = site / "output" / "merchants" / "91350100MA0000001P" / "index.html"
+    before = os.stat(page)
+    data = page.read_bytes()
+    assert b"</main>" in data
+    with page.open("r+b") as damaged:
+        damaged.write(data.replace(b"</main>", b"</nain>", 1))
+    os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert stat_of(page) == (before.st_size, before.st_mtime_ns, before.st_ino)
+    build(BuildOptions(site, as_of=AS_OF, search=False, clean=True))
+    replaced = tree_id(site / ".gongshi" / "previous")
+    warning_body(1)(site)
+    build(BuildOptions(site, as_of=AS_OF, search=False))
+    assert tree_id(site / "output") != replaced
+    assert snapshot(site / "output") == clean_build(site, tmp_path / "clean", False)
 
 
 def test_a_spare_that_holds_few_of_the_outputs_files_is_thrown_away_not_brought_up_to_date(tmp_path: Path) -> None:
@@ -654,14 +669,18 @@ def test_a_spare_file_with_the_outputs_bytes_is_kept_whatever_it_was_made_from(t
     # An older tool's pages have other keys, and mostly the same bytes: those are kept, not linked again.
     site = site_copy(tmp_path / "site")
     build(BuildOptions(site, as_of=AS_OF, search=False))
-    build(BuildOptions(site, as_of=AS_OF, search=False, clean=True))  # every file written anew; the first: the spare
+    warning_body(1)(site)
+    build(BuildOptions(site, as_of=AS_OF, search=False))  # the first output is the spare (its files linked)
+    spare, page = site / ".gongshi" / "previous", "merchants/91350100MA0000001P/index.html"
+    shutil.copy2(spare / page, spare / "copy")
+    os.replace(spare / "copy", spare / page)  # a file of its own, as the spare's own build would have written it
     cache = BuildCache.open(site)
     assert cache is not None
     previous = cache.load(PREVIOUS_MANIFEST)
     previous.files = {route: record._replace(key=f"older-{record.key}") for route, record in previous.files.items()}
+    previous.files[page] = previous.files[page]._replace(stat=stat_of(spare / page))
     cache.save(PREVIOUS_MANIFEST, previous)
-    page = "merchants/91350100MA0000001P/index.html"
-    kept = os.stat(site / ".gongshi" / "previous" / page).st_ino
+    kept = os.stat(spare / page).st_ino
     assert kept != os.stat(site / "output" / page).st_ino
     warning_body(2)(site)
     build(BuildOptions(site, as_of=AS_OF, search=False))

@@ -28,12 +28,12 @@ from builder.buildcache import BuildCache, kept_in_memory
 from builder.buildreport import BuildReport
 from builder.errors import ContentError
 from builder.fingerprint import kept_across_builds
-from builder.outputtree import OutputTree
+from builder.outputtree import OutputTree, output_manifest
 from builder.previewstate import Report
 from builder.remembered import remembering
 from builder.render import BUILTIN_THEMES
 from builder.replay import Node
-from builder.warningsbuild import data_side_entry, keep_data_side, warnings_state_entry
+from builder.warningsbuild import data_side_entry, keep_data_side, merchants_lookup_entry, warnings_state_entry
 
 SECOND = ("---\ntitle: 装修合同提醒\ndate: 2026-10-15\ntype: 消费预警\ntags: [装修]\n"
           "related: [ceshi-gengxin]\n---\n签订装修合同前，请核实经营者资质。\n")
@@ -399,8 +399,22 @@ def test_the_preview_rebuilds_warnings_edits_the_quick_way_and_serves_a_clean_bu
                 build(BuildOptions(copy, as_of=AS_OF, clean=True, search=False))
                 assert snapshot(served.path) == snapshot(copy / "output"), f"step {number}"
                 preview._sweep()
+            # A build that fails after it took the spare folder: what the cache kept of that folder goes with it.
+            override(site, "base.html", '<html lang="{{ config.language }}">', "{{ 1 / 0 }}")
+            preview._build(frozenset({"themes/default/templates/base.html"}))
+            assert messages[-1].kind == "failed", messages[-1]
+            shutil.rmtree(site / "themes")
+            preview._build(frozenset({"themes/default/templates/base.html"}))
+            assert messages[-1].kind == "built", messages[-1]
+            preview._sweep()
+            assert preview.work_dir is not None
+            folders = [folder for folder in preview.work_dir.iterdir() if folder.is_dir()]
+            entries = {entry(folder) for folder in folders
+                       for entry in (output_manifest, data_side_entry, warnings_state_entry, merchants_lookup_entry)}
+            memory = BuildCache.open(site).memory  # type: ignore[union-attr]
+            assert memory is not None and {name for name in memory if name.startswith("trees/")} <= entries
     finally:
         preview.close()
-    assert [r.rendered < r.pages for r in reports[1:]] == [True, True, True, True]
+    assert [r.rendered < r.pages for r in reports[1:5]] == [True, True, True, True]
     # the preview's folders' entries were never written to disk (they went with the preview)
     assert list((site / ".gongshi" / "cache" / "trees").glob("data-side-*")) == []
