@@ -13,9 +13,8 @@ and its children):
   time; the first rebuild after a clean build has no spare tree yet (it links every unchanged file into a
   new folder), the later ones bring the spare up to date: both are shown. These take the warnings' quick
   path (builder/warningsbuild.py: the merchants are not loaded);
-- `warning title edited`, `warning added`: the search lookup holds the warnings' titles: these take the quick
-  path too, which writes the lookup's files that change (its manifest, the buckets of the warnings' bigrams, the
-  last record files) and keeps the rest, or writes it whole when the number of its buckets moves;
+- `warning title edited`, `warning added`: the search lookup holds the warnings' titles, so these take the
+  full incremental path (the site is loaded and every page's key worked out again);
 - `merchant edited`: one merchant's 投诉量 changed in its district file, then `gongshi build`.
 
 After the last edit, the incremental output is compared byte for byte with a clean build of the same input
