@@ -286,8 +286,9 @@ class OutputTree(Staging):
 
     def amend(self, prefix: str, key: str, kept: Iterable[str], files: dict[str, bytes]) -> bool:
         """The group under `prefix`, now made from `key`: the published output's files that `kept` names placed as
-        `carry` places them, and `files` (route -> bytes) written; False when a kept file is not in the output's
-        manifest or no longer stands as it records (see `carry`)."""
+        `carry` places them (their records as they were: a group is kept by its own key, `_keepable`), and `files`
+        (route -> bytes) written; False when a kept file is not in the output's manifest or no longer stands as it
+        records (see `carry`)."""
         current, routes = self.current, list(kept)
         if current is None or not all(route.startswith(prefix) for route in [*routes, *files]):
             return False
