@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import math
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -122,7 +123,12 @@ def warning_record(w: Article) -> dict[str, Any]:
 
 def warning_texts(w: Article) -> list[str]:
     """The texts a warning is found by."""
-    return [w.title, *w.tags]
+    return record_texts(warning_record(w))
+
+
+def record_texts(record: dict[str, Any]) -> list[str]:
+    """The texts a warning's record (`warning_record`) is found by: its title and tags."""
+    return [record["name"], *record["tags"]]
 
 
 def synonym_table(synonyms: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, list[str]]:
@@ -151,6 +157,17 @@ def filter_values(recs: list[dict[str, Any]], labels: list[str]) -> dict[str, li
     return {**by_pinyin, "period": periods}
 
 
+def joined_filters(filters: dict[str, list[str]], merchants: bool,
+                   warnings: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """`filter_values` of merchants' records and these warnings' records, from `filter_values` of the same merchants'
+    records and other warnings' (whether there were merchants: their kind, 经营者): the kinds in the order those
+    give them when they hold them all (no pinyin to work out), else by pinyin."""
+    kinds = {r["kind"] for r in warnings} | ({"经营者"} if merchants else set())
+    known = filters["kind"]
+    ordered = [kind for kind in known if kind in kinds] if kinds <= set(known) else sorted(kinds, key=name_sort_key)
+    return {**filters, "kind": ordered}
+
+
 def code_shards(codes: list[tuple[str, int]]) -> list[list[tuple[str, int]]]:
     """Sorted (code, id) pairs cut into runs of at most LEAF; the manifest names each run's first code."""
     return [codes[i:i + LEAF] for i in range(0, len(codes), LEAF)]
@@ -173,42 +190,136 @@ def period_labels(site: Site) -> list[str]:
     return [view.period.label for view in reversed(site.periods)]
 
 
+Postings = dict[str, list[int]]  # bigram -> the ids of the records holding it, ascending
+
+
+def postings_of(texts: list[list[str]], start: int = 0) -> Postings:
+    """Each bigram of these records' texts with the ids of the records holding it (the first record's id `start`)."""
+    postings: Postings = defaultdict(list)
+    known: dict[str, set[str]] = {}  # (districts and categories repeat from record to record)
+    for rid, fields in enumerate(texts, start):
+        grams: set[str] = set()
+        for text in fields:
+            found = known.get(text)
+            if found is None:
+                found = known[text] = bigrams(text)
+            grams |= found
+        for gram in sorted(grams):
+            postings[gram].append(rid)
+    return dict(postings)
+
+
+def joined(first: Postings, then: Postings) -> Postings:
+    """The postings of two runs of records, `then`'s ids all after `first`'s (neither is changed)."""
+    both = dict(first)
+    for gram, ids in then.items():
+        both[gram] = first.get(gram, []) + ids
+    return both
+
+
+def bucket_count(postings: Postings, listed: int) -> int:
+    """How many bucket files hold the bigrams on at most `listed` records (about BUCKET_POSTINGS postings each)."""
+    return max(1, math.ceil(sum(len(ids) for ids in postings.values() if len(ids) <= listed) / BUCKET_POSTINGS))
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The lookup's files before they are written: the manifest, the buckets, the records, the credit codes."""
+
+    manifest: dict[str, Any]
+    buckets: list[dict[str, list[int]]]
+    records: list[dict[str, Any]]
+    shards: list[list[tuple[str, int]]]
+
+    def routes(self) -> list[str]:
+        """Every file's route under ROOT, in the order they are written."""
+        return layout_routes(len(self.buckets), len(self.records), len(self.shards))
+
+    def value(self, route: str) -> Any:
+        """What one file (by its route under ROOT) holds."""
+        folder, _slash, name = route.rpartition("/")
+        if not folder:
+            return self.manifest
+        n = int(name.removesuffix(".json"))
+        if folder == "b":
+            return self.buckets[n]
+        if folder == "r":
+            return [encode(r) for r in self.records[n * BLOCK:(n + 1) * BLOCK]]
+        return [[code, rid] for code, rid in self.shards[n]]
+
+    def data(self, route: str) -> bytes:
+        """One file's bytes."""
+        return dumps(self.value(route)).encode("utf-8")
+
+
+def layout_routes(buckets: int, records: int, shards: int) -> list[str]:
+    """The routes under ROOT of a lookup of so many buckets, records and code shards, in the order they are written."""
+    return (["manifest.json"] + [f"b/{n}.json" for n in range(buckets)]
+            + [f"r/{n}.json" for n in range(math.ceil(records / BLOCK))] + [f"c/{n}.json" for n in range(shards)])
+
+
+def lay_out(recs: list[dict[str, Any]], postings: Postings, filters: dict[str, list[str]], labels: list[str],
+            synonyms: tuple[tuple[str, tuple[str, ...]], ...]) -> Layout:
+    """The files of the lookup of these records (`postings`: of their texts; `filters`: `filter_values` of them)."""
+    listed = listing_cap(len(recs))
+    frequent = sorted(g for g, ids in postings.items() if len(ids) > listed)
+    buckets_n = bucket_count(postings, listed)
+    buckets: list[dict[str, list[int]]] = [{} for _ in range(buckets_n)]
+    for gram, ids in postings.items():
+        if len(ids) <= listed:
+            buckets[fnv1a(gram) % buckets_n][gram] = ids
+    codes = sorted((r["code"], rid) for rid, r in enumerate(recs) if "code" in r)
+    shards = code_shards(codes)
+    manifest = {"version": 1, "records": len(recs), "block": BLOCK, "buckets": buckets_n, "cap": CAP, "listed": listed,
+                "codePrefix": CODE_PREFIX, "frequent": frequent, "codes": [shard[0][0] for shard in shards],
+                "periods": labels, "filters": filters, "keys": RECORD_KEYS, "synonyms": synonym_table(synonyms)}
+    return Layout(manifest, buckets, recs, shards)
+
+
+@dataclass(frozen=True)
+class Amended:
+    """The lookup of a run of records followed by new ones, beside the lookup it had with the ones before."""
+
+    layout: Layout
+    changed: frozenset[str] | None  # the routes whose files may differ (None: every file may: cut anew)
+    before: frozenset[str]  # every route of the lookup with the records before
+
+
+def amended(first: list[dict[str, Any]], postings: Postings, filters: dict[str, list[str]],
+            before: list[list[str]], after: tuple[list[dict[str, Any]], list[list[str]]], labels: list[str],
+            synonyms: tuple[tuple[str, tuple[str, ...]], ...]) -> Amended:
+    """The lookup of the records `first` (whose texts' postings are `postings`) followed by `after`'s (records and
+    texts), and which of its files differ from those of `first` followed by records whose texts were `before` (the
+    same filters, labels and synonyms): the manifest, the buckets of any bigram of either run that follows, the
+    record files from the one holding the last of `first` on. The code files do not change (`first` alone has
+    codes). When the listing cap or the number of buckets moves, every file may change."""
+    start = len(first)
+    earlier, later = postings_of(before, start), postings_of(after[1], start)
+    layout = lay_out(first + after[0], joined(postings, later), filters, labels, synonyms)
+    buckets, records = len(layout.buckets), len(layout.records)
+    listed = listing_cap(start + len(before))
+    buckets_before = bucket_count(joined(postings, earlier), listed)
+    routes = frozenset(layout_routes(buckets_before, start + len(before), len(layout.shards)))
+    if listed != layout.manifest["listed"] or buckets_before != buckets:
+        return Amended(layout, None, routes)
+    changed = {"manifest.json", *(f"b/{fnv1a(gram) % buckets}.json" for gram in earlier.keys() | later.keys()),
+               *(f"r/{n}.json" for n in range(start // BLOCK, math.ceil(records / BLOCK)))}
+    return Amended(layout, frozenset(changed), routes)
+
+
+def write_layout(folder: Path, layout: Layout) -> int:
+    """Write every file of a layout into `folder` (made if missing); return how many."""
+    routes = layout.routes()
+    for route in routes:
+        path = folder / route
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(layout.data(route))
+    return len(routes)
+
+
 def write_lookup_files(folder: Path, records: tuple[list[dict[str, Any]], list[list[str]]], labels: list[str],
                        synonyms: tuple[tuple[str, tuple[str, ...]], ...]) -> int:
     """Write the lookup files of `lookup_records(site)` into `folder` (made if missing), with what its manifest also
     lists: the periods' labels (`period_labels`) and the editors' search synonyms; return how many."""
     recs, texts = records
-    postings: dict[str, list[int]] = defaultdict(list)
-    for rid, fields in enumerate(texts):
-        grams: set[str] = set()
-        for text in fields:
-            grams |= bigrams(text)
-        for gram in sorted(grams):
-            postings[gram].append(rid)
-    listed = listing_cap(len(recs))
-    frequent = sorted(g for g, ids in postings.items() if len(ids) > listed)
-    rare = {g: ids for g, ids in postings.items() if len(ids) <= listed}
-    buckets_n = max(1, math.ceil(sum(len(ids) for ids in rare.values()) / BUCKET_POSTINGS))
-    buckets: dict[int, dict[str, list[int]]] = defaultdict(dict)
-    for gram, ids in rare.items():
-        buckets[fnv1a(gram) % buckets_n][gram] = ids
-    codes = sorted((r["code"], rid) for rid, r in enumerate(recs) if "code" in r)
-    shards = code_shards(codes)
-    manifest = {"version": 1, "records": len(recs), "block": BLOCK, "buckets": buckets_n, "cap": CAP, "listed": listed,
-                "codePrefix": CODE_PREFIX, "frequent": frequent, "codes": [shard[0][0] for shard in shards],
-                "periods": labels, "filters": filter_values(recs, labels), "keys": RECORD_KEYS,
-                "synonyms": synonym_table(synonyms)}
-    written: list[str] = []
-
-    def put(route: str, value: object) -> None:
-        write_json(folder, route, value)
-        written.append(route)
-
-    put("manifest.json", manifest)
-    for n in range(buckets_n):
-        put(f"b/{n}.json", buckets.get(n, {}))
-    for n in range(math.ceil(len(recs) / BLOCK)):
-        put(f"r/{n}.json", [encode(r) for r in recs[n * BLOCK:(n + 1) * BLOCK]])
-    for n, shard in enumerate(shards):
-        put(f"c/{n}.json", [[code, rid] for code, rid in shard])
-    return len(written)
+    return write_layout(folder, lay_out(recs, postings_of(texts), filter_values(recs, labels), labels, synonyms))

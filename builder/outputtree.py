@@ -277,19 +277,43 @@ class OutputTree(Staging):
         current = self.current
         if current is None:
             return False
-        # A spare found exact holds each file of its manifest as recorded: one with the same bytes is kept unlooked
-        # at (whatever it was made from: an older tool's page is often the same).
-        base = self.base.files if self.base is not None and self.exact else {}
+        base = self._exact_base()
         for route, record in current.files.items():
-            if skip(route):
-                continue
-            kept = base.get(route)
-            if kept is not None and kept.digest == record.digest:
-                self._place(route, FileRecord(record.key, kept.digest, kept.stat), None)
-            elif not self._reuse(route, record, by_key=False):
+            if not skip(route) and not self._carry(route, record, base):
                 return False
         self.groups.update({prefix: key for prefix, key in current.groups.items() if not skip(prefix)})
         return True
+
+    def amend(self, prefix: str, key: str, kept: Iterable[str], files: dict[str, bytes]) -> bool:
+        """The group under `prefix`, now made from `key`: the published output's files that `kept` names placed as
+        `carry` places them (their records as they were: a group is kept by its own key, `_keepable`), and `files`
+        (route -> bytes) written; False when a kept file is not in the output's manifest or no longer stands as it
+        records (see `carry`)."""
+        current, routes = self.current, list(kept)
+        if current is None or not all(route.startswith(prefix) for route in [*routes, *files]):
+            return False
+        base = self._exact_base()
+        for route in routes:
+            record = current.files.get(route)
+            if record is None or not self._carry(route, record, base):
+                return False
+        for route, data in files.items():
+            self.put(route, key, data)
+        self.groups[prefix] = key
+        return True
+
+    def _exact_base(self) -> dict[str, FileRecord]:
+        """The spare's files when it was found exact (each stands as recorded: one with the same bytes is kept
+        unlooked at, whatever it was made from: an older tool's page is often the same)."""
+        return self.base.files if self.base is not None and self.exact else {}
+
+    def _carry(self, route: str, record: FileRecord, base: dict[str, FileRecord]) -> bool:
+        """Place a file of the published output as it is (see `carry`); False when it no longer stands as recorded."""
+        kept = base.get(route)
+        if kept is not None and kept.digest == record.digest:
+            self._place(route, FileRecord(record.key, kept.digest, kept.stat), None)
+            return True
+        return self._reuse(route, record, by_key=False)
 
     def _reuse(self, route: str, wanted: FileRecord, by_key: bool) -> bool:
         """Keep the staging folder's file or link the output's when either was made from the same key/bytes."""

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import pickle
 import time
 from collections.abc import Callable, Iterable
@@ -47,7 +48,19 @@ from builder.disclosure import LeftOut, audit_json, write_audit
 from builder.errors import Problems, SearchIndexError
 from builder.fingerprint import digest
 from builder.i18n import _
-from builder.lookup import lookup_records, period_labels, warning_record, warning_texts, write_lookup_files
+from builder.lookup import (
+    Postings,
+    amended,
+    filter_values,
+    joined_filters,
+    lookup_records,
+    period_labels,
+    postings_of,
+    record_texts,
+    warning_record,
+    warning_texts,
+    write_layout,
+)
 from builder.manifest import MANIFEST
 from builder.model import Article, Content, Taxonomy
 from builder.outputtree import OutputTree, TreeManifest, file_digest, load_manifest, output_manifest
@@ -112,11 +125,24 @@ class WarningsState:
 
 @dataclass
 class MerchantsLookup:
-    """The merchants' records in the search lookup, for a quick rebuild that writes it again (kept apart from the
-    DataSide, which every quick rebuild reads: at 100,000 merchants these are 19 MB)."""
+    """The merchants' part of the search lookup, for a quick rebuild that writes it again (kept apart from the
+    DataSide, which every quick rebuild reads: at 100,000 merchants the records are 19 MB)."""
 
     side: str  # the DataSide these go with (its build_key)
     records: list[dict[str, Any]]
+    postings: Postings  # the bigrams of the merchants' texts (lookup.postings_of)
+    filters: dict[str, list[str]]  # the full build's lookup's filter values (its warnings' kinds: in their order)
+    warnings: list[dict[str, Any]]  # the full build's warnings' records, after the merchants' in its lookup
+    folder: str | None  # the key of the full build's lookup folder (its group in the tree's manifest)
+
+
+@dataclass(frozen=True)
+class LookupEdit:
+    """The warnings' records of the search lookup changed: what it is written from again."""
+
+    kept: MerchantsLookup
+    before: list[dict[str, Any]]  # the warnings' records of the output's lookup
+    records: list[dict[str, Any]]  # and this build's, with the texts they are found by
     texts: list[list[str]]
 
 
@@ -214,6 +240,7 @@ def record_data_side(site: Site, renderer: Renderer, writer: PageWriter, output:
     r, o, count = writer.warning_marks
     records, texts = writer.search_files[LOOKUP][0][0] if LOOKUP in writer.search_files else lookup_records(site)
     merchants = len(records) - len(site.warnings)  # (the merchants' records come first)
+    labels = period_labels(site)
     warning_files = page_files(writer.routes[r])
     entries = all_entries(site.content)
     resolver = Resolver(site.merchants, entries)
@@ -227,11 +254,22 @@ def record_data_side(site: Site, renderer: Renderer, writer: PageWriter, output:
         others=output.other_pages[:o.start] + output.other_pages[o.stop:],
         taken=frozenset(urls - {w.url for w in site.content.warnings}),
         articles=digest(repr(site.content.pages)),
-        lookup_labels=period_labels(site), synonyms=site.content.taxonomy.synonyms,
+        lookup_labels=labels, synonyms=site.content.taxonomy.synonyms,
         left_out=tuple(record for record in site.left_out if record.kind != "warning"))
     return (side, WarningsState(keys[0], keys[0], warning_files, count, writer.count,
                                 [warning_record(w) for w in site.warnings]),
-            MerchantsLookup(keys[0], records[:merchants], texts[:merchants]))
+            MerchantsLookup(keys[0], records[:merchants], postings_of(texts[:merchants]),
+                            lookup_filters(tree, records, labels), records[merchants:], tree.groups.get(LOOKUP)))
+
+
+def lookup_filters(tree: OutputTree, records: list[dict[str, Any]], labels: list[str]) -> dict[str, list[str]]:
+    """The filter values of the lookup just placed in `tree`, as its manifest lists them (the kinds' pinyin, which
+    nothing else of a build needs, is not worked out again); of the records when it cannot be read."""
+    try:
+        found = json.loads(tree.path(f"{LOOKUP}manifest.json").read_bytes())["filters"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return filter_values(records, labels)
+    return found if isinstance(found, dict) else filter_values(records, labels)
 
 
 # ------------------------------------------------------------------------------------------ the quick path
@@ -253,7 +291,7 @@ class _Reach:
     span_count: int
     left_out: tuple[LeftOut, ...]
     masked: list[Any]
-    lookup: tuple[list[dict[str, Any]], list[list[str]]] | None  # the search lookup's records, when they changed
+    lookup: LookupEdit | None  # what the search lookup is written from, when its records changed
 
     @property
     def span_files(self) -> list[str]:
@@ -333,8 +371,8 @@ def _render_reach(options: BuildOptions, cache: BuildCache, side: DataSide, stat
         kept = cache.load(merchants_lookup_entry(last_output(options)))
         if not isinstance(kept, MerchantsLookup) or kept.side != side.build_key:
             raise _Doubt
-        lookup = (kept.records + [warning_record(w) for w in published],
-                  kept.texts + [warning_texts(w) for w in published])
+        lookup = LookupEdit(kept, state.lookup, [warning_record(w) for w in published],
+                            [warning_texts(w) for w in published])
     replays = {key: Replay(node) for key, node in side.merchants.items()}
     about: dict[str, list[Article]] = {}
     for warning in published:
@@ -400,6 +438,38 @@ def _publish(options: BuildOptions, cache: BuildCache, side: DataSide, state: Wa
             indexer.abort()
 
 
+def lookup_key(side: DataSide, warnings: list[dict[str, Any]]) -> str:
+    """The key of the lookup a quick rebuild writes: this path's own (a full build makes it again, once), naming the
+    full build whose merchants, labels and synonyms it was written with (the spare may hold a lookup of the same
+    warnings' records written by a quick rebuild of an earlier full build) and the warnings' records."""
+    return digest("warnings' quick rebuild", side.build_key, repr(warnings))
+
+
+def _place_lookup(tree: OutputTree, side: DataSide, edit: LookupEdit) -> None:
+    """The search lookup with the warnings' new records: when the output's is the lookup of the records before, as
+    this full build's data wrote it, only the files that change are written and the rest kept; else all written."""
+    kept = edit.kept
+    change = amended(kept.records, kept.postings, joined_filters(kept.filters, bool(kept.records), edit.records),
+                     [record_texts(r) for r in edit.before], (edit.records, edit.texts), side.lookup_labels,
+                     side.synonyms)
+    layout, changed, key = change.layout, change.changed, lookup_key(side, edit.records)
+    current = tree.current
+    held = current.groups.get(LOOKUP) if current is not None else None
+    known = held is not None and (held == lookup_key(side, edit.before) or
+                                  (held == kept.folder and edit.before == kept.warnings))
+    if current is not None and changed is not None and known and \
+            {route for route in current.files if route.startswith(LOOKUP)} == {LOOKUP + r for r in change.before}:
+        files = {LOOKUP + route: layout.data(route) for route in sorted(changed)}
+        if not tree.amend(LOOKUP, key, [LOOKUP + r for r in layout.routes() if r not in changed], files):
+            raise _Doubt  # (a file of the lookup changed by hand)
+        return
+
+    def write(folder: Path) -> None:
+        write_layout(folder, layout)
+
+    tree.folder(LOOKUP, key, write)
+
+
 def _page_text(rendered: dict[str, str], output: Path, digests: dict[str, str], route: str) -> str:
     """A page as this build places it: rendered now, or the output's when it still has the bytes its manifest
     records (else SearchIndexError: what `carry` places may come from the spare, and Pagefind indexes that)."""
@@ -426,15 +496,7 @@ def _place(options: BuildOptions, cache: BuildCache, side: DataSide, state: Warn
             tree.write(route, html)
         publish_files(reach.articles, tree)
         if reach.lookup is not None:
-            lookup = reach.lookup
-
-            def write(folder: Path) -> None:
-                write_lookup_files(folder, lookup, side.lookup_labels, side.synonyms)
-
-            # Its key is this path's own (a full build makes it again, once) and names the full build whose data
-            # it was written with: the spare may hold a lookup of the same records written with other labels,
-            # synonyms or another tool, by a quick rebuild of an earlier full build.
-            tree.folder(LOOKUP, digest("warnings' quick rebuild", side.build_key, repr(lookup)), write)
+            _place_lookup(tree, side, reach.lookup)
         tree.write("feed.xml", feeds.atom(reach.config, reach.warnings))
         tree.write("sitemap.xml", feeds.sitemap(reach.config.base_url,
                                                 side.routes_before + reach.span_routes + side.routes_after))
