@@ -13,8 +13,8 @@ and its children):
   time; the first rebuild after a clean build has no spare tree (`--clean` trusts nothing of the output it
   replaced: every unchanged file is linked into a new folder), the later ones bring the spare up to date: both
   are shown. These take the warnings' quick path (builder/warningsbuild.py: the merchants are not loaded);
-- `warning title edited`, `warning added`: the quick path too, and the search lookup, which holds the warnings'
-  titles beside the merchants, is written again;
+- `warning title edited`, `warning added`: the quick path too; the search lookup holds the warnings' titles
+  beside the merchants, and its files that change are written again;
 - `merchant edited`: one merchant's 投诉量 changed in its district file, then `gongshi build`.
 
 After the last edit, the incremental output is compared byte for byte with a clean build of the same input
