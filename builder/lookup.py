@@ -141,6 +141,9 @@ def encode(record: dict[str, Any]) -> dict[str, Any]:
     return {RECORD_KEYS[name]: value for name, value in record.items()}
 
 
+FILTERS = ("district", "category", "kind", "period")  # the search filters, as the lookup's manifest lists them
+
+
 def filter_values(recs: list[dict[str, Any]], labels: list[str]) -> dict[str, list[str]]:
     """The values of each search filter, as on the pages (the search page offers them without Pagefind): by
     pinyin as the directory lists them, periods newest first, so that the page need not sort them (a zh-CN

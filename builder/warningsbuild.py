@@ -49,6 +49,7 @@ from builder.errors import Problems, SearchIndexError
 from builder.fingerprint import digest
 from builder.i18n import _
 from builder.lookup import (
+    FILTERS,
     Postings,
     amended,
     filter_values,
@@ -269,7 +270,10 @@ def lookup_filters(tree: OutputTree, records: list[dict[str, Any]], labels: list
         found = json.loads(tree.path(f"{LOOKUP}manifest.json").read_bytes())["filters"]
     except (OSError, ValueError, KeyError, TypeError):
         return filter_values(records, labels)
-    return found if isinstance(found, dict) else filter_values(records, labels)
+    if isinstance(found, dict) and found.keys() == set(FILTERS) and all(
+            isinstance(values, list) and all(isinstance(value, str) for value in values) for values in found.values()):
+        return found
+    return filter_values(records, labels)  # (a file that is not what a build writes: changed by hand)
 
 
 # ------------------------------------------------------------------------------------------ the quick path

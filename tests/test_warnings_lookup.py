@@ -5,6 +5,7 @@ are a clean build's either way. (The helpers are those of test_warnings_build.py
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -143,3 +144,31 @@ def test_a_lookup_file_changed_by_hand_is_a_doubt(tmp_path: Path, monkeypatch: p
     assert full_builds.count(site) == 2
     same_as_clean(site, report, tmp_path / "clean")
     manifest_holds_the_output(site)
+
+
+def test_a_lookup_manifest_changed_by_hand_is_not_taken_for_the_filters(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A full build keeps the lookup's filter values for the quick path from the manifest.json it placed; one whose
+    # bytes a hand changed (size and time kept, so the full build kept it) must not stop the warnings' rebuilds.
+    site = two_warnings(tmp_path / "site")
+    build(BuildOptions(site, as_of=AS_OF))
+    manifest = site / "output" / LOOKUP / "manifest.json"
+    before, data = manifest.stat(), manifest.read_bytes()
+    assert data.count(b'"kind":[') == 1  # (the filters' kinds)
+    with manifest.open("r+b") as changed:
+        changed.write(data.replace(b'"kind":[', b'"kinx":['))
+    os.utime(manifest, ns=(before.st_atime_ns, before.st_mtime_ns))
+    links = site / "content" / "pages" / "links.md"
+    links.write_text(links.read_text("utf-8") + "\n补充。\n", "utf-8")
+    build(BuildOptions(site, as_of=AS_OF))  # the full path (a page changed): the lookup kept
+    writes = lookup_writes(monkeypatch)
+    edit(site, "prepaid.md", "title: 预付卡消费提醒", "title: 预付卡消费警示")
+    report = build(BuildOptions(site, as_of=AS_OF))
+    assert writes == ["amend"]
+    # The build wrote the lookup with the right filters; the hand's file, which stands as recorded, is kept as it
+    # is (as any build keeps such a file): put back, the output is a clean build's.
+    kept = manifest.stat()
+    with manifest.open("r+b") as changed:
+        changed.write(data)
+    os.utime(manifest, ns=(kept.st_atime_ns, kept.st_mtime_ns))
+    same_as_clean(site, report, tmp_path / "clean")
