@@ -27,7 +27,7 @@ from builder.errors import ContentError, Message, Problem, Problems
 from builder.i18n import N_, _
 from builder.model import Content
 from builder.output import check_output_dir
-from builder.outputtree import OutputTree, output_manifest
+from builder.outputtree import OutputTree
 from builder.pageoutput import PageKeys, PageOutput
 from builder.pages import PageWriter
 from builder.pinyin import cache_entry, remember_keys, used_keys
@@ -36,7 +36,7 @@ from builder.search import BUILD_NICE, SearchIndexer
 from builder.source import HAVE_LIBYAML
 from builder.trash import delete_pending, empty_trash
 from builder.uptodate import UpToDate, options_key, summary, up_to_date
-from builder.warningsbuild import keep_data_side, rebuild_warnings, record_data_side
+from builder.warningsbuild import forget_output, keep_data_side, rebuild_warnings, record_data_side
 
 #: How a build reports what it is doing: (stage, done so far, total or None). Only cli.py shows it.
 Progress = Callable[[str, int, int | None], None]
@@ -200,5 +200,4 @@ def forget_recycled(options: BuildOptions, cache: BuildCache | None) -> None:
     """Forget what the cache kept of the preview's folder that this build brought up to date (it is this output
     now)."""
     if cache is not None and options.recycle is not None:
-        cache.forget(output_manifest(options.recycle))
-        keep_data_side(cache, options.recycle, None)
+        forget_output(cache, options.recycle)

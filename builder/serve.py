@@ -36,11 +36,10 @@ from builder.fingerprint import kept_across_builds
 from builder.i18n import _
 from builder.livereload import PreviewServer
 from builder.output import check_output_dir
-from builder.outputtree import output_manifest
 from builder.previewindex import Indexer, make_spare
 from builder.previewstate import PreviewState, Report
 from builder.remembered import remembering
-from builder.warningsbuild import keep_data_side
+from builder.warningsbuild import forget_output
 from builder.watch import SiteWatcher
 from builder.workfolders import claim, remove_leftovers
 
@@ -293,8 +292,7 @@ class Preview:
         rebuild would continue from)."""
         cache = BuildCache.open(self.options.build.site_dir)
         if cache is not None:
-            cache.forget(output_manifest(folder))
-            keep_data_side(cache, folder, None)
+            forget_output(cache, folder)
 
     def _stop(self, server_thread: threading.Thread) -> None:
         assert self.state is not None and self.server is not None and self.indexer is not None

@@ -179,6 +179,13 @@ def keep_data_side(cache: BuildCache, output: Path, recorded: Recorded | None) -
             cache.forget(entry)
 
 
+def forget_output(cache: BuildCache, folder: Path) -> None:
+    """Forget what the cache keeps of an output folder that is gone or was taken by a build: its manifest and what
+    the warnings' quick rebuild would continue from."""
+    cache.forget(output_manifest(folder))
+    keep_data_side(cache, folder, None)
+
+
 def page_files(routes: Iterable[tuple[str, dt.date | None]]) -> list[str]:
     """The files of pages, from their (folder, modified) as `PageWriter.routes` lists them."""
     return [f"{folder}index.html" for folder, _modified in routes]
