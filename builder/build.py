@@ -35,7 +35,7 @@ from builder.render import CachedBytecode, Renderer, make_environment, template_
 from builder.search import BUILD_NICE, SearchIndexer
 from builder.source import HAVE_LIBYAML
 from builder.trash import delete_pending, empty_trash
-from builder.uptodate import UpToDate, options_key, summary, up_to_date
+from builder.uptodate import UpToDate, page_options_key, summary, up_to_date
 from builder.warningsbuild import forget_output, keep_data_side, rebuild_warnings, record_data_side
 
 #: How a build reports what it is doing: (stage, done so far, total or None). Only cli.py shows it.
@@ -161,7 +161,7 @@ def _build_with(options: BuildOptions, progress: Progress | None, cache: BuildCa
         indexer = None
         if options.search:
             indexer = SearchIndexer(tree, progress=progress, cache=cache, nice=BUILD_NICE)
-        keys = PageKeys(env, dirs, common, options_key(options), report.origins)
+        keys = PageKeys(env, dirs, common, page_options_key(options), report.origins)
         # the merchant pages are in the full-text index of our own (textindex.py), the rest in Pagefind's
         output = PageOutput(tree, renderer, keys, indexer, progress,
                             unindexed=frozenset(f"{m.url}index.html" for m in site.merchants))

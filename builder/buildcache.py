@@ -143,9 +143,15 @@ class BuildCache:
     def __init__(self, folder: Path, key: bytes) -> None:
         self.folder = folder
         self.key = key
-        self.memory = _MEMORY.get(str(folder.resolve())) if _MEMORY else None
+        self._resolved = str(folder.resolve())
         self.pending: dict[str, Any] = {}  # saved with `later`, written by `write_pending`
         self.writers: list[int] = []  # children writing entries (`write_pending_beside`)
+
+    @property
+    def memory(self) -> dict[str, Any] | None:
+        """The entries this process keeps in memory while `kept_in_memory` lasts (looked up at each use: the
+        preview's indexer opens its cache before that begins)."""
+        return _MEMORY.get(self._resolved) if _MEMORY else None
 
     @classmethod
     def open(cls, site_dir: Path) -> BuildCache | None:
@@ -161,12 +167,12 @@ class BuildCache:
         """The value stored under a name, or None when absent, damaged or not signed with our key."""
         if name in self.pending:
             return self.pending[name]
-        kept = self.memory is not None and name.startswith(IN_MEMORY)
-        if kept and self.memory is not None and name in self.memory:
-            return self.memory[name]
+        memory = self.memory if name.startswith(IN_MEMORY) else None
+        if memory is not None and name in memory:
+            return memory[name]
         value = self._load(name)
-        if kept and value is not None and self.memory is not None:
-            self.memory[name] = value
+        if memory is not None and value is not None:
+            memory[name] = value
         return value
 
     def _load(self, name: str) -> Any:
@@ -182,13 +188,16 @@ class BuildCache:
         except Exception:  # noqa: BLE001 - a damaged entry is a cache miss, whatever the unpickler says
             return None
 
-    def save(self, name: str, value: Any, later: bool = False, plain: bool = False) -> None:
+    def save(self, name: str, value: Any, later: bool = False, plain: bool = False, lasting: bool = False) -> None:
         """Store a value under a name (atomically); a cache that cannot be written is only slower. `later`: on
         disk when `write_pending` is called (a build does it while Pagefind works: a core is free then). `plain`:
-        see `dump` (for values whose text is mostly ASCII, or not kept after the build)."""
-        if self.memory is not None and name.startswith(IN_MEMORY):
-            self.memory[name] = value
-            if name.startswith(MEMORY_ONLY):
+        see `dump` (for values whose text is mostly ASCII, or not kept after the build). `lasting`: on disk even
+        while entries of its kind are kept in memory only (the output folder's manifest, which the preview writes
+        when it publishes there: `gongshi build` reads it after the preview has ended)."""
+        memory = self.memory
+        if memory is not None and name.startswith(IN_MEMORY):
+            memory[name] = value
+            if name.startswith(MEMORY_ONLY) and not lasting:
                 return
         if later:
             self.pending[name] = value
@@ -232,18 +241,20 @@ class BuildCache:
     def forget(self, name: str) -> None:
         """Remove an entry (a cache that cannot be written is only slower)."""
         self.pending.pop(name, None)
-        if self.memory is not None:
-            self.memory.pop(name, None)
+        memory = self.memory
+        if memory is not None:
+            memory.pop(name, None)
         with contextlib.suppress(OSError):
             os.unlink(self.path(name))
 
     def keep_only(self, folder: str, names: set[str]) -> None:
         """Remove the entries of a sub-folder that this build did not use."""
-        if self.memory is not None:
+        memory = self.memory
+        if memory is not None:
             prefix = folder.rstrip("/") + "/"
-            for name in [name for name in self.memory if name.startswith(prefix)]:
+            for name in [name for name in memory if name.startswith(prefix)]:
                 if name.removeprefix(prefix) not in names:
-                    del self.memory[name]
+                    del memory[name]
         with contextlib.suppress(OSError):
             for entry in os.scandir(self.folder / folder):
                 if entry.name not in names and not _being_written(entry):

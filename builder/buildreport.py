@@ -31,6 +31,8 @@ class BuildOptions:
     clean: bool = False  # ignore the build cache (it is written anew)
     link_from: Path | None = None  # an earlier complete output to hard-link unchanged files from (serve)
     recycle: Path | None = None  # with link_from: an earlier output nothing reads any more, to bring up to date (serve)
+    quick: bool = True  # the warnings' quick rebuild may continue link_from (serve's first build: its report must
+    #                     hold the site, which that rebuild does not load)
 
     @property
     def output(self) -> Path:

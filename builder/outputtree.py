@@ -278,10 +278,52 @@ class OutputTree(Staging):
         if current is None:
             return False
         base = self._exact_base()
+        fresh: list[tuple[str, FileRecord]] = []  # to link into a new staging folder, where nothing stands yet
         for route, record in current.files.items():
-            if not skip(route) and not self._carry(route, record, base):
+            if skip(route):
+                continue
+            if self.base is None and route not in self.written:
+                fresh.append((route, record))
+            elif not self._carry(route, record, base):
                 return False
+        if fresh and not self._link_into_new(fresh):
+            return False
         self.groups.update({prefix: key for prefix, key in current.groups.items() if not skip(prefix)})
+        return True
+
+    def _link_into_new(self, files: list[tuple[str, FileRecord]]) -> bool:
+        """Hard-link files of the published output into a new staging folder, which holds none of them yet (their
+        folders made first, parents before children); False when one no longer stands as recorded (see `carry`).
+        What `_reuse` and `_place` do for one file, without their checks of what the staging folder holds: a
+        first build after --clean links every unchanged file (19,000 at 10,000 merchants) this way."""
+        assert self.root is not None and self.reuse
+        source, target = str(self.current_dir), str(self.root)
+        for route, _record in files:
+            if route.startswith("/") or "\\" in route or any(p in ("", ".", "..") for p in route.split("/")):
+                raise OutputError(route, _("refusing to write outside the output folder"))
+        for folder in sorted(route_folders(route for route, _record in files) - {""}):  # a parent sorts first
+            name = f"{target}/{folder}"
+            if name not in self._folders:
+                try:
+                    os.mkdir(name)
+                except FileExistsError:
+                    pass
+                except OSError as exc:
+                    raise OutputError(folder, _("cannot write: {reason}").format(reason=exc.strerror)) from None
+                self._folders.add(name)
+        placed: dict[str, FileRecord] = {}
+        for route, record in files:
+            if stat_of(f"{source}/{route}") != record.stat:
+                return False
+            try:
+                os.link(f"{source}/{route}", f"{target}/{route}")
+            except OSError as exc:
+                raise OutputError(route, _("cannot link from the previous output: {reason}").format(
+                    reason=exc.strerror)) from None
+            placed[route] = record
+        with self.lock:
+            self.written.update(placed)
+            self.reused += len(placed)
         return True
 
     def amend(self, prefix: str, key: str, kept: Iterable[str], files: dict[str, bytes]) -> bool:

@@ -24,9 +24,19 @@ from builder.generationtree import GenerationTree
 from builder.i18n import _
 from builder.manifest import MANIFEST, ManifestError, read_manifest, write_manifest
 from builder.output import Staging
-from builder.outputtree import load_manifest, output_manifest, tree_id
+from builder.outputtree import (
+    FileRecord,
+    TreeManifest,
+    file_digest,
+    folder_stats,
+    load_manifest,
+    output_manifest,
+    stat_of,
+    tree_id,
+)
 from builder.previewstate import Generation, PreviewState, Report
 from builder.search import SearchIndexer
+from builder.warningsbuild import keep_data_side
 
 QUIET_S = 0.5  # after a build is served, indexing waits this long without a newer one
 
@@ -175,11 +185,40 @@ class Indexer:
                 raise OutputError(str(self.output), _("cannot copy the preview build: {reason}").format(
                     reason=exc.strerror)) from None
             write_manifest(staging.root)  # listing the search bundle too, as `gongshi build` does
+            manifest = self._manifest(gen, staging.root)
             staging.publish()
+        if self.cache is not None:
+            keep_data_side(self.cache, self.output, None)  # (of the output this replaced)
+            if manifest is not None:  # its folders as they stand now that it is the output
+                manifest.folders, manifest.folders_at = folder_stats(self.output, manifest.files), time.time_ns()
+                self.cache.save(output_manifest(self.output), manifest, plain=True, lasting=True)
         self.published = gen
         self.report(Report("published", _("Build {number} (pages and search index) published to {folder} in "
                                           "{seconds:.1f} s.").format(number=gen.number, folder=self.output,
                                                                      seconds=time.perf_counter() - started)))
+
+    def _manifest(self, gen: Generation, root: Path) -> TreeManifest | None:
+        """The manifest of a generation published into `root` (its pages' records, its bundles' groups), so that
+        the next `gongshi build` keeps or links the files the preview published instead of making them again; None
+        when the generation's own manifest is not known."""
+        pages = load_manifest(self.cache, output_manifest(gen.path), gen.path)
+        identity = tree_id(root)
+        if pages is None or identity is None:
+            return None
+        try:
+            digests = read_manifest(root).entries
+        except ManifestError:
+            return None
+        files: dict[str, FileRecord] = {}
+        for route, sha in [*digests.items(), (MANIFEST, file_digest((root / MANIFEST).read_bytes()))]:
+            found = stat_of(root / route)
+            if found is None:
+                return None
+            record = pages.files.get(route)
+            files[route] = FileRecord(record.key if record is not None and record.digest == sha else "", sha, found)
+        bundles = self.last.groups if self.last is not None and self.last_number == gen.number else {}
+        # (a build key no build has: `gongshi build` never finds it up to date, it keeps or links what is unchanged)
+        return TreeManifest(identity, "", files, {**pages.groups, **bundles}, pages.summary)
 
     def stop(self) -> None:
         """End the running Pagefind process, if any, and wait for the thread."""

@@ -36,6 +36,7 @@ from builder.fingerprint import kept_across_builds
 from builder.i18n import _
 from builder.livereload import PreviewServer
 from builder.output import check_output_dir
+from builder.outputtree import load_manifest, output_manifest
 from builder.previewindex import Indexer, make_spare
 from builder.previewstate import PreviewState, Report
 from builder.remembered import remembering
@@ -228,8 +229,11 @@ class Preview:
         self.state.building()
         last = self.state.current()  # unchanged pages are hard-linked from the build being served
         spare = self.state.take_spare() if last is not None else None  # or kept in an earlier build's folder
+        # The first build links from the output folder when its manifest holds (as `gongshi build` left it): the
+        # preview then starts in seconds when little changed since, and leaves `gongshi build` its spare.
         options = dataclasses.replace(self.options.build, output_dir=folder, search=False,
-                                      link_from=last.path if last is not None else None, recycle=spare)
+                                      link_from=last.path if last is not None else self._published(),
+                                      recycle=spare, quick=last is not None)
         started = time.perf_counter()
         if last is not None:
             self.state.hold(last)
@@ -272,6 +276,12 @@ class Preview:
         self.report(Report("built", _("Built {pages} pages in {seconds:.2f} s{why}: {url}").format(
                                pages=result.pages, seconds=seconds, why=why, url=url),
                            tuple(str(p) for p in result.warnings)))
+
+    def _published(self) -> Path | None:
+        """The output folder when its manifest describes it (its unchanged files can be linked), else None."""
+        output = self.options.build.output
+        cache = BuildCache.open(self.options.build.site_dir)
+        return output if load_manifest(cache, output_manifest(output), output) is not None else None
 
     def _failed(self, problems: list[str], summary: str) -> None:
         assert self.state is not None

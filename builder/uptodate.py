@@ -49,7 +49,13 @@ def up_to_date(options: BuildOptions) -> UpToDate:
 
 def options_key(options: BuildOptions) -> str:
     """What of the options changes the output (the output and audit places do not)."""
-    return digest(str(options.strict), options.encoding, str(options.mask_personal_data), str(options.search))
+    return digest(page_options_key(options), str(options.search))
+
+
+def page_options_key(options: BuildOptions) -> str:
+    """What of the options changes the pages and their groups of files: not `search`, which only decides whether
+    Pagefind indexes them (so the preview, which indexes in the background, links the pages of `gongshi build`)."""
+    return digest(str(options.strict), options.encoding, str(options.mask_personal_data))
 
 
 def input_keys(options: BuildOptions) -> tuple[str, str]:

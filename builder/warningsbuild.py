@@ -315,7 +315,7 @@ def rebuild_warnings(options: BuildOptions, cache: BuildCache | None, keys: tupl
     """Rebuild only what the warnings reach when nothing else changed since the last build (else None);
     `manifest`: the output's, when already loaded. A preview's build (`link_from`) continues the build it links
     from, into a folder of its own."""
-    if cache is None or options.clean:
+    if cache is None or options.clean or not options.quick:
         return None
     started = time.perf_counter()
     base = last_output(options)

@@ -508,6 +508,22 @@ def test_a_preview_build_links_from_the_build_it_replaces_and_equals_a_clean_one
     assert not (site / ".gongshi" / "previous").exists()  # no spare: `gongshi build`'s own is left alone
 
 
+def test_the_previews_first_build_renders_only_what_changed_since_gongshi_build(tmp_path: Path) -> None:
+    # `gongshi serve` starts by linking from the output `gongshi build` left: the preview's builds do not run
+    # Pagefind themselves (they index in the background), which must not make every page's key differ.
+    site = site_copy(tmp_path / "site")
+    output = tmp_path / "output"
+    build(BuildOptions(site, output, as_of=AS_OF))
+    warning_body(1)(site)
+    first = build(BuildOptions(site, tmp_path / "work" / "build-1", as_of=AS_OF, search=False, link_from=output,
+                               quick=False))
+    assert first.site is not None  # the full path: the preview needs the site (its merchants, its base path)
+    assert 0 < first.rendered < first.pages // 4  # the warning's pages, not every merchant's
+    page = "merchants/91350100MA0000001P/index.html"
+    assert os.stat(tmp_path / "work" / "build-1" / page).st_ino == os.stat(output / page).st_ino
+    assert snapshot(tmp_path / "work" / "build-1") == clean_build(site, tmp_path / "clean", False)
+
+
 def test_the_first_build_is_linked_into_a_spare_that_the_first_edit_brings_up_to_date(tmp_path: Path) -> None:
     site = site_copy(tmp_path / "site")
     state = PreviewState(tmp_path / "work", "test")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import http.client
 import json
@@ -14,6 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from builder.build import BuildOptions, build
 from builder.livereload import CSP, inject, safe_parts
 from builder.previewstate import PreviewState
 from builder.watch import is_editor_litter, lasting, relevant
@@ -168,6 +170,38 @@ def test_preview_serves_pages_with_the_reload_script_and_publishes_what_build_wr
     assert published == snapshot(tmp_path / "built")
     assert "pagefind/bundles.json" in published
     assert leftovers(minimal_site) == []
+
+
+def test_the_first_build_links_what_gongshi_build_left_and_leaves_it_its_spare(minimal_site: Path) -> None:
+    warning = minimal_site / "content" / "warnings" / "prepaid.md"
+    assert run_cli("build", minimal_site).returncode == 0
+    edit(warning, "办理预付卡前", "办理预付卡之前")
+    assert run_cli("build", minimal_site).returncode == 0  # the first output is now the spare
+    spare = minimal_site / ".gongshi" / "previous"
+    assert spare.is_dir()
+    edit(warning, "title: 预付卡消费提醒", "title: 预付卡退费提醒")  # a change the preview's first build must show
+    output = minimal_site / "output"
+    page = "merchants/91350100M000100Y43/index.html"
+    with Preview(minimal_site) as preview:
+        preview.start()
+        assert "预付卡退费提醒" in get(preview.base + "warnings/")[2]
+        built = [folder for folder in minimal_site.glob(".output.serve-*/build-1") if folder.is_dir()]
+        assert len(built) == 1
+        # the unchanged pages are the output's files, not rendered again; the pages the edit reaches are new
+        unchanged = [route for route in ("merchants/index.html", "pages/about/index.html", "periods/index.html")
+                     if (output / route).is_file()]
+        assert unchanged and all(os.path.samefile(built[0] / route, output / route) for route in unchanged)
+        assert not os.path.samefile(built[0] / page, output / page)
+        assert spare.is_dir()  # `gongshi build`'s spare is left to it
+        preview.wait_for(r"^Build 1 \(pages and search index\) published to .*output")
+        assert preview.stop() == 0
+    assert spare.is_dir()
+    # What the preview published is described for `gongshi build`: it renders nothing again, and writes what a
+    # clean build writes.
+    again = build(BuildOptions(minimal_site, as_of=dt.date(2026, 11, 20)))
+    assert again.site is not None and again.rendered == 0 and again.kept == again.pages - 1  # (404.html: always)
+    assert run_cli("build", minimal_site, "--clean", "--output", minimal_site.parent / "clean").returncode == 0
+    assert snapshot(output) == snapshot(minimal_site.parent / "clean")
 
 
 def test_the_reload_script_is_never_in_a_build(sample_output: Path) -> None:
