@@ -157,7 +157,7 @@ def _build_with(options: BuildOptions, progress: Progress | None, cache: BuildCa
     renderer = Renderer(env, common)
     audit = audit_json(report.freshness.as_of, config.retention_months, site.left_out)
     with OutputTree(options.output, cache, gongshi_dir, not options.clean, options.link_from,
-                    options.recycle) as tree:
+                    options.recycle, spare=options.spare) as tree:
         indexer = None
         if options.search:
             indexer = SearchIndexer(tree, progress=progress, cache=cache, nice=BUILD_NICE)

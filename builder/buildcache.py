@@ -168,8 +168,10 @@ class BuildCache:
         if name in self.pending:
             return self.pending[name]
         memory = self.memory if name.startswith(IN_MEMORY) else None
-        if memory is not None and name in memory:
-            return memory[name]
+        # (the preview's indexer thread saves and forgets entries too: one look at the dict, never two)
+        found = memory.get(name) if memory is not None else None
+        if found is not None:
+            return found
         value = self._load(name)
         if memory is not None and value is not None:
             memory[name] = value
@@ -252,9 +254,9 @@ class BuildCache:
         memory = self.memory
         if memory is not None:
             prefix = folder.rstrip("/") + "/"
-            for name in [name for name in memory if name.startswith(prefix)]:
+            for name in [name for name in list(memory) if name.startswith(prefix)]:  # (list: at once, see `load`)
                 if name.removeprefix(prefix) not in names:
-                    del memory[name]
+                    memory.pop(name, None)
         with contextlib.suppress(OSError):
             for entry in os.scandir(self.folder / folder):
                 if entry.name not in names and not _being_written(entry):

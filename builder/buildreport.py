@@ -33,6 +33,8 @@ class BuildOptions:
     recycle: Path | None = None  # with link_from: an earlier output nothing reads any more, to bring up to date (serve)
     quick: bool = True  # the warnings' quick rebuild may continue link_from (serve's first build: its report must
     #                     hold the site, which that rebuild does not load)
+    spare: bool = True  # the tree the build replaces is kept, as the base of the next (serve's builds: they go into
+    #                     folders of their own, and leave `gongshi build`'s spare alone)
 
     @property
     def output(self) -> Path:

@@ -20,6 +20,7 @@ shared with the published output are never changed through the staging folder.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import shutil
@@ -37,6 +38,7 @@ from builder.errors import OutputError
 from builder.i18n import _
 from builder.manifest import MANIFEST, manifest_bytes
 from builder.output import Staging, fresh_folder, write_hashed
+from builder.sparefill import held, link_later
 from builder.trash import throw_away
 
 PREVIOUS_MANIFEST = "trees/previous"  # the spare: any output's previous tree serves as the base of the next
@@ -123,13 +125,13 @@ class OutputTree(Staging):
 
     def __init__(self, output_dir: Path, cache: BuildCache | None, gongshi_dir: Path, reuse: bool = True,
                  link_from: Path | None = None, recycle: Path | None = None,
-                 current: TreeManifest | None = None) -> None:
+                 current: TreeManifest | None = None, spare: bool = True) -> None:
         super().__init__(output_dir)
         self.cache = cache
         self.trash = gongshi_dir / "trash"
         # The spare must be on the output's file system (it is renamed in and out); else there is none. A build
         # linking from another tree (the preview's newest build) goes into a new folder and keeps no spare.
-        self.spare_dir: Path | None = (gongshi_dir / "previous" if link_from is None
+        self.spare_dir: Path | None = (gongshi_dir / "previous" if spare and link_from is None
                                        and same_device(gongshi_dir, output_dir) else None)
         self.current_dir = link_from if link_from is not None else output_dir  # the tree files are linked from
         # A folder of an earlier build that nothing reads any more (the preview's): brought up to date like the
@@ -153,7 +155,7 @@ class OutputTree(Staging):
             if base is not None and self._take(self.recycle, base):
                 return self
         spare = self.spare_dir
-        if spare is not None and spare.is_dir():
+        if spare is not None and spare.is_dir() and not held(spare):  # (held: still being linked, sparefill.py)
             base = load_manifest(self.cache, PREVIOUS_MANIFEST, spare) if self.reuse else None
             if base is not None and worth_taking(base, self.current) and self._take(spare, base):
                 assert self.root is not None
@@ -316,11 +318,11 @@ class OutputTree(Staging):
             if stat_of(f"{source}/{route}") != record.stat:
                 return False
             try:
-                os.link(f"{source}/{route}", f"{target}/{route}")
+                linked = link_or_copy(f"{source}/{route}", f"{target}/{route}")
             except OSError as exc:
                 raise OutputError(route, _("cannot link from the previous output: {reason}").format(
                     reason=exc.strerror)) from None
-            placed[route] = record
+            placed[route] = record if linked else record._replace(stat=stat_of(f"{target}/{route}") or (0, 0, 0))
         with self.lock:
             self.written.update(placed)
             self.reused += len(placed)
@@ -383,10 +385,11 @@ class OutputTree(Staging):
                     pass  # the same file already (a rename onto a hard link of itself would leave the new name)
                 elif there is not None:
                     temporary = target.with_name(f".{target.name}.link-{os.getpid()}")
-                    os.link(link_from, temporary)
+                    copied = not link_or_copy(link_from, temporary)
                     os.replace(temporary, target)
-                else:
-                    os.link(link_from, target)
+                    record = record._replace(stat=stat_of(target) or (0, 0, 0)) if copied else record
+                elif not link_or_copy(link_from, target):
+                    record = record._replace(stat=stat_of(target) or (0, 0, 0))
             except OSError as exc:
                 raise OutputError(route, _("cannot link from the previous output: {reason}").format(
                     reason=exc.strerror)) from None
@@ -518,6 +521,27 @@ class OutputTree(Staging):
             else:
                 with contextlib.suppress(OSError):
                     os.unlink(self.cache.path(PREVIOUS_MANIFEST))
+                if self.current_dir == out:
+                    self._spare_later(manifest)
+
+    def _spare_later(self, manifest: TreeManifest) -> None:
+        """Make a new spare folder, recorded with the output's manifest, that a process links the output into once
+        the build has ended (sparefill.py); a tree left in the spare's place (the output --clean replaced, which
+        nothing trusts) is thrown away first."""
+        assert self.spare_dir is not None and self.cache is not None
+        if self.spare_dir.exists():
+            throw_away(self.spare_dir, self.trash)
+        try:
+            self.spare_dir.mkdir()
+        except OSError:
+            return
+        identity = tree_id(self.spare_dir)
+        if identity is None or not link_later(self.output_dir, self.spare_dir):
+            shutil.rmtree(self.spare_dir, ignore_errors=True)
+            return
+        # (its folders are not recorded: `verify_tree` finds it inexact, so each file is looked at before it is kept)
+        self.cache.save(PREVIOUS_MANIFEST, TreeManifest(identity, manifest.build_key, manifest.files, manifest.groups,
+                                                        manifest.summary), plain=True)
 
 
 def worth_taking(spare: TreeManifest, output: TreeManifest | None) -> bool:
@@ -532,6 +556,22 @@ def worth_taking(spare: TreeManifest, output: TreeManifest | None) -> bool:
     same = sum(1 for route, record in output.files.items()
                if (found := held.get(route)) is not None and found.digest == record.digest)
     return 2 * same >= len(output.files)
+
+
+NO_LINKS = frozenset({errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP})
+
+
+def link_or_copy(source: Path | str, target: Path | str) -> bool:
+    """Hard-link a file, or copy it where the file system has no hard links (FAT, exFAT, some network shares);
+    True: linked (the target has the source's size, time and inode), False: copied."""
+    try:
+        os.link(source, target)
+    except OSError as exc:
+        if exc.errno not in NO_LINKS:
+            raise
+        shutil.copy2(source, target)
+        return False
+    return True
 
 
 def _rename(source: Path, target: Path) -> bool:

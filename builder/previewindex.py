@@ -192,6 +192,8 @@ class Indexer:
             if manifest is not None:  # its folders as they stand now that it is the output
                 manifest.folders, manifest.folders_at = folder_stats(self.output, manifest.files), time.time_ns()
                 self.cache.save(output_manifest(self.output), manifest, plain=True, lasting=True)
+            else:
+                self.cache.forget(output_manifest(self.output))
         self.published = gen
         self.report(Report("published", _("Build {number} (pages and search index) published to {folder} in "
                                           "{seconds:.1f} s.").format(number=gen.number, folder=self.output,
@@ -206,11 +208,11 @@ class Indexer:
         if pages is None or identity is None:
             return None
         try:
-            digests = read_manifest(root).entries
-        except ManifestError:
+            digests = {**read_manifest(root).entries, MANIFEST: file_digest((root / MANIFEST).read_bytes())}
+        except (ManifestError, OSError):
             return None
         files: dict[str, FileRecord] = {}
-        for route, sha in [*digests.items(), (MANIFEST, file_digest((root / MANIFEST).read_bytes()))]:
+        for route, sha in digests.items():
             found = stat_of(root / route)
             if found is None:
                 return None

@@ -14,6 +14,7 @@ The work folder is removed when the preview stops.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import errno
 import secrets
@@ -198,19 +199,22 @@ class Preview:
         assert self.server is not None and self.state is not None and self.indexer is not None
         server_thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.2},
                                          name="preview server", daemon=True)
+        # What an unchanged file made stays in memory: its records, the model derived from them, their digests; until
+        # the indexer has stopped (a publish reads the build's manifest, which is kept there only).
+        memory = contextlib.ExitStack()
         try:
             with signals_held():  # a Ctrl-C now arrives once the threads have started and can be stopped
                 server_thread.start()
                 self.watcher.start()
                 self.indexer.start()
-            # What an unchanged file made stays in memory: its records, the model derived from them, their digests.
-            with kept_in_memory(self.options.build.site_dir), remembering(), kept_across_builds():
-                self._build(frozenset())
-                while True:
-                    changes = self.watcher.next_changes(POLL_S)
-                    if changes:
-                        self._build(changes)
-                    self._sweep()  # after the build: deleting a let-go folder must not delay the page
+            for context in (kept_in_memory(self.options.build.site_dir), remembering(), kept_across_builds()):
+                memory.enter_context(context)
+            self._build(frozenset())
+            while True:
+                changes = self.watcher.next_changes(POLL_S)
+                if changes:
+                    self._build(changes)
+                self._sweep()  # after the build: deleting a let-go folder must not delay the page
         except KeyboardInterrupt:
             pass
         finally:
@@ -219,6 +223,7 @@ class Preview:
             try:
                 self._stop(server_thread)
             finally:
+                memory.close()
                 self.close()
                 for sig, handler in ignored.items():
                     signal.signal(sig, handler)
@@ -233,7 +238,7 @@ class Preview:
         # preview then starts in seconds when little changed since, and leaves `gongshi build` its spare.
         options = dataclasses.replace(self.options.build, output_dir=folder, search=False,
                                       link_from=last.path if last is not None else self._published(),
-                                      recycle=spare, quick=last is not None)
+                                      recycle=spare, quick=last is not None, spare=False)
         started = time.perf_counter()
         if last is not None:
             self.state.hold(last)

@@ -430,7 +430,7 @@ def _publish(options: BuildOptions, cache: BuildCache, side: DataSide, state: Wa
     others = list(dict.fromkeys(side.others + reach.span_files))
     marked = {route: is_marked(html) for route, html in reach.pages.items() if route not in reach.merchant_files}
     tree = OutputTree(options.output, cache, gongshi_dir, link_from=options.link_from, recycle=options.recycle,
-                      current=manifest)
+                      current=manifest, spare=options.spare)
     indexer = SearchIndexer(tree, cache=cache, nice=BUILD_NICE) if options.search else None
     try:
         if indexer is not None:  # Pagefind indexes the warnings while the tree is made ready (its own process)

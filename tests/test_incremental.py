@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import fcntl
 import hashlib
 import json
@@ -23,7 +24,7 @@ import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from builder import content, folderprocess, pages, pinyin, source
+from builder import content, folderprocess, pages, pinyin, source, sparefill
 from builder import search as search_module
 from builder import trash as trash_module
 from builder.build import BuildOptions, build
@@ -491,21 +492,23 @@ def test_a_preview_build_links_from_the_build_it_replaces_and_equals_a_clean_one
     # `gongshi serve` builds every generation into a new folder, linking unchanged files from the one served.
     site = site_copy(tmp_path / "site")
     work = tmp_path / "work"
-    first = build(BuildOptions(site, work / "build-1", as_of=AS_OF, search=False))
-    again = build(BuildOptions(site, work / "build-2", as_of=AS_OF, search=False, link_from=work / "build-1"))
+    first = build(BuildOptions(site, work / "build-1", as_of=AS_OF, search=False, spare=False))
+    again = build(BuildOptions(site, work / "build-2", as_of=AS_OF, search=False, link_from=work / "build-1",
+                               spare=False))
     # nothing changed: the warnings' quick rebuild renders what they reach, and every file is linked (same bytes)
     assert first.site is not None and again.site is None and 0 < again.rendered < again.pages // 4
     assert all(os.stat(p).st_ino == os.stat(work / "build-1" / p.relative_to(work / "build-2")).st_ino
                for p in (work / "build-2").rglob("*") if p.is_file())
     before = snapshot(work / "build-2")
     warning_body(1)(site)
-    third = build(BuildOptions(site, work / "build-3", as_of=AS_OF, search=False, link_from=work / "build-2"))
+    third = build(BuildOptions(site, work / "build-3", as_of=AS_OF, search=False, link_from=work / "build-2",
+                               spare=False))
     assert 0 < third.rendered < third.pages // 4  # the warning's pages, not every merchant's
     page = "merchants/91350100MA0000001P/index.html"  # the same bytes: linked, not written again
     assert os.stat(work / "build-3" / page).st_ino == os.stat(work / "build-2" / page).st_ino
     assert snapshot(work / "build-2") == before  # the build being served is never written through
-    assert snapshot(work / "build-3") == clean_build(site, tmp_path / "clean", False)
     assert not (site / ".gongshi" / "previous").exists()  # no spare: `gongshi build`'s own is left alone
+    assert snapshot(work / "build-3") == clean_build(site, tmp_path / "clean", False)
 
 
 def test_the_previews_first_build_renders_only_what_changed_since_gongshi_build(tmp_path: Path) -> None:
@@ -642,6 +645,67 @@ def test_a_clean_build_throws_the_spare_away_and_a_low_priority_process_deletes_
     build(BuildOptions(site, as_of=AS_OF, search=False, clean=True))
     wait_for_deleters()
     assert not (trash / "tree-left-over").exists()
+
+
+def wait_for_spare(spare: Path) -> None:
+    """Wait until no process links files into the spare any more (sparefill.py)."""
+    for process in list(sparefill._linking):
+        process.wait(timeout=60)
+    assert not sparefill.held(spare)
+
+
+def test_a_build_that_left_no_spare_has_one_linked_in_the_background_for_the_next(tmp_path: Path) -> None:
+    site = site_copy(tmp_path / "site")
+    build(BuildOptions(site, as_of=AS_OF, search=False, clean=True))  # replaced nothing it trusts: no spare
+    spare, output = site / ".gongshi" / "previous", site / "output"
+    wait_for_spare(spare)
+    assert snapshot(spare) == snapshot(output)
+    page = "merchants/91350100MA0000001P/index.html"
+    assert os.stat(spare / page).st_ino == os.stat(output / page).st_ino  # linked, not copied
+    taken = tree_id(spare)
+    warning_body(1)(site)
+    again = build(BuildOptions(site, as_of=AS_OF, search=False))
+    assert again.site is None and tree_id(output) == taken  # the quick rebuild brought the spare up to date
+    assert snapshot(output) == clean_build(site, tmp_path / "clean", False)
+
+
+def test_a_spare_still_being_linked_is_not_taken(tmp_path: Path) -> None:
+    site = site_copy(tmp_path / "site")
+    build(BuildOptions(site, as_of=AS_OF, search=False, clean=True))
+    spare, output = site / ".gongshi" / "previous", site / "output"
+    wait_for_spare(spare)
+    (spare / "merchants" / "91350100MA0000001P" / "index.html").unlink()  # as if its linking had not got there
+    lock = os.open(spare, os.O_RDONLY)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # as the linking process holds it
+        taken = tree_id(spare)
+        warning_body(1)(site)
+        build(BuildOptions(site, as_of=AS_OF, search=False))
+        assert tree_id(output) != taken
+    finally:
+        os.close(lock)
+    assert snapshot(output) == clean_build(site, tmp_path / "clean", False)
+
+
+def test_where_files_cannot_be_hard_linked_they_are_copied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # FAT, exFAT and some network shares have no hard links: the preview's first build, linking from the output
+    # folder, copies instead of failing.
+    site = site_copy(tmp_path / "site")
+    build(BuildOptions(site, as_of=AS_OF))
+    warning_body(1)(site)
+
+    def no_links(_source: object, _target: object) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    folder = tmp_path / "work" / "build-1"
+    first = build(BuildOptions(site, folder, as_of=AS_OF, search=False, link_from=site / "output", quick=False,
+                               spare=False))
+    assert 0 < first.rendered < first.pages // 4
+    page = "merchants/91350100MA0000001P/index.html"
+    assert os.stat(folder / page).st_ino != os.stat(site / "output" / page).st_ino
+    monkeypatch.undo()
+    assert snapshot(folder) == clean_build(site, tmp_path / "clean", False)
 
 
 def test_no_build_after_a_clean_one_keeps_a_file_of_the_output_it_replaced(tmp_path: Path) -> None:
