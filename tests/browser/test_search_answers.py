@@ -68,7 +68,7 @@ def test_a_credit_code_is_answered_by_the_lookup_alone(page: Page, nginx_server:
     final(page)
     expect(page.locator("#search-status")).to_have_text("找到 1 条结果")
     expect(page.locator(TITLES)).to_have_text([GYM])
-    assert asked == []
+    assert asked == [] and page.workers == []  # no worker started for Pagefind either
 
 
 def test_a_query_without_result_tries_its_parts_and_says_so(page: Page, nginx_server: str) -> None:

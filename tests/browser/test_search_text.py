@@ -327,7 +327,7 @@ def test_the_merchants_results_show_while_pagefind_loads_and_keep_their_place_af
     expect(page.locator("#search-status")).to_have_text(re.compile("正在查找全文"))
     early = [route_of(u) for u in shown_urls(page)]
     assert early and all(u.startswith("merchants/") for u in early), early
-    for _ in range(100):  # Pagefind is asked for once the merchants' results are painted
+    for _ in range(100):  # Pagefind is asked for by our worker, beside the merchants' search
         if held:
             break
         page.wait_for_timeout(50)
@@ -340,3 +340,54 @@ def test_the_merchants_results_show_while_pagefind_loads_and_keep_their_place_af
     first = [u for u in final if u.startswith("warnings/")]
     assert first and final[:len(first)] == first, final  # the warnings first, as Pagefind's results always are
     assert final[len(first):] == early[:len(final) - len(first)] and page_errors == []
+
+
+def pagefind_on_the_page(page: Page) -> list[str]:
+    """What the page itself fetched from pagefind/ (its resource timing holds no worker's requests)."""
+    return page.evaluate("""() => performance.getEntriesByType('resource').map((e) => e.name)
+        .filter((url) => url.includes('/pagefind/'))""")
+
+
+def workers(page: Page) -> list[str]:
+    return sorted(worker.url.rsplit("/", 1)[1] for worker in page.workers)
+
+
+def test_pagefind_answers_the_warnings_from_our_worker(page: Page, indexed: dict[str, Any],
+                                                        page_errors: list[str]) -> None:
+    word = warned_word(indexed["output"], indexed["records"])
+    requests = recorded_requests(page)
+    page.goto(indexed["url"] + "search/?q=" + word)
+    wait_for_answer(page)
+    final = [route_of(u) for u in shown_urls(page)]
+    warned = [u for u in final if u.startswith("warnings/")]
+    assert warned and final[:len(warned)] == warned and len(final) > len(warned), final  # the merchants' after
+    # Pagefind's code, index and data were fetched by our worker, where it runs its WebAssembly: no worker of its own
+    assert {"bundles.json", "main/pagefind.js"} <= set(pagefind_files(requests))
+    assert any(name.startswith("main/fragment/") for name in pagefind_files(requests))
+    assert pagefind_on_the_page(page) == [] and workers(page) == ["searchworker.js"] and page_errors == []
+    # a query typed next, and its next page of results, are answered by the same worker
+    answer = page.evaluate(RUN_QUERY_JS, [COMMON, 20_000])
+    assert len(answer["titles"]) == 10 and workers(page) == ["searchworker.js"]
+    before = shown_urls(page)
+    page.locator("#search-results button.more").click()
+    wait_for_answer(page)
+    assert shown_urls(page)[:10] == before and len(shown_urls(page)) > 10 and page_errors == []
+
+
+@pytest.mark.parametrize("without", ["its script", "workers"])
+def test_without_our_worker_pagefind_answers_on_the_page(page: Page, indexed: dict[str, Any], without: str,
+                                                          page_errors: list[str]) -> None:
+    """Where our worker cannot start (its script refused, or no Worker at all), Pagefind runs on the page as before."""
+    word = warned_word(indexed["output"], indexed["records"])
+    if without == "workers":
+        page.add_init_script("delete window.Worker")
+    else:
+        page.route("**/assets/searchworker.js", lambda route: route.abort())
+    page.goto(indexed["url"] + "search/?q=" + word)
+    wait_for_answer(page)
+    final = [route_of(u) for u in shown_urls(page)]
+    warned = [u for u in final if u.startswith("warnings/")]
+    assert warned and final[:len(warned)] == warned, final
+    assert any(url.endswith("/pagefind/main/pagefind.js") for url in pagefind_on_the_page(page))
+    # Pagefind's own worker where there can be one, its main-thread fallback where there cannot
+    assert workers(page) == ([] if without == "workers" else ["pagefind-worker.js"]) and page_errors == []

@@ -1,14 +1,14 @@
 // gongshi search page. Our exact lookup of names and credit codes (searchlookup.js) answers first and is shown at
 // once; the full-text results that really contain the query follow: the merchants' from our own full-text index
-// (searchtext.js), the warnings' and other pages' from Pagefind once it has loaded. A query that finds nothing is
-// tried again with its meaningful shorter parts, and says so. Pagefind is loaded only when its bundles hold every
-// bigram of each of the query's words (pagefind/routes/).
-import { bigramsOf, codeQuery, fnv1a, queryParts, searchKey } from "./searchcore.js";
+// (searchtext.js), the warnings' and other pages' from Pagefind, which runs with everything around it (its bundles'
+// routes, its search, its results' data and their checking) in a worker of our own (searchpagefind.js in
+// searchworker.js). A query that finds nothing is tried again with its meaningful shorter parts, and says so.
+// Pagefind is loaded only when its bundles hold every bigram of each of the query's words (pagefind/routes/).
+import { codeQuery, queryParts, searchKey, termsOf, wordsOf } from "./searchcore.js";
 import { MERCHANT, fetchJSON, lookupBound, lookupWithSynonyms, passes } from "./searchlookup.js";
+import { isMerged, pages } from "./searchside.js";
 import { asResults, textSearch } from "./searchtext.js";
 
-const root = new URL("../", import.meta.url);
-const bundleRoot = new URL("pagefind/", root);
 const form = document.getElementById("search-form");
 const input = document.getElementById("search-input");
 const results = document.getElementById("search-results");
@@ -23,107 +23,44 @@ const PAGE = 10;
 const SCAN = 50; // full-text results checked per page of results shown
 const WIDE = window.matchMedia("(min-width: 40rem)");
 
-let bundles = []; // the Pagefind bundles (pagefind/bundles.json): the builder writes one, the warnings' (main/)
-let routeFiles = 0; // how many pagefind/routes/<n>.json files map each character and bigram to the bundles holding it
-const merged = new Map(); // index of each bundle merged into the search so far → its mergeIndex promise
-// Bundles merged before a query's first results show, and then each time its results run out (with the one bundle
-// the builder writes, it is merged when Pagefind loads; the routes still decide whether Pagefind is loaded at all).
-const MERGE_FIRST = 1;
-const MERGE_AT_ONCE = 2;
 let serial = 0;
 let shown = PAGE;
 let state = null;
 
 // ------------------------------------------------------------------------------------- Pagefind
 
-// The list of bundles and the number of routes files (pagefind/bundles.json, a few bytes), fetched once.
-let listing = null;
-function bundleList() {
-  if (!listing) {
-    listing = fetch(new URL("bundles.json", bundleRoot)).then((r) => (r.ok ? r.json() : null)).catch(() => null)
-      .then((listed) => {
-        bundles = ((listed && listed.bundles) || []).map((name) => new URL(name, bundleRoot));
-        routeFiles = (listed && listed.routes) || 0;
-        return bundles;
+// The bundles that may hold a query (searchpagefind.js: candidates).
+function candidates(query) {
+  return pages().call("candidates", query);
+}
+
+// The results of Pagefind's search `found` (searchpagefind.js: search, widen) as the search page's: { id, item() },
+// item() the result to draw or null (a page that does not hold the query). The data of results not sent with the
+// search are asked for together, one message per batch of results checked (`scanPagefind`).
+function pageResults(found) {
+  const ready = found.items || {};
+  let batch = null;
+  const item = (id) => {
+    if (Object.prototype.hasOwnProperty.call(ready, id)) return Promise.resolve(ready[id]);
+    if (!batch) {
+      const ids = [];
+      const asked = Promise.resolve().then(() => {
+        batch = null;
+        return pages().call("items", found.search, ids);
       });
-  }
-  return listing;
-}
-
-// The first bundle holds Pagefind's code and the warnings (builder/search.py); Pagefind is loaded only when a query
-// needs it (builder/searchroutes.py): a bundle none of whose pages holds one of a query word's bigrams cannot give a
-// result that passes `contains` below. Pagefind is loaded once (a failed load is tried again by the next query).
-let loading = null;
-function load() {
-  if (!loading) {
-    loading = (async () => {
-      if (!(await bundleList()).length) throw new Error("no search bundles");
-      const pf = await import(new URL("pagefind.js", bundles[0]).href);
-      await pf.options({ excerptLength: 30 });
-      await pf.init();
-      merged.set(0, Promise.resolve());
-      return pf;
-    })();
-    loading.catch(() => { loading = null; });
-  }
-  return loading;
-}
-
-const routes = new Map();
-function routeFile(n) {
-  if (!routes.has(n)) {
-    routes.set(n, fetch(new URL(`routes/${n}.json`, bundleRoot)).then((r) => (r.ok ? r.json() : null)).catch(() => null));
-  }
-  return routes.get(n);
-}
-
-// What a query is routed by: for each of its words (as `contains` checks them), every bigram, or the word itself when
-// it is one character. A page whose text holds the word holds all of them.
-function routeKeys(query) {
-  const keys = new Set();
-  for (const term of (query || "").split(/\s+/).map(searchKey).filter(Boolean)) {
-    for (const key of (Array.from(term).length === 1 ? [term] : bigramsOf(term))) keys.add(key);
-  }
-  return [...keys];
-}
-
-// The bundles that hold every key of the query (all of them for an empty query, or without routes). The routes files
-// of all its keys are fetched at once.
-async function candidates(query) {
-  await bundleList();
-  const all = bundles.map((_, i) => i);
-  const keys = routeKeys(query);
-  if (!keys.length || !routeFiles) return all;
-  const tables = await Promise.all(keys.map((key) => routeFile(fnv1a(key) % routeFiles)));
-  let mask = (1n << BigInt(bundles.length)) - 1n;
-  keys.forEach((key, i) => {
-    const table = tables[i] || {};
-    mask &= table[key] ? BigInt(`0x${table[key]}`) : 0n;
-  });
-  return all.filter((i) => (mask >> BigInt(i)) & 1n);
-}
-
-// Merge the next `count` of the wanted bundles (and wait for every wanted one being merged); how many were new.
-async function mergeSome(pf, wanted, count) {
-  const next = wanted.filter((i) => !merged.has(i)).slice(0, count);
-  for (const i of next) merged.set(i, pf.mergeIndex(bundles[i].href));
-  await Promise.all(wanted.filter((i) => merged.has(i)).map((i) => merged.get(i)));
-  return next.length;
-}
-
-// Pagefind's results for `text` over `wanted`, the bundles that may hold it (`candidates`; the first few merged
-// now), with those bundles; results null when none of them is merged.
-async function searchShards(pf, text, wanted, filters, sort) {
-  await mergeSome(pf, wanted, MERGE_FIRST);
-  if (!wanted.some((i) => merged.has(i))) return { wanted, results: null };
-  const search = await pf.search(text || null, { filters, sort });
-  return { wanted, results: search ? search.results : [] };
+      batch = { ids, asked };
+    }
+    const { ids, asked } = batch;
+    ids.push(id);
+    return asked.then((got) => got[ids.indexOf(id)]);
+  };
+  return found.results.map((id) => ({ id, item: () => item(id).then((got) => got && { ...got, url: new URL(got.url) }) }));
 }
 
 // Whether a state may still find results in bundles not merged yet, in ranges of the merchants' full text not read
 // yet, or in a full text not searched yet.
 function unread(s) {
-  return s.later || Boolean(s.own && !s.own.done) || s.wanted.some((i) => !merged.has(i));
+  return s.later || Boolean(s.own && !s.own.done) || s.wanted.some((i) => !isMerged(i));
 }
 
 // More full-text results: the merchants' next candidates, else the query's next Pagefind bundles merged and searched
@@ -133,52 +70,20 @@ async function widen(s) {
     s.pages.push(...asResults(s.own, await s.own.more(PAGE)));
     return true;
   }
-  const pf = await load().catch(() => null);
-  if (!pf || !(await mergeSome(pf, s.wanted, MERGE_AT_ONCE))) return false;
-  const search = await pf.search(s.searched || null, { filters: s.filters, sort: s.sort });
-  s.pages = s.pages.slice(0, s.next).concat(search ? search.results.filter((r) => !s.ids.has(r.id)).map(pageResult) : []);
+  const found = await pages().call("widen", s.searched, s.filters, s.sort, s.wanted).catch(() => null);
+  if (!found) return false;
+  s.pages = s.pages.slice(0, s.next).concat(pageResults(found).filter((r) => !s.ids.has(r.id)));
   return true;
 }
 
-// A Pagefind result as the search page's: { id, item() }.
-function pageResult(r) {
-  return { id: r.id, item: async () => itemOfPage(await r.data()) };
-}
-
-function itemOfPage(data) {
-  const meta = data.meta || {};
-  return {
-    url: new URL(data.url, location.href), title: meta.title || data.url, district: meta.district, period: meta.period,
-    complaints: meta.complaints === undefined ? undefined : Number(meta.complaints), resolved: meta.resolved,
-    kind: ((data.filters || {}).kind || [""])[0], date: meta.date, excerptHTML: data.excerpt || "",
-    text: searchKey(`${meta.title || ""} ${data.content || ""}`),
-  };
-}
-
-// The words Pagefind splits a query into (it segments Chinese with the same Intl.Segmenter).
-function wordsOf(query) {
-  if (typeof Intl.Segmenter !== "function") return query.split(/\s+/).filter(Boolean);
-  const segmenter = new Intl.Segmenter("zh-CN", { granularity: "word" });
-  return Array.from(segmenter.segment(query)).filter((s) => s.isWordLike).map((s) => s.segment);
-}
-
-// Pagefind drops a query word that matches no page and answers with the others: the whole query then has no
-// full-text result, and none of those pages needs to be fetched and checked.
-async function dropsAWord(pf, wanted, query) {
-  const words = wordsOf(query);
-  // A word missing from the merged bundles may be in the others.
-  if (words.length < 2 || wanted.some((i) => !merged.has(i))) return false;
-  const counts = await Promise.all(words.map(async (word) => (await pf.search(word)).results.length));
-  return counts.includes(0);
-}
-
-// Pagefind matches word prefixes: keep a page only when its text holds every word of the query.
+// A merchant is shown only when its text holds every term of the query (Pagefind's side checks its pages the same
+// way before it sends them, searchpagefind.js: checked).
 function contains(item, terms) {
   return terms.every((term) => item.text.includes(term));
 }
 
 // When the merged bundles give too few results, the query's next bundles are merged once per call (a first
-// query loads the main bundle and at most MERGE_FIRST + MERGE_AT_ONCE shards).
+// query loads the main bundle and at most MERGE_FIRST + MERGE_AT_ONCE shards, searchpagefind.js).
 async function scanPagefind(s, target) {
   let scanned = 0;
   let widened = false;
@@ -193,47 +98,47 @@ async function scanPagefind(s, target) {
     scanned += batch.length;
     for (const r of batch) s.ids.add(r.id);
     for (const item of await Promise.all(batch.map((r) => r.item()))) {
-      if (!item || s.seen.has(item.url.pathname) || (s.terms.length && !contains(item, s.terms))) continue;
+      if (!item || s.seen.has(item.url.pathname)) continue;
+      // (Pagefind's results come checked, without their text: a page's whole text is not worth posting)
+      if (item.text !== undefined && s.terms.length && !contains(item, s.terms)) continue;
       s.seen.add(item.url.pathname);
       s.items.push(item);
     }
   }
 }
 
-// Pagefind's search for `text` (a query, or "" for filters alone): { wanted, results }, results null when its
-// pages can have no result: no bundle holds all its bigrams (Pagefind is then not even loaded), Pagefind dropped a
-// word of the query, or there is no Pagefind bundle (gongshi build --no-search).
-async function pagefindSearch(text, filters, sort) {
-  const wanted = await candidates(text);
-  if (!wanted.length) return { wanted, results: null };
-  const pf = await load().catch(() => null);
-  if (!pf) return { wanted: [], results: null };
-  const found = await searchShards(pf, text, wanted, filters, sort);
-  if (found.results !== null && text && await dropsAWord(pf, found.wanted, text)) found.results = null;
-  return found;
+// Pagefind's search for `text` (a query, or "" for filters alone), with the data of its first `first` results:
+// { wanted, results }, results null when its pages can have no result (searchpagefind.js: search) or Pagefind's side
+// failed.
+async function pagefindSearch(text, filters, sort, first) {
+  const found = await pages().call("search", text, filters, sort, first).catch(() => null);
+  if (!found) return { wanted: [], results: null };
+  return { wanted: found.wanted, results: found.results && pageResults(found) };
 }
 
 // The full text's search for `text`: { wanted, results, own }, Pagefind's results (warnings and other pages) first,
 // then the merchants' candidates from our own index (`own`, its source: when the query's keys are all frequent,
-// ranges are read until a page of candidates is known); results null when neither can have a result. With `first`,
-// Pagefind waits until `first(own)` is done with the merchants' source: loading it (its code, its worker, the
-// search) takes a phone's main thread ≈ 0.2 s of a page opened cold, which the merchants' results need to show.
-function fullTextSearch(text, filters, sort, first = null) {
+// ranges are read until a page of candidates is known); results null when neither can have a result. Pagefind's side
+// sends the data of its first `first` results with its answer (a page of them unless said otherwise). With `drawn`,
+// the merchants' source is given to `drawn(own)` as soon as it is known; Pagefind's side on the page's thread waits
+// until that is done: loading Pagefind there (its code, its worker, the search) takes a phone's main thread ≈ 0.2 s
+// of a page opened cold, which the merchants' results need to show. In our worker it starts at once.
+function fullTextSearch(text, filters, sort, drawn = null, first = PAGE) {
   const ownSearch = textSearch(text, filters, sort).then(async (source) => {
     if (source && !source.done && source.ids.length < PAGE) await source.more(PAGE); // not waiting for Pagefind
     return source;
   }).catch(() => null);
-  const before = first ? ownSearch.then(first).catch(() => {}) : Promise.resolve();
-  const found = before.then(() => pagefindSearch(text, filters, sort));
-  return Promise.all([found, ownSearch]).then(([pages, own]) => {
-    if (!own) return { ...pages, results: pages.results && pages.results.map(pageResult), own: null };
-    return { wanted: pages.wanted, own, results: [...(pages.results || []).map(pageResult), ...asResults(own, own.ids)] };
+  const early = drawn ? ownSearch.then(drawn).catch(() => {}) : Promise.resolve();
+  const found = (pages().inWorker ? Promise.resolve() : early).then(() => pagefindSearch(text, filters, sort, first));
+  return Promise.all([found, ownSearch]).then(([pagefind, own]) => {
+    if (!own) return { ...pagefind, own: null };
+    return { wanted: pagefind.wanted, own, results: [...(pagefind.results || []), ...asResults(own, own.ids)] };
   });
 }
 
-// The merchants' full-text results of a state, drawn as soon as they are checked, before Pagefind is loaded for the
-// warnings: the final answer has them after Pagefind's results, so they are drawn as a state of their own, not kept,
-// and not drawn once the final answer is being checked.
+// The merchants' full-text results of a state, drawn as soon as they are checked, unless Pagefind has answered for
+// the warnings by then: the final answer has them after Pagefind's results, so they are drawn as a state of their
+// own, not kept, and not drawn once the final answer is being checked.
 async function drawOwnFirst(s, own, mine) {
   if (!own || !own.ids.length || mine !== serial || s.done || s.pages.length) return;
   const early = { ...s, items: [...s.items], seen: new Set(s.seen), ids: new Set(), pages: asResults(own, own.ids),
@@ -244,8 +149,8 @@ async function drawOwnFirst(s, own, mine) {
   await painted();
 }
 
-// After the next frame has been painted (Pagefind's loading then does not hold back the results just drawn), or
-// 100 ms at most: a page in a background tab paints no frame until it is shown.
+// After the next frame has been painted (Pagefind's loading on the page then does not hold back the results just
+// drawn), or 100 ms at most: a page in a background tab paints no frame until it is shown.
 function painted() {
   return new Promise((resolve) => {
     requestAnimationFrame(() => setTimeout(resolve, 0));
@@ -271,8 +176,8 @@ async function fullText(s, search) {
 function newState(asked, query, filters, sort, items) {
   const code = codeQuery(searchKey(query));
   return { asked, query, filters, sort, code, items, seen: new Set(items.map((i) => i.url.pathname)), pages: [],
-           next: 0, terms: code ? [code.toLowerCase()] : query.split(/\s+/).map(searchKey).filter(Boolean),
-           scan: items.length ? PAGE : SCAN, synonyms: [], part: query === asked ? "" : query, done: false,
+           next: 0, terms: termsOf(query), scan: items.length ? PAGE : SCAN, synonyms: [],
+           part: query === asked ? "" : query, done: false,
            wanted: [], own: null, ids: new Set(), searched: null, later: false };
 }
 
@@ -303,7 +208,7 @@ async function partByFullText(query, filters, sort) {
   const words = wordsOf(query).filter((w) => Array.from(searchKey(w)).length >= 2 && searchKey(w) !== whole);
   words.sort((a, b) => Array.from(b).length - Array.from(a).length);
   for (const word of words) {
-    const search = await fullTextSearch(word, filters, sort);
+    const search = await fullTextSearch(word, filters, sort, null, 0); // (its pages' data only if it stands)
     // a word whose merchants' keys are all frequent (read a range at a time) is too common to stand for the query
     if (!search.results || !search.results.length || (search.own && search.own.bound > commonLimit(manifest))
         || search.results.length > commonLimit(manifest)) continue;
@@ -319,8 +224,8 @@ async function partByFullText(query, filters, sort) {
 // the lookup, and so is the merchants' full text, unless the lookup's buckets say it may fill the first page of
 // results: the full text's results come after the lookup's, so a page the lookup fills (星物: 59 records) shows the
 // same results without it, and the full text is then searched when 显示更多 needs it (`later`). Pagefind (its code,
-// the bundles the routes name, the search itself) is loaded once the merchants' results are drawn. A credit code
-// is answered by the lookup alone.
+// the bundles the routes name, the search itself, its first results' data) starts with the full text in our worker,
+// or once the merchants' results are drawn when it runs on the page. A credit code is answered by the lookup alone.
 async function answer(query, filters, sort, mine) {
   const code = codeQuery(searchKey(query));
   const routed = code ? null : candidates(query);
@@ -517,7 +422,7 @@ function showChosen() {
 // The filter values come with the lookup's manifest: asking Pagefind for them would load every filter file.
 async function fillFilters() {
   const manifest = await fetchJSON("manifest.json");
-  const available = manifest ? manifest.filters : await (await load()).filters();
+  const available = manifest ? manifest.filters : await pages().call("filters");
   for (const select of selects) {
     const key = select.dataset.filter;
     const values = [].concat(manifest ? available[key] || [] : Object.keys(available[key] || {}));
@@ -579,23 +484,19 @@ for (const select of [...selects, sortSelect]) select.addEventListener("change",
 
 const initial = new URLSearchParams(location.search).get("q");
 if (initial) input.value = initial;
-// Pagefind (≈ 170 KB of JS, wasm and index, and a Web Worker to start) is warmed up as soon as an empty search
+// Pagefind (≈ 170 KB of JS, wasm and index, and our worker to start) is warmed up as soon as an empty search
 // page has settled, or at once when the visitor starts to search: a query then waits only for its own files (the
 // total a first query costs is the same; a visitor who opens the page and never searches pays it too). A page
-// opened with a query (search/?q=…, the home page's search box) starts its lookup and the routes of its bigrams
-// at once, before the filters are filled (its search then finds their files fetched); its search loads Pagefind
-// only when some bundle holds all of the query's bigrams, after the merchants' results are drawn (`fullTextSearch`),
-// and not while the lookup's buckets say it may fill the first page of results: a query the lookup answers (星物, a
-// credit code) or that no page holds (麒麟) never loads Pagefind.
+// opened with a query (search/?q=…, the home page's search box) has started our worker with the routes of its
+// bigrams already (searchside.js), and starts its lookup at once, before the filters are filled (its search then
+// finds their files fetched). Pagefind is loaded only when some bundle holds all of the query's bigrams: a query
+// that no page holds (麒麟) or a credit code never loads it, and a credit code starts no worker.
 function warm() {
-  load().catch(() => null);
+  pages().call("warm").catch(() => null);
 }
 input.addEventListener("focus", warm, { once: true });
 input.addEventListener("input", warm, { once: true });
-if (initial) {
-  lookupWithSynonyms(initial, {}).catch(() => null); // (the filters only drop records: the same files)
-  if (!codeQuery(searchKey(initial))) candidates(initial).catch(() => null);
-}
+if (initial) lookupWithSynonyms(initial, {}).catch(() => null); // (the filters only drop records: the same files)
 fillFilters().then(() => {
   const started = run();
   if (!initial) {

@@ -1,6 +1,7 @@
 // The parts of the search that must compute exactly what builder/lookup.py computes (tests/test_lookup_parity.py
 // runs both on the same inputs): the search key of a text, the bucket hash of a bigram, credit-code queries and
-// the record format named by the lookup manifest's `keys` table.
+// the record format named by the lookup manifest's `keys` table; and what the page (search.js) and Pagefind's side
+// (searchpagefind.js, in a worker) must both compute the same way: a query's terms and its words.
 
 // Spaces (the same list as searchkey.py's SPACE, not the engine's own idea of \s), hyphens, underscores and dots.
 const SPACE = /[\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\-_·・]+/g;
@@ -30,6 +31,20 @@ export function bigramsOf(norm) {
 export function codeQuery(norm) {
   const code = norm.toUpperCase();
   return /^[0-9A-Z]{6,18}$/.test(code) && /[0-9]/.test(code) ? code : "";
+}
+
+// The terms a result's text must each hold to be shown for a query (search.js checks the merchants', Pagefind's side
+// its pages'): a credit code whole, else each word typed, as a search key.
+export function termsOf(query) {
+  const code = codeQuery(searchKey(query));
+  return code ? [code.toLowerCase()] : (query || "").split(/\s+/).map(searchKey).filter(Boolean);
+}
+
+// The words Pagefind splits a query into (it segments Chinese with the same Intl.Segmenter).
+export function wordsOf(query) {
+  if (typeof Intl.Segmenter !== "function") return query.split(/\s+/).filter(Boolean);
+  const segmenter = new Intl.Segmenter("zh-CN", { granularity: "word" });
+  return Array.from(segmenter.segment(query)).filter((s) => s.isWordLike).map((s) => s.segment);
 }
 
 // A stored record with the long field names of the manifest's `keys` table (lookup.py: RECORD_KEYS).
