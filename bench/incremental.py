@@ -17,6 +17,8 @@ and its children):
   next build does. These take the warnings' quick path (builder/warningsbuild.py: the merchants are not loaded);
 - `warning title edited`, `warning added`: the quick path too; the search lookup holds the warnings' titles
   beside the merchants, and its files that change are written again;
+- `warning given a new tag`: a tag no other warning has added to one warning's tags (a new tag page);
+  `a tag's last use removed`: that tag taken away again (its tag page goes);
 - `merchant edited`: one merchant's 投诉量 changed in its district file, then `gongshi build`.
 
 After the last edit, the incremental output is compared byte for byte with a clean build of the same input
@@ -99,6 +101,15 @@ def add_warning(site: Path) -> None:
         "---\ntitle: 年末购物消费提醒\ndate: 2026-11-19\ntype: 消费提醒\n---\n请理性消费，保留好购物凭证。\n", "utf-8")
 
 
+def tag_warning(site: Path, tag: str | None) -> None:
+    """Give the first warning the tag `tag` (one no other warning has), or take back every tag added so."""
+    path = sorted((site / "content" / "warnings").glob("*.md"))[0]
+    text = re.sub(r"^(tags: \[.*?)(, 双11专项[^,\]]*)*\]$", r"\1]", path.read_text("utf-8"), count=1, flags=re.M)
+    if tag is not None:
+        text = re.sub(r"^(tags: \[.*)\]$", lambda m: f"{m.group(1)}, {tag}]", text, count=1, flags=re.M)
+    path.write_text(text, "utf-8")
+
+
 def edit_merchant(site: Path) -> None:
     """Add one to the first 投诉量 of the first district file of the newest period."""
     periods = sorted(p for p in (site / "content" / "complaints").iterdir() if p.is_dir())
@@ -140,8 +151,10 @@ def run(site: Path, repeat: int, edits: int, clean_out: Path) -> int:
         label = "warning edited (first rebuild after --clean)" if n == 1 else f"warning edited (rebuild {n})"
         rows.append((label, wall, cpu))
         print(f"  {label}: {wall:.1f} s ({line})", file=sys.stderr, flush=True)
-    for label, change in (("warning title edited", lambda: edit_title(site, 1)), ("warning added",
-                                                                                  lambda: add_warning(site))):
+    changes = (("warning title edited", lambda: edit_title(site, 1)), ("warning added", lambda: add_warning(site)),
+               ("warning given a new tag", lambda: tag_warning(site, f"双11专项{os.getpid()}")),
+               ("a tag's last use removed", lambda: tag_warning(site, None)))
+    for label, change in changes:
         change()
         wall, cpu, line = gongshi(site)
         rows.append((label, wall, cpu))

@@ -181,7 +181,7 @@ def _build_with(options: BuildOptions, progress: Progress | None, cache: BuildCa
                 indexer.abort()
         report.pages, report.rendered, report.kept = writer.count, output.rendered, output.placed - output.rendered
         # what a later build needs to rebuild only the warnings' pages (warningsbuild.py)
-        side = record_data_side(site, renderer, writer, output, tree, keys.uses, (build_key, data_key)) \
+        side = record_data_side(site, renderer, writer, output, tree, keys.each, (build_key, data_key)) \
             if cache is not None else None
         tree.write_checksums()
         write_audit(options.audit, audit)

@@ -1,10 +1,11 @@
 """Where PageWriter's pages and files go: rendered (or kept from the last build) into the staging folder.
 
 `PageWriter` decides the routes and what each is given; this module decides whether a page must be rendered.
-A page's key is a digest of the tool, the templates, the options, what every page shares (`config`,
-`freshness` and the attributes of `site` the templates read) and everything the page itself is given; an
-`OutputTree` keeps or hard-links the file when an earlier tree holds that key. Whether a rendered page is marked
-for Pagefind is noted for the search indexer, which indexes those pages once all are written.
+A page's key is a digest of the tool, the templates, the options, what every page shares (`config` and
+`freshness`), the attributes of `site` its template reads (with the templates it extends, includes or imports)
+and everything the page itself is given; an `OutputTree` keeps or hard-links the file when an earlier tree holds
+that key. Whether a rendered page is marked for Pagefind is noted for the search indexer, which indexes those
+pages once all are written.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from builder.folderprocess import Child, Forked
 from builder.i18n import N_
 from builder.output import Staging
 from builder.outputtree import FileRecord, OutputTree
-from builder.render import Renderer, site_attributes, theme_images
+from builder.render import Renderer, template_site_uses, theme_images
 from builder.search import SearchIndexer, is_marked
 
 Progress = Callable[[str, int, int | None], None]
@@ -41,11 +42,11 @@ def templates_digest(theme_dirs: Sequence[Path]) -> str:
     return digest(*parts)
 
 
-_USES: dict[str, set[str] | None] = {}  # the templates' digest -> the attributes of `site` they read
+_USES: dict[str, dict[str, frozenset[str]] | None] = {}  # the templates' digest -> what each reads of `site`
 
 
 class PageKeys:
-    """Cache keys of pages: what every page shares, then what each is given."""
+    """Cache keys of pages: what every page shares, what its template reads of `site`, then what it is given."""
 
     def __init__(self, env: jinja2.Environment, theme_dirs: Sequence[Path], common: dict[str, Any],
                  options: str, origins: dict[int, str] | None = None) -> None:
@@ -55,18 +56,39 @@ class PageKeys:
         templates = templates_digest(theme_dirs)
         if templates not in _USES:  # parsing every template again is a tenth of a second a build (serve)
             _USES.clear()
-            _USES[templates] = site_attributes(env)
-        uses = _USES[templates]
-        self.uses = uses  # the attributes of `site` the templates read (None: `site` itself is passed on)
+            _USES[templates] = template_site_uses(env)
+        each = _USES[templates]
+        self.each = each  # the attributes of `site` each template reads (None: `site` itself is passed on)
+        self.uses = None if each is None else set().union(*each.values())  # and all of them
+        self._by_template: dict[str, str | None] = {}
+        self.attributes: dict[str, str] | None = None
         try:
-            shared = [self.fingerprints.of(common["config"]), self.fingerprints.of(common["freshness"])]
-            if uses is None:
-                shared.append(self.fingerprints.of(site))
+            # what the files made from values (`of`: open data, the search's own indexes) share: not the
+            # templates' reads of `site`, which they are not made from
+            self.common: str | None = digest(tool_digest(), templates, options, self.fingerprints.of(common["config"]),
+                                             self.fingerprints.of(common["freshness"]))
+        except Unfingerprintable:
+            self.common = None
+        try:
+            if self.uses is None:
+                self.attributes = {"": self.fingerprints.of(site)}
             else:
-                shared += [f"{name}={self.fingerprints.of(getattr(site, name))}" for name in sorted(uses)]
-            self.shared: str | None = digest(tool_digest(), templates, options, *shared)
+                self.attributes = {name: f"{name}={self.fingerprints.of(getattr(site, name))}"
+                                   for name in sorted(self.uses)}
         except (Unfingerprintable, AttributeError):
-            self.shared = None
+            self.attributes = None
+
+    def shared_of(self, template: str) -> str | None:
+        """What the pages of `template` share: the common part and what the template reads of `site` (None: no
+        key, render them)."""
+        if template in self._by_template:
+            return self._by_template[template]
+        if self.common is None or self.attributes is None:
+            return None
+        each = self.each
+        names = sorted(self.attributes) if each is None or template not in each else sorted(each[template])
+        self._by_template[template] = key = digest(self.common, *(self.attributes[name] for name in names))
+        return key
 
     def _preset(self, content: Any, origins: dict[int, str]) -> None:
         """Digests of the records read from files (complaint files, their entries, ranking files) from their origins."""
@@ -89,17 +111,20 @@ class PageKeys:
 
     def page(self, template: str, route: str, context: dict[str, Any]) -> str | None:
         """The key of one page, or None (render it) when what it is given has no fingerprint."""
-        if self.shared is None:
+        shared = self.shared_of(template)
+        if shared is None:
             return None
         try:
-            return digest(self.shared, template, route, self.fingerprints.of(context))
+            return digest(shared, template, route, self.fingerprints.of(context))
         except Unfingerprintable:
             return None
 
     def of(self, *values: object) -> str | None:
         """The key of a group of files made from these values."""
+        if self.common is None:
+            return None
         try:
-            return digest(self.shared or "", *(self.fingerprints.of(value) for value in values))
+            return digest(self.common, *(self.fingerprints.of(value) for value in values))
         except Unfingerprintable:
             return None
 

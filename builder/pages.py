@@ -148,9 +148,7 @@ class PageWriter:
         marks = (len(self.routes), len(others), self.count)
         self.warning_pages()
         self.warning_marks = (slice(marks[0], len(self.routes)), slice(marks[1], len(others)), self.count - marks[2])
-        for article in site.pages:
-            self.page(article.url, "article.html", article.title, article.title, updated, article=article,
-                      related=())
+        self.site_pages(updated)
         publish_files([*site.warnings, *site.pages], self.staging)  # only files that published pages name
         self.statistics(updated)
         self.page("search/", "search.html", "搜索", "搜索", updated)
@@ -279,6 +277,12 @@ class PageWriter:
         for warning in site.warnings:
             self.page(warning.url, "article.html", "消费警示", warning.title, warning.date,
                       article=warning, related=site.related.get(warning.slug, ()))
+
+    def site_pages(self, updated: dt.date | None) -> None:
+        """The site's own pages (content/pages/)."""
+        for article in self.site.pages:
+            self.page(article.url, "article.html", article.title, article.title, updated, article=article,
+                      related=())
 
     def open_data(self, updated: dt.date | None) -> None:
         """Both open-data tables (whole and per period), their Data Package, and the page describing them.

@@ -13,6 +13,7 @@ from typing import Any
 
 import jinja2
 import jinja2.bccache
+import jinja2.meta
 from markupsafe import Markup, escape
 
 from builder.buildcache import BuildCache, tool_digest
@@ -252,16 +253,47 @@ def site_attributes(env: jinja2.Environment) -> set[str] | None:
     A page's cache key covers what it is given; what every page can reach through `site` is covered by
     fingerprinting these attributes (all of `site` when a template passes it on whole).
     """
-    used: set[str] = set()
+    each = template_site_uses(env)
+    return None if each is None else set().union(*each.values())
+
+
+def template_site_uses(env: jinja2.Environment) -> dict[str, frozenset[str]] | None:
+    """The attributes of `site` each template reads, itself or through the templates it extends, includes or
+    imports (a name worked out while rendering: any template's); None when a template uses `site` otherwise.
+
+    A page's key covers only the attributes its own template reads (pageoutput.PageKeys): a new tag, which only
+    the warnings' templates show, leaves the merchants' pages their keys.
+    """
+    own: dict[str, set[str]] = {}
+    refs: dict[str, set[str | None]] = {}
     for name in env.list_templates(filter_func=lambda n: not n.startswith(".")):
         try:
             source = env.loader.get_source(env, name)[0] if env.loader is not None else ""
             tree = env.parse(source)
         except (jinja2.TemplateError, OSError, UnicodeDecodeError):
             return None
-        if not _site_uses(tree, None, used):
+        own[name] = set()
+        if not _site_uses(tree, None, own[name]):
             return None
-    return used
+        refs[name] = set(jinja2.meta.find_referenced_templates(tree))
+    every = frozenset().union(*own.values())
+    return {name: _reached_uses(name, own, refs, every) for name in own}
+
+
+def _reached_uses(name: str, own: dict[str, set[str]], refs: dict[str, set[str | None]],
+                  every: frozenset[str]) -> frozenset[str]:
+    """What `name` and the templates it reaches read of `site` (`every` when one is named at render time or is
+    not among the templates)."""
+    seen, todo, used = {name}, [name], set(own[name])
+    while todo:
+        for ref in refs[todo.pop()]:
+            if ref is None or ref not in own:
+                return every
+            if ref not in seen:
+                seen.add(ref)
+                todo.append(ref)
+                used |= own[ref]
+    return frozenset(used)
 
 
 def _site_uses(node: jinja2.nodes.Node, parent: jinja2.nodes.Node | None, used: set[str]) -> bool:

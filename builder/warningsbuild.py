@@ -18,11 +18,16 @@ loads the merchants:
   manifest records it, and publishes a whole new tree as a build does. What changes with each such build (the
   warnings' files and lookup records) is a small `WarningsState`, written by every build.
 
-Anything in doubt (a problem in a warning, a reference or a tag the record does not know, a template reading what
-was not recorded or comparing the data, an output file changed by hand) returns None before the output is
-touched, and the build takes the full path, which reports the problem. The output is the same bytes as a full
-build's (tests/test_warnings_build.py checks it after random edits of the warnings, and test_incremental.py after
-random edits of everything).
+A new tag, or a tag's last use gone, is taken too: its page comes or goes with the warnings' own, and the pages
+that link the tags' pages are rendered (the warnings' listings and articles, and the site's pages, whose template
+is the articles'), as long as no other template reads `site.tag_urls` (the full build notes which do:
+`DataSide.tag_readers`).
+
+Anything in doubt (a problem in a warning, a reference the record does not know, a template reading what was not
+recorded or comparing the data, another page showing the tags, an output file changed by hand) returns None before
+the output is touched, and the build takes the full path, which reports the problem. The output is the same bytes
+as a full build's (tests/test_warnings_build.py checks it after random edits of the warnings, and
+test_incremental.py after random edits of everything).
 """
 
 from __future__ import annotations
@@ -79,6 +84,9 @@ from builder.validate import RESERVED_ROUTES
 
 # The attributes of `site` that the templates may read for this path: with any other, every page may change.
 SITE_USES = frozenset({"departments", "page_links", "tag_urls"})
+# The templates whose every page this path renders when the tags' pages changed (article.html: the site's pages
+# too); when another reads `site.tag_urls`, its pages may change with them, and a new tag takes the full path.
+TAG_PAGES_RENDERED = frozenset({"warnings.html", "article.html", "home.html"})
 REMADE = ("index.html", "feed.xml", "sitemap.xml", MANIFEST)  # besides the warnings' and merchants' pages
 REMADE_UNDER = (f"{FILES_ROUTE}/", f"{ROOT}/")  # the files the articles link; Pagefind's index
 ARTICLES = ("content/warnings/", "content/pages/")  # the files read again
@@ -94,6 +102,7 @@ class DataSide:
     departments: tuple[str, ...]
     page_links: tuple[tuple[str, str], ...]
     tag_urls: dict[str, str]
+    tag_readers: frozenset[str]  # the templates that read `site.tag_urls` (themselves or through others)
     tag_keys: dict[str, str]  # the tags' pinyin keys (their order: no need to load pypinyin)
     refs: dict[str, str]  # Resolver.refs: credit code, id or name -> merchant key
     public: frozenset[str]  # the keys of the public merchants
@@ -122,6 +131,7 @@ class WarningsState:
     warning_pages: int  # how many pages those are
     pages: int  # every page of the build
     lookup: list[dict[str, Any]]  # the warnings' records in the search lookup
+    tag_urls: dict[str, str]  # the tags' pages (the site's pages were rendered with these)
 
 
 @dataclass
@@ -216,9 +226,10 @@ def write_reach(writer: PageWriter, updated: dt.date | None, merchants: Iterable
 # -------------------------------------------------------------------------------------------- full builds
 
 def record_data_side(site: Site, renderer: Renderer, writer: PageWriter, output: PageOutput, tree: OutputTree,
-                     uses: set[str] | None, keys: tuple[str, str]) -> Recorded | None:
-    """The data side of a full build whose pages are all placed in `tree` (None: this output cannot have one)."""
-    if writer.warning_marks is None or uses is None or not uses <= SITE_USES:
+                     each: dict[str, frozenset[str]] | None, keys: tuple[str, str]) -> Recorded | None:
+    """The data side of a full build whose pages are all placed in `tree` (None: this output cannot have one);
+    `each`: what each template reads of `site` (render.template_site_uses)."""
+    if writer.warning_marks is None or each is None or not set().union(*each.values()) <= SITE_USES:
         return None
     latest = site.periods[0] if site.periods else None
     ranking = site.rankings[0] if site.rankings else None
@@ -255,7 +266,9 @@ def record_data_side(site: Site, renderer: Renderer, writer: PageWriter, output:
     urls = {url for url, _path, _line in routes(site.content, entries)}
     side = DataSide(
         build_key=keys[0], data_key=keys[1], updated=site.updated, departments=site.departments,
-        page_links=site.page_links, tag_urls=site.tag_urls, tag_keys=known_keys(set(site.tags)), refs=resolver.refs,
+        page_links=site.page_links, tag_urls=site.tag_urls,
+        tag_readers=frozenset(name for name, used in each.items() if "tag_urls" in used),
+        tag_keys=known_keys(set(site.tags)), refs=resolver.refs,
         public=frozenset(m.key for m in site.merchants), home=home, merchants=nodes, placements=placement_nodes,
         merchant_files={key: f"{m.url}index.html" for key, m in named.items()},
         routes_before=writer.routes[:r.start], routes_after=writer.routes[r.stop:],
@@ -265,7 +278,7 @@ def record_data_side(site: Site, renderer: Renderer, writer: PageWriter, output:
         lookup_labels=labels, synonyms=site.content.taxonomy.synonyms,
         left_out=tuple(record for record in site.left_out if record.kind != "warning"))
     return (side, WarningsState(keys[0], keys[0], warning_files, count, writer.count,
-                                [warning_record(w) for w in site.warnings]),
+                                [warning_record(w) for w in site.warnings], site.tag_urls),
             MerchantsLookup(keys[0], records[:merchants], postings_of(texts[:merchants]),
                             lookup_filters(tree, records, labels), records[merchants:], tree.groups.get(LOOKUP)))
 
@@ -303,6 +316,7 @@ class _Reach:
     left_out: tuple[LeftOut, ...]
     masked: list[Any]
     lookup: LookupEdit | None  # what the search lookup is written from, when its records changed
+    tag_urls: dict[str, str]
 
     @property
     def span_files(self) -> list[str]:
@@ -373,8 +387,9 @@ def _render_reach(options: BuildOptions, cache: BuildCache, side: DataSide, stat
     named = {key for warning in published for key in related[warning.slug]}
     remember_keys(side.tag_keys)
     tags = tag_pages(published)
+    tag_urls = {label: tag.url for label, tag in tags.items()}
     site_pages = pages_with_method(content.pages)
-    if not named <= side.merchants.keys() or {label: tag.url for label, tag in tags.items()} != side.tag_urls \
+    if not named <= side.merchants.keys() or not _tags_rendered(side, tag_urls) \
             or tuple((p.url, p.title) for p in site_pages) != side.page_links:
         raise _Doubt
     lookup = None  # the search lookup is kept, unless a warning's record in it changed
@@ -402,11 +417,19 @@ def _render_reach(options: BuildOptions, cache: BuildCache, side: DataSide, stat
     writer = PageWriter(site, renderer, None, collected)  # type: ignore[arg-type]
     try:
         span, count = write_reach(writer, side.updated, (replays[key] for key in sorted(replays)))
+        if tag_urls != state.tag_urls:  # (the output's pages were rendered with other tags' pages)
+            writer.site_pages(side.updated)
     except (Exception, Missing):  # noqa: BLE001 - or a template's error: the full path renders (and reports) it
         raise _Doubt from None
     return _Reach(config, published, (*published, *site_pages), collected.pages,
                   frozenset(side.merchant_files.values()), writer.routes[span], count, held,
-                  [m for m in last.masked if not m.path.startswith(ARTICLES)] + reader.masked, lookup)
+                  [m for m in last.masked if not m.path.startswith(ARTICLES)] + reader.masked, lookup, tag_urls)
+
+
+def _tags_rendered(side: DataSide, tag_urls: dict[str, str]) -> bool:
+    """Whether every page that shows these tags' pages is rendered by this path: the tags are the full build's, or
+    only the templates whose every page it renders read them."""
+    return tag_urls == side.tag_urls or side.tag_readers <= TAG_PAGES_RENDERED
 
 
 def _doubtful(problems: Problems) -> bool:
@@ -523,8 +546,8 @@ def _place(options: BuildOptions, cache: BuildCache, side: DataSide, state: Warn
         tree.prune()
         tree.publish_tree(tree.manifest(keys[0], summary(report, audit)))
     cache.save(warnings_state_entry(options.output), WarningsState(
-        state.side, keys[0], reach.span_files, reach.span_count, pages, [warning_record(w) for w in reach.warnings]),
-        plain=True)
+        state.side, keys[0], reach.span_files, reach.span_count, pages, [warning_record(w) for w in reach.warnings],
+        reach.tag_urls), plain=True)
     base = last_output(options)
     if base != options.output:  # (a preview's new folder, which the next build continues: in memory)
         cache.save(data_side_entry(options.output), side, plain=True)

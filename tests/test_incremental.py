@@ -19,6 +19,7 @@ import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
+import jinja2
 import pytest
 import yaml
 from hypothesis import HealthCheck, Phase, given, settings
@@ -35,7 +36,7 @@ from builder.outputtree import PREVIOUS_MANIFEST, output_manifest, stat_of, tree
 from builder.previewindex import Indexer, make_spare
 from builder.previewstate import PreviewState, Report
 from builder.remembered import remembering
-from builder.render import Renderer, make_environment, site_attributes, theme_dirs
+from builder.render import Renderer, make_environment, site_attributes, template_site_uses, theme_dirs
 from helpers import NO_CACHE, SITES
 
 AS_OF = dt.date(2026, 11, 20)
@@ -100,6 +101,16 @@ def remove_warning(_n: int) -> Edit:
     def edit(site: Path) -> None:
         for path in sorted((site / "content" / "warnings").glob("*.md"))[-1:]:
             path.unlink()
+    return edit
+
+
+def warning_tags(n: int) -> Edit:
+    """The last warning's tags: the minimal site's, one no other warning has besides, or none (a tag's last use)."""
+    def edit(site: Path) -> None:
+        for path in sorted((site / "content" / "warnings").glob("*.md"))[-1:]:
+            tags = ["tags: [预付卡]", f"tags: [预付卡, 新标签{n}]", "tags: []"][n % 3]
+            text = re.sub(r"^tags: .*\n", "", path.read_text("utf-8"), count=1, flags=re.M)
+            path.write_text(re.sub(r"^(type: .*)$", rf"\1\n{tags}", text, count=1, flags=re.M), "utf-8")
     return edit
 
 
@@ -204,9 +215,9 @@ def static_file(n: int) -> Edit:
     return edit
 
 
-EDITS = [warning_body, warning_title, add_warning, remove_warning, merchant_count, insert_merchant, file_department,
-         add_district_file, remove_district_file, ranking_score, ranking_formula, remove_ranking, template, site_yaml,
-         static_file]
+EDITS = [warning_body, warning_title, warning_tags, add_warning, remove_warning, merchant_count, insert_merchant,
+         file_department, add_district_file, remove_district_file, ranking_score, ranking_formula, remove_ranking,
+         template, site_yaml, static_file]
 edits = st.lists(st.tuples(st.sampled_from(EDITS), st.integers(0, 9)), min_size=1, max_size=4)
 
 
@@ -375,6 +386,45 @@ def test_one_merchants_edit_renders_its_page_and_not_its_neighbours(tmp_path: Pa
     build(BuildOptions(site, as_of=AS_OF, search=False))
     assert edited in rendered and neighbour in rendered
     assert snapshot(site / "output") == clean_build(site, tmp_path / "clean", False)
+
+
+def test_a_new_tag_leaves_the_merchants_pages_their_keys_on_the_full_path(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    # A page's key covers what its own template reads of `site` (render.template_site_uses): the tags' pages, which
+    # only the warnings' templates link, are not among what a merchant's page reads. With a merchant's edit, the
+    # build takes the full path; the edited merchant's page is rendered, its neighbour's kept.
+    site = site_copy(tmp_path / "site")
+    build(BuildOptions(site, as_of=AS_OF, search=False))
+    rendered: list[str] = []
+    real = Renderer.render
+    monkeypatch.setattr(Renderer, "render", lambda self, template, route, *args, **kwargs: (
+        rendered.append(route), real(self, template, route, *args, **kwargs))[1])
+    path = site / "content" / "complaints" / "2026-09" / "乙镇.yaml"
+    path.write_text(path.read_text("utf-8").replace("complaints: 7", "complaints: 8", 1), "utf-8")
+    warning_tags(1)(site)  # 新标签1, which no warning had
+    build(BuildOptions(site, as_of=AS_OF, search=False))
+    edited, neighbour = "merchants/91350100MA0000001P/index.html", "merchants/91350100MA0000002T/index.html"
+    assert edited in rendered and neighbour not in rendered
+    assert "warnings/tag/xinbiaoqian1/index.html" in rendered
+    assert snapshot(site / "output") == clean_build(site, tmp_path / "clean", False)
+
+
+def test_each_templates_reads_of_site_include_those_it_extends_includes_or_imports() -> None:
+    env = jinja2.Environment(loader=jinja2.DictLoader({
+        "base.html": "{{ site.nav }}{% block main %}{% endblock %}",
+        "page.html": '{% extends "base.html" %}{% block main %}{{ site.own }}{% endblock %}',
+        "macros.html": "{% macro listed() %}{{ site.listed }}{% endmacro %}",
+        "uses_macro.html": '{% from "macros.html" import listed %}{{ listed() }}',
+        "named_later.html": "{% include chosen %}",  # any template
+        "missing.html": '{% include "gone.html" ignore missing %}',
+        "plain.html": "<p></p>",
+    }))
+    every = frozenset({"nav", "own", "listed"})
+    assert template_site_uses(env) == {
+        "base.html": {"nav"}, "page.html": {"nav", "own"}, "macros.html": {"listed"}, "uses_macro.html": {"listed"},
+        "named_later.html": every, "missing.html": every, "plain.html": set()}
+    env.loader.mapping["whole.html"] = "{{ helper(site) }}"  # type: ignore[union-attr]
+    assert template_site_uses(env) is None
 
 
 def test_a_file_added_within_the_clock_tick_of_the_build_is_still_seen(tmp_path: Path) -> None:

@@ -127,6 +127,8 @@ EDITS = st.one_of(
     st.tuples(st.just("related"), st.sampled_from(["prepaid.md", "renovation.md"]),
               st.lists(st.sampled_from(MERCHANTS[:2]), max_size=2, unique=True)),
     st.tuples(st.just("held"), st.sampled_from(MERCHANTS), st.booleans()),  # a warning dated after the as-of date
+    st.tuples(st.just("tags"), st.sampled_from(["prepaid.md", "renovation.md"]),  # new tags, last uses removed
+              st.lists(st.sampled_from(["预付卡", "装修", "健身", "预付咖"]), max_size=3, unique=True)),
 )
 
 
@@ -146,10 +148,10 @@ def apply(site: Path, change: tuple[object, ...]) -> None:
                                            f"tags: [装修]\nrelated: [{what}]\n---\n理性下单。\n", "utf-8")
     elif kind == "extra":
         (warnings / "extra.md").unlink(missing_ok=True)
-    elif kind == "related":
+    elif kind in ("related", "tags"):
         path = warnings / str(what)
-        named = ", ".join(value) if isinstance(value, list) else ""
-        path.write_text(re.sub(r"related: \[.*\]", f"related: [{named}]", path.read_text("utf-8"), count=1), "utf-8")
+        listed = ", ".join(value) if isinstance(value, list) else ""
+        path.write_text(re.sub(rf"{kind}: \[.*\]", f"{kind}: [{listed}]", path.read_text("utf-8"), count=1), "utf-8")
     elif value:
         (warnings / "held.md").write_text(f"---\ntitle: 元旦消费提醒\ndate: 2026-12-25\ntype: 消费提醒\n"
                                           f"related: [{what}]\n---\n元旦将至。\n", "utf-8")
@@ -242,11 +244,9 @@ def test_an_output_file_changed_by_hand_is_a_doubt(tmp_path: Path, full_builds: 
     same_as_clean(site, report, tmp_path / "clean")
 
 
-def test_a_new_warning_rewrites_the_lookup_and_a_new_tag_takes_the_full_path(
-        tmp_path: Path, full_builds: list[Path]) -> None:
+def test_a_new_warning_rewrites_the_lookup(tmp_path: Path, full_builds: list[Path]) -> None:
     # The search lookup holds the warnings' titles beside the merchants: the quick path writes it again from the
-    # merchants' records the last full build kept. Every page links the tags (site.tag_urls): a new tag needs the
-    # whole site, and the quick path gives way. Either way the output is a clean build's.
+    # merchants' records the last full build kept.
     site = two_warnings(tmp_path / "site")
     build(BuildOptions(site, as_of=AS_OF))
     shutil.copy(site / "content" / "warnings" / "renovation.md", site / "content" / "warnings" / "renovation-2.md")
@@ -256,10 +256,77 @@ def test_a_new_warning_rewrites_the_lookup_and_a_new_tag_takes_the_full_path(
     same_as_clean(site, report, tmp_path / "clean-1")
     lookup = (site / "output" / "search" / "lookup").rglob("*.json")
     assert any("家装预付款提醒" in path.read_text("utf-8") for path in lookup)
+
+
+def tag_pages_of(site: Path) -> list[str]:
+    """The folders of the output's tag pages."""
+    return sorted(p.name for p in (site / "output" / "warnings" / "tag").iterdir())
+
+
+def test_a_new_tag_and_a_tags_last_use_take_the_quick_path_and_equal_a_clean_build(
+        tmp_path: Path, full_builds: list[Path]) -> None:
+    # Only the warnings' listings and articles link the tags' pages (site.tag_urls), and the quick path renders
+    # those: a tag's page comes and goes with it. A new tag of an old one's pinyin (预付咖, 预付卡) moves the old
+    # one's page too (both get a hash).
+    site = two_warnings(tmp_path / "site")
+    build(BuildOptions(site, as_of=AS_OF))
+    assert tag_pages_of(site) == ["yufuka", "zhuangxiu"]
+    steps = [
+        ("prepaid.md", "tags: [预付卡]", "tags: [预付卡, 健身]"),  # a new tag
+        ("renovation.md", "tags: [装修]", "tags: [预付咖]"),  # 装修's last use gone, a tag of 预付卡's pinyin
+        ("renovation.md", "签订装修合同前", "签订家装合同前"),  # a body: the tags as the last build had them
+        ("renovation.md", "tags: [预付咖]", "tags: [装修]"),  # back to the full build's tags but 健身
+        ("prepaid.md", "tags: [预付卡, 健身]", "tags: [预付卡]"),  # and all of them
+    ]
+    shown = []
+    for number, (name, old, new) in enumerate(steps):
+        edit(site, name, old, new)
+        report = build(BuildOptions(site, as_of=AS_OF))
+        assert full_builds.count(site) == 1, f"step {number} took the full path"
+        assert 0 < report.rendered < report.pages
+        same_as_clean(site, report, tmp_path / f"clean-{number}")
+        shown.append(tag_pages_of(site))
+    assert shown[0] == ["jianshen", "yufuka", "zhuangxiu"] and shown[-1] == ["yufuka", "zhuangxiu"]
+    assert len(shown[1]) == 3 and "zhuangxiu" not in shown[1] and "yufuka" not in shown[1]
+
+
+def test_a_tag_that_a_merchants_page_shows_takes_the_full_path(tmp_path: Path, full_builds: list[Path]) -> None:
+    # A theme whose merchant pages read the tags: a new tag changes every one of them, which the quick path does
+    # not render.
+    site = two_warnings(tmp_path / "site")
+    override(site, "merchant.html", "{% endblock %}", "<p>标签 {{ site.tag_urls | length }} 个</p>{% endblock %}")
+    build(BuildOptions(site, as_of=AS_OF))
+    edit(site, "prepaid.md", "请确认经营者资质。", "请先确认经营者资质。")
+    build(BuildOptions(site, as_of=AS_OF))
+    assert full_builds.count(site) == 1  # (the tags as they were: the quick path)
     edit(site, "prepaid.md", "tags: [预付卡]", "tags: [预付卡, 健身]")
     report = build(BuildOptions(site, as_of=AS_OF))
     assert full_builds.count(site) == 2
-    same_as_clean(site, report, tmp_path / "clean-2")
+    page = site / "output" / "merchants" / MERCHANTS[2] / "index.html"  # (named by no warning)
+    assert "标签 3 个" in page.read_text("utf-8")
+    same_as_clean(site, report, tmp_path / "clean")
+
+
+def test_the_sites_pages_that_show_the_tags_are_rendered_when_the_tags_change(
+        tmp_path: Path, full_builds: list[Path]) -> None:
+    # A theme whose article template shows the tags on the site's own pages too (content/pages/): the quick path
+    # renders them when the tags differ from those the output's were rendered with, the full build's or not.
+    site = two_warnings(tmp_path / "site")
+    override(site, "article.html", "<h1>{{ article.title }}</h1>",
+             "<h1>{{ article.title }}</h1><p>标签：{{ site.tag_urls | join('、') }}</p>")
+    build(BuildOptions(site, as_of=AS_OF))
+    page = site / "output" / "pages" / "links" / "index.html"
+    steps = [
+        ("prepaid.md", "tags: [预付卡]", "tags: [预付卡, 健身]"),
+        ("prepaid.md", "请确认经营者资质。", "请先确认经营者资质。"),
+        ("prepaid.md", "tags: [预付卡, 健身]", "tags: [预付卡]"),
+    ]
+    for number, (name, old, new) in enumerate(steps):
+        edit(site, name, old, new)
+        report = build(BuildOptions(site, as_of=AS_OF))
+        assert full_builds.count(site) == 1, f"step {number} took the full path"
+        assert ("健身" in page.read_text("utf-8")) == (number < 2)
+        same_as_clean(site, report, tmp_path / f"clean-{number}")
 
 
 @pytest.mark.parametrize("change", ["replaced", "deleted"])
@@ -376,8 +443,9 @@ def test_the_preview_rebuilds_warnings_edits_the_quick_way_and_serves_a_clean_bu
     steps = [
         ("prepaid.md", "请确认经营者资质。", "请确认经营者资质，并保留好合同和付款凭证。", True),  # a body
         ("renovation.md", "title: 装修合同提醒", "title: 家装合同提醒", True),  # a title: the lookup again
-        ("prepaid.md", "tags: [预付卡]", "tags: [预付卡, 健身]", False),  # a new tag: every page, the full path
-        ("renovation.md", "签订装修合同前", "签订家装合同前", True),  # quick again, after that full build
+        ("prepaid.md", "tags: [预付卡]", "tags: [预付卡, 健身]", True),  # a new tag: the warnings' pages show it
+        ("renovation.md", "related: [ceshi-gengxin]", "related: [91350100MA0000001P]", False),  # a merchant no
+        ("renovation.md", "签订装修合同前", "签订家装合同前", True),  # warning named: the full path; quick again
     ]
     try:
         with kept_in_memory(site), remembering(), kept_across_builds():
@@ -390,7 +458,7 @@ def test_the_preview_rebuilds_warnings_edits_the_quick_way_and_serves_a_clean_bu
                 preview._build(frozenset({f"content/warnings/{name}"}))
                 assert messages[-1].kind == "built", messages[-1]
                 assert (reports[-1].site is None) == quick, f"step {number}"
-                assert full_builds.count(site) == 1 + (number >= 2), f"step {number}"
+                assert full_builds.count(site) == 1 + (number >= 3), f"step {number}"
                 served = preview.state.current() if preview.state is not None else None
                 assert served is not None and served.merchants == tuple(
                     f"{m.url}index.html" for m in reports[0].site.merchants)  # type: ignore[union-attr]
@@ -415,6 +483,6 @@ def test_the_preview_rebuilds_warnings_edits_the_quick_way_and_serves_a_clean_bu
             assert memory is not None and {name for name in memory if name.startswith("trees/")} <= entries
     finally:
         preview.close()
-    assert [r.rendered < r.pages for r in reports[1:5]] == [True, True, True, True]
+    assert [r.rendered < r.pages for r in reports[1:6]] == [True] * 5
     # the preview's folders' entries were never written to disk (they went with the preview)
     assert list((site / ".gongshi" / "cache" / "trees").glob("data-side-*")) == []
