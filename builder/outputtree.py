@@ -430,13 +430,17 @@ class OutputTree(Staging):
         if self.recycle is not None or self.exact:
             return self._prune_recorded()
         removed = 0
-        for folder, _folders, files in os.walk(self.root, topdown=False):
+        root = str(self.root)
+        for folder, _folders, files in os.walk(root, topdown=False):
+            inside = folder[len(root) + 1:].replace(os.sep, "/")  # (os.walk joins onto `root`: no relpath needed)
+            kept = 0
             for name in files:
-                route = os.path.relpath(os.path.join(folder, name), self.root).replace(os.sep, "/")
-                if route not in self.written:
+                if (f"{inside}/{name}" if inside else name) not in self.written:
                     os.unlink(os.path.join(folder, name))
                     removed += 1
-            if folder != str(self.root) and not os.listdir(folder):
+                else:
+                    kept += 1
+            if folder != root and not kept and not os.listdir(folder):  # (a folder keeping a file is not empty)
                 os.rmdir(folder)
         return removed
 

@@ -25,18 +25,19 @@ try:
 except ImportError:  # (not on Windows: no spare is linked in the background there)
     LOCKS = False
 
-# Run as `python -I -c _LINK SOURCE TARGET FD`: FD is the folder's lock, taken by the build before it started this.
+# Run as `python -I -c _LINK SOURCE TARGET FD`: FD is the folder's lock, taken by the build before it started this,
+# and what the links are made into (not the path: a build that throws the folder away while this still runs moves
+# it, and then this goes on linking into the moved folder, never into a new one of the same name).
 _LINK = """import os, sys
-source, target = sys.argv[1], sys.argv[2]
+source, into = sys.argv[1], int(sys.argv[3])
 try:
     for folder, dirs, files in os.walk(source):
         dirs.sort()
         inside = os.path.relpath(folder, source)
-        into = target if inside == "." else os.path.join(target, inside)
         if inside != ".":
-            os.mkdir(into)
+            os.mkdir(inside, dir_fd=into)
         for name in sorted(files):
-            os.link(os.path.join(folder, name), os.path.join(into, name))
+            os.link(os.path.join(folder, name), name if inside == "." else os.path.join(inside, name), dst_dir_fd=into)
 except OSError:
     pass
 """

@@ -737,6 +737,21 @@ def test_a_spare_still_being_linked_is_not_taken(tmp_path: Path) -> None:
     assert snapshot(output) == clean_build(site, tmp_path / "clean", False)
 
 
+def test_a_spare_moved_away_while_being_linked_is_linked_where_it_went(tmp_path: Path) -> None:
+    # A build that throws the spare away while its linking still runs moves it; a new folder made at its old place
+    # gets nothing from that linking (it links into the folder it was given, not into a path).
+    site = site_copy(tmp_path / "site")
+    build(BuildOptions(site, as_of=AS_OF, search=False, spare=False))
+    spare, moved = tmp_path / "spare", tmp_path / "moved"
+    spare.mkdir()
+    assert sparefill.link_later(site / "output", spare)
+    os.replace(spare, moved)  # (before the process has even started Python)
+    spare.mkdir()
+    wait_for_spare(moved)
+    assert list(spare.iterdir()) == []
+    assert snapshot(moved) == snapshot(site / "output")
+
+
 def test_where_files_cannot_be_hard_linked_they_are_copied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # FAT, exFAT and some network shares have no hard links: the preview's first build, linking from the output
     # folder, copies instead of failing.
@@ -771,10 +786,12 @@ def test_no_build_after_a_clean_one_keeps_a_file_of_the_output_it_replaced(tmp_p
     os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert stat_of(page) == (before.st_size, before.st_mtime_ns, before.st_ino)
     build(BuildOptions(site, as_of=AS_OF, search=False, clean=True))
-    replaced = tree_id(site / ".gongshi" / "previous")
+    spare = site / ".gongshi" / "previous"  # linked from the clean build's output, not the tree it replaced
+    wait_for_spare(spare)
+    assert (spare / page.relative_to(site / "output")).read_bytes() == page.read_bytes()
+    assert b"</nain>" not in page.read_bytes()
     warning_body(1)(site)
     build(BuildOptions(site, as_of=AS_OF, search=False))
-    assert tree_id(site / "output") != replaced
     assert snapshot(site / "output") == clean_build(site, tmp_path / "clean", False)
 
 
