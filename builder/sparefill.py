@@ -4,10 +4,11 @@ A build that replaced no earlier tree (the first one, one under --clean, one aft
 no spare: the next build, even one that renders a single page, would make every folder of the output again and link
 every file into it (at 10,000 merchants, 12,000 folders: about a second of the kernel's time on these disks). So that
 build makes the spare's folder, records it with the output's manifest (a hard link has the size, time and inode of
-its file), and a separate process at the lowest priority links the output into it once the build has ended, going
-on after `gongshi` exits. That process holds a lock on the folder until it is done; a build that finds the folder
-still locked does not take it (`held`). A spare left half linked (the process was killed) is still a spare: each of
-its files is checked against its record before it is kept, and what it lacks is linked from the output.
+its file), and a separate process at the lowest priority, started as the build publishes, links the output into
+it, going on after `gongshi` exits. That process holds a lock on the folder until it is done; a build that finds
+the folder still locked does not take it (`held`). A spare left half linked (the process was killed) is still a
+spare: each of its files is checked against its record before it is kept, and what it lacks is linked from the
+output.
 """
 
 from __future__ import annotations
