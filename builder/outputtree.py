@@ -529,9 +529,9 @@ class OutputTree(Staging):
                     self._spare_later(manifest)
 
     def _spare_later(self, manifest: TreeManifest) -> None:
-        """Make a new spare folder, recorded with the output's manifest, that a process links the output into once
-        the build has ended (sparefill.py); a tree left in the spare's place (the output --clean replaced, which
-        nothing trusts) is thrown away first."""
+        """Make a new spare folder, recorded with the output's manifest, that a process started now links the
+        output into (sparefill.py); a tree left in the spare's place (the output --clean replaced, which nothing
+        trusts) is thrown away first."""
         assert self.spare_dir is not None and self.cache is not None
         if self.spare_dir.exists():
             throw_away(self.spare_dir, self.trash)
