@@ -59,7 +59,7 @@ class PageKeys:
             _USES[templates] = template_site_uses(env)
         each = _USES[templates]
         self.each = each  # the attributes of `site` each template reads (None: `site` itself is passed on)
-        self.uses = None if each is None else set().union(*each.values())  # and all of them
+        uses = None if each is None else set().union(*each.values())  # and all of them
         self._by_template: dict[str, str | None] = {}
         self.attributes: dict[str, str] | None = None
         try:
@@ -70,11 +70,11 @@ class PageKeys:
         except Unfingerprintable:
             self.common = None
         try:
-            if self.uses is None:
+            if uses is None:
                 self.attributes = {"": self.fingerprints.of(site)}
             else:
                 self.attributes = {name: f"{name}={self.fingerprints.of(getattr(site, name))}"
-                                   for name in sorted(self.uses)}
+                                   for name in sorted(uses)}
         except (Unfingerprintable, AttributeError):
             self.attributes = None
 

@@ -247,16 +247,6 @@ def template_problem(exc: jinja2.TemplateError, site_dir: Path) -> Problem:
     return Problem(shown, line or 1, 1, "template", Message("GS801", f"{type(exc).__name__}: {exc.message or exc}"))
 
 
-def site_attributes(env: jinja2.Environment) -> set[str] | None:
-    """The attributes of `site` that the templates read (`site.pages` …); None when one uses `site` otherwise.
-
-    A page's cache key covers what it is given; what every page can reach through `site` is covered by
-    fingerprinting these attributes (all of `site` when a template passes it on whole).
-    """
-    each = template_site_uses(env)
-    return None if each is None else set().union(*each.values())
-
-
 def template_site_uses(env: jinja2.Environment) -> dict[str, frozenset[str]] | None:
     """The attributes of `site` each template reads, itself or through the templates it extends, includes or
     imports (a name worked out while rendering: any template's); None when a template uses `site` otherwise.

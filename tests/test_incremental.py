@@ -36,7 +36,7 @@ from builder.outputtree import PREVIOUS_MANIFEST, output_manifest, stat_of, tree
 from builder.previewindex import Indexer, make_spare
 from builder.previewstate import PreviewState, Report
 from builder.remembered import remembering
-from builder.render import Renderer, make_environment, site_attributes, template_site_uses, theme_dirs
+from builder.render import Renderer, make_environment, template_site_uses, theme_dirs
 from helpers import NO_CACHE, SITES
 
 AS_OF = dt.date(2026, 11, 20)
@@ -367,17 +367,28 @@ def test_kept_pages_are_not_read_again_to_learn_whether_pagefind_indexes_them(
     assert snapshot(site / "output") == clean_build(site, tmp_path / "clean", True)
 
 
+def rendered_routes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The routes of the pages rendered from now on (in this process), in order."""
+    rendered: list[str] = []
+    real = Renderer.render
+    monkeypatch.setattr(Renderer, "render", lambda self, template, route, *args, **kwargs: (
+        rendered.append(route), real(self, template, route, *args, **kwargs))[1])
+    return rendered
+
+
+def one_more_complaint(site: Path) -> None:
+    """One merchant's 投诉量 in 2026-09/乙镇.yaml from 7 to 8 (91350100MA0000001P: its neighbour stays)."""
+    path = site / "content" / "complaints" / "2026-09" / "乙镇.yaml"
+    path.write_text(path.read_text("utf-8").replace("complaints: 7", "complaints: 8", 1), "utf-8")
+
+
 def test_one_merchants_edit_renders_its_page_and_not_its_neighbours(tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     # Each entry is keyed by what it was read from on its own (complaints.entry_digests), not by its whole file.
     site = site_copy(tmp_path / "site")
     build(BuildOptions(site, as_of=AS_OF, search=False))
-    rendered: list[str] = []
-    real = Renderer.render
-    monkeypatch.setattr(Renderer, "render", lambda self, template, route, *args, **kwargs: (
-        rendered.append(route), real(self, template, route, *args, **kwargs))[1])
-    path = site / "content" / "complaints" / "2026-09" / "乙镇.yaml"
-    path.write_text(path.read_text("utf-8").replace("complaints: 7", "complaints: 8", 1), "utf-8")
+    rendered = rendered_routes(monkeypatch)
+    one_more_complaint(site)
     build(BuildOptions(site, as_of=AS_OF, search=False))
     edited, neighbour = "merchants/91350100MA0000001P/index.html", "merchants/91350100MA0000002T/index.html"
     assert edited in rendered and neighbour not in rendered
@@ -395,12 +406,8 @@ def test_a_new_tag_leaves_the_merchants_pages_their_keys_on_the_full_path(tmp_pa
     # build takes the full path; the edited merchant's page is rendered, its neighbour's kept.
     site = site_copy(tmp_path / "site")
     build(BuildOptions(site, as_of=AS_OF, search=False))
-    rendered: list[str] = []
-    real = Renderer.render
-    monkeypatch.setattr(Renderer, "render", lambda self, template, route, *args, **kwargs: (
-        rendered.append(route), real(self, template, route, *args, **kwargs))[1])
-    path = site / "content" / "complaints" / "2026-09" / "乙镇.yaml"
-    path.write_text(path.read_text("utf-8").replace("complaints: 7", "complaints: 8", 1), "utf-8")
+    rendered = rendered_routes(monkeypatch)
+    one_more_complaint(site)
     warning_tags(1)(site)  # 新标签1, which no warning had
     build(BuildOptions(site, as_of=AS_OF, search=False))
     edited, neighbour = "merchants/91350100MA0000001P/index.html", "merchants/91350100MA0000002T/index.html"
@@ -640,7 +647,7 @@ def test_no_default_template_passes_site_on_whole() -> None:
     # A template that hands `site` to a macro makes every page's key cover the whole site: any edit (a
     # warning's body) would render every page again. Templates read the attributes they need instead.
     env = make_environment(theme_dirs(SITES / "minimal", "default"))
-    assert site_attributes(env) is not None
+    assert template_site_uses(env) is not None
 
 
 def test_a_build_that_fails_keeps_what_it_read_so_the_fix_parses_only_the_fixed_file(
